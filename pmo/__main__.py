@@ -1,0 +1,3 @@
+from pmo.cli import main
+
+main()

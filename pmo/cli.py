@@ -1,0 +1,345 @@
+"""``pmo``: registry and mining from the shell. The names, options and JSON keys are a public contract.
+
+Domain errors become one line on stderr and exit code 1; usage errors exit 2 (click's convention).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from process_registry import (
+    Database,
+    Registry,
+    RegistryError,
+    lint_bpmn,
+    load_catalogue_folder,
+    open_database,
+    parse_bpmn,
+    upgrade_schema,
+)
+from process_registry.errors import DatabaseUnavailableError
+from process_registry.schema import current_revision, head_revision
+from process_registry.settings import current_user
+
+__all__ = ["cli", "main"]
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+class CliError(Exception):
+    """A problem with the command's own input (file missing, unwritable output)."""
+
+
+def _emit_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def _read_file(path: str) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except FileNotFoundError:
+        raise CliError(f"{path}: Datei nicht gefunden.") from None
+    except IsADirectoryError:
+        raise CliError(f"{path}: ist ein Verzeichnis, keine Datei.") from None
+    except PermissionError:
+        raise CliError(f"{path}: keine Leseberechtigung.") from None
+
+
+def _write_atomically(path: str, data: bytes) -> None:
+    target = Path(path)
+    try:
+        with tempfile.NamedTemporaryFile(dir=target.parent or ".", delete=False) as tmp:
+            tmp.write(data)
+        os.replace(tmp.name, target)
+    except OSError as err:
+        raise CliError(f"{path}: kann nicht geschrieben werden ({err.strerror}).") from None
+
+
+def _db_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--db",
+        "db_url",
+        envvar="PMO_DATABASE_URL",
+        default=None,
+        help="SQLAlchemy-URL der Katalogdatenbank (Standard: PMO_DATABASE_URL bzw. SQLite-Datei).",
+    )(command)
+
+
+def _open(db_url: str | None) -> Database:
+    """The database, created on first use; an outdated schema is reported, not silently migrated."""
+    db = open_database(db_url)
+    if not db.has_schema():
+        upgrade_schema(db)
+        return db
+    current, head = current_revision(db), head_revision()
+    if current != head:
+        raise DatabaseUnavailableError(
+            f"Datenbankschema ist auf Stand {current}, erwartet wird {head}. "
+            f"Bitte zuerst `pmo db upgrade` ausführen."
+        )
+    return db
+
+
+def _registry(db_url: str | None) -> Registry:
+    return Registry(_open(db_url))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def cli() -> None:
+    """pmo – Werkzeug der Prozessmanagement-Stelle: Prozessregister, Process Mining, Arbeitsbereich."""
+
+
+# -- registry ---------------------------------------------------------------------------------
+
+
+@cli.group()
+def registry() -> None:
+    """Prozessregister: BPMN-Modelle mit Katalogdaten, versioniert."""
+
+
+@registry.command("add")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--name", required=True, help="Name der Verwaltungsleistung.")
+@click.option("--department", required=True, help="Zuständiger Fachdienst.")
+@click.option("--key", default=None, help="Stabiler Schlüssel (Standard: aus dem Namen).")
+@click.option("--leika", default=None, help="LeiKa-/FIM-Leistungsschlüssel (14 Ziffern) oder „keine“.")
+@click.option("--owner", default=None, help="Prozessverantwortliche Rolle.")
+@click.option("--status", default=None, help="FIM-Status, z. B. „Entwurf“.")
+@click.option("--ozg-service", default=None, help="OZG-Leistung.")
+@click.option("--ozg-level", type=int, default=None, help="OZG-Reifegrad.")
+@click.option("--ozg-scale", type=click.Choice(["1.1", "2.0"]), default=None, help="Reifegradskala.")
+@click.option("--legal-basis", default=None, help="Rechtsgrundlage.")
+@click.option("--volume", type=int, default=None, help="Fallzahl pro Jahr.")
+@click.option("--deadline-days", type=int, default=None, help="Gesetzliche Frist in Tagen.")
+@click.option("--tag", "tags", multiple=True, help="Schlagwort (mehrfach möglich).")
+@click.option("--comment", default=None, help="Kommentar zur ersten Version.")
+@click.option("--json", "as_json", is_flag=True, help="Antwort als JSON.")
+@_db_option
+def registry_add(file: str, name: str, department: str, key: str | None, leika: str | None,
+                 owner: str | None, status: str | None, ozg_service: str | None,
+                 ozg_level: int | None, ozg_scale: str | None, legal_basis: str | None,
+                 volume: int | None, deadline_days: int | None, tags: tuple[str, ...],
+                 comment: str | None, as_json: bool, db_url: str | None) -> None:
+    """Neuen Prozess mit seiner ersten Modellversion registrieren."""
+    catalogue = {
+        "leika_key": leika, "owner": owner, "status": status, "ozg_service": ozg_service,
+        "ozg_maturity_level": ozg_level, "ozg_maturity_scale": ozg_scale,
+        "legal_basis": legal_basis, "annual_case_volume": volume,
+        "legal_deadline_days": deadline_days, "tags": list(tags),
+    }
+    catalogue = {k: v for k, v in catalogue.items() if v not in (None, [])}
+    ref = _registry(db_url).add_process(
+        _read_file(file), name=name, department=department, key=key, author=current_user(),
+        file_name=Path(file).name, comment=comment, **catalogue,
+    )
+    if as_json:
+        _emit_json(ref.to_dict())
+    else:
+        click.echo(f"Registriert: {ref.key}, Version {ref.version}")
+
+
+@registry.command("new-version")
+@click.argument("key")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--comment", default=None, help="Was sich geändert hat.")
+@click.option("--base", "base_version", type=int, default=None,
+              help="Version, auf der die Datei beruht; ist inzwischen eine neuere da: Konflikt.")
+@click.option("--json", "as_json", is_flag=True, help="Antwort als JSON.")
+@_db_option
+def registry_new_version(key: str, file: str, comment: str | None, base_version: int | None,
+                         as_json: bool, db_url: str | None) -> None:
+    """Neue Modellversion an einen Prozess anhängen (ältere bleiben unverändert)."""
+    ref = _registry(db_url).add_version(
+        key, _read_file(file), author=current_user(), file_name=Path(file).name,
+        comment=comment, base_version=base_version,
+    )
+    if as_json:
+        _emit_json(ref.to_dict())
+    else:
+        click.echo(f"{ref.key}: Version {ref.version} gespeichert")
+
+
+@registry.command("restore")
+@click.argument("key")
+@click.argument("version", type=int)
+@click.option("--comment", default=None)
+@click.option("--json", "as_json", is_flag=True, help="Antwort als JSON.")
+@_db_option
+def registry_restore(key: str, version: int, comment: str | None, as_json: bool,
+                     db_url: str | None) -> None:
+    """Alte Version als neue aktuelle Version wiederherstellen."""
+    ref = _registry(db_url).restore_version(key, version, author=current_user(), comment=comment)
+    if as_json:
+        _emit_json(ref.to_dict())
+    else:
+        click.echo(f"{ref.key}: Version {version} als Version {ref.version} wiederhergestellt")
+
+
+@registry.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Antwort als JSON.")
+@_db_option
+def registry_list(as_json: bool, db_url: str | None) -> None:
+    """Alle registrierten Prozesse."""
+    processes = _registry(db_url).list_processes()
+    if as_json:
+        _emit_json([
+            {"key": p.key, "name": p.name, "department": p.department, "status": p.status,
+             "versions": p.versions}
+            for p in processes
+        ])
+        return
+    if not processes:
+        click.echo("Das Prozessregister ist leer. `pmo demo` lädt die Beispielmodelle.")
+        return
+    width = max(len(p.key) for p in processes)
+    for p in processes:
+        click.echo(f"{p.key:<{width}}  v{p.versions:<3} {p.status:<24} {p.department}: {p.name}")
+
+
+@registry.command("show")
+@click.argument("key")
+@click.option("--version", "number", type=int, default=None, help="Modellversion (Standard: aktuell).")
+@click.option("--json", "as_json", is_flag=True, help="Antwort als JSON.")
+@_db_option
+def registry_show(key: str, number: int | None, as_json: bool, db_url: str | None) -> None:
+    """Katalogdaten, Versionen und Modellinhalt (Pools, Aufgaben, Flüsse) eines Prozesses."""
+    reg = _registry(db_url)
+    record = reg.get_process(key)
+    document = reg.get_document(key, number)
+    if as_json:
+        _emit_json({**record.to_dict(), "model": document.to_dict()})
+        return
+    from pmo._render import render_process
+
+    click.echo(render_process(record, document))
+
+
+@registry.command("export")
+@click.argument("key")
+@click.option("--version", "number", type=int, default=None, help="Modellversion (Standard: aktuell).")
+@click.option("-o", "output", type=click.Path(dir_okay=False), default=None, help="Zieldatei.")
+@_db_option
+def registry_export(key: str, number: int | None, output: str | None, db_url: str | None) -> None:
+    """Die BPMN-Datei einer Version, Byte für Byte wie hochgeladen."""
+    content = _registry(db_url).export_version(key, number)
+    if output:
+        _write_atomically(output, content)
+    else:
+        sys.stdout.buffer.write(content)
+        sys.stdout.buffer.flush()
+
+
+@registry.command("lint")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Antwort als JSON.")
+@_db_option
+def registry_lint(file: str, as_json: bool, db_url: str | None) -> None:
+    """BPMN-Datei prüfen (bpmnlint-Regeln und kommunale Regeln). Exit 1 bei Fehlern."""
+    document = parse_bpmn(_read_file(file), source=file)
+    context = _registry(db_url).lint_context(catalogue=False)
+    findings = lint_bpmn(document, context)
+    if as_json:
+        _emit_json([f.to_dict() for f in findings])
+    elif not findings:
+        click.echo(f"{file}: keine Befunde")
+    else:
+        for f in findings:
+            click.echo(f"{file}: {f.severity:<7} {f.rule:<32} {f.element}: {f.message}")
+    if any(f.severity == "error" for f in findings):
+        sys.exit(1)
+
+
+@registry.command("diff")
+@click.argument("key")
+@click.argument("v1", type=int)
+@click.argument("v2", type=int)
+@click.option("--json", "as_json", is_flag=True, help="Antwort als JSON.")
+@_db_option
+def registry_diff(key: str, v1: int, v2: int, as_json: bool, db_url: str | None) -> None:
+    """Unterschiede zwischen zwei Modellversionen."""
+    diff = _registry(db_url).diff_versions(key, v1, v2)
+    if as_json:
+        _emit_json(diff.to_dict())
+        return
+    from pmo._render import render_diff
+
+    click.echo(render_diff(key, v1, v2, diff))
+
+
+@registry.command("history")
+@click.argument("key")
+@click.option("--json", "as_json", is_flag=True, help="Antwort als JSON.")
+@_db_option
+def registry_history(key: str, as_json: bool, db_url: str | None) -> None:
+    """Änderungsprotokoll eines Prozesses (wer hat wann was getan)."""
+    reg = _registry(db_url)
+    reg.get_process(key)
+    entries = reg.audit_trail(key)
+    if as_json:
+        _emit_json([e.to_dict() for e in entries])
+        return
+    for e in entries:
+        click.echo(f"{e.at:%Y-%m-%d %H:%M}  {e.actor:<16} {e.action:<16} {e.details}")
+
+
+# -- database, samples, app ---------------------------------------------------------------------
+
+
+@cli.group()
+def db() -> None:
+    """Datenbank anlegen und migrieren."""
+
+
+@db.command("upgrade")
+@_db_option
+def db_upgrade(db_url: str | None) -> None:
+    """Schema anlegen oder auf den neuesten Stand migrieren."""
+    database = open_database(db_url)
+    upgrade_schema(database)
+    click.echo(f"Datenbankschema auf Stand {current_revision(database)}")
+
+
+@cli.command()
+@click.option("--folder", type=click.Path(file_okay=False), default=None,
+              help="Ordner mit catalogue.json (Standard: bpmn_models/ des Projekts).")
+@_db_option
+def demo(folder: str | None, db_url: str | None) -> None:
+    """Beispielmodelle ins Register laden (bereits vorhandene bleiben unverändert)."""
+    source = Path(folder) if folder else PROJECT_ROOT / "bpmn_models"
+    added = load_catalogue_folder(_registry(db_url), source, author="pmo demo")
+    click.echo(f"{len(added)} Beispielprozesse geladen" if added else "Beispielprozesse sind bereits geladen")
+
+
+@cli.command()
+@click.option("--port", type=int, default=8501, show_default=True)
+@_db_option
+def app(port: int, db_url: str | None) -> None:
+    """Den Arbeitsbereich (Streamlit) starten."""
+    _open(db_url)
+    if db_url:
+        os.environ["PMO_DATABASE_URL"] = db_url
+    os.chdir(PROJECT_ROOT)  # .streamlit/config.toml is read from the working directory
+    os.execvp(sys.executable, [sys.executable, "-m", "streamlit", "run", "app.py",
+                               "--server.port", str(port)])
+
+
+def main() -> None:
+    try:
+        cli.main(standalone_mode=False, prog_name="pmo")
+    except (RegistryError, CliError) as err:
+        click.echo(f"Fehler: {err}", err=True)
+        sys.exit(1)
+    except click.exceptions.Abort:
+        click.echo("Abgebrochen.", err=True)
+        sys.exit(1)
+    except click.ClickException as err:
+        err.show()
+        sys.exit(err.exit_code)

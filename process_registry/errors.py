@@ -1,0 +1,73 @@
+"""The registry's exceptions.
+
+Each subclasses the builtin it refines, so callers may catch either. Messages are written for the
+user (German, naming file, line and column where known); the CLI and the UI print ``str(err)`` and
+nothing else.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "BpmnParseError",
+    "ConflictError",
+    "DatabaseBusyError",
+    "DatabaseUnavailableError",
+    "ProcessExistsError",
+    "ProcessNotFoundError",
+    "RegistryError",
+    "ValidationError",
+    "VersionNotFoundError",
+]
+
+
+class RegistryError(Exception):
+    """Base of every error the registry reports to a user."""
+
+
+class ValidationError(RegistryError, ValueError):
+    """Catalogue data that breaks a rule (unknown status, maturity level outside its scale, …)."""
+
+
+class BpmnParseError(ValidationError):
+    """A BPMN file that is not well-formed, not BPMN 2.0, or unsafe (DOCTYPE, too large, too deep).
+
+    ``source`` names the file; ``line`` and ``column`` are 1-based where the parser knows them.
+    """
+
+    def __init__(
+        self, message: str, *, source: str, line: int | None = None, column: int | None = None
+    ) -> None:
+        self.source = source
+        self.line = line
+        self.column = column
+        self.reason = message
+        where = source
+        if line is not None:
+            where += f", Zeile {line}"
+            if column is not None:
+                where += f", Spalte {column}"
+        super().__init__(f"{where}: {message}")
+
+
+class ProcessNotFoundError(RegistryError, LookupError):
+    """No process with the given key is registered."""
+
+
+class VersionNotFoundError(RegistryError, LookupError):
+    """The process exists, but not the requested model version."""
+
+
+class ProcessExistsError(RegistryError, ValueError):
+    """A process with that key is already registered."""
+
+
+class ConflictError(RegistryError):
+    """Someone else saved the same object since it was loaded; nothing was overwritten."""
+
+
+class DatabaseBusyError(RegistryError):
+    """The database stayed locked by another writer beyond the retry budget; nothing was written."""
+
+
+class DatabaseUnavailableError(RegistryError):
+    """The database cannot be reached or opened (server down, file read-only, wrong URL)."""

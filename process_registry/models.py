@@ -1,0 +1,138 @@
+"""ORM tables of the registry. The annotations are the schema; migrations mirror them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
+
+from .catalogue import ProcessStatus
+
+__all__ = ["AuditEntry", "Base", "ModelVersion", "Process"]
+
+# Named constraints keep Alembic's batch mode on SQLite and plain ALTER on PostgreSQL in step.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+_STATUS_VALUES = ", ".join(f"'{s.value}'" for s in ProcessStatus)
+
+
+class Process(Base):
+    """An administrative service (Verwaltungsleistung) with its catalogue data."""
+
+    __tablename__ = "process"
+    __table_args__ = (
+        CheckConstraint(f"status IN ({_STATUS_VALUES})", name="status_known"),
+        CheckConstraint("ozg_maturity_scale IN ('1.1', '2.0')", name="ozg_scale_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(100), unique=True)
+    name: Mapped[str] = mapped_column(String(300))
+    department: Mapped[str] = mapped_column(String(200), index=True)
+    owner: Mapped[str | None] = mapped_column(String(200))
+    leika_key: Mapped[str | None] = mapped_column(String(20))
+    ozg_service: Mapped[str | None] = mapped_column(String(300))
+    ozg_maturity_level: Mapped[int | None] = mapped_column(Integer)
+    ozg_maturity_scale: Mapped[str | None] = mapped_column(String(3))
+    legal_basis: Mapped[str | None] = mapped_column(Text)
+    annual_case_volume: Mapped[int | None] = mapped_column(Integer)
+    legal_deadline_days: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(40), default=ProcessStatus.ENTWURF.value)
+    valid_from: Mapped[dt.date | None] = mapped_column(Date)
+    valid_until: Mapped[dt.date | None] = mapped_column(Date)
+    resubmission_date: Mapped[dt.date | None] = mapped_column(Date)
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    description: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+    updated_by: Mapped[str | None] = mapped_column(String(200))
+    deleted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    revision: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    versions: Mapped[list[ModelVersion]] = relationship(
+        back_populates="process", order_by="ModelVersion.number"
+    )
+
+    # Optimistic locking: an UPDATE based on a stale revision matches no row and raises.
+    __mapper_args__ = {"version_id_col": revision}
+
+
+class ModelVersion(Base):
+    """One uploaded BPMN file, exactly as received. Rows are never updated or deleted."""
+
+    __tablename__ = "model_version"
+    __table_args__ = (UniqueConstraint("process_id", "number", name="uq_model_version_process_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[int] = mapped_column(ForeignKey("process.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64))
+    file_name: Mapped[str | None] = mapped_column(String(300))
+    bpmn_process_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    author: Mapped[str] = mapped_column(String(200))
+    comment: Mapped[str | None] = mapped_column(Text)
+    restored_from: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    process: Mapped[Process] = relationship(back_populates="versions")
+
+
+class AuditEntry(Base):
+    """Who did what to which object, when. Details never hold file contents or personal data."""
+
+    __tablename__ = "audit_entry"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(60))
+    object_type: Mapped[str] = mapped_column(String(60))
+    object_key: Mapped[str] = mapped_column(String(200), index=True)
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class AppendOnlyViolation(RuntimeError):
+    """Raised when code tries to change a stored model version; a programming error, not input."""
+
+
+@event.listens_for(Session, "before_flush")
+def _forbid_changing_history(session: Session, _context: object, _instances: object) -> None:
+    for obj in list(session.dirty) + list(session.deleted):
+        if isinstance(obj, ModelVersion | AuditEntry):
+            if obj in session.deleted or session.is_modified(obj):
+                raise AppendOnlyViolation(
+                    f"{type(obj).__name__} is append-only; insert a new row instead"
+                )

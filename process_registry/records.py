@@ -1,0 +1,112 @@
+"""Typed, detached results of registry calls: safe to keep after the session closed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+__all__ = ["AuditRecord", "ProcessRecord", "ProcessSummary", "VersionInfo", "VersionRef"]
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, tuple | list):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    return value
+
+
+@dataclass(frozen=True)
+class VersionRef:
+    """The answer of add / new-version / restore: which process, which version number."""
+
+    key: str
+    version: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"key": self.key, "version": self.version}
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    number: int
+    sha256: str
+    size: int
+    file_name: str | None
+    author: str
+    comment: str | None
+    created_at: dt.datetime
+    restored_from: int | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return _jsonable(asdict(self))
+
+
+@dataclass(frozen=True)
+class ProcessSummary:
+    key: str
+    name: str
+    department: str
+    status: str
+    versions: int
+    leika_key: str | None
+    ozg_maturity_level: int | None
+    ozg_maturity_scale: str | None
+    tags: tuple[str, ...]
+    updated_at: dt.datetime
+
+    def to_dict(self) -> dict[str, Any]:
+        return _jsonable(asdict(self))
+
+
+@dataclass(frozen=True)
+class ProcessRecord:
+    """A process with all its catalogue data and version history (oldest first)."""
+
+    key: str
+    name: str
+    department: str
+    owner: str | None
+    leika_key: str | None
+    ozg_service: str | None
+    ozg_maturity_level: int | None
+    ozg_maturity_scale: str | None
+    legal_basis: str | None
+    annual_case_volume: int | None
+    legal_deadline_days: int | None
+    status: str
+    valid_from: dt.date | None
+    valid_until: dt.date | None
+    resubmission_date: dt.date | None
+    tags: tuple[str, ...]
+    description: str | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    updated_by: str | None
+    revision: int
+    versions: tuple[VersionInfo, ...] = field(default_factory=tuple)
+
+    @property
+    def head(self) -> VersionInfo | None:
+        return self.versions[-1] if self.versions else None
+
+    def to_dict(self) -> dict[str, Any]:
+        data = _jsonable(asdict(self))
+        data["versions"] = [v.to_dict() for v in self.versions]
+        return data
+
+
+@dataclass(frozen=True)
+class AuditRecord:
+    at: dt.datetime
+    actor: str
+    action: str
+    object_type: str
+    object_key: str
+    details: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        return _jsonable(asdict(self))

@@ -1,0 +1,486 @@
+"""The process registry: catalogue data and append-only BPMN versions, with an audit trail.
+
+Each public method is one unit of work. Input is parsed and validated before the write transaction
+opens, so a bad file or bad catalogue value never leaves anything behind.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from .bpmn import BpmnDiff, BpmnDocument, LintContext, LintFinding, diff_bpmn, lint_bpmn, parse_bpmn
+from .catalogue import ProcessStatus, normalize_leika_key, validate_ozg_maturity
+from .db import Database
+from .errors import (
+    ConflictError,
+    ProcessExistsError,
+    ProcessNotFoundError,
+    ValidationError,
+    VersionNotFoundError,
+)
+from .models import AuditEntry, ModelVersion, Process
+from .records import AuditRecord, ProcessRecord, ProcessSummary, VersionInfo, VersionRef
+
+__all__ = ["CATALOGUE_FIELDS", "Registry", "slugify"]
+
+# Fields a process manager may edit; everything else is derived or historical.
+CATALOGUE_FIELDS: tuple[str, ...] = (
+    "name",
+    "department",
+    "owner",
+    "leika_key",
+    "ozg_service",
+    "ozg_maturity_level",
+    "ozg_maturity_scale",
+    "legal_basis",
+    "annual_case_volume",
+    "legal_deadline_days",
+    "status",
+    "valid_from",
+    "valid_until",
+    "resubmission_date",
+    "tags",
+    "description",
+)
+_DATE_FIELDS = {"valid_from", "valid_until", "resubmission_date"}
+_INT_FIELDS = {"ozg_maturity_level", "annual_case_volume", "legal_deadline_days"}
+_REQUIRED_TEXT = {"name", "department"}
+_KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
+_TRANSLITERATION = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+
+
+def slugify(text: str) -> str:
+    """A stable process key from a German service name: "Hundesteuer-Anmeldung" → "hundesteuer-anmeldung"."""
+    lowered = text.strip().lower().translate(_TRANSLITERATION)
+    ascii_only = unicodedata.normalize("NFKD", lowered).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_only).strip("-")[:100]
+
+
+def _clean_catalogue(values: Mapping[str, Any]) -> dict[str, Any]:
+    unknown = set(values) - set(CATALOGUE_FIELDS)
+    if unknown:
+        raise ValidationError(f"Unbekannte Katalogfelder: {', '.join(sorted(unknown))}.")
+    cleaned: dict[str, Any] = {}
+    for name, value in values.items():
+        if isinstance(value, str):
+            value = value.strip() or None
+        if name in _REQUIRED_TEXT and not value:
+            raise ValidationError(f"Das Feld „{name}“ darf nicht leer sein.")
+        if name == "status" and value is not None:
+            value = ProcessStatus.parse(value).value
+        elif name == "leika_key":
+            value = normalize_leika_key(value)
+        elif name in _INT_FIELDS and value is not None:
+            try:
+                value = int(value)
+            except (TypeError, ValueError):
+                raise ValidationError(f"„{name}“ muss eine ganze Zahl sein, nicht „{value}“.") from None
+            if value < 0:
+                raise ValidationError(f"„{name}“ darf nicht negativ sein.")
+        elif name in _DATE_FIELDS and value is not None and not isinstance(value, dt.date):
+            try:
+                value = dt.date.fromisoformat(str(value))
+            except ValueError:
+                raise ValidationError(
+                    f"„{name}“: „{value}“ ist kein Datum im Format JJJJ-MM-TT."
+                ) from None
+        elif name == "tags":
+            value = sorted({str(t).strip() for t in (value or []) if str(t).strip()})
+        cleaned[name] = value
+    return cleaned
+
+
+def _check_consistency(process: Process) -> None:
+    validate_ozg_maturity(process.ozg_maturity_level, process.ozg_maturity_scale)
+    if process.valid_from and process.valid_until and process.valid_until < process.valid_from:
+        raise ValidationError("„gültig bis“ liegt vor „gültig ab“.")
+
+
+def _version_info(version: ModelVersion) -> VersionInfo:
+    return VersionInfo(
+        number=version.number,
+        sha256=version.sha256,
+        size=len(version.content),
+        file_name=version.file_name,
+        author=version.author,
+        comment=version.comment,
+        created_at=version.created_at,
+        restored_from=version.restored_from,
+    )
+
+
+def _record(process: Process) -> ProcessRecord:
+    return ProcessRecord(
+        key=process.key,
+        name=process.name,
+        department=process.department,
+        owner=process.owner,
+        leika_key=process.leika_key,
+        ozg_service=process.ozg_service,
+        ozg_maturity_level=process.ozg_maturity_level,
+        ozg_maturity_scale=process.ozg_maturity_scale,
+        legal_basis=process.legal_basis,
+        annual_case_volume=process.annual_case_volume,
+        legal_deadline_days=process.legal_deadline_days,
+        status=process.status,
+        valid_from=process.valid_from,
+        valid_until=process.valid_until,
+        resubmission_date=process.resubmission_date,
+        tags=tuple(process.tags or ()),
+        description=process.description,
+        created_at=process.created_at,
+        updated_at=process.updated_at,
+        updated_by=process.updated_by,
+        revision=process.revision,
+        versions=tuple(_version_info(v) for v in process.versions),
+    )
+
+
+def _audit(session: Session, actor: str, action: str, key: str, **details: Any) -> None:
+    session.add(
+        AuditEntry(actor=actor, action=action, object_type="process", object_key=key, details=details)
+    )
+
+
+class Registry:
+    """All registry operations over one :class:`Database`."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def add_process(
+        self,
+        bpmn: bytes,
+        *,
+        name: str,
+        department: str,
+        author: str,
+        key: str | None = None,
+        file_name: str | None = None,
+        comment: str | None = None,
+        **catalogue: Any,
+    ) -> VersionRef:
+        """Register a new process with its first model version."""
+        document = parse_bpmn(bpmn, source=file_name or "<upload>")
+        values = _clean_catalogue({"name": name, "department": department, **catalogue})
+        key = (key or slugify(name)).strip()
+        if not _KEY_PATTERN.match(key):
+            raise ValidationError(
+                f"Schlüssel „{key}“ ist ungültig: Kleinbuchstaben, Ziffern, „-“, „_“ oder „.“."
+            )
+
+        def unit(session: Session) -> VersionRef:
+            if session.scalar(select(Process.id).where(Process.key == key)) is not None:
+                raise ProcessExistsError(f"Ein Prozess mit dem Schlüssel „{key}“ existiert bereits.")
+            process = Process(key=key, tags=[], **values)
+            if process.status is None:
+                process.status = ProcessStatus.ENTWURF.value
+            _check_consistency(process)
+            session.add(process)
+            session.flush()
+            self._append_version(session, process, 1, bpmn, document, file_name, author, comment)
+            _audit(session, author, "process.create", key, version=1, name=process.name)
+            return VersionRef(key, 1)
+
+        return self._write(unit, key)
+
+    def add_version(
+        self,
+        key: str,
+        bpmn: bytes,
+        *,
+        author: str,
+        file_name: str | None = None,
+        comment: str | None = None,
+        base_version: int | None = None,
+    ) -> VersionRef:
+        """Append a model version. With ``base_version``, refuse if someone else saved meanwhile."""
+        document = parse_bpmn(bpmn, source=file_name or "<upload>")
+
+        def unit(session: Session) -> VersionRef:
+            process = self._locked_process(session, key)
+            head = self._head_number(session, process)
+            if base_version is not None and base_version != head:
+                raise ConflictError(
+                    f"Prozess „{key}“: Ihre Änderung beruht auf Version {base_version}, inzwischen "
+                    f"ist Version {head} die aktuelle. Ihre Datei wurde nicht gespeichert, nichts "
+                    f"wurde überschrieben; bitte mit Version {head} vergleichen und erneut hochladen."
+                )
+            number = head + 1
+            self._append_version(session, process, number, bpmn, document, file_name, author, comment)
+            _audit(session, author, "version.add", key, version=number)
+            return VersionRef(key, number)
+
+        return self._write(unit, key)
+
+    def restore_version(
+        self, key: str, number: int, *, author: str, comment: str | None = None
+    ) -> VersionRef:
+        """Make an old version current again by copying it as the new head; history stays whole."""
+
+        def unit(session: Session) -> VersionRef:
+            process = self._locked_process(session, key)
+            old = self._version(session, process, number)
+            head = self._head_number(session, process)
+            document = parse_bpmn(old.content, source=old.file_name or f"{key} v{number}")
+            new_number = head + 1
+            self._append_version(
+                session,
+                process,
+                new_number,
+                old.content,
+                document,
+                old.file_name,
+                author,
+                comment or f"Wiederhergestellt aus Version {number}",
+                restored_from=number,
+            )
+            _audit(session, author, "version.restore", key, version=new_number, restored_from=number)
+            return VersionRef(key, new_number)
+
+        return self._write(unit, key)
+
+    def update_process(
+        self, key: str, changes: Mapping[str, Any], *, expected_revision: int, actor: str
+    ) -> ProcessRecord:
+        """Edit catalogue data. ``expected_revision`` is the revision the editor loaded."""
+        values = _clean_catalogue(changes)
+
+        def unit(session: Session) -> ProcessRecord:
+            process = self._process(session, key)
+            if process.revision != expected_revision:
+                raise ConflictError(
+                    f"Prozess „{key}“ wurde inzwischen von {process.updated_by or 'jemand anderem'} "
+                    f"geändert (Stand {process.revision}, Ihre Bearbeitung beruht auf Stand "
+                    f"{expected_revision}). Ihre Änderungen wurden nicht gespeichert und nichts "
+                    f"wurde überschrieben; bitte neu laden und erneut anwenden."
+                )
+            changed = {}
+            for name, value in values.items():
+                if getattr(process, name) != value:
+                    changed[name] = [_plain(getattr(process, name)), _plain(value)]
+                    setattr(process, name, value)
+            if not changed:
+                return _record(process)
+            _check_consistency(process)
+            process.updated_by = actor
+            session.flush()
+            _audit(session, actor, "process.update", key, changes=changed)
+            return _record(process)
+
+        return self.db.write(unit)
+
+    def archive_process(self, key: str, *, actor: str, expected_revision: int) -> ProcessRecord:
+        """Lifecycle end: the service is no longer offered. The record and history stay."""
+        return self.update_process(
+            key, {"status": ProcessStatus.ARCHIVIERT.value}, expected_revision=expected_revision,
+            actor=actor,
+        )
+
+    def delete_process(self, key: str, *, actor: str) -> None:
+        """Soft delete: hidden from lists, kept with its history, recorded in the audit log."""
+
+        def unit(session: Session) -> None:
+            process = self._process(session, key)
+            process.deleted_at = dt.datetime.now(dt.UTC)
+            process.updated_by = actor
+            _audit(session, actor, "process.delete", key)
+
+        self.db.write(unit)
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def list_processes(self) -> list[ProcessSummary]:
+        counts = (
+            select(ModelVersion.process_id, func.count().label("n"))
+            .group_by(ModelVersion.process_id)
+            .subquery()
+        )
+        query = (
+            select(Process, func.coalesce(counts.c.n, 0))
+            .outerjoin(counts, counts.c.process_id == Process.id)
+            .where(Process.deleted_at.is_(None))
+            .order_by(Process.department, Process.name)
+        )
+        with self.db.read() as session:
+            return [
+                ProcessSummary(
+                    key=p.key,
+                    name=p.name,
+                    department=p.department,
+                    status=p.status,
+                    versions=int(n),
+                    leika_key=p.leika_key,
+                    ozg_maturity_level=p.ozg_maturity_level,
+                    ozg_maturity_scale=p.ozg_maturity_scale,
+                    tags=tuple(p.tags or ()),
+                    updated_at=p.updated_at,
+                )
+                for p, n in session.execute(query)
+            ]
+
+    def get_process(self, key: str) -> ProcessRecord:
+        with self.db.read() as session:
+            return _record(self._process(session, key))
+
+    def export_version(self, key: str, number: int | None = None) -> bytes:
+        """The exact bytes that were uploaded for that version (the head by default)."""
+        with self.db.read() as session:
+            process = self._process(session, key)
+            number = number if number is not None else self._head_number(session, process)
+            return self._version(session, process, number).content
+
+    def get_document(self, key: str, number: int | None = None) -> BpmnDocument:
+        content = self.export_version(key, number)
+        return parse_bpmn(content, source=f"{key} v{number or 'aktuell'}")
+
+    def lint_process(self, key: str, number: int | None = None) -> list[LintFinding]:
+        record = self.get_process(key)
+        document = self.get_document(key, number)
+        return lint_bpmn(document, self.lint_context(leika_key=record.leika_key))
+
+    def lint_context(self, *, leika_key: str | None = None, catalogue: bool = True) -> LintContext:
+        known = self.called_element_targets()
+        return LintContext(
+            resolve_called_element=known.__contains__,
+            leika_key=leika_key,
+            check_catalogue=catalogue,
+            departments=None,
+        )
+
+    def called_element_targets(self) -> frozenset[str]:
+        """Keys and BPMN process ids a call activity may name to reach a registered process."""
+        head = (
+            select(ModelVersion.process_id, func.max(ModelVersion.number).label("n"))
+            .group_by(ModelVersion.process_id)
+            .subquery()
+        )
+        query = (
+            select(Process.key, ModelVersion.bpmn_process_ids)
+            .join(ModelVersion, ModelVersion.process_id == Process.id)
+            .join(head, (head.c.process_id == Process.id) & (head.c.n == ModelVersion.number))
+            .where(Process.deleted_at.is_(None))
+        )
+        targets: set[str] = set()
+        with self.db.read() as session:
+            for process_key, ids in session.execute(query):
+                targets.add(process_key)
+                targets.update(ids or ())
+        return frozenset(targets)
+
+    def diff_versions(self, key: str, old: int, new: int) -> BpmnDiff:
+        return diff_bpmn(self.get_document(key, old), self.get_document(key, new))
+
+    def audit_trail(self, key: str | None = None, *, limit: int = 200) -> list[AuditRecord]:
+        query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
+        if key is not None:
+            query = query.where(AuditEntry.object_key == key)
+        with self.db.read() as session:
+            return [
+                AuditRecord(e.at, e.actor, e.action, e.object_type, e.object_key, dict(e.details))
+                for e in session.scalars(query)
+            ]
+
+    def is_empty(self) -> bool:
+        with self.db.read() as session:
+            return session.scalar(select(func.count()).select_from(Process)) == 0
+
+    # -- internals -------------------------------------------------------------------------
+
+    def _write(self, unit, key: str):  # type: ignore[no-untyped-def]
+        try:
+            return self.db.write(unit)
+        except IntegrityError as err:
+            # A concurrent writer took the same key or version number between our check and insert.
+            raise ConflictError(
+                f"Prozess „{key}“ wurde gleichzeitig von jemand anderem geändert; es wurde nichts "
+                f"gespeichert. Bitte neu laden und erneut versuchen. ({type(err.orig).__name__})"
+            ) from None
+
+    @staticmethod
+    def _process(session: Session, key: str) -> Process:
+        process = session.scalar(
+            select(Process)
+            .where(Process.key == key, Process.deleted_at.is_(None))
+            .options(selectinload(Process.versions))
+        )
+        if process is None:
+            raise ProcessNotFoundError(f"Kein Prozess mit dem Schlüssel „{key}“ im Register.")
+        return process
+
+    @staticmethod
+    def _locked_process(session: Session, key: str) -> Process:
+        # FOR UPDATE serialises version numbering on PostgreSQL; SQLite's BEGIN IMMEDIATE already does.
+        process = session.scalar(
+            select(Process).where(Process.key == key, Process.deleted_at.is_(None)).with_for_update()
+        )
+        if process is None:
+            raise ProcessNotFoundError(f"Kein Prozess mit dem Schlüssel „{key}“ im Register.")
+        return process
+
+    @staticmethod
+    def _head_number(session: Session, process: Process) -> int:
+        return int(
+            session.scalar(
+                select(func.coalesce(func.max(ModelVersion.number), 0)).where(
+                    ModelVersion.process_id == process.id
+                )
+            )
+        )
+
+    @staticmethod
+    def _version(session: Session, process: Process, number: int) -> ModelVersion:
+        version = session.scalar(
+            select(ModelVersion).where(
+                ModelVersion.process_id == process.id, ModelVersion.number == number
+            )
+        )
+        if version is None:
+            raise VersionNotFoundError(f"Prozess „{process.key}“ hat keine Version {number}.")
+        return version
+
+    @staticmethod
+    def _append_version(
+        session: Session,
+        process: Process,
+        number: int,
+        content: bytes,
+        document: BpmnDocument,
+        file_name: str | None,
+        author: str,
+        comment: str | None,
+        *,
+        restored_from: int | None = None,
+    ) -> None:
+        session.add(
+            ModelVersion(
+                process_id=process.id,
+                number=number,
+                content=bytes(content),
+                sha256=hashlib.sha256(content).hexdigest(),
+                file_name=file_name,
+                bpmn_process_ids=[p.id for p in document.processes],
+                author=author,
+                comment=comment,
+                restored_from=restored_from,
+            )
+        )
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Iterable) and not isinstance(value, str | bytes):
+        return list(value)
+    return value

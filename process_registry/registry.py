@@ -30,7 +30,7 @@ from .errors import (
 from .models import AuditEntry, ModelVersion, Process
 from .records import AuditRecord, ProcessRecord, ProcessSummary, VersionInfo, VersionRef
 
-__all__ = ["CATALOGUE_FIELDS", "Registry", "slugify"]
+__all__ = ["CATALOGUE_FIELDS", "Registry", "clean_catalogue", "slugify"]
 
 # Fields a process manager may edit; everything else is derived or historical.
 CATALOGUE_FIELDS: tuple[str, ...] = (
@@ -65,7 +65,8 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_only).strip("-")[:100]
 
 
-def _clean_catalogue(values: Mapping[str, Any]) -> dict[str, Any]:
+def clean_catalogue(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Validated, normalised catalogue values; raises :class:`ValidationError` naming the field."""
     unknown = set(values) - set(CATALOGUE_FIELDS)
     if unknown:
         raise ValidationError(f"Unbekannte Katalogfelder: {', '.join(sorted(unknown))}.")
@@ -173,7 +174,7 @@ class Registry:
     ) -> VersionRef:
         """Register a new process with its first model version."""
         document = parse_bpmn(bpmn, source=file_name or "<upload>")
-        values = _clean_catalogue({"name": name, "department": department, **catalogue})
+        values = clean_catalogue({"name": name, "department": department, **catalogue})
         key = (key or slugify(name)).strip()
         if not _KEY_PATTERN.match(key):
             raise ValidationError(
@@ -183,7 +184,8 @@ class Registry:
         def unit(session: Session) -> VersionRef:
             if session.scalar(select(Process.id).where(Process.key == key)) is not None:
                 raise ProcessExistsError(f"Ein Prozess mit dem Schlüssel „{key}“ existiert bereits.")
-            process = Process(key=key, tags=[], **values)
+            values.setdefault("tags", [])
+            process = Process(key=key, **values)
             if process.status is None:
                 process.status = ProcessStatus.ENTWURF.value
             _check_consistency(process)
@@ -255,7 +257,7 @@ class Registry:
         self, key: str, changes: Mapping[str, Any], *, expected_revision: int, actor: str
     ) -> ProcessRecord:
         """Edit catalogue data. ``expected_revision`` is the revision the editor loaded."""
-        values = _clean_catalogue(changes)
+        values = clean_catalogue(changes)
 
         def unit(session: Session) -> ProcessRecord:
             process = self._process(session, key)

@@ -6,9 +6,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+from .bpmn import parse_bpmn
 from .errors import ValidationError
 from .records import VersionRef
-from .registry import CATALOGUE_FIELDS, Registry
+from .registry import CATALOGUE_FIELDS, Registry, clean_catalogue
 
 __all__ = ["load_catalogue_folder"]
 
@@ -32,10 +33,11 @@ def load_catalogue_folder(registry: Registry, folder: Path, *, author: str) -> l
     """Register every process of the folder that is not registered yet; returns what was added.
 
     Entries are added in file order, so a shared sub-process listed first exists before the models
-    that call it are linted.
+    that call it are linted. Every entry and file is checked before the first one is stored, so a
+    broken folder adds nothing.
     """
     existing = {p.key for p in registry.list_processes()}
-    added: list[VersionRef] = []
+    pending: list[tuple[str, str, bytes, dict[str, Any]]] = []
     for position, entry in enumerate(_read_catalogue(folder), start=1):
         key = entry.get("key")
         file_name = entry.get("file")
@@ -43,8 +45,20 @@ def load_catalogue_folder(registry: Registry, folder: Path, *, author: str) -> l
             raise ValidationError(f"{folder / 'catalogue.json'}: Eintrag {position} ohne key/file.")
         if key in existing:
             continue
-        bpmn = (folder / file_name).read_bytes()
+        try:
+            bpmn = (folder / file_name).read_bytes()
+        except OSError as err:
+            raise ValidationError(f"{folder / file_name}: {err.strerror}.") from None
+        parse_bpmn(bpmn, source=str(folder / file_name))
         catalogue = {k: v for k, v in entry.items() if k in CATALOGUE_FIELDS}
+        try:
+            clean_catalogue(catalogue)
+        except ValidationError as err:
+            raise ValidationError(f"{folder / 'catalogue.json'}, Eintrag „{key}“: {err}") from None
+        pending.append((key, file_name, bpmn, catalogue))
+
+    added: list[VersionRef] = []
+    for key, file_name, bpmn, catalogue in pending:
         name = catalogue.pop("name", key)
         department = catalogue.pop("department", "")
         added.append(

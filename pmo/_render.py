@@ -52,6 +52,15 @@ def render_process(record: ProcessRecord, document: BpmnDocument) -> str:
             lines.append(f"    Lane: {_name(lane)}")
         for task in process.get("tasks", []):
             lines.append(f"    Aufgabe: {_name(task)} [{task.get('type')}]")
+        for sub in process.get("sub_processes", []):
+            lines.append(f"    Teilprozess: {_name(sub)} [{sub.get('type')}]")
+        for call in process.get("call_activities", []):
+            lines.append(f"    Aufruf: {_name(call)} → {call.get('called_element') or '(kein Ziel)'}")
+        for event in process.get("events", []):
+            lines.append(f"    Ereignis: {_name(event)} [{event.get('type')}]")
+        gateways = process.get("gateways", [])
+        if gateways:
+            lines.append(f"    Gateways: {len(gateways)}")
     lines.append(
         f"  Sequenzflüsse: {len(model.get('sequence_flows', []))}, "
         f"Nachrichtenflüsse: {len(model.get('message_flows', []))}"

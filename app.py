@@ -6,8 +6,12 @@ st.set_page_config(page_title="pmo – Prozessmanagement", layout="wide")
 
 pages = {
     "Prozessregister": [
-        st.Page("app_pages/registry.py", title="Prozessregister", icon=":material/account_tree:",
-                default=True),
+        st.Page(
+            "app_pages/registry.py",
+            title="Prozessregister",
+            icon=":material/account_tree:",
+            default=True,
+        ),
     ],
 }
 st.navigation(pages).run()

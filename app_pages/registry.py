@@ -27,7 +27,8 @@ catalogue = pd.DataFrame(
         "Fachdienst": [p.department for p in processes],
         "Status": [p.status for p in processes],
         "OZG-Reifegrad": [
-            f"{p.ozg_maturity_level} / {p.ozg_maturity_scale}" if p.ozg_maturity_level is not None
+            f"{p.ozg_maturity_level} / {p.ozg_maturity_scale}"
+            if p.ozg_maturity_level is not None
             else "–"
             for p in processes
         ],
@@ -38,8 +39,9 @@ catalogue = pd.DataFrame(
 )
 
 left, middle, right = st.columns(3)
-departments = left.multiselect("Fachdienst", sorted(catalogue["Fachdienst"].unique()),
-                               key="registry_departments")
+departments = left.multiselect(
+    "Fachdienst", sorted(catalogue["Fachdienst"].unique()), key="registry_departments"
+)
 statuses = middle.multiselect("Status", sorted(catalogue["Status"].unique()), key="registry_status")
 search = right.text_input("Suche", key="registry_search", placeholder="Name, Schlüssel, Schlagwort")
 
@@ -60,8 +62,12 @@ m3.metric("Fachlich freigegeben", int((catalogue["Status"] == "fachlich freigege
 
 st.dataframe(shown, hide_index=True, width="stretch")
 
-key = st.selectbox("Prozess ansehen", shown["Schlüssel"], key="registry_selected",
-                   format_func=lambda k: f"{catalogue.set_index('Schlüssel').at[k, 'Leistung']} ({k})")
+key = st.selectbox(
+    "Prozess ansehen",
+    shown["Schlüssel"],
+    key="registry_selected",
+    format_func=lambda k: f"{catalogue.set_index('Schlüssel').at[k, 'Leistung']} ({k})",
+)
 if key:
     try:
         record = reg.get_process(key)
@@ -81,7 +87,11 @@ if key:
         "Gesetzliche Frist (Tage)": record.legal_deadline_days,
         "Wiedervorlage": record.resubmission_date,
     }
-    st.table(pd.DataFrame({"Feld": list(details), "Wert": [str(v) if v else "–" for v in details.values()]}))
+    st.table(
+        pd.DataFrame(
+            {"Feld": list(details), "Wert": [str(v) if v else "–" for v in details.values()]}
+        )
+    )
     st.markdown("**Versionen**")
     st.dataframe(
         pd.DataFrame(

@@ -41,7 +41,9 @@ def render_process(record: ProcessRecord, document: BpmnDocument) -> str:
     lines.append("Versionen:")
     for v in record.versions:
         note = f" – {v.comment}" if v.comment else ""
-        lines.append(f"  v{v.number}  {v.created_at:%Y-%m-%d %H:%M}  {v.author}  {v.sha256[:12]}{note}")
+        lines.append(
+            f"  v{v.number}  {v.created_at:%Y-%m-%d %H:%M}  {v.author}  {v.sha256[:12]}{note}"
+        )
     model = document.to_dict()
     lines.append(f"Modell (Diagrammlayout: {'ja' if model.get('has_diagram_layout') else 'nein'}):")
     for pool in model.get("pools", []):
@@ -55,7 +57,9 @@ def render_process(record: ProcessRecord, document: BpmnDocument) -> str:
         for sub in process.get("sub_processes", []):
             lines.append(f"    Teilprozess: {_name(sub)} [{sub.get('type')}]")
         for call in process.get("call_activities", []):
-            lines.append(f"    Aufruf: {_name(call)} → {call.get('called_element') or '(kein Ziel)'}")
+            lines.append(
+                f"    Aufruf: {_name(call)} → {call.get('called_element') or '(kein Ziel)'}"
+            )
         for event in process.get("events", []):
             lines.append(f"    Ereignis: {_name(event)} [{event.get('type')}]")
         gateways = process.get("gateways", [])

@@ -110,12 +110,16 @@ def registry() -> None:
 @click.option("--name", required=True, help="Name der Verwaltungsleistung.")
 @click.option("--department", required=True, help="Zuständiger Fachdienst.")
 @click.option("--key", default=None, help="Stabiler Schlüssel (Standard: aus dem Namen).")
-@click.option("--leika", default=None, help="LeiKa-/FIM-Leistungsschlüssel (14 Ziffern) oder „keine“.")
+@click.option(
+    "--leika", default=None, help="LeiKa-/FIM-Leistungsschlüssel (14 Ziffern) oder „keine“."
+)
 @click.option("--owner", default=None, help="Prozessverantwortliche Rolle.")
 @click.option("--status", default=None, help="FIM-Status, z. B. „Entwurf“.")
 @click.option("--ozg-service", default=None, help="OZG-Leistung.")
 @click.option("--ozg-level", type=int, default=None, help="OZG-Reifegrad.")
-@click.option("--ozg-scale", type=click.Choice(["1.1", "2.0"]), default=None, help="Reifegradskala.")
+@click.option(
+    "--ozg-scale", type=click.Choice(["1.1", "2.0"]), default=None, help="Reifegradskala."
+)
 @click.option("--legal-basis", default=None, help="Rechtsgrundlage.")
 @click.option("--volume", type=int, default=None, help="Fallzahl pro Jahr.")
 @click.option("--deadline-days", type=int, default=None, help="Gesetzliche Frist in Tagen.")
@@ -123,22 +127,48 @@ def registry() -> None:
 @click.option("--comment", default=None, help="Kommentar zur ersten Version.")
 @click.option("--json", "as_json", is_flag=True, help="Antwort als JSON.")
 @_db_option
-def registry_add(file: str, name: str, department: str, key: str | None, leika: str | None,
-                 owner: str | None, status: str | None, ozg_service: str | None,
-                 ozg_level: int | None, ozg_scale: str | None, legal_basis: str | None,
-                 volume: int | None, deadline_days: int | None, tags: tuple[str, ...],
-                 comment: str | None, as_json: bool, db_url: str | None) -> None:
+def registry_add(
+    file: str,
+    name: str,
+    department: str,
+    key: str | None,
+    leika: str | None,
+    owner: str | None,
+    status: str | None,
+    ozg_service: str | None,
+    ozg_level: int | None,
+    ozg_scale: str | None,
+    legal_basis: str | None,
+    volume: int | None,
+    deadline_days: int | None,
+    tags: tuple[str, ...],
+    comment: str | None,
+    as_json: bool,
+    db_url: str | None,
+) -> None:
     """Neuen Prozess mit seiner ersten Modellversion registrieren."""
     catalogue = {
-        "leika_key": leika, "owner": owner, "status": status, "ozg_service": ozg_service,
-        "ozg_maturity_level": ozg_level, "ozg_maturity_scale": ozg_scale,
-        "legal_basis": legal_basis, "annual_case_volume": volume,
-        "legal_deadline_days": deadline_days, "tags": list(tags),
+        "leika_key": leika,
+        "owner": owner,
+        "status": status,
+        "ozg_service": ozg_service,
+        "ozg_maturity_level": ozg_level,
+        "ozg_maturity_scale": ozg_scale,
+        "legal_basis": legal_basis,
+        "annual_case_volume": volume,
+        "legal_deadline_days": deadline_days,
+        "tags": list(tags),
     }
     catalogue = {k: v for k, v in catalogue.items() if v not in (None, [])}
     ref = _registry(db_url).add_process(
-        _read_file(file), name=name, department=department, key=key, author=current_user(),
-        file_name=Path(file).name, comment=comment, **catalogue,
+        _read_file(file),
+        name=name,
+        department=department,
+        key=key,
+        author=current_user(),
+        file_name=Path(file).name,
+        comment=comment,
+        **catalogue,
     )
     if as_json:
         _emit_json(ref.to_dict())
@@ -150,16 +180,31 @@ def registry_add(file: str, name: str, department: str, key: str | None, leika: 
 @click.argument("key")
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--comment", default=None, help="Was sich geändert hat.")
-@click.option("--base", "base_version", type=int, default=None,
-              help="Version, auf der die Datei beruht; ist inzwischen eine neuere da: Konflikt.")
+@click.option(
+    "--base",
+    "base_version",
+    type=int,
+    default=None,
+    help="Version, auf der die Datei beruht; ist inzwischen eine neuere da: Konflikt.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Antwort als JSON.")
 @_db_option
-def registry_new_version(key: str, file: str, comment: str | None, base_version: int | None,
-                         as_json: bool, db_url: str | None) -> None:
+def registry_new_version(
+    key: str,
+    file: str,
+    comment: str | None,
+    base_version: int | None,
+    as_json: bool,
+    db_url: str | None,
+) -> None:
     """Neue Modellversion an einen Prozess anhängen (ältere bleiben unverändert)."""
     ref = _registry(db_url).add_version(
-        key, _read_file(file), author=current_user(), file_name=Path(file).name,
-        comment=comment, base_version=base_version,
+        key,
+        _read_file(file),
+        author=current_user(),
+        file_name=Path(file).name,
+        comment=comment,
+        base_version=base_version,
     )
     if as_json:
         _emit_json(ref.to_dict())
@@ -173,8 +218,9 @@ def registry_new_version(key: str, file: str, comment: str | None, base_version:
 @click.option("--comment", default=None)
 @click.option("--json", "as_json", is_flag=True, help="Antwort als JSON.")
 @_db_option
-def registry_restore(key: str, version: int, comment: str | None, as_json: bool,
-                     db_url: str | None) -> None:
+def registry_restore(
+    key: str, version: int, comment: str | None, as_json: bool, db_url: str | None
+) -> None:
     """Alte Version als neue aktuelle Version wiederherstellen."""
     ref = _registry(db_url).restore_version(key, version, author=current_user(), comment=comment)
     if as_json:
@@ -190,11 +236,18 @@ def registry_list(as_json: bool, db_url: str | None) -> None:
     """Alle registrierten Prozesse."""
     processes = _registry(db_url).list_processes()
     if as_json:
-        _emit_json([
-            {"key": p.key, "name": p.name, "department": p.department, "status": p.status,
-             "versions": p.versions}
-            for p in processes
-        ])
+        _emit_json(
+            [
+                {
+                    "key": p.key,
+                    "name": p.name,
+                    "department": p.department,
+                    "status": p.status,
+                    "versions": p.versions,
+                }
+                for p in processes
+            ]
+        )
         return
     if not processes:
         click.echo("Das Prozessregister ist leer. `pmo demo` lädt die Beispielmodelle.")
@@ -206,7 +259,9 @@ def registry_list(as_json: bool, db_url: str | None) -> None:
 
 @registry.command("show")
 @click.argument("key")
-@click.option("--version", "number", type=int, default=None, help="Modellversion (Standard: aktuell).")
+@click.option(
+    "--version", "number", type=int, default=None, help="Modellversion (Standard: aktuell)."
+)
 @click.option("--json", "as_json", is_flag=True, help="Antwort als JSON.")
 @_db_option
 def registry_show(key: str, number: int | None, as_json: bool, db_url: str | None) -> None:
@@ -224,7 +279,9 @@ def registry_show(key: str, number: int | None, as_json: bool, db_url: str | Non
 
 @registry.command("export")
 @click.argument("key")
-@click.option("--version", "number", type=int, default=None, help="Modellversion (Standard: aktuell).")
+@click.option(
+    "--version", "number", type=int, default=None, help="Modellversion (Standard: aktuell)."
+)
 @click.option("-o", "output", type=click.Path(dir_okay=False), default=None, help="Zieldatei.")
 @_db_option
 def registry_export(key: str, number: int | None, output: str | None, db_url: str | None) -> None:
@@ -308,14 +365,22 @@ def db_upgrade(db_url: str | None) -> None:
 
 
 @cli.command()
-@click.option("--folder", type=click.Path(file_okay=False), default=None,
-              help="Ordner mit catalogue.json (Standard: bpmn_models/ des Projekts).")
+@click.option(
+    "--folder",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Ordner mit catalogue.json (Standard: bpmn_models/ des Projekts).",
+)
 @_db_option
 def demo(folder: str | None, db_url: str | None) -> None:
     """Beispielmodelle ins Register laden (bereits vorhandene bleiben unverändert)."""
     source = Path(folder) if folder else PROJECT_ROOT / "bpmn_models"
     added = load_catalogue_folder(_registry(db_url), source, author="pmo demo")
-    click.echo(f"{len(added)} Beispielprozesse geladen" if added else "Beispielprozesse sind bereits geladen")
+    click.echo(
+        f"{len(added)} Beispielprozesse geladen"
+        if added
+        else "Beispielprozesse sind bereits geladen"
+    )
 
 
 @cli.command()
@@ -327,8 +392,10 @@ def app(port: int, db_url: str | None) -> None:
     if db_url:
         os.environ["PMO_DATABASE_URL"] = db_url
     os.chdir(PROJECT_ROOT)  # .streamlit/config.toml is read from the working directory
-    os.execvp(sys.executable, [sys.executable, "-m", "streamlit", "run", "app.py",
-                               "--server.port", str(port)])
+    os.execvp(
+        sys.executable,
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)],
+    )
 
 
 def main() -> None:

@@ -66,6 +66,4 @@ def validate_ozg_maturity(level: int | None, scale: str | None) -> None:
         raise ValidationError(f"Unbekannte OZG-Reifegradskala „{scale}“. Erlaubt: 1.1, 2.0.")
     top = OZG_SCALES[scale]
     if not 0 <= level <= top:
-        raise ValidationError(
-            f"OZG-Reifegrad {level} liegt außerhalb der Skala {scale} (0–{top})."
-        )
+        raise ValidationError(f"OZG-Reifegrad {level} liegt außerhalb der Skala {scale} (0–{top}).")

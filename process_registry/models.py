@@ -93,7 +93,9 @@ class ModelVersion(Base):
     """One uploaded BPMN file, exactly as received. Rows are never updated or deleted."""
 
     __tablename__ = "model_version"
-    __table_args__ = (UniqueConstraint("process_id", "number", name="uq_model_version_process_number"),)
+    __table_args__ = (
+        UniqueConstraint("process_id", "number", name="uq_model_version_process_number"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     process_id: Mapped[int] = mapped_column(ForeignKey("process.id"), index=True)

@@ -84,7 +84,9 @@ def clean_catalogue(values: Mapping[str, Any]) -> dict[str, Any]:
             try:
                 value = int(value)
             except (TypeError, ValueError):
-                raise ValidationError(f"„{name}“ muss eine ganze Zahl sein, nicht „{value}“.") from None
+                raise ValidationError(
+                    f"„{name}“ muss eine ganze Zahl sein, nicht „{value}“."
+                ) from None
             if value < 0:
                 raise ValidationError(f"„{name}“ darf nicht negativ sein.")
         elif name in _DATE_FIELDS and value is not None and not isinstance(value, dt.date):
@@ -148,7 +150,9 @@ def _record(process: Process) -> ProcessRecord:
 
 def _audit(session: Session, actor: str, action: str, key: str, **details: Any) -> None:
     session.add(
-        AuditEntry(actor=actor, action=action, object_type="process", object_key=key, details=details)
+        AuditEntry(
+            actor=actor, action=action, object_type="process", object_key=key, details=details
+        )
     )
 
 
@@ -183,7 +187,9 @@ class Registry:
 
         def unit(session: Session) -> VersionRef:
             if session.scalar(select(Process.id).where(Process.key == key)) is not None:
-                raise ProcessExistsError(f"Ein Prozess mit dem Schlüssel „{key}“ existiert bereits.")
+                raise ProcessExistsError(
+                    f"Ein Prozess mit dem Schlüssel „{key}“ existiert bereits."
+                )
             values.setdefault("tags", [])
             process = Process(key=key, **values)
             if process.status is None:
@@ -220,7 +226,9 @@ class Registry:
                     f"wurde überschrieben; bitte mit Version {head} vergleichen und erneut hochladen."
                 )
             number = head + 1
-            self._append_version(session, process, number, bpmn, document, file_name, author, comment)
+            self._append_version(
+                session, process, number, bpmn, document, file_name, author, comment
+            )
             _audit(session, author, "version.add", key, version=number)
             return VersionRef(key, number)
 
@@ -248,7 +256,9 @@ class Registry:
                 comment or f"Wiederhergestellt aus Version {number}",
                 restored_from=number,
             )
-            _audit(session, author, "version.restore", key, version=new_number, restored_from=number)
+            _audit(
+                session, author, "version.restore", key, version=new_number, restored_from=number
+            )
             return VersionRef(key, new_number)
 
         return self._write(unit, key)
@@ -286,7 +296,9 @@ class Registry:
     def archive_process(self, key: str, *, actor: str, expected_revision: int) -> ProcessRecord:
         """Lifecycle end: the service is no longer offered. The record and history stay."""
         return self.update_process(
-            key, {"status": ProcessStatus.ARCHIVIERT.value}, expected_revision=expected_revision,
+            key,
+            {"status": ProcessStatus.ARCHIVIERT.value},
+            expected_revision=expected_revision,
             actor=actor,
         )
 
@@ -425,7 +437,9 @@ class Registry:
     def _locked_process(session: Session, key: str) -> Process:
         # FOR UPDATE serialises version numbering on PostgreSQL; SQLite's BEGIN IMMEDIATE already does.
         process = session.scalar(
-            select(Process).where(Process.key == key, Process.deleted_at.is_(None)).with_for_update()
+            select(Process)
+            .where(Process.key == key, Process.deleted_at.is_(None))
+            .with_for_update()
         )
         if process is None:
             raise ProcessNotFoundError(f"Kein Prozess mit dem Schlüssel „{key}“ im Register.")

@@ -11,7 +11,13 @@ from alembic.script import ScriptDirectory
 
 from .db import Database
 
-__all__ = ["check_schema", "current_revision", "downgrade_schema", "head_revision", "upgrade_schema"]
+__all__ = [
+    "check_schema",
+    "current_revision",
+    "downgrade_schema",
+    "head_revision",
+    "upgrade_schema",
+]
 
 _MIGRATIONS = Path(__file__).parent / "migrations"
 

@@ -40,9 +40,14 @@ catalogue = pd.DataFrame(
 
 left, middle, right = st.columns(3)
 departments = left.multiselect(
-    "Fachdienst", sorted(catalogue["Fachdienst"].unique()), key="registry_departments"
+    "Fachdienst",
+    sorted(catalogue["Fachdienst"].unique()),
+    key="registry_departments",
+    placeholder="alle Fachdienste",
 )
-statuses = middle.multiselect("Status", sorted(catalogue["Status"].unique()), key="registry_status")
+statuses = middle.multiselect(
+    "Status", sorted(catalogue["Status"].unique()), key="registry_status", placeholder="alle"
+)
 search = right.text_input("Suche", key="registry_search", placeholder="Name, Schlüssel, Schlagwort")
 
 shown = catalogue

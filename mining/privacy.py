@@ -1,0 +1,265 @@
+"""Pseudonymization of employees and case surrogates at upload (RELIABILITY §4, item 37).
+
+A resource name becomes ``P-`` plus the first 16 hex digits of HMAC-SHA256(secret, name): stable
+across uploads (the same person is the same pseudonym next month, so waits and hand-overs still
+add up) and irreversible without the secret. Following EDPB Guidelines 01/2025 it is a keyed
+function, not a plain hash (a list of staff names would reverse a plain hash in seconds), and the
+secret lives outside the database: ``PMO_SECRET_KEY`` or ``PMO_DATA_DIR/secret.key``.
+
+Case IDs (Aktenzeichen link to citizens) get surrogates the same way with prefix ``F-`` from a
+separate :class:`Pseudonymizer`. Pseudonymized data is still personal data; nothing in this
+package maps a pseudonym back to a name, and no reverse table is kept.
+
+With a role map (name → role/team) the resource becomes the role instead, which is coarser and
+usually what a Dienstvereinbarung allows; names missing from the map are pseudonymized and
+counted, never kept.
+"""
+
+from __future__ import annotations
+
+import csv
+import hmac
+import io
+import os
+import secrets
+import stat
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import NoReturn
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from mining.errors import EventLogError, MiningError
+
+__all__ = [
+    "KEY_ENV",
+    "KEY_FILE",
+    "Pseudonymizer",
+    "SecretKey",
+    "SecretKeyError",
+    "load_or_create_secret",
+    "read_role_map",
+]
+
+KEY_ENV = "PMO_SECRET_KEY"
+KEY_FILE = "secret.key"
+MIN_ENV_KEY_CHARS = 32
+_KEY_BYTES = 32
+_HEX_DIGITS = 16  # 64 bits: collisions stay negligible for the staff and cases of a city
+
+
+class SecretKeyError(MiningError, ValueError):
+    """The pseudonymization secret is missing, too short, unreadable or readable by others."""
+
+
+@dataclass(frozen=True)
+class SecretKey:
+    """The HMAC secret. ``value`` never appears in repr/str (so not in logs or tracebacks)."""
+
+    value: bytes = field(repr=False)
+    created: bool  # True when this call generated the key file
+    origin: str  # "PMO_SECRET_KEY" or the path of the key file
+
+
+def load_or_create_secret(data_dir: Path, *, env: Mapping[str, str] = os.environ) -> SecretKey:
+    """``PMO_SECRET_KEY`` (at least 32 characters) if set, else ``data_dir/secret.key``.
+
+    The file holds 32 random bytes as hex and is created on first use with mode 0600, written to
+    a private temporary file and linked into place, so two processes starting at once end up
+    with the same key and a crash never leaves a half-written one. An existing file that group
+    or others can read is refused rather than silently used or changed.
+    """
+    from_env = env.get(KEY_ENV)
+    if from_env is not None:
+        value = from_env.strip()
+        if len(value) < MIN_ENV_KEY_CHARS:
+            raise SecretKeyError(
+                f"{KEY_ENV} ist zu kurz ({len(value)} Zeichen); nötig sind mindestens "
+                f"{MIN_ENV_KEY_CHARS} zufällige Zeichen, z. B. aus "
+                '`python -c "import secrets; print(secrets.token_hex(32))"`'
+            )
+        return SecretKey(value=value.encode("utf-8"), created=False, origin=KEY_ENV)
+    path = Path(data_dir) / KEY_FILE
+    created = False
+    if not path.exists():
+        created = _create_key_file(path)
+    return SecretKey(value=_read_key_file(path), created=created, origin=str(path))
+
+
+def _create_key_file(path: Path) -> bool:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        os.fchmod(descriptor, 0o600)  # the umask can only narrow the mode; make it exact
+        os.write(descriptor, (secrets.token_hex(_KEY_BYTES) + "\n").encode("ascii"))
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+    try:
+        os.link(temporary, path)  # fails if another process won the race: use its key
+        return True
+    except FileExistsError:
+        return False
+    finally:
+        temporary.unlink()
+
+
+def _read_key_file(path: Path) -> bytes:
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if mode & 0o077:
+        raise SecretKeyError(
+            f"{path}: die Schlüsseldatei ist für andere lesbar (Modus {mode:o}); "
+            f"bitte mit `chmod 600 {path}` einschränken"
+        )
+    text = path.read_text(encoding="ascii", errors="replace").strip()
+    try:
+        value = bytes.fromhex(text)
+    except ValueError:
+        value = b""
+    if len(value) < _KEY_BYTES:
+        raise SecretKeyError(
+            f"{path}: die Schlüsseldatei ist beschädigt (erwartet: {2 * _KEY_BYTES} Hex-Zeichen)"
+        )
+    return value
+
+
+class Pseudonymizer:
+    """Replaces names (or case IDs) by keyed pseudonyms, or by roles from a role map.
+
+    Deterministic for a key and prefix; instances with the same key agree. Holds no table from
+    pseudonyms back to names.
+    """
+
+    __slots__ = ("__key", "_prefix", "_roles")
+
+    def __init__(
+        self, key: SecretKey, *, prefix: str = "P-", role_map: Mapping[str, str] | None = None
+    ) -> None:
+        self.__key = key.value
+        self._prefix = prefix
+        self._roles = (
+            None if role_map is None else {_name_key(name): role for name, role in role_map.items()}
+        )
+
+    @property
+    def prefix(self) -> str:
+        return self._prefix
+
+    @property
+    def uses_roles(self) -> bool:
+        return self._roles is not None
+
+    def __repr__(self) -> str:
+        roles = "" if self._roles is None else f", role_map=<{len(self._roles)} Einträge>"
+        return f"Pseudonymizer(prefix={self._prefix!r}{roles})"
+
+    __str__ = __repr__
+
+    def __reduce__(self) -> NoReturn:
+        # Pickling would copy the key into caches or files; refuse it.
+        raise TypeError("Pseudonymizer enthält den geheimen Schlüssel und wird nicht serialisiert")
+
+    def pseudonym(self, value: str) -> str:
+        """The pseudonym of one value (role maps are not applied here)."""
+        digest = hmac.digest(self.__key, value.encode("utf-8"), "sha256")
+        return self._prefix + digest.hex()[:_HEX_DIGITS]
+
+    def apply(self, values: pa.Array | pa.ChunkedArray) -> pa.Array:
+        """Pseudonyms (or roles) for a string column; empty or null stays null."""
+        return self.apply_and_count(values)[0]
+
+    def apply_and_count(
+        self, values: pa.Array | pa.ChunkedArray
+    ) -> tuple[pa.Array, frozenset[str]]:
+        """Like :meth:`apply`, plus the pseudonyms of names the role map did not know.
+
+        Hashes each distinct value once (dictionary encoding), so a column of millions of rows
+        with a few thousand people costs a few thousand HMACs.
+        """
+        if isinstance(values, pa.ChunkedArray):
+            values = values.combine_chunks()
+        encoded = pc.dictionary_encode(values.cast(pa.string()))
+        mapped: list[str | None] = []
+        unmapped: set[str] = set()
+        for value in encoded.dictionary.to_pylist():
+            name = value.strip()
+            if not name:
+                mapped.append(None)
+                continue
+            role = None if self._roles is None else self._roles.get(_name_key(name))
+            if role is not None:
+                mapped.append(role)
+                continue
+            pseudonym = self.pseudonym(name)
+            if self._roles is not None:
+                unmapped.add(pseudonym)
+            mapped.append(pseudonym)
+        result = pa.array(mapped, type=pa.string()).take(encoded.indices)
+        return result, frozenset(unmapped)
+
+
+def read_role_map(path: Path) -> dict[str, str]:
+    """A two-column CSV (name;role or name,role), header optional, UTF-8 or cp1252.
+
+    Raises :class:`EventLogError` naming the line for rows without exactly a name and a role and
+    for a name listed twice with different roles. The messages do not repeat names.
+    """
+    path = Path(path)
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252", errors="strict")  # cp1252 maps almost every byte
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    delimiter = max(";,\t", key=first.count) if first else ";"
+    roles: dict[str, str] = {}
+    lines: dict[str, tuple[int, str]] = {}  # folded name → first line and role
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    for row in reader:
+        line = reader.line_num
+        cells = [cell.strip() for cell in row]
+        while cells and not cells[-1]:
+            cells.pop()  # Excel pads rows with trailing separators
+        if not cells:
+            continue
+        if len(cells) != 2 or not all(cells):
+            raise EventLogError(
+                "erwartet werden genau zwei Angaben: Name und Rolle", source=str(path), line=line
+            )
+        name, role = cells
+        if not roles and _is_header(name, role):
+            continue
+        key = _name_key(name)
+        if key in lines:
+            first_line, first_role = lines[key]
+            if first_role != role:
+                raise EventLogError(
+                    f"der Name steht schon in Zeile {first_line} mit einer anderen Rolle",
+                    source=str(path),
+                    line=line,
+                )
+            continue
+        roles[name] = role
+        lines[key] = (line, role)
+    if not roles:
+        raise EventLogError("die Rollen-Zuordnung enthält keine Einträge", source=str(path))
+    return roles
+
+
+_HEADER_WORDS = frozenset(
+    {"name", "namen", "person", "mitarbeiter", "mitarbeiterin", "bearbeiter", "bearbeiterin"}
+    | {"resource", "ressource", "benutzer", "user", "sachbearbeiter", "sachbearbeiterin"}
+)
+_ROLE_WORDS = frozenset({"rolle", "role", "team", "gruppe", "group", "funktion", "stelle"})
+
+
+def _is_header(name: str, role: str) -> bool:
+    return name.casefold() in _HEADER_WORDS or role.casefold() in _ROLE_WORDS
+
+
+def _name_key(name: str) -> str:
+    # Role maps are typed by hand: ignore case and runs of blanks, not spelling.
+    return " ".join(name.split()).casefold()

@@ -15,6 +15,7 @@ from typing import Any
 
 import click
 
+from mining.errors import MiningError
 from process_registry import (
     Database,
     Registry,
@@ -25,9 +26,10 @@ from process_registry import (
     parse_bpmn,
     upgrade_schema,
 )
+from process_registry.bpmn.safe_xml import UnsafeXmlRuntimeError, check_xml_runtime
 from process_registry.errors import DatabaseUnavailableError
 from process_registry.schema import current_revision, head_revision
-from process_registry.settings import current_user
+from process_registry.settings import current_user, data_dir
 
 __all__ = ["cli", "main"]
 
@@ -347,6 +349,159 @@ def registry_history(key: str, as_json: bool, db_url: str | None) -> None:
         click.echo(f"{e.at:%Y-%m-%d %H:%M}  {e.actor:<16} {e.action:<16} {e.details}")
 
 
+# -- event logs ---------------------------------------------------------------------------------
+
+
+def _log_store(db_url: str | None):  # type: ignore[no-untyped-def]
+    from mining.logstore import LogStore
+
+    return LogStore(_open(db_url), data_dir())
+
+
+@cli.group("log")
+def log_group() -> None:
+    """Ereignisprotokolle der Fachverfahren importieren, auflisten, löschen."""
+
+
+@log_group.command("import")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--process", "process_key", default=None, help="Schlüssel des Prozesses im Register.")
+@click.option("--case", default=None, help="Spalte mit der Fall-ID (Vorgangsnummer, Aktenzeichen).")
+@click.option("--activity", default=None, help="Spalte mit der Aktivität (Tätigkeit).")
+@click.option("--timestamp", default=None, help="Spalte mit dem Zeitpunkt (Ende der Tätigkeit).")
+@click.option("--resource", default=None, help="Spalte mit Bearbeiter/in (wird pseudonymisiert).")
+@click.option("--start-timestamp", default=None, help="Spalte mit dem Beginn der Tätigkeit.")
+@click.option("--org-unit", default=None, help="Spalte mit der Organisationseinheit.")
+@click.option(
+    "--attribute",
+    "attributes",
+    multiple=True,
+    help="Weitere Spalte, die übernommen wird (z. B. Eingangskanal); mehrfach möglich.",
+)
+@click.option("--sep", default=None, help="Trennzeichen (Standard: erkannt).")
+@click.option("--encoding", default=None, help="Zeichenkodierung (Standard: erkannt).")
+@click.option("--timestamp-format", default=None, help="strptime-Format, z. B. %d.%m.%Y %H:%M.")
+@click.option("--sheet", default=None, help="Tabellenblatt (XLSX).")
+@click.option("--department", default=None, help="Fachdienst (Standard: der des Prozesses).")
+@click.option("--surrogate-case-ids", is_flag=True, help="Fall-IDs durch Surrogate ersetzen.")
+@click.option(
+    "--resource-map",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="CSV Name;Rolle – Bearbeiter/innen werden Rollen statt Pseudonymen.",
+)
+@click.option("--drop-resources", is_flag=True, help="Bearbeiterspalte gar nicht übernehmen.")
+@click.option("--retention-days", type=int, default=None, help="Aufbewahrung in Tagen.")
+@click.option("--json", "as_json", is_flag=True, help="Antwort als JSON.")
+@_db_option
+def log_import(
+    file: str,
+    process_key: str | None,
+    case: str | None,
+    activity: str | None,
+    timestamp: str | None,
+    resource: str | None,
+    start_timestamp: str | None,
+    org_unit: str | None,
+    attributes: tuple[str, ...],
+    sep: str | None,
+    encoding: str | None,
+    timestamp_format: str | None,
+    sheet: str | None,
+    department: str | None,
+    surrogate_case_ids: bool,
+    resource_map: str | None,
+    drop_resources: bool,
+    retention_days: int | None,
+    as_json: bool,
+    db_url: str | None,
+) -> None:
+    """Ereignisprotokoll (CSV, XES, XES.GZ, Parquet, XLSX) importieren – ganz oder gar nicht."""
+    from mining.io import ReadOptions
+    from mining.logstore import ImportOptions
+
+    options = ImportOptions(
+        case=case,
+        activity=activity,
+        timestamp=timestamp,
+        start_timestamp=start_timestamp,
+        resource=resource,
+        org_unit=org_unit,
+        attributes=attributes,
+        read=ReadOptions(sep=sep, encoding=encoding, sheet=sheet),
+        timestamp_format=timestamp_format,
+        process_key=process_key,
+        department=department,
+        surrogate_case_ids=surrogate_case_ids,
+        resource_map=Path(resource_map) if resource_map else None,
+        drop_resources=drop_resources,
+        retention_days=retention_days,
+    )
+    result = _log_store(db_url).import_file(
+        Path(file), uploader=current_user(), options=options, display_name=Path(file).name
+    )
+    if as_json:
+        _emit_json(result.to_dict())
+        return
+    d = result.detected
+    click.echo(
+        f"Importiert als {result.log_id}: {result.cases} Fälle, {result.events} Ereignisse, "
+        f"{result.activities} Aktivitäten, {result.variants} Varianten"
+    )
+    click.echo(
+        f"  Format {d.format}"
+        + (f", Kodierung {d.encoding}" if d.encoding else "")
+        + (f", Trennzeichen {d.separator!r}" if d.separator else "")
+    )
+    m = result.mapping
+    click.echo(
+        f"  Fall: {m.case} · Aktivität: {m.activity} · Zeitpunkt: {m.timestamp}"
+        + (f" · Beginn: {m.start_timestamp}" if m.start_timestamp else "")
+        + (f" · Bearbeitung: {m.resource}" if m.resource else "")
+    )
+    for message in result.messages:
+        click.echo(f"  {message}")
+    click.echo(f"  Löschung spätestens am {result.delete_after:%d.%m.%Y}")
+
+
+@log_group.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Antwort als JSON.")
+@_db_option
+def log_list(as_json: bool, db_url: str | None) -> None:
+    """Gespeicherte Ereignisprotokolle."""
+    store = _log_store(db_url)
+    store.sweep_orphans()
+    logs = store.list_logs()
+    if as_json:
+        _emit_json([info.to_dict() for info in logs])
+        return
+    if not logs:
+        click.echo("Keine Ereignisprotokolle gespeichert.")
+    for info in logs:
+        click.echo(
+            f"{info.log_id}  {info.process or '–':<24} {info.cases:>8} Fälle "
+            f"{info.events:>9} Ereignisse  {info.source_name}  "
+            f"(löschen bis {info.delete_after:%d.%m.%Y})"
+        )
+
+
+@log_group.command("delete")
+@click.argument("log_id")
+@_db_option
+def log_delete(log_id: str, db_url: str | None) -> None:
+    """Ereignisprotokoll mit Datei und Katalogeintrag endgültig löschen."""
+    _log_store(db_url).delete(log_id, actor=current_user())
+    click.echo(f"{log_id} gelöscht")
+
+
+@log_group.command("purge")
+@_db_option
+def log_purge(db_url: str | None) -> None:
+    """Alle Protokolle löschen, deren Aufbewahrungsfrist abgelaufen ist (für einen Cron-Job)."""
+    removed = _log_store(db_url).purge_expired()
+    click.echo(f"{len(removed)} Protokoll(e) nach Fristablauf gelöscht")
+
+
 # -- database, samples, app ---------------------------------------------------------------------
 
 
@@ -400,8 +555,13 @@ def app(port: int, db_url: str | None) -> None:
 
 def main() -> None:
     try:
+        check_xml_runtime()
+    except UnsafeXmlRuntimeError as err:
+        click.echo(f"Installationsfehler: {err}", err=True)
+        sys.exit(3)
+    try:
         cli.main(standalone_mode=False, prog_name="pmo")
-    except (RegistryError, CliError) as err:
+    except (RegistryError, MiningError, CliError) as err:
         click.echo(f"Fehler: {err}", err=True)
         sys.exit(1)
     except click.exceptions.Abort:

@@ -23,7 +23,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, rela
 
 from .catalogue import ProcessStatus
 
-__all__ = ["AuditEntry", "Base", "ModelVersion", "Process"]
+__all__ = ["AuditEntry", "Base", "EventLog", "ModelVersion", "Process"]
 
 # Named constraints keep Alembic's batch mode on SQLite and plain ALTER on PostgreSQL in step.
 NAMING_CONVENTION = {
@@ -110,6 +110,38 @@ class ModelVersion(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     process: Mapped[Process] = relationship(back_populates="versions")
+
+
+class EventLog(Base):
+    """One imported event-log version. The events live in a Parquet file under PMO_DATA_DIR; this row
+    catalogues it (who, what, how it was read, what was dropped) and says when it must be deleted."""
+
+    __tablename__ = "event_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    log_id: Mapped[str] = mapped_column(String(40), unique=True)
+    process_id: Mapped[int | None] = mapped_column(ForeignKey("process.id"), index=True)
+    department: Mapped[str | None] = mapped_column(String(200), index=True)
+    uploaded_by: Mapped[str] = mapped_column(String(200))
+    uploaded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    source_name: Mapped[str] = mapped_column(String(300))
+    source_sha256: Mapped[str] = mapped_column(String(64))
+    source_bytes: Mapped[int] = mapped_column(Integer)
+    file_format: Mapped[str] = mapped_column(String(40))
+    detected: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    mapping: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    privacy: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    cases: Mapped[int] = mapped_column(Integer)
+    events: Mapped[int] = mapped_column(Integer)
+    activities: Mapped[int] = mapped_column(Integer)
+    variants: Mapped[int] = mapped_column(Integer)
+    first_event: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    last_event: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    rejected_rows: Mapped[int] = mapped_column(Integer, default=0)
+    parquet_path: Mapped[str] = mapped_column(String(500))
+    delete_after: Mapped[dt.date] = mapped_column(Date, index=True)
+
+    process: Mapped[Process | None] = relationship()
 
 
 class AuditEntry(Base):

@@ -11,7 +11,9 @@ import getpass
 import os
 from pathlib import Path
 
-__all__ = ["current_user", "data_dir", "database_url"]
+from .errors import ValidationError
+
+__all__ = ["DEFAULT_RETENTION_DAYS", "current_user", "data_dir", "database_url", "retention_days"]
 
 
 def data_dir() -> Path:
@@ -38,3 +40,22 @@ def current_user() -> str:
         return getpass.getuser()
     except (KeyError, OSError):
         return "unbekannt"
+
+
+DEFAULT_RETENTION_DAYS = 365
+
+
+def retention_days() -> int:
+    """Days an imported event log is kept before the deletion job removes it (PMO_RETENTION_DAYS)."""
+    configured = os.environ.get("PMO_RETENTION_DAYS")
+    if not configured:
+        return DEFAULT_RETENTION_DAYS
+    try:
+        days = int(configured)
+    except ValueError:
+        raise ValidationError(
+            f"PMO_RETENTION_DAYS muss eine ganze Zahl sein, nicht „{configured}“"
+        ) from None
+    if days < 1:
+        raise ValidationError("PMO_RETENTION_DAYS muss mindestens 1 sein")
+    return days

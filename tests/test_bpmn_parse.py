@@ -588,3 +588,14 @@ def test_damaged_real_file_parses_or_raises_bpmn_parse_error(
         parse_bpmn(damaged, source="A.1.0.bpmn")
     except BpmnParseError as err:
         assert err.source == "A.1.0.bpmn"
+
+
+def test_parsing_refuses_an_lxml_older_than_5(monkeypatch) -> None:
+    """RELIABILITY item 10: the safety of the parser rests on lxml ≥ 5's defaults."""
+    from lxml import etree
+
+    from process_registry.bpmn.safe_xml import UnsafeXmlRuntimeError
+
+    monkeypatch.setattr(etree, "LXML_VERSION", (4, 9, 3, 0))
+    with pytest.raises(UnsafeXmlRuntimeError, match="lxml ≥ 5"):
+        parse_bpmn(b"<x/>", source="a.bpmn")

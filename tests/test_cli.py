@@ -193,3 +193,58 @@ def test_db_option_overrides_the_environment(tmp_path: Path) -> None:
     )
     assert (tmp_path / "gewaehlt.sqlite3").exists()
     assert as_json(pmo("registry", "list", "--json", db=chosen))[0]["key"] == "p"
+
+
+def test_old_lxml_stops_every_command_loudly(sqlite_url: str) -> None:
+    """RELIABILITY item 10: an lxml that still resolves external entities is refused at startup."""
+    code = (
+        "import sys, lxml.etree as etree; etree.LXML_VERSION = (4, 9, 3, 0); "
+        "sys.argv = ['pmo', 'registry', 'list']; from pmo.cli import main; main()"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=PROJECT,
+        env={**os.environ, "PMO_DATABASE_URL": sqlite_url},
+        capture_output=True,
+        timeout=120,
+    )
+    assert result.returncode == 3
+    _assert_clean_error(result, "lxml 4.9.3.0", "lxml ≥ 5")
+
+
+RUNNING_EXAMPLE = PROJECT / "event_logs" / "running-example.xes"
+
+
+def pmo_logs(*args: str, db: str, data: Path, expect: int = 0):
+    env = {**os.environ, "PMO_DATABASE_URL": db, "PMO_DATA_DIR": str(data), "PMO_USER": "t"}
+    result = subprocess.run(
+        [sys.executable, "-m", "pmo", *args], cwd=PROJECT, env=env, capture_output=True, timeout=300
+    )
+    assert result.returncode == expect, (result.stdout.decode(), result.stderr.decode())
+    return result
+
+
+def test_log_import_list_delete_contract(db_url: str, tmp_path: Path) -> None:
+    data = tmp_path / "daten"
+    imported = as_json(
+        pmo_logs("log", "import", str(RUNNING_EXAMPLE), "--json", db=db_url, data=data)
+    )
+    assert {"log_id", "cases", "events", "activities", "rejected_rows"} <= set(imported)
+    assert (imported["cases"], imported["events"], imported["activities"]) == (6, 42, 8)
+    listed = as_json(pmo_logs("log", "list", "--json", db=db_url, data=data))
+    assert [entry["log_id"] for entry in listed] == [imported["log_id"]]
+    assert {"log_id", "process", "cases", "events", "uploaded_at", "delete_after"} <= set(listed[0])
+    pmo_logs("log", "delete", imported["log_id"], db=db_url, data=data)
+    assert as_json(pmo_logs("log", "list", "--json", db=db_url, data=data)) == []
+    assert list((data / "logs").glob("*.parquet")) == []
+
+
+def test_log_import_errors_are_one_line(sqlite_url: str, tmp_path: Path) -> None:
+    bad = tmp_path / "kaputt.csv"
+    bad.write_text("Fall;Aktivität;Zeitpunkt\n1;A;31.02.2024 10:00\n", encoding="utf-8")
+    result = pmo_logs("log", "import", str(bad), db=sqlite_url, data=tmp_path / "d", expect=1)
+    _assert_clean_error(result, "kaputt.csv", "Zeile 2")
+    missing = pmo_logs(
+        "log", "delete", "L-gibtsnicht", db=sqlite_url, data=tmp_path / "d", expect=1
+    )
+    _assert_clean_error(missing, "L-gibtsnicht")

@@ -15,7 +15,33 @@ from lxml import etree
 
 from process_registry.errors import BpmnParseError
 
-__all__ = ["MAX_BPMN_BYTES", "MAX_XML_DEPTH", "parse_untrusted_xml"]
+__all__ = [
+    "MAX_BPMN_BYTES",
+    "MAX_XML_DEPTH",
+    "MIN_LXML_VERSION",
+    "UnsafeXmlRuntimeError",
+    "check_xml_runtime",
+    "parse_untrusted_xml",
+]
+
+# lxml 5.0 stopped resolving external entities by default (LP#1742885); older releases read local
+# files through XXE even with no_network=True, so they must never parse an upload.
+MIN_LXML_VERSION = (5, 0)
+
+
+class UnsafeXmlRuntimeError(RuntimeError):
+    """The installed lxml is too old to parse untrusted XML safely: an installation fault."""
+
+
+def check_xml_runtime() -> None:
+    """Fail loudly when the XML stack is unsafe; called before every untrusted parse."""
+    if tuple(etree.LXML_VERSION[:2]) < MIN_LXML_VERSION:
+        installed = ".".join(str(part) for part in etree.LXML_VERSION)
+        raise UnsafeXmlRuntimeError(
+            f"lxml {installed} ist installiert; für hochgeladene XML-Dateien ist lxml ≥ 5 "
+            "erforderlich (ältere Versionen lösen externe Entitäten auf). Installation prüfen."
+        )
+
 
 MAX_BPMN_BYTES = 20 * 1024 * 1024
 # libxml2's own limit without XML_PARSE_HUGE; named here so messages and tests agree with it.
@@ -55,6 +81,7 @@ def parse_untrusted_xml(
     ``MAX_XML_DEPTH`` and anything that is not well-formed. Comments and processing instructions
     are dropped. Takes bytes, never a path, so no caller can route a URL into a parser.
     """
+    check_xml_runtime()
     if len(data) > max_bytes:
         raise BpmnParseError(
             f"Die Datei ist zu groß ({_mib(len(data))} MiB); erlaubt sind höchstens "

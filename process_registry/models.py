@@ -23,7 +23,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, rela
 
 from .catalogue import ProcessStatus
 
-__all__ = ["AuditEntry", "Base", "EventLog", "ModelVersion", "Process"]
+__all__ = ["ActivityMappingRecord", "AuditEntry", "Base", "EventLog", "ModelVersion", "Process"]
 
 # Named constraints keep Alembic's batch mode on SQLite and plain ALTER on PostgreSQL in step.
 NAMING_CONVENTION = {
@@ -142,6 +142,28 @@ class EventLog(Base):
     delete_after: Mapped[dt.date] = mapped_column(Date, index=True)
 
     process: Mapped[Process | None] = relationship()
+
+
+class ActivityMappingRecord(Base):
+    """Confirmed mapping of log activity names to model elements for one model version.
+
+    Kept per version because a new model version may rename tasks; mining reuses it on the next
+    analysis so a process manager confirms each pair once.
+    """
+
+    __tablename__ = "activity_mapping"
+    __table_args__ = (
+        UniqueConstraint("process_id", "version_number", name="uq_activity_mapping_version"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[int] = mapped_column(ForeignKey("process.id"), index=True)
+    version_number: Mapped[int] = mapped_column(Integer)
+    pairs: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    updated_by: Mapped[str] = mapped_column(String(200))
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
 
 
 class AuditEntry(Base):

@@ -27,7 +27,7 @@ from .errors import (
     ValidationError,
     VersionNotFoundError,
 )
-from .models import AuditEntry, ModelVersion, Process
+from .models import ActivityMappingRecord, AuditEntry, ModelVersion, Process
 from .records import AuditRecord, ProcessRecord, ProcessSummary, VersionInfo, VersionRef
 
 __all__ = ["CATALOGUE_FIELDS", "Registry", "clean_catalogue", "slugify"]
@@ -312,6 +312,42 @@ class Registry:
             _audit(session, actor, "process.delete", key)
 
         self.db.write(unit)
+
+    def save_activity_mapping(
+        self, key: str, number: int, pairs: Mapping[str, str], *, actor: str
+    ) -> None:
+        """Store the confirmed log-activity → model-label pairs for one model version."""
+        clean = {str(k).strip(): str(v).strip() for k, v in pairs.items() if str(k).strip()}
+
+        def unit(session: Session) -> None:
+            process = self._process(session, key)
+            self._version(session, process, number)
+            record = session.scalar(
+                select(ActivityMappingRecord).where(
+                    ActivityMappingRecord.process_id == process.id,
+                    ActivityMappingRecord.version_number == number,
+                )
+            )
+            if record is None:
+                record = ActivityMappingRecord(process_id=process.id, version_number=number)
+                session.add(record)
+            record.pairs = clean
+            record.updated_by = actor
+            _audit(session, actor, "mapping.save", key, version=number, pairs=len(clean))
+
+        self._write(unit, key)
+
+    def activity_mapping(self, key: str, number: int) -> dict[str, str]:
+        """The saved pairs for that model version; empty when none were confirmed yet."""
+        with self.db.read() as session:
+            process = self._process(session, key)
+            pairs = session.scalar(
+                select(ActivityMappingRecord.pairs).where(
+                    ActivityMappingRecord.process_id == process.id,
+                    ActivityMappingRecord.version_number == number,
+                )
+            )
+        return dict(pairs or {})
 
     # -- reading ---------------------------------------------------------------------------
 

@@ -260,3 +260,14 @@ def test_call_activity_targets_include_keys_and_bpmn_process_ids(registry: Regis
     targets = registry.called_element_targets()
     assert "a-eins" in targets
     assert {p["id"] for p in process_ids} <= targets
+
+
+def test_activity_mapping_is_saved_per_model_version(registry: Registry) -> None:
+    _add(registry, key="p")
+    registry.add_version("p", bpmn_file("miwg-reference/A.2.0.bpmn"), author="bob")
+    registry.save_activity_mapping("p", 1, {"Antrag eingegangen": "Task 1"}, actor="alice")
+    registry.save_activity_mapping("p", 1, {"Antrag eingegangen": "Task 2"}, actor="alice")
+    assert registry.activity_mapping("p", 1) == {"Antrag eingegangen": "Task 2"}
+    assert registry.activity_mapping("p", 2) == {}
+    with pytest.raises(VersionNotFoundError):
+        registry.save_activity_mapping("p", 9, {"a": "b"}, actor="alice")

@@ -15,13 +15,10 @@ import hashlib
 import logging
 import os
 import uuid
-from collections.abc import Iterator, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
-import pyarrow.parquet as pq
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -29,45 +26,22 @@ from process_registry import Database, ProcessNotFoundError
 from process_registry.models import AuditEntry, EventLog, Process
 from process_registry.settings import retention_days
 
-from ._summary import LogSummary, summarize_parquet
+from ._summary import LogSummary
 from .errors import EventLogError, MiningError
-from .io import Detected, ReadOptions, open_table
-from .mapping import ColumnMapping, resolve_mapping
-from .normalize import NormalizeOptions, Normalizer, NormalizeReport, dropped_columns
-from .privacy import Pseudonymizer, load_or_create_secret, read_role_map
-from .timestamps import TimestampPolicy
+from .ingest import ImportOptions, ingest_file
+from .io import Detected
+from .mapping import ColumnMapping
+from .normalize import NormalizeReport
+from .privacy import load_or_create_secret
 
 __all__ = ["ImportOptions", "ImportResult", "LogInfo", "LogNotFoundError", "LogStore"]
 
 log = logging.getLogger(__name__)
 
-# How many offending line numbers a message lists before it says "und N weitere".
-_LINES_SHOWN = 10
 
 
 class LogNotFoundError(MiningError, LookupError):
     """No stored event log with that id."""
-
-
-@dataclass(frozen=True)
-class ImportOptions:
-    """How to read and map one upload. Unset columns are suggested from the header."""
-
-    case: str | None = None
-    activity: str | None = None
-    timestamp: str | None = None
-    start_timestamp: str | None = None
-    resource: str | None = None
-    org_unit: str | None = None
-    attributes: tuple[str, ...] = ()
-    read: ReadOptions = field(default_factory=ReadOptions)
-    timestamp_format: str | None = None
-    process_key: str | None = None
-    department: str | None = None
-    surrogate_case_ids: bool = False
-    resource_map: Path | None = None
-    drop_resources: bool = False
-    retention_days: int | None = None
 
 
 @dataclass(frozen=True)
@@ -169,12 +143,6 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _listed(lines: Sequence[int]) -> str:
-    shown = ", ".join(str(n) for n in lines[:_LINES_SHOWN])
-    rest = len(lines) - _LINES_SHOWN
-    return shown + (f" und {rest} weitere" if rest > 0 else "")
-
-
 class LogStore:
     """Event logs of one installation: Parquet files in ``data_dir/logs`` plus their catalogue rows."""
 
@@ -190,10 +158,11 @@ class LogStore:
         path: Path,
         *,
         uploader: str,
-        options: ImportOptions = ImportOptions(),
+        options: ImportOptions | None = None,
         display_name: str | None = None,
     ) -> ImportResult:
         """Import one uploaded file. ``path`` is a file the caller wrote itself, never a URL."""
+        options = options or ImportOptions()
         source = display_name or Path(path).name
         path = Path(path)
         if not path.is_file():
@@ -212,37 +181,8 @@ class LogStore:
             )
         staging = self.folder / f".incoming-{os.getpid()}-{uuid.uuid4().hex}.parquet"
         try:
-            with open_table(path, options=options.read, display_name=source) as reader:
-                detected = reader.detected
-                mapping = resolve_mapping(
-                    detected.columns,
-                    case=options.case,
-                    activity=options.activity,
-                    timestamp=options.timestamp,
-                    start_timestamp=options.start_timestamp,
-                    resource=options.resource,
-                    org_unit=options.org_unit,
-                    attributes=options.attributes,
-                    source=source,
-                )
-                normalizer = Normalizer(
-                    self._normalize_options(mapping, options, secret), source=source
-                )
-                self._write_parquet(staging, normalizer, reader.batches(), source)
-                seen = reader.seen_columns()
-                # Final only now: a CSV that looked like UTF-8 at first may have turned out cp1252.
-                detected = reader.detected
-            report = normalizer.report()
-            self._reject_invalid_rows(report, source)
-            summary = summarize_parquet(staging)
-            if summary.events == 0:
-                raise EventLogError("Die Datei enthält keine gültigen Ereignisse.", source=source)
-            dropped = dropped_columns(seen, mapping)
-            messages.extend(report.messages())
-            if dropped:
-                messages.append(
-                    "Nicht übernommene Spalten (Datenminimierung): " + ", ".join(dropped) + "."
-                )
+            ingested = ingest_file(path, staging, options=options, secret=secret, source=source)
+            messages.extend(ingested.messages)
             return self._catalogue(
                 staging,
                 path=path,
@@ -250,69 +190,16 @@ class LogStore:
                 uploader=uploader,
                 process_id=process_id,
                 department=department,
-                detected=detected,
-                mapping=mapping,
-                report=report,
-                summary=summary,
-                dropped=dropped,
+                detected=ingested.detected,
+                mapping=ingested.mapping,
+                report=ingested.report,
+                summary=ingested.summary,
+                dropped=ingested.dropped,
                 options=options,
                 messages=messages,
             )
         finally:
             staging.unlink(missing_ok=True)
-
-    def _normalize_options(
-        self, mapping: ColumnMapping, options: ImportOptions, secret: Any
-    ) -> NormalizeOptions:
-        resources = None
-        if mapping.resource and not options.drop_resources:
-            role_map = read_role_map(options.resource_map) if options.resource_map else None
-            resources = Pseudonymizer(secret, prefix="P-", role_map=role_map)
-        cases = Pseudonymizer(secret, prefix="F-") if options.surrogate_case_ids else None
-        return NormalizeOptions(
-            mapping=mapping,
-            timestamp_format=options.timestamp_format,
-            policy=TimestampPolicy(format=options.timestamp_format),
-            resource_pseudonymizer=resources,
-            case_pseudonymizer=cases,
-        )
-
-    @staticmethod
-    def _write_parquet(
-        target: Path, normalizer: Normalizer, batches: Iterator[pa.RecordBatch], source: str
-    ) -> None:
-        writer: pq.ParquetWriter | None = None
-        sequence = 0
-        try:
-            for raw in batches:
-                batch = normalizer.normalize(raw)
-                # File order is the tie-breaker for equal timestamps, as in pm4py's stable sort.
-                seq = pa.array(range(sequence, sequence + batch.num_rows), type=pa.int64())
-                sequence += batch.num_rows
-                batch = batch.append_column("seq", seq)
-                if writer is None:
-                    writer = pq.ParquetWriter(target, batch.schema, compression="zstd")
-                writer.write_batch(batch)
-        finally:
-            if writer is not None:
-                writer.close()
-        if writer is None:
-            raise EventLogError("Die Datei enthält keine Datenzeilen.", source=source)
-
-    @staticmethod
-    def _reject_invalid_rows(report: NormalizeReport, source: str) -> None:
-        if not report.invalid_timestamps:
-            return
-        lines = [line for line, _ in report.invalid_timestamps]
-        first_line, first_reason = report.invalid_timestamps[0]
-        raise EventLogError(
-            f"{len(lines)} Zeile(n) mit ungültigem Zeitstempel ({first_reason}); nichts wurde "
-            f"importiert. Betroffene Zeilen: {_listed(lines)}. Format mit --timestamp-format "
-            "angeben oder die Zeilen korrigieren.",
-            source=source,
-            line=first_line,
-            lines=tuple(lines),
-        )
 
     def _catalogue(
         self,

@@ -1,0 +1,152 @@
+"""One upload → one Parquet file of canonical events: read, map, normalize, check, summarise.
+
+No database here: :class:`mining.logstore.LogStore` catalogues the result, ``pmo analyze FILE``
+analyses it in a temporary folder. The target file is complete when this returns; on any error the
+caller deletes it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from ._summary import LogSummary, summarize_parquet
+from .errors import EventLogError
+from .io import Detected, ReadOptions, open_table
+from .mapping import ColumnMapping, resolve_mapping
+from .normalize import NormalizeOptions, Normalizer, NormalizeReport, dropped_columns
+from .privacy import Pseudonymizer, SecretKey, read_role_map
+from .timestamps import TimestampPolicy
+
+__all__ = ["ImportOptions", "Ingested", "ingest_file"]
+
+# How many offending line numbers a message lists before it says "und N weitere".
+_LINES_SHOWN = 10
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    """How to read and map one upload. Unset columns are suggested from the header."""
+
+    case: str | None = None
+    activity: str | None = None
+    timestamp: str | None = None
+    start_timestamp: str | None = None
+    resource: str | None = None
+    org_unit: str | None = None
+    attributes: tuple[str, ...] = ()
+    read: ReadOptions = field(default_factory=ReadOptions)
+    timestamp_format: str | None = None
+    process_key: str | None = None
+    department: str | None = None
+    surrogate_case_ids: bool = False
+    resource_map: Path | None = None
+    drop_resources: bool = False
+    retention_days: int | None = None
+
+
+@dataclass(frozen=True)
+class Ingested:
+    detected: Detected
+    mapping: ColumnMapping
+    report: NormalizeReport
+    summary: LogSummary
+    dropped: tuple[str, ...]
+    messages: tuple[str, ...]
+
+
+def ingest_file(
+    path: Path, target: Path, *, options: ImportOptions, secret: SecretKey, source: str
+) -> Ingested:
+    """Write the canonical events of ``path`` to ``target`` (Parquet) or raise naming the lines."""
+    with open_table(path, options=options.read, display_name=source) as reader:
+        mapping = resolve_mapping(
+            reader.detected.columns,
+            case=options.case,
+            activity=options.activity,
+            timestamp=options.timestamp,
+            start_timestamp=options.start_timestamp,
+            resource=options.resource,
+            org_unit=options.org_unit,
+            attributes=options.attributes,
+            source=source,
+        )
+        normalizer = Normalizer(_normalize_options(mapping, options, secret), source=source)
+        _write_parquet(target, normalizer, reader.batches(), source)
+        seen = reader.seen_columns()
+        # Final only now: a CSV that looked like UTF-8 at first may have turned out cp1252.
+        detected = reader.detected
+    report = normalizer.report()
+    _reject_invalid_rows(report, source)
+    summary = summarize_parquet(target)
+    if summary.events == 0:
+        raise EventLogError("Die Datei enthält keine gültigen Ereignisse.", source=source)
+    dropped = dropped_columns(seen, mapping)
+    messages = list(report.messages())
+    if dropped:
+        messages.append("Nicht übernommene Spalten (Datenminimierung): " + ", ".join(dropped) + ".")
+    return Ingested(detected, mapping, report, summary, dropped, tuple(messages))
+
+
+def _normalize_options(
+    mapping: ColumnMapping, options: ImportOptions, secret: SecretKey
+) -> NormalizeOptions:
+    resources = None
+    if mapping.resource and not options.drop_resources:
+        role_map = read_role_map(options.resource_map) if options.resource_map else None
+        resources = Pseudonymizer(secret, prefix="P-", role_map=role_map)
+    cases = Pseudonymizer(secret, prefix="F-") if options.surrogate_case_ids else None
+    return NormalizeOptions(
+        mapping=mapping,
+        timestamp_format=options.timestamp_format,
+        policy=TimestampPolicy(format=options.timestamp_format),
+        resource_pseudonymizer=resources,
+        case_pseudonymizer=cases,
+    )
+
+
+def _write_parquet(
+    target: Path, normalizer: Normalizer, batches: Iterator[pa.RecordBatch], source: str
+) -> None:
+    writer: pq.ParquetWriter | None = None
+    sequence = 0
+    try:
+        for raw in batches:
+            batch = normalizer.normalize(raw)
+            # File order is the tie-breaker for equal timestamps, as in pm4py's stable sort.
+            seq = pa.array(range(sequence, sequence + batch.num_rows), type=pa.int64())
+            sequence += batch.num_rows
+            batch = batch.append_column("seq", seq)
+            if writer is None:
+                writer = pq.ParquetWriter(target, batch.schema, compression="zstd")
+            writer.write_batch(batch)
+    finally:
+        if writer is not None:
+            writer.close()
+    if writer is None:
+        raise EventLogError("Die Datei enthält keine Datenzeilen.", source=source)
+
+
+def _reject_invalid_rows(report: NormalizeReport, source: str) -> None:
+    if not report.invalid_timestamps:
+        return
+    lines = [line for line, _ in report.invalid_timestamps]
+    first_line, first_reason = report.invalid_timestamps[0]
+    raise EventLogError(
+        f"{len(lines)} Zeile(n) mit ungültigem Zeitstempel ({first_reason}); nichts wurde "
+        f"importiert. Betroffene Zeilen: {_listed(lines)}. Format mit --timestamp-format "
+        "angeben oder die Zeilen korrigieren.",
+        source=source,
+        line=first_line,
+        lines=tuple(lines),
+    )
+
+
+def _listed(lines: Sequence[int]) -> str:
+    shown = ", ".join(str(n) for n in lines[:_LINES_SHOWN])
+    rest = len(lines) - _LINES_SHOWN
+    return shown + (f" und {rest} weitere" if rest > 0 else "")

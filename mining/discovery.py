@@ -23,12 +23,12 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .bpmn_export import BpmnExportError as BpmnExportError
 from .bpmn_export import write_bpmn as write_bpmn
 from .errors import MiningError
+from .variants import VariantCount
 
 if TYPE_CHECKING:
     from pm4py.objects.bpmn.obj import BPMN
@@ -42,14 +42,6 @@ __all__ = [
     "discover_process_tree",
     "write_bpmn",
 ]
-
-
-@dataclass(frozen=True)
-class VariantCount:
-    """One trace variant (the activities of a case, in order) and how many cases followed it."""
-
-    activities: tuple[str, ...]
-    cases: int
 
 
 class DiscoveryError(MiningError, ValueError):

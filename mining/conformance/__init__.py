@@ -1,0 +1,52 @@
+"""Conformance of an event log against a registered BPMN model.
+
+Four steps, each usable on its own (the upload wizard shows the mapping before the check):
+
+.. code-block:: python3
+
+    from mining.conformance import (
+        check_conformance, convert_to_petri_net, map_activities, VariantCount,
+    )
+
+    model = convert_to_petri_net(doc, log_activities=activities, resolve_call=lookup)
+    mapping = map_activities(activities, model.labels, event_names=model.event_names,
+                             manual=saved_pairs)
+    logged_events = set(mapping.pairs.values()) & model.event_names
+    if logged_events:  # systems log events the model draws ("Antrag eingegangen")
+        model = convert_to_petri_net(doc, log_activities=activities, resolve_call=lookup,
+                                     event_labels=logged_events)
+    result = check_conformance(variants, model, mapping, method="token_replay")
+
+pm4py is imported inside the functions: importing it takes seconds and prints a banner, and
+``import mining`` must stay cheap for the CLI.
+"""
+
+from .convert import ConvertedModel as ConvertedModel
+from .convert import convert_to_petri_net as convert_to_petri_net
+from .deviations import Deviation as Deviation
+from .deviations import DeviationKind as DeviationKind
+from .errors import ActivityMappingError as ActivityMappingError
+from .errors import ConformanceError as ConformanceError
+from .errors import ModelConversionError as ModelConversionError
+from .mapping import ActivityMapping as ActivityMapping
+from .mapping import map_activities as map_activities
+from .mapping import normalize_activity as normalize_activity
+from .replay import ConformanceResult as ConformanceResult
+from .replay import VariantCount as VariantCount
+from .replay import check_conformance as check_conformance
+
+__all__ = [
+    "ActivityMapping",
+    "ActivityMappingError",
+    "ConformanceError",
+    "ConformanceResult",
+    "ConvertedModel",
+    "Deviation",
+    "DeviationKind",
+    "ModelConversionError",
+    "VariantCount",
+    "check_conformance",
+    "convert_to_petri_net",
+    "map_activities",
+    "normalize_activity",
+]

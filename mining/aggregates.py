@@ -1,0 +1,711 @@
+"""Aggregates of a stored log, computed by DuckDB straight from its Parquet file, equal to pm4py's.
+
+All aggregate SQL of the project lives in this module, so a state-wide service can run it on
+another SQL engine over the same Parquet files. It keeps to standard SQL: CTEs, window functions
+with a named ``WINDOW``, ``ARRAY_AGG … ORDER BY``, ``PERCENTILE_CONT … WITHIN GROUP``, aggregate
+``FILTER``. Two pieces are not ISO SQL and are kept in one place each: :data:`_SOURCE`, the table
+function that reads the file, and :func:`_seconds`, the difference of two timestamps in seconds
+(``EXTRACT(EPOCH FROM …)`` as in PostgreSQL). Variants are arrays compared and grouped as values,
+which PostgreSQL, Trino and DuckDB all support.
+
+**Event order.** Inside a case, events are ordered by ``("timestamp", seq)``; ``seq`` is the line
+order of the uploaded file. That reproduces pm4py, which stable-sorts a frame by case and
+timestamp (``pm4py.format_dataframe``, ``get_dfg_graph``), so equal timestamps keep file order.
+
+**Queries.** A :class:`~mining.logview.LogView` compiles to a chain of CTEs ``step0`` (the file)
+… ``stepN`` and a final ``log``; each case-level filter adds ``keptI`` (the case ids it keeps).
+Every function here appends its own CTEs and one ``SELECT`` to that chain, opens a fresh in-memory
+DuckDB connection, and returns a pandas DataFrame. No events are loaded into Python.
+
+Functions named ``query_*`` return raw query results for :mod:`mining.performance`; the
+``get_*`` functions are the public aggregates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from .logview import (
+    ActivityPresenceFilter,
+    AttributeFilter,
+    CaseDurationFilter,
+    Filter,
+    LogView,
+    TimeRangeFilter,
+    VariantCoverageFilter,
+    VariantsTopKFilter,
+)
+
+__all__ = [
+    "CaseDurations",
+    "LogStats",
+    "get_activity_times",
+    "get_case_durations",
+    "get_dfg",
+    "get_log_stats",
+    "get_start_end_activities",
+    "get_variants",
+]
+
+# The only engine-specific SQL: how the stored file becomes a relation.
+_SOURCE = "SELECT {columns} FROM read_parquet(?)"
+_BASE_COLUMNS = ("case_id", "activity", "timestamp", "seq")
+
+# pm4py's order of events within a case (see module docstring).
+_CASE_WINDOW = 'WINDOW w AS (PARTITION BY case_id ORDER BY "timestamp", seq)'
+# Variant order of get_variants and of the variant filters: most frequent first, then by the
+# activity sequence (lexicographic, code-point order, shorter prefix first).
+_VARIANT_ORDER = "cases DESC, trace"
+
+
+def _activity_codes(relation: str) -> str:
+    """The activities of ``relation`` numbered 1, 2, … in name order.
+
+    A case's trace is the list of its activity codes. Codes follow name order, so code lists
+    compare and sort exactly like lists of names, while the per-case lists that variants are
+    grouped by take a quarter less memory and time than lists of strings (5-million-event log).
+    """
+    return (
+        "SELECT activity, ROW_NUMBER() OVER (ORDER BY activity) AS code "
+        f"FROM (SELECT DISTINCT activity FROM {relation}) AS names"
+    )
+
+
+def _traces(relation: str, codes: str) -> str:
+    """Per case of ``relation``: ``trace`` (activity codes from ``codes`` in pm4py's event
+    order), ``events``, ``first_time``, ``last_time``."""
+    return f"""
+        SELECT e.case_id, ARRAY_AGG(c.code ORDER BY e."timestamp", e.seq) AS trace,
+               COUNT(*) AS events, MIN(e."timestamp") AS first_time,
+               MAX(e."timestamp") AS last_time
+        FROM {relation} AS e JOIN {codes} AS c ON c.activity = e.activity
+        GROUP BY e.case_id"""
+
+
+def _seconds(later: str, earlier: str) -> str:
+    """SQL for ``later − earlier`` in seconds.
+
+    Rounded to the microsecond, the resolution of the stored timestamps: EXTRACT alone adds the
+    day and sub-day parts of the interval in floating point and can be one ulp off, while pandas
+    (pm4py) divides whole microseconds by 10⁶. Rounded, both give the same double.
+    """
+    return f"ROUND(EXTRACT(EPOCH FROM ({later} - {earlier})), 6)"
+
+
+def quoted(name: str) -> str:
+    """A SQL identifier; callers pass only column names checked against the file's schema."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+# -- compiling a view -----------------------------------------------------------------------------
+
+
+def _filter_columns(filters: Iterable[Filter]) -> set[str]:
+    return {f.column for f in filters if isinstance(f, AttributeFilter)}
+
+
+def _compile(view: LogView, columns: Iterable[str]) -> tuple[list[str], list[object]]:
+    """The CTE chain ``step0`` … ``log`` of ``view``, reading only ``columns`` (plus what the
+    filters need), and its parameters in textual order."""
+    wanted = dict.fromkeys([*_BASE_COLUMNS, *columns, *sorted(_filter_columns(view.filters))])
+    select = ", ".join(quoted(name) for name in wanted)
+    ctes = [f"step0 AS ({_SOURCE.format(columns=select)})"]
+    params: list[object] = [str(view.path)]
+    for number, item in enumerate(view.filters, start=1):
+        more, values = _compile_filter(item, number, previous=f"step{number - 1}")
+        ctes.extend(more)
+        params.extend(values)
+    ctes.append(f"log AS (SELECT * FROM step{len(view.filters)})")
+    return ctes, params
+
+
+def _compile_filter(item: Filter, number: int, *, previous: str) -> tuple[list[str], list[object]]:
+    """CTEs for one filter: ``keptN`` (case ids kept, or with ``negate`` dropped) and ``stepN``."""
+    kept, step = f"kept{number}", f"step{number}"
+    negate = False
+    params: list[object]
+    match item:
+        case TimeRangeFilter(start=start, end=end, mode="trim"):
+            # The one event-level filter: events outside the window go, cases are cut.
+            return (
+                [
+                    f'{step} AS (SELECT * FROM {previous} WHERE "timestamp" >= ? AND "timestamp" <= ?)'
+                ],
+                [start, end],
+            )
+        case TimeRangeFilter(start=start, end=end, mode=mode):
+            having, params = {
+                "contained": ('MIN("timestamp") >= ? AND MAX("timestamp") <= ?', [start, end]),
+                "intersecting": ('MIN("timestamp") < ? AND MAX("timestamp") > ?', [end, start]),
+                "started": ('MIN("timestamp") >= ? AND MIN("timestamp") <= ?', [start, end]),
+            }[mode]
+            kept_sql = f"SELECT case_id FROM {previous} GROUP BY case_id HAVING {having}"
+        case VariantsTopKFilter(k=k):
+            kept_sql, params = _ranked_variants(previous, "variant_rank <= ?"), [k]
+        case VariantCoverageFilter(share=share):
+            # Keep a variant while the cases of the variants before it cover less than `share`;
+            # the ratio, not share × total, so 3 of 10 cases is exactly 0.3.
+            condition = "CAST(cases_before AS DOUBLE) / total < ?"
+            kept_sql, params = _ranked_variants(previous, condition), [share]
+        case AttributeFilter(column=column, values=values, keep=keep):
+            negate = not keep
+            if values:
+                marks = ", ".join("?" for _ in values)
+                kept_sql = f"SELECT case_id FROM {previous} WHERE {quoted(column)} IN ({marks})"
+            else:
+                kept_sql = f"SELECT case_id FROM {previous} WHERE 1 = 0"
+            params = list(values)
+        case CaseDurationFilter(min_s=min_s, max_s=max_s):
+            duration = _seconds('MAX("timestamp")', 'MIN("timestamp")')
+            bounds, params = [], []
+            if min_s is not None:
+                bounds.append(f"{duration} >= ?")
+                params.append(float(min_s))
+            if max_s is not None:
+                bounds.append(f"{duration} <= ?")
+                params.append(float(max_s))
+            having = " AND ".join(bounds) or "1 = 1"
+            kept_sql = f"SELECT case_id FROM {previous} GROUP BY case_id HAVING {having}"
+        case ActivityPresenceFilter(activity=activity, present=present):
+            negate = not present
+            kept_sql, params = f"SELECT case_id FROM {previous} WHERE activity = ?", [activity]
+        case _:
+            raise TypeError(f"unknown filter {item!r}")
+    membership = "NOT IN" if negate else "IN"
+    return (
+        [
+            f"{kept} AS ({kept_sql})",
+            f"{step} AS (SELECT * FROM {previous} WHERE case_id {membership} "
+            f"(SELECT case_id FROM {kept}))",
+        ],
+        params,
+    )
+
+
+def _ranked_variants(previous: str, condition: str) -> str:
+    """Case ids of ``previous`` whose variant satisfies ``condition`` on ``variant_rank`` (1 =
+    most frequent), ``cases_before`` (cases of all higher-ranked variants) and ``total``.
+
+    RANK over cases counts the rows before a case's variant, i.e. the cases of all earlier
+    variants; no join of case rows back to a variant table is needed.
+    """
+    return f"""
+        SELECT case_id FROM (
+            SELECT case_id,
+                   DENSE_RANK() OVER (ORDER BY {_VARIANT_ORDER}) AS variant_rank,
+                   RANK() OVER (ORDER BY {_VARIANT_ORDER}) - 1 AS cases_before,
+                   COUNT(*) OVER () AS total
+            FROM (
+                SELECT case_id, trace, COUNT(*) OVER (PARTITION BY trace) AS cases
+                FROM ({_traces(previous, f"({_activity_codes(previous)})")}) AS traces
+            ) AS sized
+        ) AS ranked
+        WHERE {condition}"""
+
+
+def _fetch(
+    view: LogView,
+    select: str,
+    *,
+    ctes: Sequence[str] = (),
+    params: Sequence[object] = (),
+    columns: Iterable[str] = (),
+) -> pd.DataFrame:
+    """Run ``WITH <view chain>, <ctes> <select>`` and return the result as a DataFrame."""
+    chain, chain_params = _compile(view, columns)
+    sql = "WITH " + ",\n".join([*chain, *ctes]) + "\n" + select
+    return run_sql(sql, [*chain_params, *params])
+
+
+def run_sql(
+    sql: str, params: Sequence[object] = (), *, frames: Mapping[str, pd.DataFrame] | None = None
+) -> pd.DataFrame:
+    """One query on a fresh connection; ``frames`` are visible to it as tables."""
+    with duckdb.connect() as con:
+        # Timestamps are stored in UTC; the session zone keeps DuckDB from converting them.
+        con.execute("SET TimeZone = 'UTC'")
+        # A library must not draw progress bars on the terminal of the CLI or the app server.
+        con.execute("SET enable_progress_bar = false")
+        for name, frame in (frames or {}).items():
+            con.register(name, frame)
+        return con.execute(sql, list(params)).df()
+
+
+# -- shared CTEs ----------------------------------------------------------------------------------
+
+# Directly-follows pairs of each case with the wait between them (pm4py's DFG performance:
+# timestamp of the target minus timestamp of the source).
+TRANSITIONS = f"""transitions AS (
+    SELECT case_id, source, target, source_time, target_time,
+           {_seconds("target_time", "source_time")} AS wait_s
+    FROM (
+        SELECT case_id, activity AS source, "timestamp" AS source_time,
+               LEAD(activity) OVER w AS target, LEAD("timestamp") OVER w AS target_time
+        FROM log
+        {_CASE_WINDOW}
+    ) AS pairs
+    WHERE target IS NOT NULL
+)"""
+
+
+def edge_statistics_sql(*, with_cases: bool) -> str:
+    """Per edge of a relation ``transitions(case_id, source, target, wait_s)``: shared by the DFG
+    and the bottleneck ranking, also when the waits come from a working calendar. The distinct
+    case count costs a second hash table per edge, so the DFG, which does not report it, skips it.
+    """
+    cases = "COUNT(DISTINCT case_id) AS cases," if with_cases else ""
+    return f"""
+SELECT source, target,
+       COUNT(*) AS "count",
+       {cases}
+       AVG(wait_s) AS mean_wait_s,
+       PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY wait_s) AS median_wait_s,
+       SUM(wait_s) AS total_wait_s
+FROM transitions
+GROUP BY source, target
+"""
+
+
+_CODES = f"codes AS ({_activity_codes('log')})"
+_TRACES = f"traces AS ({_traces('log', 'codes')})"
+
+
+# -- public aggregates ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LogStats:
+    cases: int
+    events: int
+    activities: int
+    variants: int
+    start: datetime | None  # first event, UTC; None for an empty view
+    end: datetime | None
+
+
+@dataclass(frozen=True)
+class CaseDurations:
+    """Case duration = last − first event timestamp, in seconds (pm4py's ``caseDuration``)."""
+
+    mean_s: float
+    median_s: float
+    p90_s: float  # linear interpolation, as numpy's default percentile
+    per_case: pd.Series  # duration_s indexed by case_id, sorted by case_id
+
+
+def get_log_stats(view: LogView) -> LogStats:
+    """Headline figures of a view.
+
+    Example::
+
+        stats = get_log_stats(open_log(path))
+        stats.cases, stats.variants
+    """
+    # One pass over the cases for everything but the activity count.
+    row = _fetch(
+        view,
+        """SELECT COUNT(*) AS cases,
+                  COALESCE(SUM(events), 0) AS events,
+                  (SELECT COUNT(DISTINCT activity) FROM log) AS activities,
+                  COUNT(DISTINCT trace) AS variants,
+                  MIN(first_time) AS "start",
+                  MAX(last_time) AS "end"
+           FROM traces""",
+        ctes=[_CODES, _TRACES],
+    ).iloc[0]
+
+    def moment(value: object) -> datetime | None:
+        return None if pd.isna(value) else pd.Timestamp(value).to_pydatetime()
+
+    return LogStats(
+        cases=int(row["cases"]),
+        events=int(row["events"]),
+        activities=int(row["activities"]),
+        variants=int(row["variants"]),
+        start=moment(row["start"]),
+        end=moment(row["end"]),
+    )
+
+
+def get_variants(view: LogView, *, examples: int = 3) -> pd.DataFrame:
+    """Variants (activity sequences of cases), most frequent first, ties by activities.
+
+    Columns: ``activities`` (tuple of str), ``cases``, ``share`` (of the view's cases),
+    ``example_cases`` (up to ``examples`` case ids, earliest-starting first).
+
+    Example::
+
+        get_variants(view, examples=1).head(10)
+    """
+    if examples < 0:
+        raise ValueError("examples must be ≥ 0")
+    frame = _fetch(
+        view,
+        # The order is _VARIANT_ORDER, qualified: both joined relations have a `trace`.
+        """SELECT n.activities, v.cases, v.share, v.example_cases
+           FROM variants AS v JOIN named AS n ON n.trace = v.trace
+           ORDER BY v.cases DESC, v.trace""",
+        ctes=[
+            _CODES,
+            _TRACES,
+            """numbered AS (
+                SELECT trace, case_id,
+                       ROW_NUMBER() OVER (PARTITION BY trace ORDER BY first_time, case_id)
+                           AS example_rank
+                FROM traces
+            )""",
+            """variants AS (
+                SELECT trace,
+                       COUNT(*) AS cases,
+                       CAST(COUNT(*) AS DOUBLE) / SUM(COUNT(*)) OVER () AS share,
+                       ARRAY_AGG(case_id ORDER BY example_rank) FILTER (WHERE example_rank <= ?)
+                           AS example_cases
+                FROM numbered
+                GROUP BY trace
+            )""",
+            # Codes back to names, once per variant.
+            """named AS (
+                SELECT v.trace, ARRAY_AGG(c.activity ORDER BY u.position) AS activities
+                FROM variants AS v
+                CROSS JOIN UNNEST(v.trace) WITH ORDINALITY AS u(code, position)
+                JOIN codes AS c ON c.code = u.code
+                GROUP BY v.trace
+            )""",
+        ],
+        params=[examples],
+    )
+    # One conversion per variant, not per case: the frame has a row per variant.
+    frame["activities"] = [tuple(map(str, trace)) for trace in frame["activities"]]
+    # No example selected (examples=0) is SQL NULL, which arrives as a pandas NA scalar.
+    frame["example_cases"] = [
+        tuple(map(str, cases)) if isinstance(cases, list | np.ndarray) else ()
+        for cases in frame["example_cases"]
+    ]
+    return frame.astype({"cases": "int64", "share": "float64"})
+
+
+def get_dfg(view: LogView) -> pd.DataFrame:
+    """The directly-follows graph with waits, as pm4py's ``discover_dfg`` and
+    ``discover_performance_dfg`` (mean, median; sum as ``total_wait_s``).
+
+    Columns: ``source``, ``target``, ``count``, ``mean_wait_s``, ``median_wait_s``,
+    ``total_wait_s``; most frequent edge first (ties by source, target). The wait of a pair of
+    directly-following events is ``timestamp(target) − timestamp(source)`` in seconds.
+
+    Example::
+
+        dfg = get_dfg(view)
+        dfg[dfg["count"] >= 10]
+    """
+    frame = _fetch(
+        view,
+        edge_statistics_sql(with_cases=False) + 'ORDER BY "count" DESC, source, target',
+        ctes=[TRANSITIONS],
+    )
+    return frame.astype({"count": "int64"})
+
+
+def get_start_end_activities(view: LogView) -> tuple[dict[str, int], dict[str, int]]:
+    """How many cases start, and how many end, with each activity (pm4py's
+    ``get_start_activities`` / ``get_end_activities``).
+
+    Example::
+
+        starts, ends = get_start_end_activities(view)
+    """
+    frame = _fetch(
+        view,
+        """SELECT activity,
+                  SUM(CASE WHEN previous_activity IS NULL THEN 1 ELSE 0 END) AS starts,
+                  SUM(CASE WHEN next_activity IS NULL THEN 1 ELSE 0 END) AS ends
+           FROM marked
+           GROUP BY activity
+           ORDER BY activity""",
+        ctes=[
+            f"""marked AS (
+                SELECT activity, LAG(activity) OVER w AS previous_activity,
+                       LEAD(activity) OVER w AS next_activity
+                FROM log
+                {_CASE_WINDOW}
+            )"""
+        ],
+    )
+    starts = {str(a): int(n) for a, n in zip(frame["activity"], frame["starts"], strict=True) if n}
+    ends = {str(a): int(n) for a, n in zip(frame["activity"], frame["ends"], strict=True) if n}
+    return starts, ends
+
+
+def query_case_spans(view: LogView) -> pd.DataFrame:
+    """Per case: ``case_id``, ``first_time``, ``last_time``, ``events``, ``duration_s``."""
+    return _fetch(
+        view,
+        f"""SELECT case_id, MIN("timestamp") AS first_time, MAX("timestamp") AS last_time,
+                   COUNT(*) AS events,
+                   {_seconds('MAX("timestamp")', 'MIN("timestamp")')} AS duration_s
+            FROM log
+            GROUP BY case_id
+            ORDER BY case_id""",
+    )
+
+
+def get_case_durations(view: LogView) -> CaseDurations:
+    """Case durations (last − first event, seconds) and their mean, median and 90th percentile,
+    as ``pm4py.get_all_case_durations``.
+
+    Example::
+
+        durations = get_case_durations(view)
+        durations.median_s / 86400  # days
+    """
+    spans = query_case_spans(view)
+    per_case = pd.Series(
+        spans["duration_s"].to_numpy(dtype="float64"),
+        index=pd.Index(spans["case_id"], name="case_id"),
+        name="duration_s",
+    )
+    values = per_case.to_numpy()
+    if len(values) == 0:
+        return CaseDurations(float("nan"), float("nan"), float("nan"), per_case)
+    return CaseDurations(
+        mean_s=float(np.mean(values)),
+        median_s=float(np.median(values)),
+        p90_s=float(np.percentile(values, 90)),
+        per_case=per_case,
+    )
+
+
+SERVICE_TIME = "Bearbeitungszeit"
+SOJOURN_TIME = "Verweilzeit"
+
+
+def get_activity_times(view: LogView) -> pd.DataFrame:
+    """How long each activity takes.
+
+    Columns: ``activity``, ``events``, ``cases``, ``mean_s``, ``median_s``, ``kind``. ``kind`` is
+    ``"Bearbeitungszeit"`` (service time: ``timestamp − start_timestamp``) for an activity with at
+    least one recorded start, measured over the events that have one; otherwise
+    ``"Verweilzeit"`` (sojourn time: ``timestamp`` minus the previous event's ``timestamp`` in the
+    case), measured over the events that have a predecessor — a case's first event has none, so
+    an activity that only ever starts cases has NaN times. Most frequent activity first.
+
+    Example::
+
+        get_activity_times(view).sort_values("mean_s", ascending=False)
+    """
+    # Both measures for every event in one pass; the activity's kind picks one afterwards (a
+    # join of a per-activity "has a start" table back onto the events would scan them twice).
+    frame = _fetch(
+        view,
+        """SELECT activity,
+                  COUNT(*) AS events,
+                  COUNT(DISTINCT case_id) AS cases,
+                  COUNT(service_s) AS started,
+                  AVG(service_s) AS service_mean_s,
+                  PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY service_s) AS service_median_s,
+                  AVG(sojourn_s) AS sojourn_mean_s,
+                  PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY sojourn_s) AS sojourn_median_s
+           FROM measured
+           GROUP BY activity
+           ORDER BY events DESC, activity""",
+        ctes=[
+            f"""measured AS (
+                SELECT case_id, activity,
+                       {_seconds('"timestamp"', "start_timestamp")} AS service_s,
+                       {_seconds('"timestamp"', 'LAG("timestamp") OVER w')} AS sojourn_s
+                FROM log
+                {_CASE_WINDOW}
+            )"""
+        ],
+        columns=["start_timestamp"],
+    )
+    service = frame.pop("started").to_numpy() > 0
+    result = frame[["activity", "events", "cases"]].copy()
+    result["mean_s"] = np.where(service, frame["service_mean_s"], frame["sojourn_mean_s"])
+    result["median_s"] = np.where(service, frame["service_median_s"], frame["sojourn_median_s"])
+    result["kind"] = np.where(service, SERVICE_TIME, SOJOURN_TIME)
+    return result.astype(
+        {"events": "int64", "cases": "int64", "mean_s": "float64", "median_s": "float64"}
+    )
+
+
+# -- raw queries for mining.performance -----------------------------------------------------------
+
+
+def query_edges(view: LogView) -> pd.DataFrame:
+    """Edge statistics over clock-time waits, with ``cases``, unsorted."""
+    return _fetch(view, edge_statistics_sql(with_cases=True), ctes=[TRANSITIONS])
+
+
+def query_transitions(view: LogView) -> pd.DataFrame:
+    """Every directly-follows pair: ``case_id``, ``source``, ``target``, ``source_time``,
+    ``target_time`` (one row per event that has a successor; for working-time waits)."""
+    return _fetch(
+        view,
+        "SELECT case_id, source, target, source_time, target_time FROM transitions",
+        ctes=[TRANSITIONS],
+    )
+
+
+def edge_statistics(transitions: pd.DataFrame) -> pd.DataFrame:
+    """Edge statistics, with ``cases``, over a frame ``case_id, source, target, wait_s`` (e.g.
+    waits in working seconds): the same SQL as for clock-time waits."""
+    return run_sql(edge_statistics_sql(with_cases=True), frames={"transitions": transitions})
+
+
+def query_rework(view: LogView) -> pd.DataFrame:
+    """Per activity executed more than once in some case: ``activity``, ``cases_with_rework``,
+    ``share_of_cases``, ``extra_executions``, ``time_lost_s``."""
+    return _fetch(
+        view,
+        """SELECT activity,
+                  COUNT(*) AS cases_with_rework,
+                  CAST(COUNT(*) AS DOUBLE) / (SELECT COUNT(DISTINCT case_id) FROM log)
+                      AS share_of_cases,
+                  SUM(executions - 1) AS extra_executions,
+                  SUM(span_s) AS time_lost_s
+           FROM per_case
+           WHERE executions > 1
+           GROUP BY activity
+           ORDER BY time_lost_s DESC, cases_with_rework DESC, activity""",
+        ctes=[
+            f"""per_case AS (
+                SELECT case_id, activity, COUNT(*) AS executions,
+                       {_seconds('MAX("timestamp")', 'MIN("timestamp")')} AS span_s
+                FROM log
+                GROUP BY case_id, activity
+            )"""
+        ],
+    )
+
+
+def query_handovers(view: LogView, column: str) -> pd.DataFrame:
+    """Changes of ``column`` between successive events of a case that have a value in it:
+    ``from_unit``, ``to_unit``, ``count``, ``cases``, ``mean_wait_s``."""
+    return _fetch(
+        view,
+        """SELECT from_unit, to_unit, COUNT(*) AS "count", COUNT(DISTINCT case_id) AS cases,
+                  AVG(wait_s) AS mean_wait_s
+           FROM steps
+           WHERE to_unit IS NOT NULL AND to_unit <> from_unit
+           GROUP BY from_unit, to_unit
+           ORDER BY "count" DESC, from_unit, to_unit""",
+        ctes=[
+            f"""steps AS (
+                SELECT case_id, unit AS from_unit, LEAD(unit) OVER w AS to_unit,
+                       {_seconds('LEAD("timestamp") OVER w', '"timestamp"')} AS wait_s
+                FROM (
+                    SELECT case_id, "timestamp", seq, {quoted(column)} AS unit
+                    FROM log WHERE {quoted(column)} IS NOT NULL
+                ) AS valued
+                {_CASE_WINDOW}
+            )"""
+        ],
+        columns=[column],
+    )
+
+
+def query_channels(view: LogView, column: str) -> pd.DataFrame:
+    """Per value of ``column`` (case-level: the value of the case's first event that has one):
+    ``channel``, ``cases``, ``mean_throughput_s``, ``median_throughput_s``, ``rework_share``,
+    ``mean_wait_s``.
+
+    The waits between the events of a case add up to its throughput time, so the mean wait of a
+    channel is Σ throughput / Σ (events − 1) without a window over the events.
+    """
+    return _fetch(
+        view,
+        """SELECT c.channel,
+                   COUNT(*) AS cases,
+                   AVG(s.duration_s) AS mean_throughput_s,
+                   PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY s.duration_s)
+                       AS median_throughput_s,
+                   AVG(CASE WHEN r.case_id IS NULL THEN 0.0 ELSE 1.0 END) AS rework_share,
+                   SUM(s.duration_s) / NULLIF(SUM(s.events - 1), 0) AS mean_wait_s
+            FROM case_channel AS c
+            JOIN spans AS s ON s.case_id = c.case_id
+            LEFT JOIN reworked AS r ON r.case_id = c.case_id
+            GROUP BY c.channel
+            ORDER BY cases DESC, c.channel""",
+        ctes=[
+            f"""case_channel AS (
+                SELECT case_id, channel FROM (
+                    SELECT case_id, {quoted(column)} AS channel,
+                           ROW_NUMBER() OVER w AS position
+                    FROM log WHERE {quoted(column)} IS NOT NULL
+                    {_CASE_WINDOW}
+                ) AS valued
+                WHERE position = 1
+            )""",
+            f"""spans AS (
+                SELECT case_id, COUNT(*) AS events,
+                       {_seconds('MAX("timestamp")', 'MIN("timestamp")')} AS duration_s
+                FROM log GROUP BY case_id
+            )""",
+            """reworked AS (
+                SELECT DISTINCT case_id FROM (
+                    SELECT case_id FROM log GROUP BY case_id, activity HAVING COUNT(*) > 1
+                ) AS repeated
+            )""",
+        ],
+        columns=[column],
+    )
+
+
+def query_group_statistics(
+    view: LogView, column: str, *, min_persons: int, merged_label: str
+) -> pd.DataFrame:
+    """Per value of ``column``: ``group``, ``cases``, ``events``, ``mean_wait_s`` (mean time from
+    the case's previous event to an event of the group), with every value that has fewer than
+    ``min_persons`` distinct ``resource`` pseudonyms merged into ``merged_label``, and any row —
+    the merged one included — that still has fewer left out. Persons are counted in SQL only;
+    no pseudonym leaves the query."""
+    return _fetch(
+        view,
+        """SELECT "group", COUNT(DISTINCT case_id) AS cases, COUNT(*) AS events,
+                  AVG(wait_s) AS mean_wait_s
+           FROM labelled
+           GROUP BY "group"
+           HAVING COUNT(DISTINCT resource) >= ?
+           ORDER BY cases DESC, "group" """,
+        ctes=[
+            f"""valued AS (
+                SELECT case_id, resource, grp, wait_s FROM (
+                    SELECT case_id, resource, {quoted(column)} AS grp,
+                           {_seconds('"timestamp"', 'LAG("timestamp") OVER w')} AS wait_s
+                    FROM log
+                    {_CASE_WINDOW}
+                ) AS ordered
+                WHERE grp IS NOT NULL
+            )""",
+            """sizes AS (
+                SELECT grp, COUNT(DISTINCT resource) AS persons FROM valued GROUP BY grp
+            )""",
+            """labelled AS (
+                SELECT CASE WHEN s.persons >= ? THEN v.grp ELSE ? END AS "group",
+                       v.case_id, v.resource, v.wait_s
+                FROM valued AS v JOIN sizes AS s ON s.grp = v.grp
+            )""",
+        ],
+        params=[min_persons, merged_label, min_persons],
+        columns=[column, "resource"],
+    )
+
+
+def count_people(view: LogView) -> int:
+    """Distinct (pseudonymized) persons in the view; 0 when the log keeps no resource column.
+
+    Only a count: it lets callers refuse a selection so small that its figures would describe
+    identifiable employees (minimum group size of the Dienstvereinbarung).
+    """
+    import pyarrow.parquet as pq
+
+    if "resource" not in pq.read_schema(view.path).names:
+        return 0
+    row = _fetch(view, "SELECT COUNT(DISTINCT resource) AS people FROM log", columns=["resource"])
+    return int(row.iloc[0]["people"])

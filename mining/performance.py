@@ -1,0 +1,262 @@
+"""Where cases wait, repeat, change hands and run late — the questions of a process office.
+
+Pure functions of a :class:`~mining.logview.LogView`; the heavy lifting is SQL in
+:mod:`mining.aggregates`. Privacy by construction (Personalrat): nothing here groups by, filters
+by or returns a ``resource`` pseudonym; :func:`group_statistics` counts pseudonyms only to
+suppress groups too small to keep individuals anonymous.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .aggregates import (
+    edge_statistics,
+    query_case_spans,
+    query_channels,
+    query_edges,
+    query_group_statistics,
+    query_handovers,
+    query_rework,
+    query_transitions,
+)
+from .calendar import WorkingCalendar, lower_saxony_holidays
+from .logview import LogView, LogViewError, checked_attribute
+
+__all__ = [
+    "DeadlineStatus",
+    "compare_channels",
+    "deadline_status",
+    "find_bottlenecks",
+    "find_handovers",
+    "find_rework",
+    "group_statistics",
+]
+
+_BOTTLENECK_COLUMNS = [
+    "source",
+    "target",
+    "cases",
+    "count",
+    "mean_wait_s",
+    "median_wait_s",
+    "total_wait_s",
+]
+_HANDOVER_COLUMNS = {
+    "from_unit": "str",
+    "to_unit": "str",
+    "count": "int64",
+    "cases": "int64",
+    "mean_wait_s": "float64",
+}
+_GROUP_COLUMNS = {"group": "str", "cases": "int64", "events": "int64", "mean_wait_s": "float64"}
+
+
+def _empty(columns: dict[str, str]) -> pd.DataFrame:
+    return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in columns.items()})
+
+
+def find_bottlenecks(
+    view: LogView, *, calendar: WorkingCalendar | None = None, top: int | None = None
+) -> pd.DataFrame:
+    """Directly-follows edges ranked by their impact on the office: the total time cases spent
+    waiting on the edge, not the mean wait.
+
+    An edge that five cases wait a year on matters less than one that 5,000 cases wait a week
+    on; ranking by the mean would put the rare one first. ``total_wait_s`` is the sum of all
+    waits on the edge (``count × mean_wait_s``; ``cases × mean_wait_s`` when no case passes the
+    edge twice). With a ``calendar`` every wait is counted in working seconds.
+
+    Columns: ``source``, ``target``, ``cases`` (distinct cases passing the edge), ``count``,
+    ``mean_wait_s``, ``median_wait_s``, ``total_wait_s``; largest total first (ties: more
+    transitions, then source, target). ``top`` keeps the first ``top`` rows.
+
+    Example::
+
+        office = WorkingCalendar(holidays=lower_saxony_holidays([2024, 2025]))
+        find_bottlenecks(view, calendar=office, top=5)
+    """
+    if top is not None and top < 0:
+        raise LogViewError("top muss ≥ 0 sein.")
+    if calendar is None:
+        edges = query_edges(view)
+    else:
+        pairs = query_transitions(view)
+        pairs["wait_s"] = calendar.working_seconds(pairs["source_time"], pairs["target_time"])
+        edges = edge_statistics(pairs[["case_id", "source", "target", "wait_s"]])
+    edges = edges.sort_values(
+        ["total_wait_s", "count", "source", "target"],
+        ascending=[False, False, True, True],
+        ignore_index=True,
+    )
+    edges = edges[_BOTTLENECK_COLUMNS].astype({"cases": "int64", "count": "int64"})
+    return edges if top is None else edges.head(top).reset_index(drop=True)
+
+
+def find_rework(view: LogView) -> pd.DataFrame:
+    """Activities executed more than once within a case (Nacharbeit, Schleifen).
+
+    Columns, one row per activity that is repeated in at least one case:
+
+    * ``cases_with_rework``: cases executing the activity twice or more;
+    * ``share_of_cases``: those cases as a share of all cases of the view;
+    * ``extra_executions``: executions beyond the first, summed over those cases;
+    * ``time_lost_s``: per such case the time from the first to the last execution of the
+      activity, summed over the cases. It is the span the case spent going round the loop — an
+      upper bound of the time the repetition cost, since other work may run in between.
+
+    Largest ``time_lost_s`` first.
+
+    Example::
+
+        find_rework(view).head(5)
+    """
+    return query_rework(view).astype(
+        {"cases_with_rework": "int64", "extra_executions": "int64", "time_lost_s": "float64"}
+    )
+
+
+def find_handovers(view: LogView, *, column: str = "org_unit") -> pd.DataFrame:
+    """Hand-overs between organisational units: successive events of a case whose ``column``
+    values differ (``from_unit`` → ``to_unit``).
+
+    Events without a value in ``column`` are skipped, so A (Amt 1) → B (unknown) → C (Amt 2)
+    counts as one hand-over Amt 1 → Amt 2, waiting from A to C. Columns: ``from_unit``,
+    ``to_unit``, ``count``, ``cases``, ``mean_wait_s``; most frequent first. An empty frame if
+    the log has no such column or it is empty. Hand-overs between persons are not available.
+
+    Example::
+
+        find_handovers(view, column="org_unit")
+    """
+    if column == "resource":
+        checked_attribute(view, column)  # raises: no hand-over network between persons
+    if column not in view.columns():
+        return _empty(_HANDOVER_COLUMNS)
+    column = checked_attribute(view, column)
+    return query_handovers(view, column).astype(_HANDOVER_COLUMNS)
+
+
+def compare_channels(view: LogView, *, column: str) -> pd.DataFrame:
+    """Throughput, rework and waiting per input channel (Papier, E-Mail, Online …).
+
+    A case belongs to the channel named by its first event that has a value in ``column``;
+    cases without any value are not counted. Columns: ``channel``, ``cases``,
+    ``mean_throughput_s``, ``median_throughput_s`` (last − first event), ``rework_share`` (share
+    of the channel's cases with an activity executed more than once), ``mean_wait_s`` (mean time
+    between successive events of those cases). Largest channel first.
+
+    Example::
+
+        compare_channels(view, column="Kanal")
+    """
+    column = checked_attribute(view, column)
+    return query_channels(view, column).astype({"cases": "int64"})
+
+
+@dataclass(frozen=True)
+class DeadlineStatus:
+    """How many cases passed, or came close to, a legal deadline (e.g. § 42a VwVfG)."""
+
+    cases: int
+    over: int  # took longer than the deadline
+    over_share: float
+    close: int  # took warn_share × deadline or longer, but not longer than the deadline
+    close_share: float
+    deadline_days: int
+
+
+def deadline_status(
+    view: LogView,
+    *,
+    deadline_days: int,
+    warn_share: float = 0.8,
+    calendar_days: bool = True,
+    calendar: WorkingCalendar | None = None,
+) -> DeadlineStatus:
+    """Cases over a deadline of ``deadline_days`` and close to it.
+
+    A case's time is from its first to its last event. With ``calendar_days`` (default) it is
+    counted in calendar days of 24 hours, as statutory deadlines usually are. Otherwise in working
+    days: working seconds of ``calendar`` divided by the length of its working day — by default
+    office hours 8–16, Monday to Friday, without the public holidays of Lower Saxony.
+
+    "Over" means longer than the deadline; "close" means at least ``warn_share`` of it, up to and
+    including the deadline itself. Shares are of all cases of the view (0 for an empty view).
+
+    Example::
+
+        status = deadline_status(view, deadline_days=90)  # Genehmigungsfiktion nach 3 Monaten
+        f"{status.over_share:.0%} über der Frist, {status.close_share:.0%} knapp davor"
+    """
+    if deadline_days <= 0:
+        raise LogViewError("Die Frist muss mindestens einen Tag lang sein.")
+    if not 0.0 <= warn_share <= 1.0:
+        raise LogViewError("warn_share muss zwischen 0 und 1 liegen.")
+    spans = query_case_spans(view)
+    if calendar_days:
+        elapsed_days = spans["duration_s"].to_numpy(dtype="float64") / 86400.0
+    else:
+        office = calendar or _default_office(spans)
+        seconds = office.working_seconds(spans["first_time"], spans["last_time"])
+        elapsed_days = seconds.to_numpy(dtype="float64") / office.day_seconds
+    cases = len(elapsed_days)
+    over = int(np.count_nonzero(elapsed_days > deadline_days))
+    close = int(
+        np.count_nonzero(
+            (elapsed_days >= warn_share * deadline_days) & (elapsed_days <= deadline_days)
+        )
+    )
+    return DeadlineStatus(
+        cases=cases,
+        over=over,
+        over_share=over / cases if cases else 0.0,
+        close=close,
+        close_share=close / cases if cases else 0.0,
+        deadline_days=deadline_days,
+    )
+
+
+def _default_office(spans: pd.DataFrame) -> WorkingCalendar:
+    if spans.empty:
+        return WorkingCalendar()
+    years = range(spans["first_time"].min().year, spans["last_time"].max().year + 1)
+    return WorkingCalendar(holidays=lower_saxony_holidays(years))
+
+
+def merged_group_label(min_group_size: int) -> str:
+    return f"Sonstige (< {min_group_size} Personen)"
+
+
+def group_statistics(view: LogView, *, column: str, min_group_size: int = 5) -> pd.DataFrame:
+    """Cases, events and mean wait per value of an organisational column (``org_unit``, a team
+    attribute …), never for a group of fewer than ``min_group_size`` people.
+
+    A value whose events name fewer than ``min_group_size`` distinct ``resource`` pseudonyms is
+    merged into "Sonstige (< k Personen)"; if that merged group still has fewer than k distinct
+    people it is left out as well. Events without a pseudonym do not count as people, so a log
+    imported without resources yields an empty result. ``mean_wait_s`` is the mean time from the
+    previous event of the case to an event of the group (the group's events that start a case
+    have none). Columns: ``group``, ``cases``, ``events``, ``mean_wait_s``; most cases first.
+
+    There is deliberately no variant of this function for ``resource`` itself.
+
+    Example::
+
+        group_statistics(view, column="org_unit", min_group_size=5)
+    """
+    if isinstance(min_group_size, bool) or not isinstance(min_group_size, int):
+        raise LogViewError("min_group_size ist eine ganze Zahl.")
+    if min_group_size < 2:
+        # A group of one is one person: the minimum group size exists to prevent exactly that.
+        raise LogViewError("min_group_size muss mindestens 2 sein.")
+    column = checked_attribute(view, column)
+    if "resource" not in view.columns():
+        return _empty(_GROUP_COLUMNS)
+    frame = query_group_statistics(
+        view, column, min_persons=min_group_size, merged_label=merged_group_label(min_group_size)
+    )
+    return frame.astype(_GROUP_COLUMNS)

@@ -84,3 +84,65 @@ def render_diff(key: str, old: int, new: int, diff: BpmnDiff) -> str:
     if empty:
         lines.append("  keine Unterschiede im Modell")
     return "\n".join(lines)
+
+
+def _number(value: float, digits: int = 1) -> str:
+    return f"{value:,.{digits}f}".replace(",", "\u202f").replace(".", ",")
+
+
+def _share(value: float) -> str:
+    return f"{_number(value * 100)} %"
+
+
+def _duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "–"
+    if seconds >= 86400:
+        return f"{_number(seconds / 86400)} Tage"
+    if seconds >= 3600:
+        return f"{_number(seconds / 3600)} Std."
+    return f"{_number(seconds / 60, 0)} Min."
+
+
+def render_analysis(result: dict[str, Any]) -> str:
+    log = result["log"]
+    durations = result["case_duration_s"]
+    lines = [
+        f"{log['cases']} Fälle, {log['events']} Ereignisse, {log['activities']} Aktivitäten, "
+        f"{log['variants']} Varianten ({log['start'][:10]} bis {log['end'][:10]})",
+        f"Durchlaufzeit: Mittel {_duration(durations['mean'])}, Median "
+        f"{_duration(durations['median'])}, 90 % unter {_duration(durations['p90'])}",
+        "Häufigste Varianten:",
+    ]
+    for variant in result["variants"][:5]:
+        lines.append(f"  {_share(variant['share']):>7}  {' → '.join(variant['activities'])}")
+    lines.append("Engpässe (nach gesamter Wartezeit):")
+    for edge in result["bottlenecks"][:5]:
+        lines.append(
+            f"  {edge['source']} → {edge['target']}: {edge['cases']} Fälle, "
+            f"Ø {_duration(edge['mean_wait_s'])}, gesamt {_duration(edge['total_wait_s'])}"
+        )
+    conformance = result.get("conformance")
+    if conformance:
+        lines.append(
+            f"Modell {conformance['model']} v{conformance['version']}: Fitness "
+            f"{_number(conformance['fitness'], 3)}, konforme Fälle "
+            f"{_share(conformance['fitting_cases_share'])}"
+        )
+        labels = {
+            "skipped": "ausgelassen",
+            "unmodelled": "nicht modelliert",
+            "wrong_order": "falsche Reihenfolge",
+        }
+        for deviation in conformance["deviations"][:8]:
+            lines.append(
+                f"  {labels.get(deviation['kind'], deviation['kind'])}: {deviation['activity']} "
+                f"({deviation['cases']} Fälle, {_share(deviation['share'])})"
+            )
+    deadline = result.get("deadline")
+    if deadline:
+        lines.append(
+            f"Gesetzliche Frist {deadline['deadline_days']} Tage: {_share(deadline['over_share'])} "
+            f"überschritten, {_share(deadline['close_share'])} knapp davor"
+        )
+    return "\n".join(lines)

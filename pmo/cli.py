@@ -502,6 +502,136 @@ def log_purge(db_url: str | None) -> None:
     click.echo(f"{len(removed)} Protokoll(e) nach Fristablauf gelöscht")
 
 
+# -- analysis ----------------------------------------------------------------------------------
+
+
+@cli.command("analyze")
+@click.argument("target", metavar="(LOG_ID | FILE)")
+@click.option(
+    "--process",
+    "process_key",
+    default=None,
+    help="Prozess im Register (Standard: der mit dem Protokoll verknüpfte).",
+)
+@click.option(
+    "--version", "version", type=int, default=None, help="Modellversion (Standard: aktuell)."
+)
+@click.option("--case", default=None)
+@click.option("--activity", default=None)
+@click.option("--timestamp", default=None)
+@click.option("--resource", default=None)
+@click.option("--start-timestamp", default=None)
+@click.option("--org-unit", default=None)
+@click.option("--attribute", "attributes", multiple=True)
+@click.option("--sep", default=None)
+@click.option("--encoding", default=None)
+@click.option("--timestamp-format", default=None)
+@click.option(
+    "--working-time",
+    is_flag=True,
+    help="Wartezeiten in Arbeitszeit (Mo–Fr 8–16 Uhr, Feiertage Niedersachsen).",
+)
+@click.option("--alignments", is_flag=True, help="Alignments statt Token-Replay (mit Zeitbudget).")
+@click.option(
+    "--from",
+    "date_from",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="Nur Fälle mit Ereignissen ab diesem Tag (JJJJ-MM-TT).",
+)
+@click.option(
+    "--to",
+    "date_to",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="Nur Fälle mit Ereignissen bis zu diesem Tag (einschließlich).",
+)
+@click.option("--top-variants", type=int, default=None, help="Nur die K häufigsten Varianten.")
+@click.option(
+    "--discovered-bpmn",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Entdecktes Modell (Inductive Miner) als BPMN mit Layout in diese Datei schreiben.",
+)
+@click.option(
+    "--noise",
+    type=float,
+    default=0.2,
+    show_default=True,
+    help="Rauschschwelle des Inductive Miners für --discovered-bpmn.",
+)
+@click.option(
+    "--min-group-size",
+    type=int,
+    default=5,
+    show_default=True,
+    help="Mindestgröße von Personengruppen in Auswertungen.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Antwort als JSON.")
+@_db_option
+def analyze_command(
+    target: str,
+    process_key: str | None,
+    version: int | None,
+    case: str | None,
+    activity: str | None,
+    timestamp: str | None,
+    resource: str | None,
+    start_timestamp: str | None,
+    org_unit: str | None,
+    attributes: tuple[str, ...],
+    sep: str | None,
+    encoding: str | None,
+    timestamp_format: str | None,
+    working_time: bool,
+    alignments: bool,
+    date_from: Any,
+    date_to: Any,
+    top_variants: int | None,
+    discovered_bpmn: str | None,
+    noise: float,
+    min_group_size: int,
+    as_json: bool,
+    db_url: str | None,
+) -> None:
+    """Ein gespeichertes Protokoll oder eine Datei analysieren (gegen das Registermodell)."""
+    from mining.ingest import ImportOptions
+    from mining.io import ReadOptions
+    from pmo._analyze import apply_filters, discovered_model, run_analysis, stored_or_ingested
+
+    store = _log_store(db_url)
+    options = ImportOptions(
+        case=case,
+        activity=activity,
+        timestamp=timestamp,
+        start_timestamp=start_timestamp,
+        resource=resource,
+        org_unit=org_unit,
+        attributes=attributes,
+        read=ReadOptions(sep=sep, encoding=encoding),
+        timestamp_format=timestamp_format,
+    )
+    with stored_or_ingested(store, target, options) as (view, linked_process):
+        view = apply_filters(view, date_from=date_from, date_to=date_to, top_variants=top_variants)
+        result = run_analysis(
+            view,
+            registry=Registry(store.db),
+            process_key=process_key or linked_process,
+            version=version,
+            working_time=working_time,
+            alignments=alignments,
+            min_group_size=min_group_size,
+        )
+        if discovered_bpmn:
+            _write_atomically(discovered_bpmn, discovered_model(view, noise_threshold=noise))
+    if as_json:
+        _emit_json(result)
+        return
+    from pmo._render import render_analysis
+
+    click.echo(render_analysis(result))
+
+
 # -- database, samples, app ---------------------------------------------------------------------
 
 

@@ -1,0 +1,238 @@
+"""The whole analysis of one stored log, as one JSON-ready object (``pmo analyze --json``).
+
+It composes the aggregate, performance, conformance and discovery functions; it holds no mining
+logic of its own. Keys follow the contract in DESIGN.md and are only ever added to.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+
+import pandas as pd
+
+from process_registry import BpmnDocument
+
+from .aggregates import (
+    count_people,
+    get_activity_times,
+    get_case_durations,
+    get_dfg,
+    get_log_stats,
+    get_start_end_activities,
+    get_variants,
+)
+from .calendar import WorkingCalendar
+from .errors import MiningError
+from .logview import LogView
+from .performance import (
+    compare_channels,
+    deadline_status,
+    find_bottlenecks,
+    find_handovers,
+    find_rework,
+    group_statistics,
+)
+
+__all__ = ["AnalysisOptions", "GroupTooSmallError", "ProcessContext", "analyze", "channel_column"]
+
+# Attribute columns that carry the intake channel (Papier, E-Mail, Online), by header name.
+_CHANNEL_PATTERN = re.compile(r"kanal|channel|eingangsart|eingangsweg", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class ProcessContext:
+    """What the registry knows about the process a log belongs to."""
+
+    key: str
+    version: int
+    document: BpmnDocument
+    resolve_call: Callable[[str], BpmnDocument | None] | None = None
+    legal_deadline_days: int | None = None
+    saved_mapping: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class AnalysisOptions:
+    calendar: WorkingCalendar | None = None
+    min_group_size: int = 5
+    conformance_method: str = "token_replay"
+    time_budget_s: float = 10.0
+    max_variants: int = 50
+    max_edges: int | None = None
+    bottlenecks: int = 10
+
+
+def channel_column(view: LogView) -> str | None:
+    """The attribute column that names the intake channel, if the log has one."""
+    import pyarrow.parquet as pq
+
+    names = pq.read_schema(view.path).names
+    return next((name for name in names if _CHANNEL_PATTERN.search(name)), None)
+
+
+def _seconds(value: float | None) -> float | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return float(value)
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    out = []
+    for row in frame.to_dict(orient="records"):
+        clean = {}
+        for key, value in row.items():
+            if isinstance(value, tuple):
+                value = list(value)
+            elif isinstance(value, float) and math.isnan(value):
+                value = None
+            elif hasattr(value, "item"):
+                value = value.item()
+            clean[key] = value
+        out.append(clean)
+    return out
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def analyze(
+    view: LogView, *, process: ProcessContext | None = None, options: AnalysisOptions | None = None
+) -> dict[str, Any]:
+    """Everything ``pmo analyze --json`` reports for the (filtered) log ``view``."""
+    options = options or AnalysisOptions()
+    _guard_group_size(view, options.min_group_size)
+    stats = get_log_stats(view)
+    variants = get_variants(view)
+    dfg = get_dfg(view)
+    durations = get_case_durations(view)
+    starts, ends = get_start_end_activities(view)
+    bottlenecks = find_bottlenecks(view, calendar=options.calendar, top=options.bottlenecks)
+
+    result: dict[str, Any] = {
+        "log": {
+            "cases": stats.cases,
+            "events": stats.events,
+            "activities": stats.activities,
+            "variants": stats.variants,
+            "start": _iso(stats.start),
+            "end": _iso(stats.end),
+        },
+        "variants": [
+            {"activities": list(row.activities), "cases": int(row.cases), "share": float(row.share)}
+            for row in variants.head(options.max_variants).itertuples()
+        ],
+        "dfg": _records(
+            dfg[["source", "target", "count", "mean_wait_s", "median_wait_s", "total_wait_s"]]
+        ),
+        "case_duration_s": {
+            "mean": _seconds(durations.mean_s),
+            "median": _seconds(durations.median_s),
+            "p90": _seconds(durations.p90_s),
+        },
+        "bottlenecks": _records(
+            bottlenecks[["source", "target", "cases", "mean_wait_s", "total_wait_s"]]
+        ),
+        "start_activities": starts,
+        "end_activities": ends,
+        "activity_times": _records(get_activity_times(view)),
+        "rework": _records(find_rework(view)),
+        "working_time": options.calendar is not None,
+    }
+    handovers = find_handovers(view)
+    if not handovers.empty:
+        result["handovers"] = _records(handovers)
+        result["org_units"] = _records(
+            group_statistics(view, column="org_unit", min_group_size=options.min_group_size)
+        )
+    channel = channel_column(view)
+    if channel is not None:
+        result["channels"] = {
+            "column": channel,
+            "values": _records(compare_channels(view, column=channel)),
+        }
+    if process is not None:
+        if process.legal_deadline_days:
+            status = deadline_status(view, deadline_days=process.legal_deadline_days)
+            result["deadline"] = {
+                "deadline_days": status.deadline_days,
+                "cases": status.cases,
+                "over": status.over,
+                "over_share": status.over_share,
+                "close": status.close,
+                "close_share": status.close_share,
+            }
+        result["conformance"] = _conformance(view, variants, process, options)
+    return result
+
+
+class GroupTooSmallError(MiningError, ValueError):
+    """A filtered selection covers so few people that its figures would describe individuals."""
+
+
+def _guard_group_size(view: LogView, minimum: int) -> None:
+    # A whole log is the process; a filter (say, one org unit) can narrow it to a few people whose
+    # waits and durations would then be their personal performance, which the Personalrat rules out.
+    if not view.filters:
+        return
+    people = count_people(view)
+    if 0 < people < minimum:
+        raise GroupTooSmallError(
+            f"Die Auswahl umfasst nur {people} Person(en); Auswertungen sind erst ab "
+            f"{minimum} Personen zulässig (Mindestgruppengröße). Bitte die Filter erweitern."
+        )
+
+
+def _conformance(
+    view: LogView, variants: pd.DataFrame, process: ProcessContext, options: AnalysisOptions
+) -> dict[str, Any]:
+    from .conformance import (
+        VariantCount,
+        check_conformance,
+        convert_to_petri_net,
+        map_activities,
+    )
+
+    log_activities = sorted({a for acts in variants["activities"] for a in acts})
+    convert = partial(
+        convert_to_petri_net,
+        process.document,
+        log_activities=log_activities,
+        resolve_call=process.resolve_call,
+    )
+    model = convert()
+    mapping = map_activities(
+        log_activities,
+        model.labels,
+        manual=dict(process.saved_mapping),
+        event_names=model.event_names,
+    )
+    # Systems log events the model draws as events ("Antrag eingegangen" as start event): once
+    # mapped, those events become visible steps so replay expects them instead of flagging them.
+    mapped_events = sorted(set(mapping.pairs.values()) & model.event_names)
+    if mapped_events:
+        model = convert(event_labels=mapped_events)
+    counted = [
+        VariantCount(tuple(row.activities), int(row.cases), tuple(row.example_cases))
+        for row in variants.itertuples()
+    ]
+    checked = check_conformance(
+        counted,
+        model,
+        mapping,
+        method=options.conformance_method,
+        time_budget_s=options.time_budget_s,
+    )
+    return {
+        "model": process.key,
+        "version": process.version,
+        **checked.to_dict(),
+        "mapping": mapping.to_dict(),
+        "notes": list(model.notes) + list(checked.notes),
+    }

@@ -1,0 +1,129 @@
+"""Glue for ``pmo analyze``: find the log (stored or a file), the process context, and run it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from mining.aggregates import get_variants
+from mining.analysis import AnalysisOptions, ProcessContext, analyze
+from mining.bpmn_export import write_bpmn
+from mining.calendar import WorkingCalendar, lower_saxony_holidays
+from mining.discovery import discover_bpmn
+from mining.ingest import ImportOptions, ingest_file
+from mining.logstore import LogStore
+from mining.logview import LogView, filter_time_range, filter_variants_top_k, open_log
+from mining.privacy import load_or_create_secret
+from mining.variants import VariantCount
+from process_registry import BpmnDocument, Registry
+
+__all__ = [
+    "apply_filters",
+    "discovered_model",
+    "process_context",
+    "run_analysis",
+    "stored_or_ingested",
+]
+
+
+@contextmanager
+def stored_or_ingested(
+    store: LogStore, target: str, options: ImportOptions
+) -> Iterator[tuple[LogView, str | None]]:
+    """A view of the stored log ``target``, or of the file ``target`` ingested into a temp folder.
+
+    Yields the view and the registered process key the stored log is linked to (None for files).
+    """
+    path = Path(target)
+    if path.is_file():
+        secret = load_or_create_secret(store.data_dir)
+        with tempfile.TemporaryDirectory(prefix="pmo-analyze-") as folder:
+            events = Path(folder) / "events.parquet"
+            ingest_file(path, events, options=options, secret=secret, source=path.name)
+            yield open_log(events), None
+        return
+    info = store.get(target)
+    yield open_log(store.events_path(target)), info.process
+
+
+def process_context(registry: Registry, key: str, version: int | None) -> ProcessContext:
+    record = registry.get_process(key)
+    number = version if version is not None else record.head.number
+    document = registry.get_document(key, number)
+    targets = _call_targets(registry)
+
+    def resolve(called: str) -> BpmnDocument | None:
+        owner = targets.get(called)
+        return registry.get_document(owner) if owner else None
+
+    return ProcessContext(
+        key=key,
+        version=number,
+        document=document,
+        resolve_call=resolve,
+        legal_deadline_days=record.legal_deadline_days,
+        saved_mapping=registry.activity_mapping(key, number),
+    )
+
+
+def _call_targets(registry: Registry) -> dict[str, str]:
+    """Called element (process key or BPMN process id) → registered process key."""
+    targets: dict[str, str] = {}
+    for summary in registry.list_processes():
+        targets[summary.key] = summary.key
+        for process in registry.get_document(summary.key).processes:
+            targets.setdefault(process.id, summary.key)
+    return targets
+
+
+def run_analysis(
+    view: LogView,
+    *,
+    registry: Registry,
+    process_key: str | None,
+    version: int | None,
+    working_time: bool,
+    alignments: bool,
+    min_group_size: int,
+) -> dict[str, Any]:
+    calendar = None
+    if working_time:
+        years = range(2000, 2041)
+        calendar = WorkingCalendar(holidays=lower_saxony_holidays(years))
+    context = process_context(registry, process_key, version) if process_key else None
+    options = AnalysisOptions(
+        calendar=calendar,
+        min_group_size=min_group_size,
+        conformance_method="alignments" if alignments else "token_replay",
+    )
+    return analyze(view, process=context, options=options)
+
+
+def apply_filters(
+    view: LogView,
+    *,
+    date_from: dt.datetime | None,
+    date_to: dt.datetime | None,
+    top_variants: int | None,
+) -> LogView:
+    """The command line's filters, as local calendar days in Berlin."""
+    if date_from is not None or date_to is not None:
+        berlin = ZoneInfo("Europe/Berlin")
+        start = (date_from or dt.datetime(1970, 1, 1)).replace(tzinfo=berlin)
+        end = (date_to or dt.datetime(2999, 12, 31)).replace(tzinfo=berlin) + dt.timedelta(days=1)
+        view = filter_time_range(view, start, end, mode="intersecting")
+    if top_variants is not None:
+        view = filter_variants_top_k(view, top_variants)
+    return view
+
+
+def discovered_model(view: LogView, *, noise_threshold: float) -> bytes:
+    """The log's process discovered by the inductive miner, as BPMN with diagram layout."""
+    variants = get_variants(view)
+    counted = [VariantCount(tuple(row.activities), int(row.cases)) for row in variants.itertuples()]
+    return write_bpmn(discover_bpmn(counted, noise_threshold=noise_threshold))

@@ -1,0 +1,143 @@
+"""`pmo analyze` end to end on a generated municipal log with known findings (issue acceptance)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import PROJECT
+from tests.municipal_log import (
+    BOTTLENECK,
+    REWORK_STEP,
+    SHARES,
+    SKIPPED_STEP,
+    START_EVENT,
+    generate_hundesteuer_log,
+)
+
+
+def _pmo(*args: str, env: dict[str, str]) -> str:
+    result = subprocess.run(
+        [sys.executable, "-m", "pmo", *args], cwd=PROJECT, env=env, capture_output=True, timeout=600
+    )
+    assert result.returncode == 0, (result.stdout.decode(), result.stderr.decode())
+    return result.stdout.decode()
+
+
+@pytest.fixture(scope="module")
+def analysed(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, str]:
+    folder = tmp_path_factory.mktemp("analyse")
+    env = {
+        **os.environ,
+        "PMO_DATABASE_URL": f"sqlite:///{folder / 'pmo.sqlite3'}",
+        "PMO_DATA_DIR": str(folder / "daten"),
+        "PMO_USER": "test",
+    }
+    _pmo("demo", env=env)
+    log = generate_hundesteuer_log(folder / "hundesteuer.csv")
+    imported = json.loads(
+        _pmo(
+            "log",
+            "import",
+            str(log),
+            "--process",
+            "hundesteuer-anmeldung",
+            "--attribute",
+            "Eingangskanal",
+            "--json",
+            env=env,
+        )
+    )
+    output = _pmo("analyze", imported["log_id"], "--json", env=env)
+    return json.loads(output), output
+
+
+def test_contract_keys_are_present(analysed: tuple[dict, str]) -> None:
+    result, _ = analysed
+    assert {"log", "variants", "dfg", "case_duration_s", "bottlenecks", "conformance"} <= set(
+        result
+    )
+    assert {"cases", "events", "activities", "variants", "start", "end"} <= set(result["log"])
+    assert {"source", "target", "count", "mean_wait_s", "median_wait_s", "total_wait_s"} <= set(
+        result["dfg"][0]
+    )
+    assert {"model", "version", "fitness", "precision", "fitting_cases_share", "deviations"} <= set(
+        result["conformance"]
+    )
+    assert result["log"]["cases"] == 400
+
+
+def test_injected_bottleneck_ranks_first(analysed: tuple[dict, str]) -> None:
+    result, _ = analysed
+    first = result["bottlenecks"][0]
+    assert (first["source"], first["target"]) == BOTTLENECK
+    assert first["cases"] == 400
+
+
+def test_skipped_mandatory_step_is_reported_with_its_share(analysed: tuple[dict, str]) -> None:
+    result, _ = analysed
+    skipped = [
+        d
+        for d in result["conformance"]["deviations"]
+        if d["kind"] == "skipped" and d["activity"] == SKIPPED_STEP
+    ]
+    assert len(skipped) == 1
+    assert skipped[0]["share"] == pytest.approx(SHARES["skip"], abs=0.01)
+
+
+def test_rework_is_reported(analysed: tuple[dict, str]) -> None:
+    result, _ = analysed
+    rework = {row["activity"]: row for row in result["rework"]}
+    assert rework[REWORK_STEP]["share_of_cases"] == pytest.approx(SHARES["rework"], abs=0.01)
+
+
+def test_start_event_logged_as_activity_is_not_unmodelled(analysed: tuple[dict, str]) -> None:
+    result, _ = analysed
+    unmodelled = {
+        d["activity"] for d in result["conformance"]["deviations"] if d["kind"] == "unmodelled"
+    }
+    assert START_EVENT not in unmodelled
+
+
+def test_paper_and_online_intake_are_compared(analysed: tuple[dict, str]) -> None:
+    result, _ = analysed
+    channels = {row["channel"]: row for row in result["channels"]["values"]}
+    assert set(channels) == {"Papier", "Online"}
+    assert channels["Papier"]["cases"] == 160
+
+
+def test_no_person_appears_in_the_analysis(analysed: tuple[dict, str]) -> None:
+    _, output = analysed
+    assert "Sachbearbeitung" not in output
+    assert '"P-' not in output
+
+
+def test_a_selection_of_fewer_than_k_people_is_refused(tmp_path: Path) -> None:
+    """No per-person output: filtering down to one clerk's cases must not yield their figures."""
+    from mining.analysis import GroupTooSmallError, analyze
+    from mining.ingest import ImportOptions, ingest_file
+    from mining.logview import filter_attribute, open_log
+    from mining.privacy import load_or_create_secret
+
+    rows = ["Fall;Aktivität;Zeitpunkt;Bearbeiter;Team"]
+    for case in range(12):
+        clerk, team = (f"Person {case % 6}", "A") if case < 10 else ("Person Solo", "B")
+        rows += [
+            f"{case};Antrag prüfen;0{case % 9 + 1}.02.2024 09:00;{clerk};{team}",
+            f"{case};Bescheid erstellen;0{case % 9 + 1}.02.2024 15:00;{clerk};{team}",
+        ]
+    path = tmp_path / "teams.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    events = tmp_path / "events.parquet"
+    secret = load_or_create_secret(tmp_path)
+    ingest_file(path, events, options=ImportOptions(org_unit="Team"), secret=secret, source="t.csv")
+    view = open_log(events)
+    assert analyze(view)["log"]["cases"] == 12
+    assert analyze(filter_attribute(view, "org_unit", ["A"]))["log"]["cases"] == 10
+    with pytest.raises(GroupTooSmallError, match="nur 1 Person"):
+        analyze(filter_attribute(view, "org_unit", ["B"]))

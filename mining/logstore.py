@@ -39,7 +39,6 @@ __all__ = ["ImportOptions", "ImportResult", "LogInfo", "LogNotFoundError", "LogS
 log = logging.getLogger(__name__)
 
 
-
 class LogNotFoundError(MiningError, LookupError):
     """No stored event log with that id."""
 

@@ -358,6 +358,49 @@ def _log_store(db_url: str | None):  # type: ignore[no-untyped-def]
     return LogStore(_open(db_url), data_dir())
 
 
+_MAPPING_OPTIONS = (
+    click.option(
+        "--case", default=None, help="Spalte mit der Fall-ID (Vorgangsnummer, Aktenzeichen)."
+    ),
+    click.option("--activity", default=None, help="Spalte mit der Aktivität (Tätigkeit)."),
+    click.option(
+        "--timestamp", default=None, help="Spalte mit dem Zeitpunkt (Ende der Tätigkeit)."
+    ),
+    click.option(
+        "--resource", default=None, help="Spalte mit Bearbeiter/in (wird pseudonymisiert)."
+    ),
+    click.option("--start-timestamp", default=None, help="Spalte mit dem Beginn der Tätigkeit."),
+    click.option("--org-unit", default=None, help="Spalte mit der Organisationseinheit."),
+    click.option(
+        "--attribute",
+        "attributes",
+        multiple=True,
+        help="Weitere Spalte, die übernommen wird (z. B. Eingangskanal); mehrfach möglich.",
+    ),
+    click.option("--sep", default=None, help="Trennzeichen (Standard: erkannt)."),
+    click.option("--encoding", default=None, help="Zeichenkodierung (Standard: erkannt)."),
+    click.option("--timestamp-format", default=None, help="strptime-Format, z. B. %d.%m.%Y %H:%M."),
+    click.option("--sheet", default=None, help="Tabellenblatt (XLSX)."),
+)
+
+
+def _mapping_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The column-mapping and reading options shared by `log import` and `analyze FILE`."""
+    for option in reversed(_MAPPING_OPTIONS):
+        command = option(command)
+    return command
+
+
+def _import_options(mapping: dict[str, Any], **extra: Any):  # type: ignore[no-untyped-def]
+    from mining.ingest import ImportOptions
+    from mining.io import ReadOptions
+
+    read = ReadOptions(
+        sep=mapping.pop("sep"), encoding=mapping.pop("encoding"), sheet=mapping.pop("sheet")
+    )
+    return ImportOptions(read=read, **mapping, **extra)
+
+
 @cli.group("log")
 def log_group() -> None:
     """Ereignisprotokolle der Fachverfahren importieren, auflisten, löschen."""
@@ -366,22 +409,7 @@ def log_group() -> None:
 @log_group.command("import")
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--process", "process_key", default=None, help="Schlüssel des Prozesses im Register.")
-@click.option("--case", default=None, help="Spalte mit der Fall-ID (Vorgangsnummer, Aktenzeichen).")
-@click.option("--activity", default=None, help="Spalte mit der Aktivität (Tätigkeit).")
-@click.option("--timestamp", default=None, help="Spalte mit dem Zeitpunkt (Ende der Tätigkeit).")
-@click.option("--resource", default=None, help="Spalte mit Bearbeiter/in (wird pseudonymisiert).")
-@click.option("--start-timestamp", default=None, help="Spalte mit dem Beginn der Tätigkeit.")
-@click.option("--org-unit", default=None, help="Spalte mit der Organisationseinheit.")
-@click.option(
-    "--attribute",
-    "attributes",
-    multiple=True,
-    help="Weitere Spalte, die übernommen wird (z. B. Eingangskanal); mehrfach möglich.",
-)
-@click.option("--sep", default=None, help="Trennzeichen (Standard: erkannt).")
-@click.option("--encoding", default=None, help="Zeichenkodierung (Standard: erkannt).")
-@click.option("--timestamp-format", default=None, help="strptime-Format, z. B. %d.%m.%Y %H:%M.")
-@click.option("--sheet", default=None, help="Tabellenblatt (XLSX).")
+@_mapping_options
 @click.option("--department", default=None, help="Fachdienst (Standard: der des Prozesses).")
 @click.option("--surrogate-case-ids", is_flag=True, help="Fall-IDs durch Surrogate ersetzen.")
 @click.option(
@@ -397,17 +425,6 @@ def log_group() -> None:
 def log_import(
     file: str,
     process_key: str | None,
-    case: str | None,
-    activity: str | None,
-    timestamp: str | None,
-    resource: str | None,
-    start_timestamp: str | None,
-    org_unit: str | None,
-    attributes: tuple[str, ...],
-    sep: str | None,
-    encoding: str | None,
-    timestamp_format: str | None,
-    sheet: str | None,
     department: str | None,
     surrogate_case_ids: bool,
     resource_map: str | None,
@@ -415,21 +432,11 @@ def log_import(
     retention_days: int | None,
     as_json: bool,
     db_url: str | None,
+    **mapping: Any,
 ) -> None:
     """Ereignisprotokoll (CSV, XES, XES.GZ, Parquet, XLSX) importieren – ganz oder gar nicht."""
-    from mining.io import ReadOptions
-    from mining.logstore import ImportOptions
-
-    options = ImportOptions(
-        case=case,
-        activity=activity,
-        timestamp=timestamp,
-        start_timestamp=start_timestamp,
-        resource=resource,
-        org_unit=org_unit,
-        attributes=attributes,
-        read=ReadOptions(sep=sep, encoding=encoding, sheet=sheet),
-        timestamp_format=timestamp_format,
+    options = _import_options(
+        mapping,
         process_key=process_key,
         department=department,
         surrogate_case_ids=surrogate_case_ids,
@@ -516,16 +523,7 @@ def log_purge(db_url: str | None) -> None:
 @click.option(
     "--version", "version", type=int, default=None, help="Modellversion (Standard: aktuell)."
 )
-@click.option("--case", default=None)
-@click.option("--activity", default=None)
-@click.option("--timestamp", default=None)
-@click.option("--resource", default=None)
-@click.option("--start-timestamp", default=None)
-@click.option("--org-unit", default=None)
-@click.option("--attribute", "attributes", multiple=True)
-@click.option("--sep", default=None)
-@click.option("--encoding", default=None)
-@click.option("--timestamp-format", default=None)
+@_mapping_options
 @click.option(
     "--working-time",
     is_flag=True,
@@ -573,16 +571,6 @@ def analyze_command(
     target: str,
     process_key: str | None,
     version: int | None,
-    case: str | None,
-    activity: str | None,
-    timestamp: str | None,
-    resource: str | None,
-    start_timestamp: str | None,
-    org_unit: str | None,
-    attributes: tuple[str, ...],
-    sep: str | None,
-    encoding: str | None,
-    timestamp_format: str | None,
     working_time: bool,
     alignments: bool,
     date_from: Any,
@@ -593,24 +581,13 @@ def analyze_command(
     min_group_size: int,
     as_json: bool,
     db_url: str | None,
+    **mapping: Any,
 ) -> None:
     """Ein gespeichertes Protokoll oder eine Datei analysieren (gegen das Registermodell)."""
-    from mining.ingest import ImportOptions
-    from mining.io import ReadOptions
     from pmo._analyze import apply_filters, discovered_model, run_analysis, stored_or_ingested
 
     store = _log_store(db_url)
-    options = ImportOptions(
-        case=case,
-        activity=activity,
-        timestamp=timestamp,
-        start_timestamp=start_timestamp,
-        resource=resource,
-        org_unit=org_unit,
-        attributes=attributes,
-        read=ReadOptions(sep=sep, encoding=encoding),
-        timestamp_format=timestamp_format,
-    )
+    options = _import_options(mapping)
     with stored_or_ingested(store, target, options) as (view, linked_process):
         view = apply_filters(view, date_from=date_from, date_to=date_to, top_variants=top_variants)
         result = run_analysis(

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 
 from mining.errors import EventLogError
 
+from ._stream import ReaderStream
+
 __all__ = ["EncodingChoice", "TranscodingStream", "choose_encoding"]
 
 _BOMS: tuple[tuple[bytes, str], ...] = (
@@ -114,7 +116,7 @@ def _first_error(data: bytes, codec: str) -> tuple[int, int]:
     return data.count(b"\n") + 1, 0
 
 
-class TranscodingStream(io.RawIOBase):
+class TranscodingStream(ReaderStream):
     """Delivers UTF-8 for pyarrow from a byte stream in ``choice``'s encoding, strictly.
 
     UTF-8 input passes through unchanged (only validated); other encodings are transcoded. The
@@ -136,9 +138,6 @@ class TranscodingStream(io.RawIOBase):
         self._eof = False
         self._newlines = 0  # in the output delivered so far, for error lines
 
-    def readable(self) -> bool:
-        return True
-
     def read(self, size: int | None = -1) -> bytes:
         want = _CHUNK if size is None or size < 0 else size
         while len(self._buffer) < want and not self._eof:
@@ -157,18 +156,6 @@ class TranscodingStream(io.RawIOBase):
             data = bytes(self._buffer[:want])
             del self._buffer[:want]
         return data
-
-    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
-        data = self.read(len(buffer))
-        buffer[: len(data)] = data
-        return len(data)
-
-    def close(self) -> None:
-        if not self.closed:
-            try:
-                self._inner.close()
-            finally:
-                super().close()
 
     def _strip_bom(self, chunk: bytes) -> tuple[bytes, int]:
         # The BOM is at most 3 bytes and the first read is 1 MiB, so it is never split.

@@ -50,7 +50,29 @@ class Readable(Protocol):
     def close(self) -> None: ...
 
 
-class CappedStream(io.RawIOBase):
+class ReaderStream(io.RawIOBase):
+    """A read-only raw stream over ``self._inner``: subclasses implement ``read``; ``readinto``
+    (what buffered readers and pyarrow call) and closing the inner stream are shared."""
+
+    _inner: _Closable
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        if not self.closed:
+            try:
+                self._inner.close()
+            finally:
+                super().close()
+
+
+class CappedStream(ReaderStream):
     """A read-only stream that refuses to deliver more than ``max_bytes`` bytes.
 
     ``closers`` are closed with the stream (the file under a ``GzipFile``, the ``ZipFile`` under a
@@ -74,9 +96,6 @@ class CappedStream(io.RawIOBase):
         self._closers = closers
         self.count = 0
 
-    def readable(self) -> bool:
-        return True
-
     def read(self, size: int | None = -1) -> bytes:
         # Never ask the inner stream for "everything": a bomb would be inflated before we count.
         want = self._max + 1 - self.count if size is None or size < 0 else size
@@ -99,11 +118,6 @@ class CappedStream(io.RawIOBase):
             )
         return data
 
-    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
-        data = self.read(len(buffer))
-        buffer[: len(data)] = data
-        return len(data)
-
     def close(self) -> None:
         if self.closed:
             return
@@ -115,16 +129,13 @@ class CappedStream(io.RawIOBase):
             super().close()
 
 
-class ReplayStream(io.RawIOBase):
+class ReplayStream(ReaderStream):
     """Hands out ``prefix`` first, then the rest of ``inner``: the bytes a detector already read."""
 
     def __init__(self, prefix: bytes, inner: io.RawIOBase) -> None:
         super().__init__()
         self._prefix = prefix
         self._inner = inner
-
-    def readable(self) -> bool:
-        return True
 
     def read(self, size: int | None = -1) -> bytes:
         if size is None or size < 0:
@@ -134,18 +145,6 @@ class ReplayStream(io.RawIOBase):
             data, self._prefix = self._prefix[:size], self._prefix[size:]
             return data
         return self._inner.read(size)
-
-    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
-        data = self.read(len(buffer))
-        buffer[: len(data)] = data
-        return len(data)
-
-    def close(self) -> None:
-        if not self.closed:
-            try:
-                self._inner.close()
-            finally:
-                super().close()
 
 
 @dataclass(frozen=True)

@@ -11,12 +11,14 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ._summary import LogSummary, summarize_parquet
+from .aggregates import LogStats, get_log_stats
 from .errors import EventLogError
 from .io import Detected, ReadOptions, open_table
+from .logview import open_log
 from .mapping import ColumnMapping, resolve_mapping
 from .normalize import NormalizeOptions, Normalizer, NormalizeReport, dropped_columns
 from .privacy import Pseudonymizer, SecretKey, read_role_map
@@ -54,7 +56,7 @@ class Ingested:
     detected: Detected
     mapping: ColumnMapping
     report: NormalizeReport
-    summary: LogSummary
+    summary: LogStats
     dropped: tuple[str, ...]
     messages: tuple[str, ...]
 
@@ -82,7 +84,7 @@ def ingest_file(
         detected = reader.detected
     report = normalizer.report()
     _reject_invalid_rows(report, source)
-    summary = summarize_parquet(target)
+    summary = get_log_stats(open_log(target))
     if summary.events == 0:
         raise EventLogError("Die Datei enthält keine gültigen Ereignisse.", source=source)
     dropped = dropped_columns(seen, mapping)
@@ -118,7 +120,7 @@ def _write_parquet(
         for raw in batches:
             batch = normalizer.normalize(raw)
             # File order is the tie-breaker for equal timestamps, as in pm4py's stable sort.
-            seq = pa.array(range(sequence, sequence + batch.num_rows), type=pa.int64())
+            seq = pa.array(np.arange(sequence, sequence + batch.num_rows, dtype=np.int64))
             sequence += batch.num_rows
             batch = batch.append_column("seq", seq)
             if writer is None:

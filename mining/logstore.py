@@ -26,7 +26,7 @@ from process_registry import Database, ProcessNotFoundError
 from process_registry.models import AuditEntry, EventLog, Process
 from process_registry.settings import retention_days
 
-from ._summary import LogSummary
+from .aggregates import LogStats
 from .errors import EventLogError, MiningError
 from .ingest import ImportOptions, ingest_file
 from .io import Detected
@@ -212,7 +212,7 @@ class LogStore:
         detected: Detected,
         mapping: ColumnMapping,
         report: NormalizeReport,
-        summary: LogSummary,
+        summary: LogStats,
         dropped: tuple[str, ...],
         options: ImportOptions,
         messages: list[str],

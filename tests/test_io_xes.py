@@ -482,3 +482,34 @@ def test_preview_of_xes(tmp_path: Path) -> None:
         "check ticket",
     ]
     assert frame.index.tolist() == [23, 31, 39]
+
+
+def test_zip_with_an_unsupported_compression_method_is_a_clear_error(tmp_path: Path) -> None:
+    """Windows Explorer packs large files with Deflate64, which Python's zipfile cannot read."""
+    archive = tmp_path / "explorer.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_STORED) as zf:
+        zf.writestr("log.xes", MINIMAL)
+    data = bytearray(archive.read_bytes())
+    # Compression method 9 (Deflate64) in the local header (offset 8) and the central directory.
+    data[8:10] = (9).to_bytes(2, "little")
+    central = data.index(b"PK\x01\x02")
+    data[central + 10 : central + 12] = (9).to_bytes(2, "little")
+    archive.write_bytes(bytes(data))
+    with pytest.raises(EventLogError, match="nicht unterstütztes Packverfahren"):
+        with open_table(archive) as reader:
+            list(reader.batches())
+
+
+def test_xes_reading_refuses_an_lxml_older_than_5(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """RELIABILITY item 10 for XES: the streaming reader checks the XML stack like the BPMN parser."""
+    from lxml import etree
+
+    from process_registry.bpmn.safe_xml import UnsafeXmlRuntimeError
+
+    path = tmp_path / "log.xes"
+    path.write_text(MINIMAL, encoding="utf-8")
+    monkeypatch.setattr(etree, "LXML_VERSION", (4, 9, 3, 0))
+    with pytest.raises(UnsafeXmlRuntimeError, match="lxml ≥ 5"):
+        open_table(path)

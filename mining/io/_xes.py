@@ -40,6 +40,7 @@ import pyarrow as pa
 from lxml import etree
 
 from mining.errors import EventLogError, UnsafeFileError
+from process_registry.bpmn.safe_xml import HARDENED_PARSER_OPTIONS, check_xml_runtime
 
 from ._detect import detect_decimal
 from ._model import LINE_COLUMN, Detected, ReadOptions, TableReader
@@ -63,23 +64,17 @@ class XesReader(TableReader):
     """Reads an XES stream (plain, gzip, zip member) as string batches; see module docstring."""
 
     def __init__(self, source: Source, *, options: ReadOptions, fmt: str) -> None:
+        check_xml_runtime()
         self._stream = source.open()
         try:
             prolog, root = read_prolog(self._stream, source=source.name)
             if root != "log":
                 raise _not_xes(root, source.name)
-            # Hardened on every axis even though the prolog check already refused any DTD:
-            # resolve nothing, fetch nothing, keep libxml2's depth and size limits.
+            # Hardened on every axis even though the prolog check already refused any DTD.
             context = etree.iterparse(
                 ReplayStream(prolog, self._stream),
                 events=("end",),
-                resolve_entities=False,
-                no_network=True,
-                load_dtd=False,
-                dtd_validation=False,
-                huge_tree=False,
-                remove_comments=True,
-                remove_pis=True,
+                **HARDENED_PARSER_OPTIONS,
             )
             self._rows = self._parse(context, source.name)
             self._peeked: list[_Row] = list(islice(self._rows, PEEK_EVENTS))

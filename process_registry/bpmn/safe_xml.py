@@ -16,6 +16,7 @@ from lxml import etree
 from process_registry.errors import BpmnParseError
 
 __all__ = [
+    "HARDENED_PARSER_OPTIONS",
     "MAX_BPMN_BYTES",
     "MAX_XML_DEPTH",
     "MIN_LXML_VERSION",
@@ -27,6 +28,19 @@ __all__ = [
 # lxml 5.0 stopped resolving external entities by default (LP#1742885); older releases read local
 # files through XXE even with no_network=True, so they must never parse an upload.
 MIN_LXML_VERSION = (5, 0)
+
+
+# The parser settings every untrusted XML (BPMN here, XES in mining.io) is read with: resolve
+# nothing, fetch nothing, keep libxml2's depth and size limits, drop comments and PIs.
+HARDENED_PARSER_OPTIONS: dict[str, bool] = {
+    "resolve_entities": False,
+    "no_network": True,
+    "load_dtd": False,
+    "dtd_validation": False,
+    "huge_tree": False,
+    "remove_comments": True,
+    "remove_pis": True,
+}
 
 
 class UnsafeXmlRuntimeError(RuntimeError):
@@ -91,15 +105,7 @@ def parse_untrusted_xml(
     if not data.strip():
         raise BpmnParseError("Die Datei ist leer.", source=source)
     _refuse_dtd_bytes(data, source)
-    parser = etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        dtd_validation=False,
-        huge_tree=False,
-        remove_comments=True,
-        remove_pis=True,
-    )
+    parser = etree.XMLParser(**HARDENED_PARSER_OPTIONS)
     try:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as err:

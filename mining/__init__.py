@@ -23,6 +23,7 @@ from .aggregates import get_log_stats as get_log_stats
 from .aggregates import get_start_end_activities as get_start_end_activities
 from .aggregates import get_variants as get_variants
 from .analysis import AnalysisOptions as AnalysisOptions
+from .analysis import EmptySelectionError as EmptySelectionError
 from .analysis import GroupTooSmallError as GroupTooSmallError
 from .analysis import ProcessContext as ProcessContext
 from .analysis import analyze as analyze
@@ -74,6 +75,7 @@ __all__ = [
     "AnalysisOptions",
     "ColumnMapping",
     "Detected",
+    "EmptySelectionError",
     "EventLogError",
     "GroupTooSmallError",
     "ImportOptions",

@@ -39,7 +39,14 @@ from .performance import (
     group_statistics,
 )
 
-__all__ = ["AnalysisOptions", "GroupTooSmallError", "ProcessContext", "analyze", "channel_column"]
+__all__ = [
+    "AnalysisOptions",
+    "EmptySelectionError",
+    "GroupTooSmallError",
+    "ProcessContext",
+    "analyze",
+    "channel_column",
+]
 
 # Attribute columns that carry the intake channel (Papier, E-Mail, Online), by header name.
 _CHANNEL_PATTERN = re.compile(r"kanal|channel|eingangsart|eingangsweg", re.IGNORECASE)
@@ -109,6 +116,10 @@ def analyze(
     options = options or AnalysisOptions()
     _guard_group_size(view, options.min_group_size)
     stats = get_log_stats(view)
+    if stats.cases == 0:
+        raise EmptySelectionError(
+            "Die Auswahl enthält keine Fälle; bitte Zeitraum oder Filter erweitern."
+        )
     variants = get_variants(view)
     dfg = get_dfg(view)
     durations = get_case_durations(view)
@@ -170,6 +181,10 @@ def analyze(
             }
         result["conformance"] = _conformance(view, variants, process, options)
     return result
+
+
+class EmptySelectionError(MiningError, ValueError):
+    """The filters leave no case to analyse."""
 
 
 class GroupTooSmallError(MiningError, ValueError):

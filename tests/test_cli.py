@@ -248,3 +248,24 @@ def test_log_import_errors_are_one_line(sqlite_url: str, tmp_path: Path) -> None
         "log", "delete", "L-gibtsnicht", db=sqlite_url, data=tmp_path / "d", expect=1
     )
     _assert_clean_error(missing, "L-gibtsnicht")
+
+
+def test_analyze_with_filters_that_leave_nothing_is_one_line(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    data = tmp_path / "daten"
+    imported = as_json(
+        pmo_logs("log", "import", str(RUNNING_EXAMPLE), "--json", db=sqlite_url, data=data)
+    )
+    for output in ([], ["--json"]):
+        result = pmo_logs(
+            "analyze",
+            imported["log_id"],
+            "--from",
+            "2030-01-01",
+            *output,
+            db=sqlite_url,
+            data=data,
+            expect=1,
+        )
+        _assert_clean_error(result, "keine Fälle")

@@ -227,6 +227,10 @@ class LogStore:
             "dropped_columns": list(dropped),
         }
 
+        # Hashed before the write transaction: a large upload must not hold the database lock.
+        source_sha256 = _sha256(path)
+        source_bytes = path.stat().st_size
+
         def unit(session: Session) -> None:
             session.add(
                 EventLog(
@@ -235,8 +239,8 @@ class LogStore:
                     department=department,
                     uploaded_by=uploader,
                     source_name=source,
-                    source_sha256=_sha256(path),
-                    source_bytes=path.stat().st_size,
+                    source_sha256=source_sha256,
+                    source_bytes=source_bytes,
                     file_format=detected.format,
                     detected=asdict(detected),
                     mapping=asdict(mapping),

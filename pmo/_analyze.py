@@ -55,10 +55,10 @@ def process_context(registry: Registry, key: str, version: int | None) -> Proces
     record = registry.get_process(key)
     number = version if version is not None else record.head.number
     document = registry.get_document(key, number)
-    targets = _call_targets(registry)
+    owners = registry.called_element_owners()
 
     def resolve(called: str) -> BpmnDocument | None:
-        owner = targets.get(called)
+        owner = owners.get(called)
         return registry.get_document(owner) if owner else None
 
     return ProcessContext(
@@ -69,16 +69,6 @@ def process_context(registry: Registry, key: str, version: int | None) -> Proces
         legal_deadline_days=record.legal_deadline_days,
         saved_mapping=registry.activity_mapping(key, number),
     )
-
-
-def _call_targets(registry: Registry) -> dict[str, str]:
-    """Called element (process key or BPMN process id) → registered process key."""
-    targets: dict[str, str] = {}
-    for summary in registry.list_processes():
-        targets[summary.key] = summary.key
-        for process in registry.get_document(summary.key).processes:
-            targets.setdefault(process.id, summary.key)
-    return targets
 
 
 def run_analysis(

@@ -411,6 +411,13 @@ class Registry:
 
     def called_element_targets(self) -> frozenset[str]:
         """Keys and BPMN process ids a call activity may name to reach a registered process."""
+        return frozenset(self.called_element_owners())
+
+    def called_element_owners(self) -> dict[str, str]:
+        """Called element (process key or a head version's BPMN process id) → registered key.
+
+        Read from the ids stored with each version, so no model is parsed to answer it.
+        """
         head = (
             select(ModelVersion.process_id, func.max(ModelVersion.number).label("n"))
             .group_by(ModelVersion.process_id)
@@ -421,13 +428,17 @@ class Registry:
             .join(ModelVersion, ModelVersion.process_id == Process.id)
             .join(head, (head.c.process_id == Process.id) & (head.c.n == ModelVersion.number))
             .where(Process.deleted_at.is_(None))
+            .order_by(Process.key)
         )
-        targets: set[str] = set()
+        owners: dict[str, str] = {}
         with self.db.read() as session:
-            for process_key, ids in session.execute(query):
-                targets.add(process_key)
-                targets.update(ids or ())
-        return frozenset(targets)
+            rows = session.execute(query).all()
+        for process_key, _ in rows:
+            owners[process_key] = process_key
+        for process_key, ids in rows:
+            for process_id in ids or ():
+                owners.setdefault(process_id, process_key)
+        return owners
 
     def diff_versions(self, key: str, old: int, new: int) -> BpmnDiff:
         return diff_bpmn(self.get_document(key, old), self.get_document(key, new))

@@ -271,3 +271,11 @@ def test_activity_mapping_is_saved_per_model_version(registry: Registry) -> None
     assert registry.activity_mapping("p", 2) == {}
     with pytest.raises(VersionNotFoundError):
         registry.save_activity_mapping("p", 9, {"a": "b"}, actor="alice")
+
+
+def test_called_element_owners_name_the_registered_process(registry: Registry) -> None:
+    _add(registry, "miwg-reference/A.1.0.bpmn", key="a-eins")
+    process_ids = [p["id"] for p in registry.get_document("a-eins").to_dict()["processes"]]
+    owners = registry.called_element_owners()
+    assert owners["a-eins"] == "a-eins"
+    assert all(owners[process_id] == "a-eins" for process_id in process_ids)

@@ -45,6 +45,7 @@ from .logview import (
 __all__ = [
     "CaseDurations",
     "LogStats",
+    "get_activity_profile",
     "get_activity_times",
     "get_case_durations",
     "get_dfg",
@@ -534,6 +535,79 @@ def get_activity_times(view: LogView) -> pd.DataFrame:
     )
 
 
+def get_activity_profile(view: LogView) -> pd.DataFrame:
+    """How regular each activity is: the signals that make a step a candidate for automation.
+
+    Columns: ``activity``, ``events``, ``cases``, ``kind`` (as in :func:`get_activity_times`),
+    ``median_s``, ``mean_s``, ``std_s`` (population standard deviation of the same measure),
+    ``wait_before_s`` (mean time since the case's previous event), ``successor_share`` (share of
+    the activity's events followed by its most frequent next step, the case end counting as a
+    step: 1.0 means what comes next is always the same) and ``successors`` (distinct next steps).
+    Most frequent activity first.
+    """
+    frame = _fetch(
+        view,
+        """SELECT p.activity, p.events, p.cases, p.started,
+                  p.service_mean_s, p.service_median_s, p.service_std_s,
+                  p.sojourn_mean_s, p.sojourn_median_s, p.sojourn_std_s,
+                  CAST(s.top_n AS DOUBLE) / p.events AS successor_share,
+                  s.successors
+           FROM per_activity AS p
+           JOIN (
+               SELECT activity, MAX(n) AS top_n, COUNT(*) AS successors
+               FROM (SELECT activity, next_activity, COUNT(*) AS n
+                     FROM measured GROUP BY activity, next_activity) AS counted
+               GROUP BY activity
+           ) AS s ON s.activity = p.activity
+           ORDER BY p.events DESC, p.activity""",
+        ctes=[
+            f"""measured AS (
+                SELECT case_id, activity,
+                       {_seconds('"timestamp"', "start_timestamp")} AS service_s,
+                       {_seconds('"timestamp"', 'LAG("timestamp") OVER w')} AS sojourn_s,
+                       LEAD(activity) OVER w AS next_activity
+                FROM log
+                {_CASE_WINDOW}
+            )""",
+            """per_activity AS (
+                SELECT activity, COUNT(*) AS events, COUNT(DISTINCT case_id) AS cases,
+                       COUNT(service_s) AS started,
+                       AVG(service_s) AS service_mean_s,
+                       PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY service_s) AS service_median_s,
+                       STDDEV_POP(service_s) AS service_std_s,
+                       AVG(sojourn_s) AS sojourn_mean_s,
+                       PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY sojourn_s) AS sojourn_median_s,
+                       STDDEV_POP(sojourn_s) AS sojourn_std_s
+                FROM measured
+                GROUP BY activity
+            )""",
+        ],
+        columns=["start_timestamp"],
+    )
+    service = frame["started"].to_numpy() > 0
+    result = frame[["activity", "events", "cases"]].copy()
+    result["kind"] = np.where(service, SERVICE_TIME, SOJOURN_TIME)
+    for measure in ("median", "mean", "std"):
+        result[f"{measure}_s"] = np.where(
+            service, frame[f"service_{measure}_s"], frame[f"sojourn_{measure}_s"]
+        )
+    result["wait_before_s"] = frame["sojourn_mean_s"]
+    result["successor_share"] = frame["successor_share"]
+    result["successors"] = frame["successors"]
+    return result.astype(
+        {
+            "events": "int64",
+            "cases": "int64",
+            "median_s": "float64",
+            "mean_s": "float64",
+            "std_s": "float64",
+            "wait_before_s": "float64",
+            "successor_share": "float64",
+            "successors": "int64",
+        }
+    )
+
+
 # -- raw queries for mining.performance -----------------------------------------------------------
 
 
@@ -582,6 +656,17 @@ def query_rework(view: LogView) -> pd.DataFrame:
             )"""
         ],
     )
+
+
+def count_reworked_cases(view: LogView) -> int:
+    """Cases that execute some activity more than once."""
+    frame = _fetch(
+        view,
+        """SELECT COUNT(DISTINCT case_id) AS cases FROM (
+               SELECT case_id FROM log GROUP BY case_id, activity HAVING COUNT(*) > 1
+           ) AS repeated""",
+    )
+    return int(frame["cases"].iloc[0])
 
 
 def query_handovers(view: LogView, column: str) -> pd.DataFrame:

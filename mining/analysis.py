@@ -28,6 +28,7 @@ from .aggregates import (
     get_variants,
 )
 from .calendar import WorkingCalendar
+from .digitization import Assumptions, ProcessFacts, find_candidates
 from .errors import MiningError
 from .logview import LogView
 from .performance import (
@@ -62,6 +63,8 @@ class ProcessContext:
     resolve_call: Callable[[str], BpmnDocument | None] | None = None
     legal_deadline_days: int | None = None
     saved_mapping: Mapping[str, str] = field(default_factory=dict)
+    # Catalogue data and model facts for the digitization candidates.
+    facts: ProcessFacts | None = None
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,7 @@ class AnalysisOptions:
     max_variants: int = 50
     max_edges: int | None = None
     bottlenecks: int = 10
+    assumptions: Assumptions | None = None
 
 
 def channel_column(view: LogView) -> str | None:
@@ -168,6 +172,13 @@ def analyze(
             "column": channel,
             "values": _records(compare_channels(view, column=channel)),
         }
+    candidates = find_candidates(
+        view,
+        process.facts if process is not None else None,
+        options.assumptions,
+        channel_column=channel,
+    )
+    result["candidates"] = [candidate.to_dict() for candidate in candidates]
     if process is not None:
         if process.legal_deadline_days:
             status = deadline_status(view, deadline_days=process.legal_deadline_days)

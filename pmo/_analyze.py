@@ -14,6 +14,7 @@ from mining.aggregates import get_variants
 from mining.analysis import AnalysisOptions, ProcessContext, analyze
 from mining.bpmn_export import write_bpmn
 from mining.calendar import WorkingCalendar, lower_saxony_holidays
+from mining.digitization import ProcessFacts, facts_from_model
 from mining.discovery import discover_bpmn
 from mining.ingest import ImportOptions, ingest_file
 from mining.logstore import LogStore
@@ -61,6 +62,17 @@ def process_context(registry: Registry, key: str, version: int | None) -> Proces
         owner = owners.get(called)
         return registry.get_document(owner) if owner else None
 
+    task_types, deciding = facts_from_model(document)
+    facts = ProcessFacts(
+        key=key,
+        name=record.name,
+        annual_case_volume=record.annual_case_volume,
+        ozg_maturity_level=record.ozg_maturity_level,
+        ozg_maturity_scale=record.ozg_maturity_scale,
+        legal_deadline_days=record.legal_deadline_days,
+        task_types=task_types,
+        deciding_tasks=deciding,
+    )
     return ProcessContext(
         key=key,
         version=number,
@@ -68,6 +80,7 @@ def process_context(registry: Registry, key: str, version: int | None) -> Proces
         resolve_call=resolve,
         legal_deadline_days=record.legal_deadline_days,
         saved_mapping=registry.activity_mapping(key, number),
+        facts=facts,
     )
 
 

@@ -27,10 +27,31 @@ def _step(rng: random.Random, hours: float) -> dt.timedelta:
     return dt.timedelta(minutes=rng.uniform(0.5, 1.5) * hours * 60)
 
 
-def generate_hundesteuer_log(path: Path, *, cases: int = 400, seed: int = 42) -> Path:
-    """Write the log as a German Excel CSV (cp1252, ';', dd.mm.yyyy HH:MM)."""
+# Minutes of work per step when the log records start times (``service_times=True``): the two
+# system steps are short and uniform (the RPA candidates); the rest take longer or vary widely.
+RPA_STEPS = ("Steuerfall im Fachverfahren anlegen", "Hundesteuer berechnen")
+SERVICE_MINUTES = {
+    START_EVENT: (0, 0),
+    "Papieranmeldung scannen": (5, 12),
+    REWORK_STEP: (10, 45),
+    "Nachweis für Steuervergünstigung prüfen": (5, 30),
+    "Steuerfall im Fachverfahren anlegen": (2, 3),
+    "Hundesteuer berechnen": (1, 1.6),
+    "Steuerbescheid erstellen": (5, 25),
+    "Steuerbescheid versenden": (1, 10),
+    "Hundesteuermarke versenden": (1, 10),
+    "Sollstellung buchen": (1, 40),
+}
+
+
+def generate_hundesteuer_log(
+    path: Path, *, cases: int = 400, seed: int = 42, service_times: bool = False
+) -> Path:
+    """Write the log as a German Excel CSV (cp1252, ';', dd.mm.yyyy HH:MM[:SS]).
+
+    With ``service_times`` a "Beginn" column records when work on each step started."""
     rng = random.Random(seed)
-    rows: list[tuple[str, str, dt.datetime, str, str]] = []
+    rows: list[tuple[str, str, dt.datetime, dt.datetime, str, str]] = []
     clerks = [f"Sachbearbeitung {n}" for n in range(12)]
     for number in range(cases):
         case = f"HST-2024-{number:05d}"
@@ -58,11 +79,22 @@ def generate_hundesteuer_log(path: Path, *, cases: int = 400, seed: int = 42) ->
             if previous is not None:
                 hours = 240 if (previous, activity) == BOTTLENECK else 3
                 t += _step(rng, hours)
-            rows.append((case, activity, t, rng.choice(clerks), channel))
+            low, high = SERVICE_MINUTES[activity]
+            begin = t
+            if service_times:
+                t += dt.timedelta(seconds=round(rng.uniform(low, high) * 60))
+            rows.append((case, activity, begin, t, rng.choice(clerks), channel))
             previous = activity
     with path.open("w", encoding="cp1252", newline="") as handle:
         writer = csv.writer(handle, delimiter=";")
-        writer.writerow(["Aktenzeichen", "Tätigkeit", "Zeitpunkt", "Bearbeiter", "Eingangskanal"])
-        for case, activity, moment, clerk, channel in rows:
-            writer.writerow([case, activity, moment.strftime("%d.%m.%Y %H:%M"), clerk, channel])
+        header = ["Aktenzeichen", "Tätigkeit", "Zeitpunkt", "Bearbeiter", "Eingangskanal"]
+        writer.writerow([*header, "Beginn"] if service_times else header)
+        for case, activity, begin, moment, clerk, channel in rows:
+            if service_times:
+                stamp = "%d.%m.%Y %H:%M:%S"
+                writer.writerow(
+                    [case, activity, moment.strftime(stamp), clerk, channel, begin.strftime(stamp)]
+                )
+            else:
+                writer.writerow([case, activity, moment.strftime("%d.%m.%Y %H:%M"), clerk, channel])
     return path

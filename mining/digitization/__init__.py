@@ -1,0 +1,53 @@
+"""Digitization candidates: which steps and processes to automate, put online or reorder first.
+
+Signals are measured from a stored log and the registry's catalogue data; table-driven rules turn
+them into ranked candidates with plain-German reasons and a savings estimate whose every
+assumption comes from one TOML file::
+
+    facts = ProcessFacts(key="hundesteuer", name="Hundesteuer", annual_case_volume=2300,
+                         ozg_maturity_level=2, ozg_maturity_scale="1.1")
+    candidates = find_candidates(view, facts, load_assumptions(), channel_column="Kanal")
+"""
+
+from __future__ import annotations
+
+from ..logview import LogView
+from .assumptions import ASSUMPTION_LABELS, Assumptions, AssumptionsError, load_assumptions
+from .rules import RECOMMENDATION_LABELS, RULES, Candidate, rank_candidates, recommend
+from .signals import (
+    ActivitySignals,
+    ProcessFacts,
+    ProcessSignals,
+    collect_signals,
+    facts_from_model,
+)
+
+__all__ = [
+    "ASSUMPTION_LABELS",
+    "RECOMMENDATION_LABELS",
+    "RULES",
+    "ActivitySignals",
+    "Assumptions",
+    "AssumptionsError",
+    "Candidate",
+    "ProcessFacts",
+    "ProcessSignals",
+    "collect_signals",
+    "facts_from_model",
+    "find_candidates",
+    "load_assumptions",
+    "rank_candidates",
+    "recommend",
+]
+
+
+def find_candidates(
+    view: LogView,
+    facts: ProcessFacts | None = None,
+    assumptions: Assumptions | None = None,
+    *,
+    channel_column: str | None = None,
+) -> list[Candidate]:
+    """The ranked candidates of one process's (filtered) log."""
+    signals = collect_signals(view, facts, channel_column=channel_column)
+    return recommend(signals, assumptions or load_assumptions())

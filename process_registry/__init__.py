@@ -28,15 +28,19 @@ from .errors import DatabaseUnavailableError as DatabaseUnavailableError
 from .errors import ProcessExistsError as ProcessExistsError
 from .errors import ProcessNotFoundError as ProcessNotFoundError
 from .errors import RegistryError as RegistryError
+from .errors import ReportAlteredError as ReportAlteredError
+from .errors import ReportNotFoundError as ReportNotFoundError
 from .errors import ValidationError as ValidationError
 from .errors import VersionNotFoundError as VersionNotFoundError
 from .records import AuditRecord as AuditRecord
 from .records import ProcessRecord as ProcessRecord
 from .records import ProcessSummary as ProcessSummary
+from .records import ReportSummary as ReportSummary
 from .records import VersionInfo as VersionInfo
 from .records import VersionRef as VersionRef
 from .registry import CATALOGUE_FIELDS as CATALOGUE_FIELDS
 from .registry import Registry as Registry
+from .reports import ReportArchive as ReportArchive
 from .samples import load_catalogue_folder as load_catalogue_folder
 from .schema import upgrade_schema as upgrade_schema
 
@@ -61,6 +65,10 @@ __all__ = [
     "ProcessSummary",
     "Registry",
     "RegistryError",
+    "ReportAlteredError",
+    "ReportArchive",
+    "ReportNotFoundError",
+    "ReportSummary",
     "ValidationError",
     "VersionInfo",
     "VersionNotFoundError",

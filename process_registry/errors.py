@@ -15,6 +15,8 @@ __all__ = [
     "ProcessExistsError",
     "ProcessNotFoundError",
     "RegistryError",
+    "ReportAlteredError",
+    "ReportNotFoundError",
     "ValidationError",
     "VersionNotFoundError",
 ]
@@ -55,6 +57,14 @@ class ProcessNotFoundError(RegistryError, LookupError):
 
 class VersionNotFoundError(RegistryError, LookupError):
     """The process exists, but not the requested model version."""
+
+
+class ReportNotFoundError(RegistryError, LookupError):
+    """No report snapshot with the given id is stored (never saved, or deleted)."""
+
+
+class ReportAlteredError(RegistryError):
+    """A stored report snapshot no longer matches its checksum: it was changed after it was saved."""
 
 
 class ProcessExistsError(RegistryError, ValueError):

@@ -23,7 +23,15 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, rela
 
 from .catalogue import ProcessStatus
 
-__all__ = ["ActivityMappingRecord", "AuditEntry", "Base", "EventLog", "ModelVersion", "Process"]
+__all__ = [
+    "ActivityMappingRecord",
+    "AuditEntry",
+    "Base",
+    "EventLog",
+    "ModelVersion",
+    "Process",
+    "ReportSnapshot",
+]
 
 # Named constraints keep Alembic's batch mode on SQLite and plain ALTER on PostgreSQL in step.
 NAMING_CONVENTION = {
@@ -164,6 +172,26 @@ class ActivityMappingRecord(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )
+
+
+class ReportSnapshot(Base):
+    """A frozen leadership report with its inputs, stored as canonical JSON with its SHA-256.
+
+    No foreign key to ``process``: the snapshot records what leadership saw and outlives the
+    processes it covers. ``process_keys`` is a copy for listing, not a reference.
+    """
+
+    __tablename__ = "report_snapshots"
+    # AUTOINCREMENT on SQLite: the id of a deleted report is never handed out again.
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(300))
+    process_keys: Mapped[list[str]] = mapped_column(JSON, default=list)
+    content: Mapped[str] = mapped_column(Text)
+    content_sha256: Mapped[str] = mapped_column(String(64))
 
 
 class AuditEntry(Base):

@@ -6,7 +6,14 @@ import datetime as dt
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-__all__ = ["AuditRecord", "ProcessRecord", "ProcessSummary", "VersionInfo", "VersionRef"]
+__all__ = [
+    "AuditRecord",
+    "ProcessRecord",
+    "ProcessSummary",
+    "ReportSummary",
+    "VersionInfo",
+    "VersionRef",
+]
 
 
 def _jsonable(value: Any) -> Any:
@@ -107,6 +114,20 @@ class AuditRecord:
     object_type: str
     object_key: str
     details: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        return _jsonable(asdict(self))
+
+
+@dataclass(frozen=True)
+class ReportSummary:
+    """One stored report snapshot as listed: who froze which report when, covering which processes."""
+
+    id: int
+    created_at: dt.datetime
+    created_by: str
+    title: str
+    process_keys: tuple[str, ...]
 
     def to_dict(self) -> dict[str, Any]:
         return _jsonable(asdict(self))

@@ -11,17 +11,17 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from mining.aggregates import get_variants
-from mining.analysis import AnalysisOptions, ProcessContext, analyze
+from mining.analysis import AnalysisOptions, analyze
 from mining.bpmn_export import write_bpmn
 from mining.calendar import WorkingCalendar, lower_saxony_holidays
-from mining.digitization import ProcessFacts, facts_from_model
+from mining.context import process_context
 from mining.discovery import discover_bpmn
 from mining.ingest import ImportOptions, ingest_file
 from mining.logstore import LogStore
 from mining.logview import LogView, filter_time_range, filter_variants_top_k, open_log
 from mining.privacy import load_or_create_secret
 from mining.variants import VariantCount
-from process_registry import BpmnDocument, Registry
+from process_registry import Registry
 
 __all__ = [
     "apply_filters",
@@ -50,38 +50,6 @@ def stored_or_ingested(
         return
     info = store.get(target)
     yield open_log(store.events_path(target)), info.process
-
-
-def process_context(registry: Registry, key: str, version: int | None) -> ProcessContext:
-    record = registry.get_process(key)
-    number = version if version is not None else record.head.number
-    document = registry.get_document(key, number)
-    owners = registry.called_element_owners()
-
-    def resolve(called: str) -> BpmnDocument | None:
-        owner = owners.get(called)
-        return registry.get_document(owner) if owner else None
-
-    task_types, deciding = facts_from_model(document)
-    facts = ProcessFacts(
-        key=key,
-        name=record.name,
-        annual_case_volume=record.annual_case_volume,
-        ozg_maturity_level=record.ozg_maturity_level,
-        ozg_maturity_scale=record.ozg_maturity_scale,
-        legal_deadline_days=record.legal_deadline_days,
-        task_types=task_types,
-        deciding_tasks=deciding,
-    )
-    return ProcessContext(
-        key=key,
-        version=number,
-        document=document,
-        resolve_call=resolve,
-        legal_deadline_days=record.legal_deadline_days,
-        saved_mapping=registry.activity_mapping(key, number),
-        facts=facts,
-    )
 
 
 def run_analysis(

@@ -145,4 +145,16 @@ def render_analysis(result: dict[str, Any]) -> str:
             f"Gesetzliche Frist {deadline['deadline_days']} Tage: {_share(deadline['over_share'])} "
             f"überschritten, {_share(deadline['close_share'])} knapp davor"
         )
+    candidates = result.get("candidates") or []
+    if candidates:
+        lines.append("Digitalisierungskandidaten (Score, Empfehlung, Schritt, Stunden/Jahr):")
+    for candidate in candidates[:5]:
+        flags = " [wenige Fälle]" if candidate["low_evidence"] else ""
+        flags += " [§ 35a VwVfG]" if candidate["decides"] else ""
+        lines.append(
+            f"  {_number(candidate['score'])}  {candidate['recommendation_label']}: "
+            f"{candidate['activity'] or '(ganzer Prozess)'}, "
+            f"{_number(candidate['hours_saved_per_year'], 0)} h{flags}"
+        )
+        lines.append(f"      {candidate['reasons'][0]}")
     return "\n".join(lines)

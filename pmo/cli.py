@@ -609,6 +609,118 @@ def analyze_command(
     click.echo(render_analysis(result))
 
 
+# -- reports ------------------------------------------------------------------------------------
+
+_REPORT_FORMATS = ("pdf", "xlsx", "html", "json")
+
+
+@cli.command("report")
+@click.option(
+    "--process",
+    "keys",
+    multiple=True,
+    help="Prozess im Register (mehrfach möglich; Standard: alle Prozesse).",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(_REPORT_FORMATS), default=None, help="Ausgabeformat."
+)
+@click.option("-o", "output", type=click.Path(dir_okay=False), default=None, help="Zieldatei.")
+@click.option(
+    "--snapshot",
+    "snapshot_id",
+    type=int,
+    default=None,
+    help="Einen gespeicherten Bericht erneut ausgeben (gleiche Zahlen wie beim Erstellen).",
+)
+@click.option("--list", "list_reports", is_flag=True, help="Gespeicherte Berichte auflisten.")
+@click.option(
+    "--from",
+    "date_from",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="Nur Fälle mit Ereignissen ab diesem Tag (JJJJ-MM-TT).",
+)
+@click.option(
+    "--to",
+    "date_to",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="Nur Fälle mit Ereignissen bis zu diesem Tag (einschließlich).",
+)
+@click.option(
+    "--assumptions",
+    "assumptions_file",
+    type=click.Path(dir_okay=False),
+    envvar="PMO_ASSUMPTIONS_FILE",
+    default=None,
+    help="TOML-Datei mit eigenen Annahmen und Gewichten (Standard: mitgelieferte Werte).",
+)
+@click.option(
+    "--min-group-size",
+    type=int,
+    default=5,
+    show_default=True,
+    help="Mindestgröße von Personengruppen in Auswertungen.",
+)
+@click.option("--title", default="Digitalisierungsportfolio", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Antwort als JSON.")
+@_db_option
+def report_command(
+    keys: tuple[str, ...],
+    fmt: str | None,
+    output: str | None,
+    snapshot_id: int | None,
+    list_reports: bool,
+    date_from: Any,
+    date_to: Any,
+    assumptions_file: str | None,
+    min_group_size: int,
+    title: str,
+    as_json: bool,
+    db_url: str | None,
+) -> None:
+    """Portfoliobericht für die Leitung erstellen, als Schnappschuss speichern und ausgeben."""
+    from mining.digitization import load_assumptions
+    from mining.report import ReportFilters, build_report, render_report
+    from process_registry import ReportArchive
+
+    store = _log_store(db_url)
+    archive = ReportArchive(store.db)
+    if list_reports:
+        rows = archive.list()
+        if as_json:
+            _emit_json([row.to_dict() for row in rows])
+        for row in [] if as_json else rows:
+            keys_text = ", ".join(row.process_keys)
+            click.echo(f"{row.id:>5}  {row.created_at:%d.%m.%Y %H:%M}  {row.title}  ({keys_text})")
+        return
+    if fmt is None or output is None:
+        raise click.UsageError("--format und -o sind nötig (oder --list).")
+    if snapshot_id is not None:
+        snapshot = archive.get(snapshot_id)
+    else:
+        snapshot = build_report(
+            Registry(store.db),
+            store,
+            keys=keys or None,
+            assumptions=load_assumptions(Path(assumptions_file) if assumptions_file else None),
+            filters=ReportFilters(
+                date_from=date_from.date() if date_from else None,
+                date_to=date_to.date() if date_to else None,
+            ),
+            actor=current_user(),
+            min_group_size=min_group_size,
+            title=title,
+        )
+        snapshot_id = archive.save(snapshot, actor=current_user())
+        snapshot = archive.get(snapshot_id)
+    _write_atomically(output, render_report(snapshot, fmt))
+    if as_json:
+        _emit_json({"report_id": snapshot_id, "format": fmt, "file": output})
+    else:
+        click.echo(f"Bericht {snapshot_id} als {fmt.upper()} geschrieben: {output}")
+
+
 # -- database, samples, app ---------------------------------------------------------------------
 
 

@@ -13,7 +13,14 @@ from __future__ import annotations
 
 from ..logview import LogView
 from .assumptions import ASSUMPTION_LABELS, Assumptions, AssumptionsError, load_assumptions
-from .rules import RECOMMENDATION_LABELS, RULES, Candidate, rank_candidates, recommend
+from .rules import (
+    RECOMMENDATION_LABELS,
+    RULES,
+    Candidate,
+    rank_candidates,
+    recommend,
+    register_candidates,
+)
 from .signals import (
     ActivitySignals,
     ProcessFacts,
@@ -38,6 +45,7 @@ __all__ = [
     "load_assumptions",
     "rank_candidates",
     "recommend",
+    "register_candidates",
 ]
 
 

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 
 from .assumptions import Assumptions
-from .signals import ActivitySignals, ProcessSignals
+from .signals import ActivitySignals, ProcessFacts, ProcessSignals
 
 __all__ = [
     "RECOMMENDATION_LABELS",
@@ -19,6 +19,7 @@ __all__ = [
     "Candidate",
     "rank_candidates",
     "recommend",
+    "register_candidates",
 ]
 
 RECOMMENDATION_LABELS = {
@@ -402,57 +403,89 @@ RULES: dict[str, Callable[[ProcessSignals, Assumptions], list[_Finding]]] = {
 
 def recommend(process: ProcessSignals, assumptions: Assumptions) -> list[Candidate]:
     """Every candidate the rules find in one process, ranked."""
-    general = assumptions["general"]
-    rate = assumptions.hourly_rate()
     out = []
     for kind, rule in RULES.items():
-        effort = int(assumptions[kind]["effort"])
         for found in rule(process, assumptions):
-            decides = found.decides or any(
-                s.decides
-                for s in process.activities
-                if s.activity == found.activity and kind != "online_service"
+            # Only where software takes over part of a step does § 35a VwVfG come into play.
+            decides = kind in _AUTOMATING and (
+                found.decides
+                or any(s.decides for s in process.activities if s.activity == found.activity)
             )
-            reasons = list(found.reasons)
-            if decides and kind in _AUTOMATING:
-                reasons.append(_SECTION_35A)
-            low = found.cases < general["min_cases"]
-            if low:
-                reasons.append(
-                    f"Wenige Fälle: nur {_num(found.cases)} Fälle stützen diese Aussage."
-                )
-            score = 100 * (
-                general["benefit_weight"] * found.benefit
-                + general["effort_weight"] * (5 - effort) / 4
-            )
-            out.append(
-                Candidate(
-                    process=process.facts.key,
-                    process_name=process.facts.name,
-                    activity=found.activity,
-                    recommendation=kind,
-                    score=round(score, 1),
-                    benefit=round(found.benefit, 3),
-                    effort=effort,
-                    reasons=tuple(reasons),
-                    signals={
-                        k: (None if v is None else round(float(v), 4))
-                        for k, v in found.signals.items()
-                    },
-                    hours_saved_per_year=round(found.hours, 1),
-                    fte_saved=round(found.hours / general["hours_per_fte"], 2),
-                    euros_saved_per_year=round(found.hours * rate, 0),
-                    pages_avoided_per_year=round(found.pages, 0),
-                    co2_kg_avoided_per_year=round(
-                        found.pages * assumptions["online_service"]["co2_g_per_page"] / 1000, 1
-                    ),
-                    throughput_reduction_days=round(found.throughput_days, 2),
-                    cases=found.cases,
-                    low_evidence=low,
-                    decides=decides,
-                )
-            )
+            out.append(_candidate(kind, found, process.facts, assumptions, decides=decides))
     return rank_candidates(out)
+
+
+def register_candidates(facts: ProcessFacts, assumptions: Assumptions) -> list[Candidate]:
+    """What the registry alone suggests for a process without an event log: an online service
+    where the OZG maturity is below target. No savings: paper share and effort are unknown."""
+    cfg = assumptions["online_service"]
+    if facts.ozg_maturity_level is None:
+        return []
+    target = (
+        cfg["target_maturity_2_0"]
+        if facts.ozg_maturity_scale == "2.0"
+        else cfg["target_maturity_1_1"]
+    )
+    gap = target - facts.ozg_maturity_level
+    if gap <= 0:
+        return []
+    reasons = [
+        f"OZG-Reifegrad {facts.ozg_maturity_level} liegt unter dem Ziel {target} "
+        f"(Skala {facts.ozg_maturity_scale or '1.1'})."
+    ]
+    if facts.annual_case_volume:
+        reasons.append(f"{_num(facts.annual_case_volume)} Fälle pro Jahr laut Register.")
+    reasons.append(
+        "Kein Ereignisprotokoll: Papieranteil und Aufwand sind nicht gemessen, daher keine "
+        "Einsparschätzung. Ein Protokoll-Upload macht die Bewertung belastbar."
+    )
+    found = _Finding(
+        activity=None,
+        benefit=cfg["weight_maturity_gap"] * _share(gap, target),
+        reasons=reasons,
+        signals={"ozg_maturity_gap": gap, "cases_per_year": facts.annual_case_volume},
+        hours=0.0,
+        cases=0,
+    )
+    return [_candidate("online_service", found, facts, assumptions, decides=False)]
+
+
+def _candidate(
+    kind: str, found: _Finding, facts: ProcessFacts, assumptions: Assumptions, *, decides: bool
+) -> Candidate:
+    general = assumptions["general"]
+    effort = int(assumptions[kind]["effort"])
+    reasons = list(found.reasons)
+    if decides:
+        reasons.append(_SECTION_35A)
+    low = found.cases < general["min_cases"]
+    if low and found.cases:
+        reasons.append(f"Wenige Fälle: nur {_num(found.cases)} Fälle stützen diese Aussage.")
+    score = 100 * (
+        general["benefit_weight"] * found.benefit + general["effort_weight"] * (5 - effort) / 4
+    )
+    return Candidate(
+        process=facts.key,
+        process_name=facts.name,
+        activity=found.activity,
+        recommendation=kind,
+        score=round(score, 1),
+        benefit=round(found.benefit, 3),
+        effort=effort,
+        reasons=tuple(reasons),
+        signals={k: (None if v is None else round(float(v), 4)) for k, v in found.signals.items()},
+        hours_saved_per_year=round(found.hours, 1),
+        fte_saved=round(found.hours / general["hours_per_fte"], 2),
+        euros_saved_per_year=round(found.hours * assumptions.hourly_rate(), 0),
+        pages_avoided_per_year=round(found.pages, 0),
+        co2_kg_avoided_per_year=round(
+            found.pages * assumptions["online_service"]["co2_g_per_page"] / 1000, 1
+        ),
+        throughput_reduction_days=round(found.throughput_days, 2),
+        cases=found.cases,
+        low_evidence=low,
+        decides=decides,
+    )
 
 
 def rank_candidates(candidates: Iterable[Candidate]) -> list[Candidate]:

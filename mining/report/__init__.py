@@ -1,0 +1,25 @@
+"""The leadership portfolio report: built once from registry and logs, frozen, rendered often.
+
+::
+
+    snapshot = build_report(registry, store, actor="pmo")       # a JSON-ready dict
+    report_id = ReportArchive(db).save(snapshot, actor="pmo")   # frozen with its inputs
+    pdf = render_report(ReportArchive(db).get(report_id), "pdf")
+
+Snapshot schema ``pmo-report/1`` — top-level keys: ``schema``, ``id``, ``title``,
+``created_at``, ``created_by``, ``filters`` (``from``/``to`` days), ``assumptions`` (every value
+the scoring used, flat ``section.key``) and ``assumption_labels``, ``summary`` (totals),
+``candidates`` (all processes, ranked) and ``processes`` (per process: catalogue data, model
+version, the log it rests on, an analysis digest, a process map, its candidates and notes).
+Renderers read only the snapshot, never the clock or the database, so a re-render of a stored
+snapshot shows the same numbers.
+
+Exports to spreadsheets neutralize formula injection (cells that start with ``=``, ``+``,
+``-``, ``@``, tab or CR); real numbers stay numbers.
+"""
+
+from .build import ReportFilters, build_report
+from .cells import neutralize, write_csv
+from .render import render_report
+
+__all__ = ["ReportFilters", "build_report", "neutralize", "render_report", "write_csv"]

@@ -1,0 +1,161 @@
+"""German wording and German number formats of the portfolio report.
+
+Every formatter takes ``None`` (a value the snapshot does not have) and returns the dash, so a
+missing figure never reads as zero.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+
+__all__ = [
+    "DASH",
+    "DEVIATION_KINDS",
+    "FLAG_DECIDES",
+    "FLAG_LOW_EVIDENCE",
+    "METHOD_NOTE",
+    "RECOMMENDATION_LABELS",
+    "candidate_flags",
+    "date",
+    "date_time",
+    "days",
+    "euros",
+    "hours",
+    "number",
+    "parse_datetime",
+    "percent",
+    "plain",
+    "recommendation_label",
+    "signal_label",
+]
+
+DASH = "–"
+FLAG_LOW_EVIDENCE = "wenige Fälle"
+FLAG_DECIDES = "§ 35a"
+
+DEVIATION_KINDS = {
+    "skipped": "ausgelassen",
+    "unmodelled": "nicht im Modell",
+    "wrong_order": "falsche Reihenfolge",
+}
+
+RECOMMENDATION_LABELS = {
+    "rpa": "RPA (Softwareroboter)",
+    "ai_form_assistance": "KI-Ausfüllhilfe",
+    "online_service": "Onlinedienst (OZG)",
+    "process_redesign": "Ablauf neu ordnen",
+}
+
+_SIGNAL_LABELS = {
+    "events_per_year": "Ausführungen/Jahr",
+    "cases_per_year": "Fälle/Jahr",
+    "median_processing_min": "Bearbeitungszeit Median (Min.)",
+    "mean_processing_min": "Bearbeitungszeit Mittel (Min.)",
+    "variation": "Streuung",
+    "successor_share": "Anteil gleicher Folgeschritt",
+    "rework_share": "Anteil Fälle mit Nacharbeit",
+    "paper_share": "Anteil Papier/E-Mail/Fax",
+    "wait_days": "Liegezeit (Tage)",
+    "handovers_per_case": "Übergaben je Fall",
+}
+
+METHOD_NOTE = (
+    "Die Kandidaten stammen aus den Ereignisprotokollen und den Registerdaten der Prozesse. "
+    "Jeder Schritt wird gegen feste Schwellen geprüft (Menge, Bearbeitungszeit, Regelhaftigkeit, "
+    "Nacharbeit, Papieranteil, Liegezeiten); der Score gewichtet den erwarteten Nutzen (0 bis 1) "
+    "gegen den Aufwand (1 gering bis 5 hoch). Eingesparte Stunden sind Schätzungen aus den "
+    "gemessenen Zeiten und den Annahmen oben, Euro-Beträge Vollkosten nach den angegebenen "
+    "Stundensätzen. „wenige Fälle“ kennzeichnet Ergebnisse aus weniger Fällen als der "
+    "Mindestzahl; „§ 35a“ kennzeichnet Schritte, die einen Verwaltungsakt erlassen: Sie dürfen "
+    "nur vollautomatisiert werden, wenn eine Rechtsvorschrift das zulässt (§ 35a VwVfG). Der "
+    "Bericht ist ein eingefrorener Stand; spätere Protokolle ändern ihn nicht."
+)
+
+
+def recommendation_label(candidate: dict) -> str:
+    return (
+        candidate.get("recommendation_label")
+        or RECOMMENDATION_LABELS.get(candidate.get("recommendation") or "")
+        or str(candidate.get("recommendation") or DASH)
+    )
+
+
+def signal_label(key: str) -> str:
+    return _SIGNAL_LABELS.get(key, key)
+
+
+def candidate_flags(candidate: dict) -> list[str]:
+    flags = []
+    if candidate.get("low_evidence"):
+        flags.append(FLAG_LOW_EVIDENCE)
+    if candidate.get("decides"):
+        flags.append(FLAG_DECIDES)
+    return flags
+
+
+def _missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and not math.isfinite(value))
+
+
+def number(value: float | int | None, decimals: int = 0) -> str:
+    """``1234.5`` → ``1.234,5`` (German grouping and decimal comma)."""
+    if _missing(value):
+        return DASH
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+
+
+def plain(value: object) -> str:
+    """An assumption as written: numbers in German notation with the decimals they have, a
+    flat dict (e.g. the hourly rates per pay group) as ``key: value`` pairs."""
+    if isinstance(value, dict):
+        return "; ".join(f"{key}: {plain(v)}" for key, v in value.items())
+    if isinstance(value, bool):
+        return "ja" if value else "nein"
+    if isinstance(value, int):
+        return number(value)
+    if isinstance(value, float):
+        return number(value, len(f"{value:.4f}".rstrip("0").partition(".")[2]))
+    return DASH if value is None or value == "" else str(value)
+
+
+def percent(share: float | None, decimals: int = 0) -> str:
+    """A share of 0..1 as ``40 %`` (German typesetting puts a space before the sign)."""
+    return DASH if _missing(share) else f"{number(share * 100, decimals)} %"
+
+
+def hours(value: float | None) -> str:
+    return DASH if _missing(value) else f"{number(value)} h"
+
+
+def euros(value: float | None) -> str:
+    return DASH if _missing(value) else f"{number(value)} €"
+
+
+def days(seconds: float | None, decimals: int = 1) -> str:
+    """A duration in seconds, in days."""
+    if _missing(seconds):
+        return DASH
+    value = seconds / 86400
+    return "1 Tag" if round(value, decimals) == 1 else f"{number(value, decimals)} Tage"
+
+
+def parse_datetime(iso: str | None) -> datetime | None:
+    """An ISO 8601 timestamp; ``None`` when missing or unreadable (shown as given instead)."""
+    if not iso:
+        return None
+    try:
+        return datetime.fromisoformat(iso)
+    except (TypeError, ValueError):
+        return None
+
+
+def date(iso: str | None) -> str:
+    parsed = parse_datetime(iso)
+    return parsed.strftime("%d.%m.%Y") if parsed else (iso or DASH)
+
+
+def date_time(iso: str | None) -> str:
+    parsed = parse_datetime(iso)
+    return parsed.strftime("%d.%m.%Y, %H:%M Uhr") if parsed else (iso or DASH)

@@ -1,0 +1,342 @@
+"""The portfolio report in one of its formats, and what the report says, independent of the format.
+
+A report is rendered from a frozen snapshot dict only (never from the database or the clock), so
+rendering the same snapshot again gives the same figures. The PDF and the HTML page show the same
+sections: this module turns the snapshot into German texts and tables, the format modules lay
+them out.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC
+from typing import Any
+
+from . import labels as lb
+
+__all__ = [
+    "Bullets",
+    "CandidateView",
+    "Facts",
+    "Figure",
+    "Section",
+    "Table",
+    "assumption_rows",
+    "key_figures",
+    "process_sections",
+    "render_report",
+    "report_facts",
+    "top_candidates",
+]
+
+FORMATS = ("pdf", "xlsx", "html", "json")
+TOP_CANDIDATES = 10
+TOP_ROWS = 5
+
+
+def render_report(snapshot: dict, fmt: str) -> bytes:
+    """The report of ``snapshot`` as ``"pdf"``, ``"xlsx"``, ``"html"`` or ``"json"`` bytes.
+
+    Example::
+
+        Path("portfolio.pdf").write_bytes(render_report(snapshot, "pdf"))
+    """
+    if fmt == "json":
+        return json.dumps(snapshot, ensure_ascii=False, indent=2, sort_keys=True).encode()
+    if fmt not in FORMATS:
+        raise ValueError(
+            f"Unbekanntes Berichtsformat „{fmt}“; möglich sind: {', '.join(sorted(FORMATS))}."
+        )
+    # Imported on use: the format modules import the sections below (and reportlab is heavy).
+    module = importlib.import_module(f".{fmt}", __package__)
+    return getattr(module, f"render_{fmt}")(snapshot)
+
+
+@dataclass(frozen=True)
+class Facts:
+    rows: list[tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class Table:
+    headers: list[str]
+    rows: list[list[str]]
+    numeric: tuple[int, ...] = ()  # right-aligned columns
+
+
+@dataclass(frozen=True)
+class Bullets:
+    items: list[str]
+
+
+@dataclass(frozen=True)
+class CandidateView:
+    title: str
+    figures: str
+    flags: list[str]
+    reasons: list[str]
+
+
+@dataclass(frozen=True)
+class Figure:
+    data: dict = field(default_factory=dict)  # a process map: the only figure of a process page
+
+
+@dataclass(frozen=True)
+class Section:
+    heading: str | None
+    content: Facts | Table | Bullets | Figure | list[CandidateView]
+
+
+def activity_text(candidate: dict) -> str:
+    activity = candidate.get("activity")
+    return "ganzer Prozess" if activity is None else str(activity)
+
+
+def _text(value: object) -> str:
+    return lb.DASH if value is None or value == "" else str(value)
+
+
+def _filters(snapshot: dict) -> str:
+    filters = snapshot.get("filters") or {}
+    start, end = filters.get("from"), filters.get("to")
+    if not start and not end:
+        return "alle Daten der Protokolle"
+    return f"{lb.date(start) if start else 'Beginn'} bis {lb.date(end) if end else 'Ende'}"
+
+
+def _data_period(snapshot: dict) -> str:
+    stamps = []
+    for process in snapshot.get("processes") or []:
+        log = process.get("log") or {}
+        for iso in (log.get("start"), log.get("end")):
+            parsed = lb.parse_datetime(iso)
+            if parsed is not None:
+                aware = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+                stamps.append((aware, iso))
+    if not stamps:
+        return "keine Ereignisprotokolle"
+    return f"{lb.date(min(stamps)[1])} – {lb.date(max(stamps)[1])}"
+
+
+def report_facts(snapshot: dict) -> Facts:
+    summary = snapshot.get("summary") or {}
+    rows = [
+        ("Erstellt am", lb.date_time(snapshot.get("created_at"))),
+        ("Erstellt von", _text(snapshot.get("created_by"))),
+        (
+            "Datenbasis",
+            f"{lb.number(summary.get('processes'))} Prozesse, davon "
+            f"{lb.number(summary.get('processes_with_log'))} mit Ereignisprotokoll",
+        ),
+        ("Datenstand der Protokolle", _data_period(snapshot)),
+        ("Zeitraum", _filters(snapshot)),
+    ]
+    if snapshot.get("id") is not None:
+        rows.append(("Bericht Nr.", str(snapshot["id"])))
+    return Facts(rows)
+
+
+def key_figures(snapshot: dict) -> list[tuple[str, str]]:
+    summary = snapshot.get("summary") or {}
+    return [
+        ("Kandidaten", lb.number(summary.get("candidates"))),
+        ("Stunden/Jahr", lb.hours(summary.get("hours_saved_per_year"))),
+        ("Vollzeitstellen", lb.number(summary.get("fte_saved"), 2)),
+        ("Euro/Jahr", lb.euros(summary.get("euros_saved_per_year"))),
+        ("Papierseiten/Jahr", lb.number(summary.get("pages_avoided_per_year"))),
+        ("CO₂/Jahr", f"{lb.number(summary.get('co2_kg_avoided_per_year'), 1)} kg"),
+    ]
+
+
+def top_candidates(snapshot: dict, limit: int = TOP_CANDIDATES) -> Table:
+    rows = [
+        [
+            str(rank),
+            _text(c.get("process_name") or c.get("process")),
+            activity_text(c),
+            lb.recommendation_label(c),
+            lb.number(c.get("score"), 1),
+            lb.hours(c.get("hours_saved_per_year")),
+            ", ".join(lb.candidate_flags(c)),
+        ]
+        for rank, c in enumerate((snapshot.get("candidates") or [])[:limit], start=1)
+    ]
+    headers = ["Nr.", "Prozess", "Schritt", "Empfehlung", "Score", "Stunden/Jahr", "Hinweise"]
+    return Table(headers, rows, numeric=(0, 4, 5))
+
+
+def _process_facts(process: dict, snapshot: dict) -> Facts:
+    log = process.get("log") or {}
+    maturity = process.get("ozg_maturity_level")
+    if maturity is not None and process.get("ozg_maturity_scale"):
+        maturity = f"{maturity} (Skala {process['ozg_maturity_scale']})"
+    rows = [
+        ("Fachdienst", _text(process.get("department"))),
+        ("Prozessschlüssel", _text(process.get("key"))),
+        ("Modellversion", _text(process.get("model_version"))),
+        ("OZG-Reifegrad", _text(maturity)),
+        ("Fälle/Jahr (Register)", lb.number(process.get("annual_case_volume"))),
+    ]
+    if log:
+        rows += [
+            (
+                "Ereignisprotokoll",
+                f"{_text(log.get('source_name'))} (ID {_text(log.get('log_id'))})",
+            ),
+            ("Hochgeladen am", lb.date_time(log.get("uploaded_at"))),
+            ("Datenzeitraum", f"{lb.date(log.get('start'))} – {lb.date(log.get('end'))}"),
+            (
+                "Fälle / Ereignisse",
+                f"{lb.number(log.get('cases'))} / {lb.number(log.get('events'))}",
+            ),
+            ("Zeitraum", _filters(snapshot)),
+        ]
+    duration = ((process.get("analysis") or {}).get("case_duration_s")) or {}
+    if duration:
+        rows.append(
+            (
+                "Durchlaufzeit",
+                f"Mittel {lb.days(duration.get('mean'))} · Median {lb.days(duration.get('median'))}"
+                f" · 90 % der Fälle bis {lb.days(duration.get('p90'))}",
+            )
+        )
+    return Facts(rows)
+
+
+Column = tuple[str, str, Callable[[Any], str]]  # header, key in the row dict, formatter
+
+
+def _table(items: list[dict], text: list[Column], numbers: list[Column]) -> Table:
+    """A table of text columns, then right-aligned number columns."""
+    columns = text + numbers
+    rows = [[fmt(item.get(key)) for _h, key, fmt in columns] for item in items]
+    numeric = tuple(range(len(text), len(columns)))
+    return Table([header for header, _k, _f in columns], rows, numeric)
+
+
+def _bottlenecks(analysis: dict) -> Table:
+    return _table(
+        (analysis.get("bottlenecks") or [])[:TOP_ROWS],
+        [("Von", "source", _text), ("Nach", "target", _text)],
+        [
+            ("Fälle", "cases", lb.number),
+            ("Ø Wartezeit", "mean_wait_s", lb.days),
+            ("Wartezeit gesamt", "total_wait_s", lambda s: lb.days(s, 0)),
+        ],
+    )
+
+
+def _rework(analysis: dict) -> Table:
+    return _table(
+        (analysis.get("rework") or [])[:TOP_ROWS],
+        [("Schritt", "activity", _text)],
+        [
+            ("Fälle mit Nacharbeit", "cases_with_rework", lb.number),
+            ("Anteil", "share_of_cases", lb.percent),
+            ("Zusätzliche Ausführungen", "extra_executions", lb.number),
+            ("Zeit in der Schleife (gesamt)", "time_lost_s", lambda s: lb.days(s, 0)),
+        ],
+    )
+
+
+def _conformance(conformance: dict) -> list[Section]:
+    facts = [
+        ("Fitness", lb.number(conformance.get("fitness"), 2)),
+        ("Präzision", lb.number(conformance.get("precision"), 2)),
+        ("Fälle ohne Abweichung", lb.percent(conformance.get("fitting_cases_share"))),
+    ]
+    sections = [Section("Abgleich mit dem Modell", Facts(facts))]
+    deviations = (conformance.get("deviations") or [])[:TOP_ROWS]
+    if deviations:
+        kind = lambda k: lb.DEVIATION_KINDS.get(k, _text(k))  # noqa: E731
+        text = [("Abweichung", "kind", kind), ("Schritt", "activity", _text)]
+        numbers = [("Fälle", "cases", lb.number), ("Anteil", "share", lb.percent)]
+        sections.append(Section("Häufigste Abweichungen", _table(deviations, text, numbers)))
+    return sections
+
+
+def _channels(channels: dict) -> Section:
+    table = _table(
+        channels.get("values") or [],
+        [("Kanal", "channel", _text)],
+        [
+            ("Fälle", "cases", lb.number),
+            ("Ø Durchlaufzeit", "mean_throughput_s", lb.days),
+            ("Median", "median_throughput_s", lb.days),
+            ("Nacharbeit", "rework_share", lb.percent),
+            ("Ø Wartezeit", "mean_wait_s", lb.days),
+        ],
+    )
+    return Section(f"Eingangskanäle (Spalte „{_text(channels.get('column'))}“)", table)
+
+
+def _deadline(deadline: dict) -> Section:
+    def count_share(count: str, share: str) -> str:
+        return f"{lb.number(deadline.get(count))} Fälle ({lb.percent(deadline.get(share))})"
+
+    rows = [
+        ("Frist", f"{lb.number(deadline.get('deadline_days'))} Tage"),
+        ("Fälle", lb.number(deadline.get("cases"))),
+        ("Frist überschritten", count_share("over", "over_share")),
+        ("Knapp vor Fristende", count_share("close", "close_share")),
+    ]
+    return Section("Gesetzliche Frist", Facts(rows))
+
+
+def candidate_view(candidate: dict, rank: int) -> CandidateView:
+    parts = [
+        f"Score {lb.number(candidate.get('score'), 1)}",
+        f"Nutzen {lb.number(candidate.get('benefit'), 2)}",
+        f"Aufwand {lb.number(candidate.get('effort'))} von 5",
+        f"{lb.hours(candidate.get('hours_saved_per_year'))}/Jahr",
+        f"{lb.number(candidate.get('fte_saved'), 2)} Vollzeitstellen",
+        f"{lb.euros(candidate.get('euros_saved_per_year'))}/Jahr",
+    ]
+    if candidate.get("pages_avoided_per_year"):
+        parts.append(f"{lb.number(candidate['pages_avoided_per_year'])} Seiten/Jahr")
+    if candidate.get("throughput_reduction_days"):
+        days_saved = lb.number(candidate["throughput_reduction_days"], 1)
+        parts.append(f"Durchlaufzeit {days_saved} Tage kürzer")
+    if candidate.get("cases") is not None:
+        parts.append(f"{lb.number(candidate['cases'])} Fälle im Protokoll")
+    title = f"{rank}. {activity_text(candidate)} – {lb.recommendation_label(candidate)}"
+    reasons = [str(reason) for reason in candidate.get("reasons") or []]
+    return CandidateView(title, " · ".join(parts), lb.candidate_flags(candidate), reasons)
+
+
+def process_sections(process: dict, snapshot: dict) -> list[Section]:
+    """The sections of one process page, in page order."""
+    sections = [Section(None, _process_facts(process, snapshot))]
+    process_map = process.get("process_map") or {}
+    if process_map.get("nodes"):
+        sections.append(Section("Prozesslandkarte (häufigste Schritte)", Figure(process_map)))
+    analysis = process.get("analysis") or {}
+    if analysis.get("bottlenecks"):
+        sections.append(Section("Engpässe (größte Wartezeit gesamt)", _bottlenecks(analysis)))
+    if analysis.get("rework"):
+        sections.append(Section("Nacharbeit", _rework(analysis)))
+    if analysis.get("conformance"):
+        sections += _conformance(analysis["conformance"])
+    if analysis.get("channels"):
+        sections.append(_channels(analysis["channels"]))
+    if analysis.get("deadline"):
+        sections.append(_deadline(analysis["deadline"]))
+    candidates = process.get("candidates") or []
+    views = [candidate_view(c, rank) for rank, c in enumerate(candidates, start=1)]
+    sections.append(Section("Digitalisierungskandidaten", views or Bullets(["Keine Kandidaten."])))
+    if process.get("notes"):
+        sections.append(Section("Hinweise", Bullets([str(n) for n in process["notes"]])))
+    return sections
+
+
+def assumption_rows(snapshot: dict) -> list[tuple[str, str, str]]:
+    """``(key, German label, value as text)`` for every assumption, in the snapshot's order."""
+    labels = snapshot.get("assumption_labels") or {}
+    return [
+        (key, labels.get(key) or key, lb.plain(value))
+        for key, value in (snapshot.get("assumptions") or {}).items()
+    ]

@@ -1,0 +1,279 @@
+"""The portfolio report as an Excel workbook: the figures as numbers, for own calculations.
+
+Activity names come from uploaded logs; no cell may ever become a formula. Every string is
+neutralized (see :mod:`.cells`) and typed as a string explicitly, because openpyxl would store a
+string starting with ``=`` as a formula.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from . import labels as lb
+from . import render as rp
+from .cells import neutralize
+
+__all__ = ["render_xlsx"]
+
+_DAY = 86400.0
+_CANDIDATE_FIELDS = [
+    ("score", "Score", "0.0"),
+    ("benefit", "Nutzen (0–1)", "0.00"),
+    ("effort", "Aufwand (1–5)", "0"),
+    ("hours_saved_per_year", "Stunden/Jahr", "#,##0.0"),
+    ("fte_saved", "Vollzeitstellen", "0.00"),
+    ("euros_saved_per_year", "Euro/Jahr", "#,##0"),
+    ("pages_avoided_per_year", "Seiten/Jahr", "#,##0"),
+    ("co2_kg_avoided_per_year", "CO₂ kg/Jahr", "#,##0.0"),
+    ("throughput_reduction_days", "Durchlaufzeit kürzer (Tage)", "0.0"),
+    ("cases", "Fälle", "#,##0"),
+]
+
+
+def _value(value: object) -> object:
+    if isinstance(value, bool):
+        return "ja" if value else "nein"
+    if isinstance(value, str):
+        # openpyxl refuses control characters; an uploaded name must not break the export.
+        return neutralize(ILLEGAL_CHARACTERS_RE.sub("", value))
+    return value
+
+
+def _sheet(
+    workbook: Workbook,
+    title: str,
+    headers: list[str],
+    rows: list[list],
+    formats: dict[int, str] | None = None,
+) -> Worksheet:
+    sheet = workbook.create_sheet(title)
+    for r, row in enumerate([headers, *rows], start=1):
+        for c, raw in enumerate(row, start=1):
+            value = _value(raw)
+            cell = sheet.cell(row=r, column=c, value=value)
+            if isinstance(value, str):
+                cell.data_type = "s"
+            elif r > 1 and formats and c - 1 in formats and value is not None:
+                cell.number_format = formats[c - 1]
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.freeze_panes = "A2"
+    if rows:
+        sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{len(rows) + 1}"
+    _fit_columns(sheet)
+    return sheet
+
+
+def _fit_columns(sheet: Worksheet) -> None:
+    for column in sheet.columns:
+        longest = 0
+        for cell in column:
+            value = cell.value
+            if isinstance(value, datetime):
+                text = "00.00.0000 00:00"
+            elif isinstance(value, float):
+                text = f"{value:,.2f}"
+            else:
+                text = "" if value is None else str(value)
+            longest = max(longest, *(len(line) for line in text.split("\n")))
+        sheet.column_dimensions[column[0].column_letter].width = min(max(longest + 2, 8), 60)
+
+
+def _days(seconds: float | None) -> float | None:
+    return None if seconds is None else seconds / _DAY
+
+
+def _datetime(iso: str | None) -> object:
+    parsed = lb.parse_datetime(iso)
+    # Excel has no time zones: keep the wall-clock time the log was recorded in.
+    return parsed.replace(tzinfo=None) if parsed else iso
+
+
+def _summary(workbook: Workbook, snapshot: dict) -> None:
+    summary = snapshot.get("summary") or {}
+    rows: list[list] = [[label, value] for label, value in rp.report_facts(snapshot).rows]
+    rows += [
+        ["Prozesse", summary.get("processes")],
+        ["davon mit Ereignisprotokoll", summary.get("processes_with_log")],
+        ["Kandidaten", summary.get("candidates")],
+        ["Eingesparte Stunden/Jahr", summary.get("hours_saved_per_year")],
+        ["Vollzeitstellen", summary.get("fte_saved")],
+        ["Euro/Jahr", summary.get("euros_saved_per_year")],
+        ["Vermiedene Papierseiten/Jahr", summary.get("pages_avoided_per_year")],
+        ["Vermiedenes CO₂ (kg/Jahr)", summary.get("co2_kg_avoided_per_year")],
+        [],
+        [f"Die {rp.TOP_CANDIDATES} besten Kandidaten"],
+    ]
+    top = rp.top_candidates(snapshot)
+    rows.append(top.headers)
+    for rank, c in enumerate((snapshot.get("candidates") or [])[: rp.TOP_CANDIDATES], start=1):
+        flags = ", ".join(lb.candidate_flags(c))
+        rows.append(
+            [
+                rank,
+                c.get("process_name"),
+                rp.activity_text(c),
+                lb.recommendation_label(c),
+                c.get("score"),
+                c.get("hours_saved_per_year"),
+                flags,
+            ]
+        )
+    sheet = _sheet(
+        workbook, "Zusammenfassung", ["Kennzahl", "Wert"], rows, {4: "0.0", 5: "#,##0.0"}
+    )
+    header_row = len(rows) - len(top.rows) + 1
+    for cell in sheet[header_row]:
+        cell.font = Font(bold=True)
+    sheet.auto_filter.ref = None
+
+
+def _candidates(workbook: Workbook, snapshot: dict) -> None:
+    candidates = snapshot.get("candidates") or []
+    signals = sorted({key for c in candidates for key in (c.get("signals") or {})})
+    headers = ["Rang", "Prozessschlüssel", "Prozess", "Schritt", "Empfehlung", "Empfehlung (Code)"]
+    headers += [label for _key, label, _fmt in _CANDIDATE_FIELDS]
+    headers += ["Wenige Fälle", "Verwaltungsakt (§ 35a VwVfG)", "Begründung"]
+    headers += [f"Signal: {lb.signal_label(key)}" for key in signals]
+    rows = [
+        [
+            rank,
+            c.get("process"),
+            c.get("process_name"),
+            rp.activity_text(c),
+            lb.recommendation_label(c),
+            c.get("recommendation"),
+        ]
+        + [c.get(key) for key, _label, _fmt in _CANDIDATE_FIELDS]
+        + [
+            bool(c.get("low_evidence")),
+            bool(c.get("decides")),
+            "\n".join(map(str, c.get("reasons") or [])),
+        ]
+        + [(c.get("signals") or {}).get(key) for key in signals]
+        for rank, c in enumerate(candidates, start=1)
+    ]
+    formats = {6 + i: fmt for i, (_key, _label, fmt) in enumerate(_CANDIDATE_FIELDS)}
+    sheet = _sheet(workbook, "Kandidaten", headers, rows, formats)
+    reasons = get_column_letter(headers.index("Begründung") + 1)
+    sheet.column_dimensions[reasons].width = 60
+    for cell in sheet[reasons][1:]:
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def _processes(workbook: Workbook, snapshot: dict) -> None:
+    headers = [
+        "Prozessschlüssel",
+        "Prozess",
+        "Fachdienst",
+        "Modellversion",
+        "OZG-Reifegrad",
+        "Fälle/Jahr (Register)",
+        "Protokoll-ID",
+        "Datei",
+        "Daten von",
+        "Daten bis",
+        "Fälle",
+        "Ereignisse",
+        "Fitness",
+        "Ø Durchlaufzeit (Tage)",
+        "Kandidaten",
+    ]
+    rows = []
+    for p in snapshot.get("processes") or []:
+        log = p.get("log") or {}
+        analysis = p.get("analysis") or {}
+        fitness = (analysis.get("conformance") or {}).get("fitness")
+        mean = (analysis.get("case_duration_s") or {}).get("mean")
+        rows.append(
+            [
+                p.get("key"),
+                p.get("name"),
+                p.get("department"),
+                p.get("model_version"),
+                p.get("ozg_maturity_level"),
+                p.get("annual_case_volume"),
+                log.get("log_id"),
+                log.get("source_name"),
+                _datetime(log.get("start")),
+                _datetime(log.get("end")),
+                log.get("cases"),
+                log.get("events"),
+                fitness,
+                _days(mean),
+                len(p.get("candidates") or []),
+            ]
+        )
+    formats = {
+        5: "#,##0",
+        8: "DD.MM.YYYY HH:MM",
+        9: "DD.MM.YYYY HH:MM",
+        10: "#,##0",
+        11: "#,##0",
+        12: "0.00",
+        13: "0.0",
+    }
+    _sheet(workbook, "Prozesse", headers, rows, formats)
+
+
+def _bottlenecks(workbook: Workbook, snapshot: dict) -> None:
+    headers = [
+        "Prozessschlüssel",
+        "Prozess",
+        "Von",
+        "Nach",
+        "Fälle",
+        "Ø Wartezeit (Tage)",
+        "Wartezeit gesamt (Tage)",
+    ]
+    rows = [
+        [
+            p.get("key"),
+            p.get("name"),
+            b.get("source"),
+            b.get("target"),
+            b.get("cases"),
+            _days(b.get("mean_wait_s")),
+            _days(b.get("total_wait_s")),
+        ]
+        for p in snapshot.get("processes") or []
+        for b in (p.get("analysis") or {}).get("bottlenecks") or []
+    ]
+    _sheet(workbook, "Engpässe", headers, rows, {4: "#,##0", 5: "0.0", 6: "#,##0.0"})
+
+
+def _assumptions(workbook: Workbook, snapshot: dict) -> None:
+    labels = snapshot.get("assumption_labels") or {}
+    rows = []
+    for key, value in (snapshot.get("assumptions") or {}).items():
+        label = labels.get(key) or key
+        if isinstance(value, dict):
+            rows += [[f"{key}.{sub}", f"{label}: {sub}", v] for sub, v in value.items()]
+        else:
+            rows.append([key, label, value])
+    _sheet(workbook, "Annahmen", ["Schlüssel", "Annahme", "Wert"], rows)
+
+
+def render_xlsx(snapshot: dict) -> bytes:
+    """The report as XLSX bytes: Zusammenfassung, Kandidaten, Prozesse, Engpässe, Annahmen."""
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for write in (_summary, _candidates, _processes, _bottlenecks, _assumptions):
+        write(workbook, snapshot)
+    created = lb.parse_datetime(snapshot.get("created_at"))
+    if created is not None and created.tzinfo is not None:
+        # The creation date is the snapshot's (openpyxl stores UTC); "modified" is the save time.
+        workbook.properties.created = created.astimezone(UTC).replace(tzinfo=None)
+    workbook.properties.title = _value(snapshot.get("title") or "Digitalisierungsportfolio")
+    workbook.properties.creator = "pmo"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

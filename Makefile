@@ -1,7 +1,11 @@
 # Two commands: `make run` (workspace with the sample registry) and `make test`.
+# Needs python3 (3.11+) and npm (Node.js 20+) for the front-end.
 VENV   ?= .venv
 PYTHON ?= python3
 BIN     = $(VENV)/bin
+NPM    ?= npm
+# bpmn-js for the diagram view, from the npm registry, exactly as pinned in the lock file.
+FRONTEND = frontend/node_modules/.installed
 # Keep the local data (SQLite catalogue, later the event-log Parquet files) inside the checkout.
 export PMO_DATA_DIR ?= $(CURDIR)/.pmo-data
 
@@ -15,7 +19,11 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
-install: $(VENV)/.installed
+$(FRONTEND): frontend/package.json frontend/package-lock.json
+	$(NPM) ci --prefix frontend --ignore-scripts --no-audit --no-fund
+	touch $@
+
+install: $(VENV)/.installed $(FRONTEND)
 
 run: install
 	$(BIN)/pmo db upgrade
@@ -29,4 +37,4 @@ lint: install
 	$(BIN)/ruff check .
 
 clean:
-	rm -rf $(VENV) .pmo-data .pytest_cache
+	rm -rf $(VENV) .pmo-data .pytest_cache frontend/node_modules

@@ -1,9 +1,44 @@
-"""What every page needs: the registry handle (one engine per database URL, sessions per call)."""
+"""What every page needs: the user, the registry and log store, and cached, scoped data.
+
+Caching rule (RELIABILITY item 27): every ``st.cache_data`` loader takes the user's ``scope``
+(``*`` or one department) as an argument and checks it before reading, so a cache entry filled for
+one department can never be served to another.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from pathlib import Path
+from typing import Any
 
 import streamlit as st
 
+from app_pages._auth import User, current_user
+from app_pages._i18n import t
+from mining.digitization import Assumptions, load_assumptions
+from mining.logstore import LogInfo, LogStore
 from process_registry import Database, Registry, open_database, upgrade_schema
-from process_registry.settings import database_url
+from process_registry.records import ProcessSummary
+from process_registry.settings import data_dir, database_url
+
+__all__ = [
+    "ASSUMPTIONS_FILE",
+    "SETTINGS_FILE",
+    "cached_analysis",
+    "log_store",
+    "office_assumptions",
+    "office_settings",
+    "process_state",
+    "registry",
+    "signed_in_user",
+    "visible_logs",
+    "visible_processes",
+]
+
+ASSUMPTIONS_FILE = "annahmen.toml"  # in PMO_DATA_DIR; written by Einstellungen/Digitalisierung
+SETTINGS_FILE = "arbeitsbereich.toml"
+_DEFAULT_SETTINGS = {"min_group_size": 5, "working_time": False}
 
 
 @st.cache_resource(show_spinner=False)
@@ -17,3 +52,104 @@ def _database(url: str) -> Database:
 
 def registry() -> Registry:
     return Registry(_database(database_url()))
+
+
+def log_store() -> LogStore:
+    return LogStore(_database(database_url()), data_dir())
+
+
+def signed_in_user() -> User:
+    """The user of this session; shows the login and stops the page when nobody is signed in."""
+    user = current_user()
+    if user is None:
+        st.title(t("common.login_title"))
+        if st.button(t("common.login_button"), type="primary"):
+            st.login()
+        st.stop()
+    return user
+
+
+def visible_processes(user: User) -> list[ProcessSummary]:
+    return [p for p in registry().list_processes() if user.sees_department(p.department)]
+
+
+def visible_logs(user: User) -> list[LogInfo]:
+    department = None if user.scope == "*" else user.scope
+    return log_store().list_logs(department=department)
+
+
+def office_settings() -> dict[str, Any]:
+    """Office-wide settings (minimum group size, working-time calendar) from PMO_DATA_DIR."""
+    path = data_dir() / SETTINGS_FILE
+    settings = dict(_DEFAULT_SETTINGS)
+    if path.is_file():
+        with path.open("rb") as handle:
+            settings.update(tomllib.load(handle))
+    return settings
+
+
+def office_assumptions() -> Assumptions:
+    """The office's assumptions file if Einstellungen saved one, else the shipped defaults."""
+    path = data_dir() / ASSUMPTIONS_FILE
+    return load_assumptions(path if path.is_file() else None)
+
+
+def process_state(process_key: str | None, version: int | None) -> str | None:
+    """What of a process changes its analysis besides the model version: catalogue revision
+    (deadline, volume, OZG level) and the saved activity mapping."""
+    if not process_key:
+        return None
+    reg = registry()
+    revision = reg.get_process(process_key).revision
+    mapping = sorted(reg.activity_mapping(process_key, version).items()) if version else []
+    return f"{revision}:{mapping!r}"
+
+
+def _check_scope(log_id: str, scope: str) -> LogInfo:
+    info = log_store().get(log_id)
+    if scope != "*" and info.department != scope:
+        raise PermissionError(t("common.not_allowed"))
+    return info
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def cached_analysis(
+    log_id: str,
+    scope: str,
+    *,
+    process_key: str | None,
+    version: int | None,
+    date_from: dt.date | None,
+    date_to: dt.date | None,
+    top_variants: int | None,
+    working_time: bool,
+    min_group_size: int,
+    assumptions_path: str | None,
+    assumptions_mtime: float | None,
+    process_state: str | None = None,
+) -> dict[str, Any]:
+    """``analyze`` of a stored log for one scope and one set of filters (cached per log version,
+    scope and filter; ``process_state`` from :func:`process_state` makes a catalogue edit or a
+    saved activity mapping a new entry). Raises PermissionError outside the scope."""
+    from mining.analysis import AnalysisOptions, analyze
+    from mining.calendar import WorkingCalendar, lower_saxony_holidays
+    from mining.context import process_context
+    from mining.logview import open_log
+    from mining.report import ReportFilters
+
+    _check_scope(log_id, scope)
+    view = open_log(log_store().events_path(log_id))
+    view = ReportFilters(date_from=date_from, date_to=date_to).apply(view)
+    if top_variants:
+        from mining.logview import filter_variants_top_k
+
+        view = filter_variants_top_k(view, top_variants)
+    calendar = (
+        WorkingCalendar(holidays=lower_saxony_holidays(range(2000, 2041))) if working_time else None
+    )
+    assumptions = load_assumptions(Path(assumptions_path) if assumptions_path else None)
+    context = process_context(registry(), process_key, version) if process_key else None
+    options = AnalysisOptions(
+        calendar=calendar, min_group_size=min_group_size, assumptions=assumptions
+    )
+    return analyze(view, process=context, options=options)

@@ -1,13 +1,31 @@
-"""Prozessregister: the catalogue of the city's services, with filters and a process detail view."""
+"""Prozessregister: the catalogue of the city's services, and one process in detail.
 
-import pandas as pd
+Everyone inside the city may read the registry (it describes services, not people or cases);
+only process managers change it.
+"""
+
 import streamlit as st
 
-from app_pages._shared import registry
-from process_registry import RegistryError
+from app_pages._i18n import t
+from app_pages._registry_catalogue import catalogue_frame, filtered, status_label
+from app_pages._registry_detail import (
+    show_catalogue_data,
+    show_diagram,
+    show_history,
+    show_lint,
+    show_versions,
+)
+from app_pages._registry_diff import show_diff
+from app_pages._registry_edit import edit_section, show_flash
+from app_pages._shared import registry, signed_in_user
+from process_registry import ProcessStatus, RegistryError
 
-st.title("Prozessregister")
-st.caption("Verwaltungsleistungen der Stadt als versionierte BPMN-2.0-Modelle mit Katalogdaten.")
+user = signed_in_user()
+
+st.title(t("registry.title"))
+st.caption(t("registry.caption"))
+if not user.can_edit_registry:
+    st.caption(t("registry.read_only"))
 
 try:
     reg = registry()
@@ -17,109 +35,73 @@ except RegistryError as err:
     st.stop()
 
 if not processes:
-    st.info("Das Register ist noch leer. `pmo demo` lädt die Beispielmodelle.")
+    st.info(t("common.empty_registry"))
     st.stop()
 
-catalogue = pd.DataFrame(
-    {
-        "Schlüssel": [p.key for p in processes],
-        "Leistung": [p.name for p in processes],
-        "Fachdienst": [p.department for p in processes],
-        "Status": [p.status for p in processes],
-        "OZG-Reifegrad": [
-            f"{p.ozg_maturity_level} / {p.ozg_maturity_scale}"
-            if p.ozg_maturity_level is not None
-            else "–"
-            for p in processes
-        ],
-        "LeiKa": [p.leika_key or "–" for p in processes],
-        "Versionen": [p.versions for p in processes],
-        "Schlagworte": [", ".join(p.tags) for p in processes],
-    }
-)
-
-left, middle, right = st.columns(3)
-departments = left.multiselect(
-    "Fachdienst",
-    sorted(catalogue["Fachdienst"].unique()),
-    key="registry_departments",
-    placeholder="alle Fachdienste",
-)
-statuses = middle.multiselect(
-    "Status", sorted(catalogue["Status"].unique()), key="registry_status", placeholder="alle"
-)
-search = right.text_input("Suche", key="registry_search", placeholder="Name, Schlüssel, Schlagwort")
-
-shown = catalogue
-if departments:
-    shown = shown[shown["Fachdienst"].isin(departments)]
-if statuses:
-    shown = shown[shown["Status"].isin(statuses)]
-if search:
-    needle = search.casefold()
-    haystack = shown["Leistung"] + " " + shown["Schlüssel"] + " " + shown["Schlagworte"]
-    shown = shown[haystack.str.casefold().str.contains(needle, regex=False)]
+shown = filtered(processes, user)
 
 m1, m2, m3 = st.columns(3)
-m1.metric("Prozesse", len(catalogue))
-m2.metric("Fachdienste", catalogue["Fachdienst"].nunique())
-m3.metric("Fachlich freigegeben", int((catalogue["Status"] == "fachlich freigegeben").sum()))
-
-st.dataframe(shown, hide_index=True, width="stretch")
-
-key = st.selectbox(
-    "Prozess ansehen",
-    shown["Schlüssel"],
-    key="registry_selected",
-    format_func=lambda k: f"{catalogue.set_index('Schlüssel').at[k, 'Leistung']} ({k})",
+m1.metric(
+    t("registry.metric_processes"),
+    t("registry.metric_shown", shown=len(shown), total=len(processes)),
 )
-if key:
-    try:
-        record = reg.get_process(key)
-        findings = reg.lint_process(key)
-    except RegistryError as err:
-        st.error(str(err))
-        st.stop()
-    st.subheader(record.name)
-    details = {
-        "Fachdienst": record.department,
-        "Verantwortlich": record.owner,
-        "Status": record.status,
-        "LeiKa-/FIM-Schlüssel": record.leika_key,
-        "OZG-Leistung": record.ozg_service,
-        "Rechtsgrundlage": record.legal_basis,
-        "Fälle pro Jahr": record.annual_case_volume,
-        "Gesetzliche Frist (Tage)": record.legal_deadline_days,
-        "Wiedervorlage": record.resubmission_date,
-    }
-    st.table(
-        pd.DataFrame(
-            {"Feld": list(details), "Wert": [str(v) if v else "–" for v in details.values()]}
-        )
+m2.metric(t("registry.metric_departments"), len({p.department for p in processes}))
+m3.metric(
+    t("registry.metric_released"),
+    sum(p.status == ProcessStatus.FACHLICH_FREIGEGEBEN.value for p in processes),
+)
+
+st.dataframe(catalogue_frame(shown), hide_index=True, width="stretch", key="registry_catalogue")
+if not shown:
+    st.info(t("registry.no_match"))
+    st.stop()
+
+names = {p.key: p.name for p in shown}
+key = st.selectbox(
+    t("registry.select"),
+    list(names),
+    key="registry_selected",
+    format_func=lambda k: f"{names[k]} ({k})",
+)
+try:
+    record = reg.get_process(key)
+except RegistryError as err:
+    st.error(str(err))
+    st.stop()
+
+st.subheader(record.name)
+st.caption(
+    t(
+        "registry.detail_caption",
+        department=record.department,
+        status=status_label(record.status),
+        versions=len(record.versions),
     )
-    st.markdown("**Versionen**")
-    st.dataframe(
-        pd.DataFrame(
-            {
-                "Version": [v.number for v in record.versions],
-                "Erstellt": [v.created_at for v in record.versions],
-                "Autor/in": [v.author for v in record.versions],
-                "Kommentar": [v.comment or "" for v in record.versions],
-                "SHA-256": [v.sha256[:16] for v in record.versions],
-            }
-        ),
-        hide_index=True,
-    )
-    st.markdown(f"**Modellprüfung** ({len(findings)} Befunde)")
-    if findings:
-        st.dataframe(
-            pd.DataFrame(
-                {
-                    "Regel": [f.rule for f in findings],
-                    "Element": [f.element for f in findings],
-                    "Schwere": [f.severity for f in findings],
-                    "Hinweis": [f.message for f in findings],
-                }
-            ),
-            hide_index=True,
-        )
+)
+show_flash()
+
+tab_names = [
+    t("registry.tab_diagram"),
+    t("registry.tab_data"),
+    t("registry.tab_versions"),
+    t("registry.tab_lint"),
+    t("registry.tab_history"),
+]
+if user.can_edit_registry:
+    tab_names.append(t("registry.tab_edit"))
+tabs = st.tabs(tab_names)
+with tabs[0]:
+    show_diagram(reg, record)
+with tabs[1]:
+    show_catalogue_data(record)
+with tabs[2]:
+    show_versions(record)
+    st.markdown(f"**{t('registry.diff_title')}**")
+    show_diff(reg, record)
+with tabs[3]:
+    show_lint(reg, record)
+with tabs[4]:
+    show_history(reg, record)
+if user.can_edit_registry:
+    with tabs[5]:
+        edit_section(reg, record, user)

@@ -49,6 +49,9 @@ class ImportOptions:
     resource_map: Path | None = None
     drop_resources: bool = False
     retention_days: int | None = None
+    # False: an optional column (start, resource, org unit) the user left unmapped stays unmapped
+    # instead of being filled from the header suggestions (the wizard's "– keine –").
+    fill_optional: bool = True
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,7 @@ def ingest_file(
             org_unit=options.org_unit,
             attributes=options.attributes,
             source=source,
+            fill_optional=options.fill_optional,
         )
         normalizer = Normalizer(_normalize_options(mapping, options, secret), source=source)
         _write_parquet(target, normalizer, reader.batches(), source)
@@ -140,8 +144,8 @@ def _reject_invalid_rows(report: NormalizeReport, source: str) -> None:
     first_line, first_reason = report.invalid_timestamps[0]
     raise EventLogError(
         f"{len(lines)} Zeile(n) mit ungültigem Zeitstempel ({first_reason}); nichts wurde "
-        f"importiert. Betroffene Zeilen: {_listed(lines)}. Format mit --timestamp-format "
-        "angeben oder die Zeilen korrigieren.",
+        f"importiert. Betroffene Zeilen: {_listed(lines)}. Zeitformat angeben "
+        "(Kommandozeile: --timestamp-format) oder die Zeilen korrigieren.",
         source=source,
         line=first_line,
         lines=tuple(lines),

@@ -128,7 +128,7 @@ def detect_timestamp_format(values: Sequence[str], *, column: str, source: str) 
     if ambiguous:
         raise EventLogError(
             "Datumsangaben mit Schrägstrich sind mehrdeutig (Tag/Monat oder Monat/Tag, "
-            "z. B. 03/02/2024). Bitte das Format angeben, z. B. --timestamp-format "
+            "z. B. 03/02/2024). Bitte das Zeitformat angeben (Kommandozeile: --timestamp-format), z. B. "
             '"%d/%m/%Y %H:%M" (Tag zuerst) oder "%m/%d/%Y %H:%M" (Monat zuerst).',
             source=source,
             column=column,

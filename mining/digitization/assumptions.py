@@ -120,7 +120,14 @@ def load_assumptions(path: Path | None = None) -> Assumptions:
         raise AssumptionsError(f"{path}: Datei ist nicht UTF-8-kodiert.") from None
     except tomllib.TOMLDecodeError as exc:
         raise AssumptionsError(f"{path}: kein gültiges TOML — {exc}.") from None
-    return Assumptions(_merged(defaults, override, str(path)), str(path))
+    loaded = Assumptions(_merged(defaults, override, str(path)), str(path))
+    from .overrides import check_ranges  # the range rules live beside the workspace's editor
+
+    try:
+        check_ranges(loaded)
+    except AssumptionsError as exc:
+        raise AssumptionsError(f"{path}: {exc}") from None
+    return loaded
 
 
 def _merged(

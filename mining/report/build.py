@@ -69,6 +69,7 @@ def build_report(
     filters: ReportFilters | None = None,
     actor: str,
     min_group_size: int = 5,
+    working_time: bool = False,
     title: str = "Digitalisierungsportfolio",
     now: dt.datetime | None = None,
 ) -> dict[str, Any]:
@@ -79,11 +80,19 @@ def build_report(
     """
     assumptions = assumptions or load_assumptions()
     filters = filters or ReportFilters()
-    wanted = list(keys) if keys else [p.key for p in registry.list_processes()]
+    # None means every process; an empty selection is an empty portfolio, not everything.
+    wanted = list(keys) if keys is not None else [p.key for p in registry.list_processes()]
     for key in wanted:
         registry.get_process(key)  # an unknown key fails before any work is done
     newest = _newest_logs(store)
-    options = AnalysisOptions(min_group_size=min_group_size, assumptions=assumptions)
+    calendar = None
+    if working_time:
+        from ..calendar import WorkingCalendar, lower_saxony_holidays
+
+        calendar = WorkingCalendar(holidays=lower_saxony_holidays(range(2000, 2041)))
+    options = AnalysisOptions(
+        calendar=calendar, min_group_size=min_group_size, assumptions=assumptions
+    )
     processes = [
         _process_section(registry, store, key, newest.get(key), filters, options) for key in wanted
     ]
@@ -107,6 +116,7 @@ def build_report(
     )
     flat = assumptions.flat()
     flat["general.min_group_size"] = min_group_size
+    flat["general.working_time"] = working_time
     return {
         "schema": SCHEMA,
         "id": None,
@@ -119,7 +129,10 @@ def build_report(
             key: ASSUMPTION_LABELS.get(key, ASSUMPTION_LABELS.get(key.split(".")[0], key))
             for key in flat
         }
-        | {"general.min_group_size": "Mindestgruppengröße (Personen)"},
+        | {
+            "general.min_group_size": "Mindestgruppengröße (Personen)",
+            "general.working_time": "Wartezeiten in Arbeitszeit (Mo–Fr 8–16 Uhr)",
+        },
         "summary": _summary(processes, candidates, assumptions),
         "candidates": candidates,
         "processes": processes,

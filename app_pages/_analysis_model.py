@@ -1,0 +1,211 @@
+"""Analyse page, tab "Modell und Realität": the registered BPMN with the mined figures on it.
+
+Which element gets which number and colour is decided in :mod:`mining.overlay` (pure, tested);
+this module only turns those figures into texts of the user's language and draws them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from app_pages._analysis_common import (
+    decimal,
+    duration,
+    integer_column,
+    percent,
+    percent_column,
+    plain,
+    text_column,
+)
+from app_pages._bpmn_viewer import Overlay, bpmn_viewer
+from app_pages._i18n import t
+from mining.overlay import MEASURES, ElementFigure, element_figures, unmodelled_activities
+from mining.overlay import unplaced_activities as unplaced
+from process_registry import Registry, RegistryError
+
+__all__ = ["show_model"]
+
+
+def _badge(figure: ElementFigure) -> str | None:
+    if figure.value is None:
+        return None
+    if figure.measure == "frequency":
+        return decimal(figure.value, 0)
+    if figure.measure == "wait":
+        return duration(figure.value)
+    return percent(figure.value)
+
+
+def _tooltip(figure: ElementFigure) -> str:
+    data = figure.figure
+    lines = [
+        data.label,
+        t("analysis.tip_events", events=decimal(data.events, 0), cases=decimal(data.cases, 0)),
+        t("analysis.tip_wait", wait=duration(data.mean_wait_s)),
+        t("analysis.tip_deviation", share=percent(data.deviation_share)),
+    ]
+    if data.skipped_cases:
+        lines.append(t("analysis.tip_skipped", cases=data.skipped_cases))
+    if data.wrong_order_cases:
+        lines.append(t("analysis.tip_wrong_order", cases=data.wrong_order_cases))
+    return "\n".join(lines)
+
+
+def _overlays(figures: dict[str, ElementFigure]) -> dict[str, Overlay]:
+    return {
+        element_id: Overlay(
+            label=_badge(figure),
+            fill=figure.fill,
+            stroke=figure.stroke,
+            marker=figure.marker,
+            tooltip=_tooltip(figure),
+        )
+        for element_id, figure in figures.items()
+    }
+
+
+def _quality(conformance: dict[str, Any]) -> None:
+    fitness, precision, fitting = st.columns(3)
+    fitness.metric(
+        t("analysis.fitness"), percent(conformance.get("fitness")), help=t("analysis.fitness_help")
+    )
+    precision.metric(
+        t("analysis.precision"),
+        percent(conformance.get("precision")),
+        help=t("analysis.precision_help"),
+    )
+    fitting.metric(t("analysis.fitting_cases"), percent(conformance.get("fitting_cases_share")))
+    if conformance.get("partial"):
+        st.warning(
+            t("analysis.model_partial", share=percent(conformance.get("checked_cases_share")))
+        )
+
+
+def _side_lists(result: dict[str, Any], document: Any) -> None:
+    st.markdown(f"**{t('analysis.unmodelled_title')}**")
+    rows = unmodelled_activities(result)
+    if not rows:
+        st.caption(t("analysis.unmodelled_none"))
+    else:
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    "activity": [r["activity"] for r in rows],
+                    "cases": [r["cases"] for r in rows],
+                    "share": [round(r["share"] * 100, 2) for r in rows],
+                    "suggestion": [", ".join(r["suggestions"]) for r in rows],
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "activity": text_column(t("analysis.col_activity")),
+                "cases": integer_column(t("analysis.col_cases")),
+                "share": percent_column(t("analysis.col_share")),
+                "suggestion": text_column(t("analysis.col_suggestion")),
+            },
+        )
+        st.caption(t("analysis.unmodelled_caption"))
+    outside = unplaced(document, result)
+    if outside:
+        st.markdown(f"**{t('analysis.unplaced_title')}**")
+        for figure in outside:
+            st.caption(
+                t("analysis.unplaced_item", activity=plain(figure.label), events=figure.events)
+            )
+
+
+def _figure_table(figures: dict[str, ElementFigure]) -> None:
+    seen: dict[str, ElementFigure] = {}
+    for figure in figures.values():
+        seen.setdefault(figure.figure.label, figure)
+    rows = sorted(seen.values(), key=lambda f: -(f.figure.events))
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "activity": [f.figure.label for f in rows],
+                "events": [f.figure.events for f in rows],
+                "wait": [duration(f.figure.mean_wait_s) for f in rows],
+                "deviation": [round(f.figure.deviation_share * 100, 2) for f in rows],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "activity": text_column(t("analysis.col_model_activity")),
+            "events": integer_column(t("analysis.col_events")),
+            "wait": text_column(t("analysis.col_mean_wait")),
+            "deviation": percent_column(t("analysis.col_deviation_share")),
+        },
+    )
+
+
+def _deviations(conformance: dict[str, Any]) -> None:
+    st.subheader(t("analysis.deviations_title"))
+    rows = conformance.get("deviations", [])
+    if not rows:
+        st.success(t("analysis.deviations_none"))
+        return
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "kind": [t(f"analysis.kind_{r['kind']}") for r in rows],
+                "activity": [r["activity"] for r in rows],
+                "cases": [r["cases"] for r in rows],
+                "share": [round(r["share"] * 100, 2) for r in rows],
+                "examples": [", ".join(r.get("example_cases", [])) for r in rows],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "kind": text_column(t("analysis.col_kind")),
+            "activity": text_column(t("analysis.col_activity")),
+            "cases": integer_column(t("analysis.col_cases")),
+            "share": percent_column(t("analysis.col_share")),
+            "examples": text_column(t("analysis.col_examples")),
+        },
+    )
+    st.caption(t("analysis.deviations_caption"))
+
+
+def show_model(result: dict[str, Any], reg: Registry) -> None:
+    conformance = result.get("conformance")
+    if not conformance:
+        st.info(t("analysis.model_missing"))
+        return
+    key, version = conformance["model"], int(conformance["version"])
+    try:
+        xml = reg.export_version(key, version)
+        document = reg.get_document(key, version)
+        name = reg.get_process(key).name
+    except RegistryError as err:
+        st.error(plain(err))
+        return
+    st.caption(t("analysis.model_caption", process=plain(name), version=version))
+    _quality(conformance)
+    measure = st.radio(
+        t("analysis.model_measure"),
+        MEASURES,
+        format_func=lambda m: t(f"analysis.model_measure_{m}"),
+        horizontal=True,
+        key="analysis_model_measure",
+    )
+    figures = element_figures(document, result, measure)
+    diagram, side = st.columns([3, 1])
+    with diagram:
+        bpmn_viewer(xml, overlays=_overlays(figures), height=520, key="analysis_bpmn")
+        st.caption(t(f"analysis.model_legend_{measure}"))
+    with side:
+        _side_lists(result, document)
+    with st.expander(t("analysis.model_figures")):
+        _figure_table(figures)
+    _deviations(conformance)
+    notes = conformance.get("notes") or []
+    if notes:
+        with st.expander(t("analysis.model_notes")):
+            for note in notes:
+                st.caption(plain(note))

@@ -1,0 +1,218 @@
+"""Analyse page, tab "Engpässe": where cases wait, repeat, change hands and run late.
+
+Only group figures: edges, activities, org units (with the minimum group size applied by
+``analyze``) and intake channels. There is no per-person view, by design (Personalrat).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from app_pages._analysis_common import (
+    days,
+    days_column,
+    duration,
+    integer_column,
+    percent,
+    percent_column,
+    plain,
+    text_column,
+)
+from app_pages._i18n import t
+
+__all__ = ["show_performance"]
+
+
+def _bottlenecks(result: dict[str, Any]) -> None:
+    st.subheader(t("analysis.bottlenecks_title"))
+    rows = result.get("bottlenecks", [])
+    if not rows:
+        st.info(t("analysis.bottlenecks_empty"))
+        return
+    if result.get("working_time"):
+        st.caption(t("analysis.bottlenecks_caption_working"))
+    else:
+        st.caption(t("analysis.bottlenecks_caption"))
+    table = pd.DataFrame(
+        {
+            "source": [r["source"] for r in rows],
+            "target": [r["target"] for r in rows],
+            "cases": [r["cases"] for r in rows],
+            "mean_wait": [days(r["mean_wait_s"]) for r in rows],
+            "total_wait": [days(r["total_wait_s"]) for r in rows],
+        }
+    )
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "source": text_column(t("analysis.col_from")),
+            "target": text_column(t("analysis.col_to")),
+            "cases": integer_column(t("analysis.col_cases")),
+            "mean_wait": days_column(t("analysis.col_mean_wait_days")),
+            "total_wait": days_column(t("analysis.col_total_wait_days")),
+        },
+    )
+    chart_data = table.assign(edge=table["source"] + " → " + table["target"])
+    chart = (
+        alt.Chart(chart_data)
+        .mark_bar(color="#c0392b")
+        .encode(
+            x=alt.X("total_wait:Q", title=t("analysis.col_total_wait_days")),
+            y=alt.Y("edge:N", sort="-x", title=None, axis=alt.Axis(labelLimit=360)),
+            tooltip=[
+                alt.Tooltip("edge:N", title=t("analysis.col_edge")),
+                alt.Tooltip("cases:Q", title=t("analysis.col_cases")),
+                alt.Tooltip("mean_wait:Q", title=t("analysis.col_mean_wait_days"), format=".1f"),
+                alt.Tooltip("total_wait:Q", title=t("analysis.col_total_wait_days"), format=".1f"),
+            ],
+        )
+    )
+    st.altair_chart(chart, width="stretch")
+
+
+def _rework(result: dict[str, Any]) -> None:
+    st.subheader(t("analysis.rework_title"))
+    rows = result.get("rework", [])
+    if not rows:
+        st.info(t("analysis.rework_empty"))
+        return
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "activity": [r["activity"] for r in rows],
+                "cases": [r["cases_with_rework"] for r in rows],
+                "share": [round(r["share_of_cases"] * 100, 2) for r in rows],
+                "extra": [r["extra_executions"] for r in rows],
+                "lost": [days(r["time_lost_s"]) for r in rows],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "activity": text_column(t("analysis.col_activity")),
+            "cases": integer_column(t("analysis.col_cases_with_rework")),
+            "share": percent_column(t("analysis.col_share_of_cases")),
+            "extra": integer_column(t("analysis.col_extra_executions")),
+            "lost": days_column(t("analysis.col_time_lost_days")),
+        },
+    )
+    st.caption(t("analysis.rework_caption"))
+
+
+def _handovers(result: dict[str, Any]) -> None:
+    rows = result.get("handovers")
+    if not rows:
+        return
+    st.subheader(t("analysis.handovers_title"))
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "from": [r["from_unit"] for r in rows],
+                "to": [r["to_unit"] for r in rows],
+                "count": [r["count"] for r in rows],
+                "cases": [r["cases"] for r in rows],
+                "wait": [days(r["mean_wait_s"]) for r in rows],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "from": text_column(t("analysis.col_from_unit")),
+            "to": text_column(t("analysis.col_to_unit")),
+            "count": integer_column(t("analysis.col_handovers")),
+            "cases": integer_column(t("analysis.col_cases")),
+            "wait": days_column(t("analysis.col_mean_wait_days")),
+        },
+    )
+    units = result.get("org_units") or []
+    if units:
+        st.caption(t("analysis.org_units_caption"))
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    "group": [r["group"] for r in units],
+                    "cases": [r["cases"] for r in units],
+                    "events": [r["events"] for r in units],
+                    "wait": [days(r["mean_wait_s"]) for r in units],
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "group": text_column(t("analysis.col_org_unit")),
+                "cases": integer_column(t("analysis.col_cases")),
+                "events": integer_column(t("analysis.col_events")),
+                "wait": days_column(t("analysis.col_mean_wait_days")),
+            },
+        )
+
+
+def _channels(result: dict[str, Any]) -> None:
+    channels = result.get("channels")
+    if not channels or not channels.get("values"):
+        return
+    st.subheader(t("analysis.channels_title"))
+    st.caption(t("analysis.channels_caption", column=plain(channels["column"])))
+    rows = channels["values"]
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "channel": [r["channel"] for r in rows],
+                "cases": [r["cases"] for r in rows],
+                "mean": [days(r["mean_throughput_s"]) for r in rows],
+                "median": [days(r["median_throughput_s"]) for r in rows],
+                "rework": [round((r["rework_share"] or 0) * 100, 2) for r in rows],
+                "wait": [days(r["mean_wait_s"]) for r in rows],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "channel": text_column(t("analysis.col_channel")),
+            "cases": integer_column(t("analysis.col_cases")),
+            "mean": days_column(t("analysis.col_mean_throughput_days")),
+            "median": days_column(t("analysis.col_median_throughput_days")),
+            "rework": percent_column(t("analysis.col_rework_share")),
+            "wait": days_column(t("analysis.col_mean_wait_days")),
+        },
+    )
+
+
+def _deadline(result: dict[str, Any]) -> None:
+    deadline = result.get("deadline")
+    if not deadline:
+        return
+    st.subheader(t("analysis.deadline_title", days=deadline["deadline_days"]))
+    over, close, cases = st.columns(3)
+    over.metric(t("analysis.deadline_over"), percent(deadline["over_share"]))
+    close.metric(t("analysis.deadline_close"), percent(deadline["close_share"]))
+    cases.metric(t("analysis.deadline_cases"), deadline["cases"])
+    st.caption(
+        t(
+            "analysis.deadline_caption",
+            over=deadline["over"],
+            close=deadline["close"],
+            days=deadline["deadline_days"],
+        )
+    )
+    if deadline["over"]:
+        st.warning(t("analysis.deadline_warning", over=deadline["over"]))
+
+
+def show_performance(result: dict[str, Any]) -> None:
+    durations = result.get("case_duration_s", {})
+    mean, median, p90 = st.columns(3)
+    mean.metric(t("analysis.duration_mean"), duration(durations.get("mean")))
+    median.metric(t("analysis.duration_median"), duration(durations.get("median")))
+    p90.metric(t("analysis.duration_p90"), duration(durations.get("p90")))
+    _deadline(result)
+    _bottlenecks(result)
+    _rework(result)
+    _handovers(result)
+    _channels(result)

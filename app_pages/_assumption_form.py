@@ -1,0 +1,115 @@
+"""The editable main assumptions of the page Digitalisierung: recompute for this session, or save
+them as the office's standard (process managers)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from app_pages._auth import User
+from app_pages._i18n import t
+from app_pages._portfolio import CHANGES_KEY
+from app_pages._shared import ASSUMPTIONS_FILE, office_assumptions
+from mining.digitization import Assumptions, AssumptionsError
+from mining.digitization.overrides import checked_values, save_assumptions
+from process_registry.settings import data_dir
+
+__all__ = ["assumption_form"]
+
+# (dotted key, text key, step, format) of the number fields, in page order.
+_FIELDS: tuple[tuple[str, str, float, str | None], ...] = (
+    ("general.hours_per_fte", "digitization.a_hours_per_fte", 10, None),
+    ("rpa.automation_share", "digitization.a_automation_share", 0.05, "%.2f"),
+    ("online_service.shift_share", "digitization.a_shift_share", 0.05, "%.2f"),
+    ("online_service.pages_per_paper_application", "digitization.a_pages", 0.5, "%.1f"),
+    ("online_service.co2_g_per_page", "digitization.a_co2", 0.5, "%.1f"),
+    ("general.min_cases", "digitization.a_min_cases", 10, None),
+    ("general.benefit_weight", "digitization.a_benefit_weight", 0.05, "%.2f"),
+    ("general.effort_weight", "digitization.a_effort_weight", 0.05, "%.2f"),
+)
+_WIDGET = "digitization_a_"
+
+
+def _value(assumptions: Assumptions, dotted: str) -> Any:
+    section, _, key = dotted.partition(".")
+    return assumptions[section][key]
+
+
+def _reset() -> None:
+    st.session_state.pop(CHANGES_KEY, None)
+    for name in [k for k in st.session_state if str(k).startswith(_WIDGET)]:
+        del st.session_state[name]
+
+
+def _read_fields(current: Assumptions) -> dict[str, Any]:
+    """The form's values as ``{"section.key": value}``."""
+    values: dict[str, Any] = {}
+    left, right = st.columns(2)
+    rates = current["cost_rates_eur_per_hour"]
+    groups = list(rates)
+    default_group = current["general"]["default_pay_group"]
+    group = left.selectbox(
+        t("digitization.a_pay_group"),
+        groups,
+        index=groups.index(default_group) if default_group in groups else 0,
+        key=f"{_WIDGET}pay_group",
+    )
+    values["general.default_pay_group"] = group
+    values[f"cost_rates_eur_per_hour.{group}"] = right.number_input(
+        t("digitization.a_rate", group=group),
+        value=float(rates[group]),
+        step=1.0,
+        format="%.2f",
+        key=f"{_WIDGET}rate_{group}",
+    )
+    columns = st.columns(2)
+    for number, (dotted, label, step, fmt) in enumerate(_FIELDS):
+        value = _value(current, dotted)
+        is_int = isinstance(value, int) and fmt is None
+        values[dotted] = columns[number % 2].number_input(
+            t(label),
+            value=int(value) if is_int else float(value),
+            step=int(step) if is_int else float(step),
+            format=fmt,
+            key=f"{_WIDGET}{dotted}",
+        )
+    return values
+
+
+def assumption_form(user: User, current: Assumptions) -> None:
+    """The form; on "Neu berechnen" this session's edits change (the caller recomputes after)."""
+    office = office_assumptions()
+    st.caption(t("digitization.assumptions_note"))
+    values = _read_fields(current)
+    changes = {k: v for k, v in values.items() if _value(office, k) != v}
+    left, middle, right = st.columns(3)
+    recompute = left.button(t("digitization.recompute"), type="primary", key=f"{_WIDGET}go")
+    middle.button(
+        t("digitization.reset"),
+        key=f"{_WIDGET}reset",
+        on_click=_reset,
+        disabled=not st.session_state.get(CHANGES_KEY),
+    )
+    save = (
+        right.button(t("digitization.save_default"), key=f"{_WIDGET}save")
+        if user.can_edit_registry
+        else False
+    )
+    if not (recompute or save):
+        return
+    try:
+        edited = checked_values(office, changes)
+    except AssumptionsError as err:
+        st.error(t("digitization.assumptions_invalid", error=str(err)))
+        return
+    if recompute:
+        st.session_state[CHANGES_KEY] = changes
+        return
+    try:
+        save_assumptions(data_dir() / ASSUMPTIONS_FILE, edited, actor=user.name)
+    except AssumptionsError as err:
+        st.error(t("digitization.save_failed", error=str(err)))
+        return
+    st.session_state.pop(CHANGES_KEY, None)
+    st.success(t("digitization.saved"))

@@ -1,0 +1,168 @@
+"""The portfolio of the processes a user may see, analysed once and cached per scope.
+
+Computing it runs :func:`mining.report.build_report`, which analyses every process's newest log,
+so it is cached. The cache key is the user's ``scope``, the visible processes (with their
+version count and last change), the visible log ids and the assumptions' content: a department
+user's portfolio only covers that department's processes, and the cached function checks the
+scope again before it reads anything (RELIABILITY item 27).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from types import MappingProxyType
+from typing import Any
+
+import streamlit as st
+
+from app_pages._auth import User
+from app_pages._i18n import language, t
+from app_pages._office_settings import SettingsError, checked_settings
+from app_pages._shared import (
+    SETTINGS_FILE,
+    log_store,
+    office_assumptions,
+    office_settings,
+    registry,
+    visible_logs,
+    visible_processes,
+)
+from mining.digitization import Assumptions, AssumptionsError
+from mining.digitization.overrides import checked_values
+from mining.report import build_report
+from process_registry.settings import database_url
+
+__all__ = [
+    "CHANGES_KEY",
+    "activity_text",
+    "flags_text",
+    "md",
+    "min_group_size",
+    "number",
+    "portfolio",
+    "recommendation_label",
+    "session_assumptions",
+]
+
+CHANGES_KEY = "digitization_changes"  # this session's edited assumptions (page Digitalisierung)
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def session_assumptions() -> tuple[Assumptions, bool]:
+    """The office's assumptions with this session's edits laid over them, and whether there are
+    edits. Edits that no longer fit (the office file changed meanwhile) are dropped."""
+    office = office_assumptions()
+    changes = st.session_state.get(CHANGES_KEY) or {}
+    if not changes:
+        return office, False
+    try:
+        return checked_values(office, changes), True
+    except AssumptionsError:
+        st.session_state.pop(CHANGES_KEY, None)
+        return office, False
+
+
+def portfolio(user: User, assumptions: Assumptions) -> dict[str, Any] | None:
+    """The report snapshot (not stored) of every process ``user`` may see; None without any."""
+    processes = visible_processes(user)
+    if not processes:
+        return None  # build_report would take "no keys" as "every process"
+    stamp = tuple(sorted((p.key, p.versions, p.updated_at.isoformat()) for p in processes))
+    logs = tuple(sorted(info.log_id for info in visible_logs(user)))
+    sections = json.dumps(
+        {name: dict(values) for name, values in assumptions.sections.items()}, ensure_ascii=False
+    )
+    working_time = bool(office_settings().get("working_time", False))
+    return _portfolio(
+        user.scope,
+        stamp,
+        logs,
+        sections,
+        assumptions.source,
+        min_group_size(),
+        database_url(),
+        working_time,
+    )
+
+
+def min_group_size() -> int:
+    """The office's minimum group size; a hand-edited, broken settings file is reported (as
+    :class:`SettingsError`), never replaced by a default the Personalrat did not agree to."""
+    try:
+        settings = office_settings()
+        return checked_settings(settings["min_group_size"], False)["min_group_size"]
+    except (tomllib.TOMLDecodeError, OSError, SettingsError) as err:
+        raise SettingsError(t("settings.file_broken", file=SETTINGS_FILE, error=str(err))) from None
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _portfolio(
+    scope: str,
+    processes: tuple[tuple[str, int, str], ...],
+    log_ids: tuple[str, ...],
+    sections: str,
+    source: str,
+    min_group_size: int,
+    database: str,
+    working_time: bool = False,
+) -> dict[str, Any]:
+    reg = registry()
+    keys = [key for key, _versions, _changed in processes]
+    for key in keys:
+        if scope != "*" and reg.get_process(key).department != scope:
+            raise PermissionError(t("common.not_allowed"))
+    loaded = json.loads(sections)
+    assumptions = Assumptions(
+        MappingProxyType({name: MappingProxyType(values) for name, values in loaded.items()}),
+        source,
+    )
+    return build_report(
+        reg,
+        log_store(),
+        keys=keys,
+        assumptions=assumptions,
+        min_group_size=min_group_size,
+        working_time=working_time,
+        actor="",
+    )
+
+
+def recommendation_label(kind: str | None) -> str:
+    labels = {
+        "rpa": t("digitization.kind_rpa"),
+        "ai_form_assistance": t("digitization.kind_ai_form_assistance"),
+        "online_service": t("digitization.kind_online_service"),
+        "process_redesign": t("digitization.kind_process_redesign"),
+    }
+    return labels.get(kind or "", kind or t("common.none"))
+
+
+def activity_text(candidate: dict[str, Any]) -> str:
+    activity = candidate.get("activity")
+    return t("digitization.whole_process") if activity is None else str(activity)
+
+
+def flags_text(candidate: dict[str, Any]) -> str:
+    flags = []
+    if candidate.get("low_evidence"):
+        flags.append(t("digitization.flag_low_evidence"))
+    if candidate.get("decides"):
+        flags.append(t("digitization.flag_35a"))
+    return ", ".join(flags)
+
+
+def number(value: float | int | None, decimals: int = 0) -> str:
+    """A figure in the user's language: ``1.234,5`` in German, ``1,234.5`` in English."""
+    if value is None:
+        return t("common.none")
+    text = f"{value:,.{decimals}f}"
+    if language() == "de":
+        text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+    return text
+
+
+def md(text: object) -> str:
+    """``text`` (e.g. an activity name from an upload) shown literally inside Markdown."""
+    return _MARKDOWN.sub(r"\\\1", str(text))

@@ -1,0 +1,184 @@
+"""Analyse: how the cases of one event log really flow, where they wait, and how that compares
+with the registered model. Every figure is a group figure; none describes a person."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import streamlit as st
+
+from app_pages._analysis_common import decimal, plain
+from app_pages._analysis_flow import show_process_map, show_variants
+from app_pages._analysis_model import show_model
+from app_pages._analysis_performance import show_performance
+from app_pages._auth import ROLES, require
+from app_pages._i18n import t
+from app_pages._shared import (
+    ASSUMPTIONS_FILE,
+    cached_analysis,
+    office_settings,
+    process_state,
+    registry,
+    signed_in_user,
+    visible_logs,
+)
+from mining.conformance.errors import ActivityMappingError, ConformanceError, ModelConversionError
+from mining.errors import MiningError
+from mining.logstore import LogInfo
+from process_registry import RegistryError
+from process_registry.settings import data_dir
+
+BERLIN = ZoneInfo("Europe/Berlin")
+# Errors of the model side: the log can still be analysed without the comparison.
+MODEL_ERRORS = (RegistryError, ModelConversionError, ActivityMappingError, ConformanceError)
+
+user = signed_in_user()
+require(user, ROLES)
+if user.role == "department" and not user.department:
+    # A department user without a department would otherwise get the office-wide scope.
+    st.error(t("common.not_allowed"))
+    st.stop()
+
+st.title(t("analysis.title"))
+st.caption(t("analysis.caption"))
+
+try:
+    logs = visible_logs(user)
+    settings = office_settings()
+except (MiningError, RegistryError, OSError, ValueError) as err:
+    st.error(plain(err))
+    st.stop()
+if not logs:
+    st.info(t("analysis.no_logs"))
+    st.stop()
+
+
+def _local_date(moment: dt.datetime | None) -> dt.date | None:
+    if moment is None:
+        return None
+    if moment.tzinfo is None:  # SQLite keeps the catalogue's UTC times without their zone
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(BERLIN).date()
+
+
+def _log_label(info: LogInfo) -> str:
+    return t(
+        "analysis.log_option",
+        source=info.source_name,
+        process=info.process or t("analysis.no_process"),
+        uploaded=info.uploaded_at.strftime("%d.%m.%Y"),
+        cases=decimal(info.cases, 0),
+    )
+
+
+by_id = {info.log_id: info for info in logs}
+wanted = st.session_state.get("analysis_log_id")
+ids = list(by_id)
+log_id = st.selectbox(
+    t("analysis.log_select"),
+    ids,
+    index=ids.index(wanted) if wanted in by_id else 0,
+    format_func=lambda i: _log_label(by_id[i]),
+    key="analysis_log_choice",
+)
+st.session_state["analysis_log_id"] = log_id
+info = by_id[log_id]
+first, last = _local_date(info.first_event), _local_date(info.last_event)
+
+with st.container(border=True):
+    col_from, col_to, col_top, col_work = st.columns([2, 2, 2, 2])
+    date_from = col_from.date_input(
+        t("analysis.date_from"), value=first, format="DD.MM.YYYY", key=f"analysis_from_{log_id}"
+    )
+    date_to = col_to.date_input(
+        t("analysis.date_to"), value=last, format="DD.MM.YYYY", key=f"analysis_to_{log_id}"
+    )
+    top_variants = col_top.number_input(
+        t("analysis.top_variants"),
+        min_value=0,
+        max_value=1000,
+        value=0,
+        step=1,
+        help=t("analysis.top_variants_help"),
+        key="analysis_top_variants",
+    )
+    working_time = col_work.toggle(
+        t("analysis.working_time"),
+        value=bool(settings.get("working_time", False)),
+        help=t("analysis.working_time_help"),
+        key="analysis_working_time",
+    )
+
+if date_from and date_to and date_from > date_to:
+    st.error(t("analysis.bad_range"))
+    st.stop()
+
+
+def _head_version(process_key: str | None) -> int | None:
+    # Named explicitly so a new model version is a new cache entry, not the old comparison.
+    if not process_key:
+        return None
+    head = registry().get_process(process_key).head
+    return head.number if head is not None else None
+
+
+def _analysis(process_key: str | None) -> dict[str, Any]:
+    assumptions = data_dir() / ASSUMPTIONS_FILE
+    has_assumptions = assumptions.is_file()
+    version = _head_version(process_key)
+    return cached_analysis(
+        log_id,
+        user.scope,
+        process_key=process_key,
+        version=version,
+        process_state=process_state(process_key, version),
+        # The log's own first and last day are no filter: the whole log stays the whole process.
+        date_from=date_from if date_from and date_from != first else None,
+        date_to=date_to if date_to and date_to != last else None,
+        top_variants=int(top_variants) or None,
+        working_time=bool(working_time),
+        min_group_size=int(settings.get("min_group_size", 5)),
+        assumptions_path=str(assumptions) if has_assumptions else None,
+        assumptions_mtime=assumptions.stat().st_mtime if has_assumptions else None,
+    )
+
+
+with st.spinner(t("analysis.computing")):
+    try:
+        try:
+            result = _analysis(info.process)
+        except MODEL_ERRORS as err:
+            if not info.process:
+                raise
+            st.error(t("analysis.model_failed", error=plain(err)))
+            result = _analysis(None)
+    except (MiningError, RegistryError, PermissionError) as err:
+        st.error(plain(err))
+        st.stop()
+
+log = result["log"]
+cases, events, activities, variants = st.columns(4)
+cases.metric(t("analysis.metric_cases"), decimal(log["cases"], 0))
+events.metric(t("analysis.metric_events"), decimal(log["events"], 0))
+activities.metric(t("analysis.metric_activities"), decimal(log["activities"], 0))
+variants.metric(t("analysis.metric_variants"), decimal(log["variants"], 0))
+if log.get("start") and log.get("end"):
+    start, end = (_local_date(dt.datetime.fromisoformat(log[k])) for k in ("start", "end"))
+    st.caption(t("analysis.period", start=f"{start:%d.%m.%Y}", end=f"{end:%d.%m.%Y}"))
+if not info.process:
+    st.caption(t("analysis.not_linked"))
+
+names = [t("analysis.tab_map"), t("analysis.tab_variants"), t("analysis.tab_performance")]
+with_model = "conformance" in result
+tabs = st.tabs([*names, t("analysis.tab_model")] if with_model else names)
+with tabs[0]:
+    show_process_map(result)
+with tabs[1]:
+    show_variants(result)
+with tabs[2]:
+    show_performance(result)
+if with_model:
+    with tabs[3]:
+        show_model(result, registry())

@@ -1,0 +1,240 @@
+"""Digitalisierung: every candidate with its reasons, the benefit/effort matrix, the savings per
+kind of recommendation, and the assumptions behind them (editable)."""
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from app_pages._assumption_form import assumption_form
+from app_pages._i18n import t
+from app_pages._office_settings import SettingsError
+from app_pages._portfolio import (
+    activity_text,
+    flags_text,
+    md,
+    number,
+    portfolio,
+    recommendation_label,
+    session_assumptions,
+)
+from app_pages._shared import signed_in_user, visible_processes
+from mining.errors import MiningError
+from mining.report import write_csv
+from process_registry import RegistryError
+
+user = signed_in_user()
+st.title(t("digitization.title"))
+st.caption(t("digitization.caption"))
+
+try:
+    processes = visible_processes(user)
+except RegistryError as err:
+    st.error(str(err))
+    st.stop()
+if not processes:
+    st.info(
+        t("overview.empty")
+        if user.scope == "*"
+        else t("overview.empty_department", department=user.scope)
+    )
+    st.stop()
+
+assumptions, edited = session_assumptions()
+with st.expander(t("digitization.assumptions_heading"), expanded=edited):
+    assumption_form(user, assumptions)
+assumptions, edited = session_assumptions()  # the form may have changed them
+try:
+    with st.spinner(t("overview.computing")):
+        snapshot = portfolio(user, assumptions)
+except (RegistryError, MiningError, PermissionError, SettingsError) as err:
+    st.error(str(err))
+    st.stop()
+if edited:
+    st.info(t("digitization.edited_note"))
+
+candidates = snapshot["candidates"]
+if not candidates:
+    st.info(t("overview.no_candidates"))
+    st.stop()
+
+# Labels are worked out here, not in format_func: that may run outside this page's session.
+kind_labels = {c["recommendation"]: recommendation_label(c["recommendation"]) for c in candidates}
+kinds = sorted(kind_labels, key=kind_labels.__getitem__)
+chosen = st.multiselect(
+    t("digitization.filter_kind"),
+    kinds,
+    format_func=kind_labels.__getitem__,
+    key="digitization_kinds",
+    placeholder=t("digitization.filter_all"),
+)
+shown = [c for c in candidates if not chosen or c["recommendation"] in chosen]
+
+# One row per candidate; the same columns go into the table and the CSV file.
+COLUMNS = {
+    "rank": t("digitization.col_rank"),
+    "process": t("digitization.col_process"),
+    "step": t("digitization.col_step"),
+    "kind": t("digitization.col_recommendation"),
+    "score": t("digitization.col_score"),
+    "hours": t("digitization.col_hours"),
+    "euros": t("digitization.col_euros"),
+    "low": t("digitization.flag_low_evidence"),
+    "decides": t("digitization.flag_35a"),
+}
+rows = [
+    {
+        COLUMNS["rank"]: rank,
+        COLUMNS["process"]: c["process_name"] or c["process"],
+        COLUMNS["step"]: activity_text(c),
+        COLUMNS["kind"]: recommendation_label(c["recommendation"]),
+        COLUMNS["score"]: c["score"],
+        COLUMNS["hours"]: c["hours_saved_per_year"],
+        COLUMNS["euros"]: c["euros_saved_per_year"],
+        COLUMNS["low"]: bool(c["low_evidence"]),
+        COLUMNS["decides"]: bool(c["decides"]),
+    }
+    for rank, c in enumerate(shown, start=1)
+]
+st.dataframe(
+    pd.DataFrame(rows, columns=list(COLUMNS.values())),
+    hide_index=True,
+    column_config={
+        COLUMNS["euros"]: st.column_config.NumberColumn(format="euro"),
+        COLUMNS["hours"]: st.column_config.NumberColumn(format="localized"),
+    },
+)
+st.caption(t("digitization.flags_note"))
+extra = {
+    "fte": t("digitization.col_fte"),
+    "pages": t("digitization.col_pages"),
+    "co2": t("digitization.col_co2"),
+    "reasons": t("digitization.col_reasons"),
+}
+csv_rows = [
+    row
+    | {
+        extra["fte"]: c["fte_saved"],
+        extra["pages"]: c["pages_avoided_per_year"],
+        extra["co2"]: c["co2_kg_avoided_per_year"],
+        extra["reasons"]: " | ".join(c["reasons"]),
+    }
+    for row, c in zip(rows, shown, strict=True)
+]
+st.download_button(
+    t("digitization.download_csv"),
+    write_csv(csv_rows, [*COLUMNS.values(), *extra.values()]),
+    file_name="digitalisierungskandidaten.csv",
+    mime="text/csv",
+    key="digitization_csv",
+)
+
+st.subheader(t("digitization.detail_heading"))
+if shown:
+    # A candidate's identity, stable when the filter or the assumptions change the ranking.
+    by_id = {f"{c['process']}|{c['activity']}|{c['recommendation']}": c for c in shown}
+    labels = {
+        ident: f"{rank}. {c['process_name'] or c['process']} – {activity_text(c)} "
+        f"({recommendation_label(c['recommendation'])})"
+        for rank, (ident, c) in enumerate(by_id.items(), start=1)
+    }
+    picked = st.selectbox(
+        t("digitization.detail_pick"),
+        list(labels),
+        format_func=labels.__getitem__,
+        key="digitization_detail",
+    )
+    c = by_id.get(picked) or shown[0]
+    st.markdown(f"**{md(c['process_name'] or c['process'])} – {md(activity_text(c))}**")
+    m1, m2, m3, m4 = st.columns(4)
+    m1.metric(t("digitization.col_score"), number(c["score"], 1))
+    m2.metric(t("digitization.col_hours"), number(c["hours_saved_per_year"]))
+    m3.metric(t("digitization.col_euros"), f"{number(c['euros_saved_per_year'])} €")
+    m4.metric(t("digitization.effort"), f"{c['effort']} / 5")
+    if flags_text(c):
+        st.warning(t("digitization.flags_of", flags=flags_text(c)))
+    st.markdown(f"**{t('digitization.reasons_heading')}**")
+    st.markdown("\n".join(f"- {md(reason)}" for reason in c["reasons"]))
+    signals = {
+        "events_per_year": t("digitization.signal_events_per_year"),
+        "median_processing_min": t("digitization.signal_median_processing_min"),
+        "variation": t("digitization.signal_variation"),
+        "successor_share": t("digitization.signal_successor_share"),
+        "rework_share": t("digitization.signal_rework_share"),
+        "rework_days_per_loop": t("digitization.signal_rework_days_per_loop"),
+        "paper_share": t("digitization.signal_paper_share"),
+        "ozg_maturity_gap": t("digitization.signal_ozg_maturity_gap"),
+        "cases_per_year": t("digitization.signal_cases_per_year"),
+        "bottleneck_wait_days": t("digitization.signal_bottleneck_wait_days"),
+        "handovers_per_case": t("digitization.signal_handovers_per_case"),
+    }
+    st.markdown(f"**{t('digitization.signals_heading')}**")
+    st.dataframe(
+        pd.DataFrame(
+            {
+                t("digitization.col_signal"): [signals.get(k, k) for k in c["signals"]],
+                t("digitization.col_value"): [
+                    None if v is None else float(v) for v in c["signals"].values()
+                ],
+            }
+        ),
+        hide_index=True,
+    )
+
+st.subheader(t("digitization.matrix_heading"))
+st.caption(t("digitization.matrix_note"))
+matrix = pd.DataFrame(
+    {
+        "process": [c["process_name"] or c["process"] for c in shown],
+        "step": [activity_text(c) for c in shown],
+        "kind": [recommendation_label(c["recommendation"]) for c in shown],
+        "benefit": [c["benefit"] for c in shown],
+        "effort": [c["effort"] for c in shown],
+        "hours": [c["hours_saved_per_year"] for c in shown],
+        "score": [c["score"] for c in shown],
+    }
+)
+chart = (
+    alt.Chart(matrix)
+    .mark_circle(opacity=0.7)
+    .encode(
+        x=alt.X("effort:Q", title=t("digitization.axis_effort"), scale=alt.Scale(domain=[0, 5])),
+        y=alt.Y("benefit:Q", title=t("digitization.axis_benefit"), scale=alt.Scale(domain=[0, 1])),
+        size=alt.Size("hours:Q", title=t("digitization.col_hours")),
+        color=alt.Color("kind:N", title=t("digitization.col_recommendation")),
+        tooltip=[
+            alt.Tooltip("process:N", title=t("digitization.col_process")),
+            alt.Tooltip("step:N", title=t("digitization.col_step")),
+            alt.Tooltip("kind:N", title=t("digitization.col_recommendation")),
+            alt.Tooltip("score:Q", title=t("digitization.col_score")),
+            alt.Tooltip("hours:Q", title=t("digitization.col_hours")),
+        ],
+    )
+)
+st.altair_chart(chart, key="digitization_matrix")
+
+st.subheader(t("digitization.savings_heading"))
+per_kind = pd.DataFrame(
+    [
+        {
+            t("digitization.col_recommendation"): recommendation_label(kind),
+            t("digitization.col_count"): sum(1 for c in shown if c["recommendation"] == kind),
+            t("digitization.col_hours"): round(
+                sum(c["hours_saved_per_year"] for c in shown if c["recommendation"] == kind), 1
+            ),
+            t("digitization.col_fte"): round(
+                sum(c["fte_saved"] for c in shown if c["recommendation"] == kind), 2
+            ),
+            t("digitization.col_euros"): sum(
+                c["euros_saved_per_year"] for c in shown if c["recommendation"] == kind
+            ),
+        }
+        for kind in kinds
+        if not chosen or kind in chosen
+    ]
+)
+st.dataframe(
+    per_kind,
+    hide_index=True,
+    column_config={t("digitization.col_euros"): st.column_config.NumberColumn(format="euro")},
+)
+st.bar_chart(per_kind, x=t("digitization.col_recommendation"), y=t("digitization.col_hours"))

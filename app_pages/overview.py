@@ -1,0 +1,221 @@
+"""Übersicht: the portfolio at a glance — processes, data freshness, deviations, bottlenecks, the
+best digitization candidates and what they would save."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+import streamlit as st
+from streamlit.errors import StreamlitPageNotFoundError
+
+from app_pages._i18n import t
+from app_pages._office_settings import SettingsError
+from app_pages._portfolio import (
+    activity_text,
+    number,
+    portfolio,
+    recommendation_label,
+    session_assumptions,
+)
+from app_pages._shared import signed_in_user, visible_logs, visible_processes
+from mining.errors import MiningError
+from process_registry import RegistryError
+
+STALE_DAYS = 90  # a log older than a quarter no longer describes today's process
+TOP = 5
+
+user = signed_in_user()
+st.title(t("overview.title"))
+st.caption(
+    t("overview.caption_all")
+    if user.scope == "*"
+    else t("overview.caption_department", department=user.scope)
+)
+
+try:
+    processes = visible_processes(user)
+    logs = visible_logs(user)
+except (RegistryError, MiningError) as err:
+    st.error(str(err))
+    st.stop()
+
+if not processes:
+    st.info(
+        t("overview.empty")
+        if user.scope == "*"
+        else t("overview.empty_department", department=user.scope)
+    )
+    st.stop()
+
+assumptions, edited = session_assumptions()
+try:
+    with st.spinner(t("overview.computing")):
+        snapshot = portfolio(user, assumptions)
+except (RegistryError, MiningError, PermissionError, SettingsError) as err:
+    st.error(str(err))
+    st.stop()
+if edited:
+    st.caption(t("overview.edited_assumptions"))
+
+summary = snapshot["summary"]
+col1, col2, col3, col4 = st.columns(4)
+col1.metric(t("overview.metric_processes"), number(len(processes)))
+col2.metric(t("overview.metric_logs"), number(len(logs)))
+col3.metric(t("overview.metric_with_log"), number(summary["processes_with_log"]))
+col4.metric(t("overview.metric_candidates"), number(summary["candidates"]))
+
+st.subheader(t("overview.savings_heading"))
+cols = st.columns(5)
+cols[0].metric(t("overview.metric_hours"), number(summary["hours_saved_per_year"]))
+cols[1].metric(t("overview.metric_fte"), number(summary["fte_saved"], 2))
+cols[2].metric(t("overview.metric_euros"), f"{number(summary['euros_saved_per_year'])} €")
+cols[3].metric(t("overview.metric_pages"), number(summary["pages_avoided_per_year"]))
+cols[4].metric(t("overview.metric_co2"), f"{number(summary['co2_kg_avoided_per_year'], 1)} kg")
+st.caption(t("overview.savings_note"))
+
+st.subheader(t("overview.candidates_heading"))
+top = snapshot["candidates"][:TOP]
+if top:
+    st.dataframe(
+        pd.DataFrame(
+            {
+                t("overview.col_process"): [c["process_name"] or c["process"] for c in top],
+                t("overview.col_step"): [activity_text(c) for c in top],
+                t("overview.col_recommendation"): [
+                    recommendation_label(c["recommendation"]) for c in top
+                ],
+                t("overview.col_score"): [c["score"] for c in top],
+                t("overview.col_hours"): [c["hours_saved_per_year"] for c in top],
+                t("overview.col_reason"): [(c["reasons"] or [""])[0] for c in top],
+            }
+        ),
+        hide_index=True,
+    )
+else:
+    st.info(t("overview.no_candidates"))
+
+st.subheader(t("overview.bottlenecks_heading"))
+waits = [
+    {**b, "process": p["name"]}
+    for p in snapshot["processes"]
+    if p["analysis"]
+    for b in p["analysis"]["bottlenecks"]
+]
+waits = sorted(waits, key=lambda b: -(b["total_wait_s"] or 0.0))[:TOP]
+if waits:
+    day = 86400.0
+    st.dataframe(
+        pd.DataFrame(
+            {
+                t("overview.col_process"): [b["process"] for b in waits],
+                t("overview.col_from"): [b["source"] for b in waits],
+                t("overview.col_to"): [b["target"] for b in waits],
+                t("overview.col_cases"): [b["cases"] for b in waits],
+                t("overview.col_mean_wait"): [round(b["mean_wait_s"] / day, 1) for b in waits],
+                t("overview.col_total_wait"): [round(b["total_wait_s"] / day) for b in waits],
+            }
+        ),
+        hide_index=True,
+    )
+else:
+    st.info(t("overview.no_logs_yet"))
+
+st.subheader(t("overview.deviations_heading"))
+kinds = {
+    "skipped": t("overview.kind_skipped"),
+    "unmodelled": t("overview.kind_unmodelled"),
+    "wrong_order": t("overview.kind_wrong_order"),
+}
+checked = [
+    (p, p["analysis"]["conformance"])
+    for p in snapshot["processes"]
+    if p["analysis"] and p["analysis"].get("conformance")
+]
+if checked:
+    rows = []
+    for process, conformance in checked:
+        first = (conformance.get("deviations") or [None])[0]
+        rows.append(
+            {
+                t("overview.col_process"): process["name"],
+                t("overview.col_model_version"): conformance.get("version"),
+                t("overview.col_fitting"): conformance.get("fitting_cases_share"),
+                t("overview.col_top_deviation"): (
+                    f"{kinds.get(first['kind'], first['kind'])}: {first['activity']}"
+                    if first
+                    else t("overview.no_deviation")
+                ),
+                t("overview.col_deviation_share"): first["share"] if first else None,
+            }
+        )
+    st.dataframe(
+        pd.DataFrame(rows),
+        hide_index=True,
+        column_config={
+            t("overview.col_fitting"): st.column_config.NumberColumn(format="percent"),
+            t("overview.col_deviation_share"): st.column_config.NumberColumn(format="percent"),
+        },
+    )
+else:
+    st.info(t("overview.no_conformance"))
+
+st.subheader(t("overview.freshness_heading"))
+today = dt.datetime.now(ZoneInfo("Europe/Berlin")).date()
+newest: dict[str, dt.date] = {}
+log_counts: dict[str, int] = {}
+for info in logs:
+    if info.process is None:
+        continue
+    log_counts[info.process] = log_counts.get(info.process, 0) + 1
+    if info.last_event is not None:
+        last = info.last_event.astimezone(ZoneInfo("Europe/Berlin")).date()
+        newest[info.process] = max(last, newest.get(info.process, last))
+
+
+def _state(key: str) -> str:
+    if key not in newest:
+        return t("overview.state_no_log")
+    if (today - newest[key]).days > STALE_DAYS:
+        return t("overview.state_stale", days=STALE_DAYS)
+    return t("overview.state_current")
+
+
+freshness = pd.DataFrame(
+    {
+        t("overview.col_process"): [p.name for p in processes],
+        t("overview.col_department"): [p.department for p in processes],
+        t("overview.col_status"): [p.status for p in processes],
+        t("overview.col_logs"): [log_counts.get(p.key, 0) for p in processes],
+        t("overview.col_newest"): [newest.get(p.key) for p in processes],
+        t("overview.col_age"): [
+            (today - newest[p.key]).days if p.key in newest else None for p in processes
+        ],
+        t("overview.col_state"): [_state(p.key) for p in processes],
+    }
+)
+stale = sum(1 for p in processes if p.key in newest and (today - newest[p.key]).days > STALE_DAYS)
+if stale:
+    st.warning(t("overview.stale_warning", count=stale, days=STALE_DAYS))
+st.dataframe(freshness, hide_index=True, key="overview_freshness")
+
+st.markdown(f"**{t('overview.status_heading')}**")
+statuses = pd.Series([p.status for p in processes]).value_counts()
+st.dataframe(
+    pd.DataFrame({t("overview.col_status"): statuses.index, t("overview.col_count"): statuses}),
+    hide_index=True,
+)
+
+st.subheader(t("overview.links_heading"))
+links = [
+    ("app_pages/digitization.py", "overview.link_digitization", ":material/rocket_launch:"),
+    ("app_pages/analysis.py", "overview.link_analysis", ":material/insights:"),
+    ("app_pages/reports.py", "overview.link_reports", ":material/description:"),
+    ("app_pages/registry.py", "overview.link_registry", ":material/account_tree:"),
+]
+if user.can_upload:
+    links.append(("app_pages/logs.py", "overview.link_logs", ":material/upload_file:"))
+for path, label, icon in links:
+    try:
+        st.page_link(path, label=t(label), icon=icon)
+    except StreamlitPageNotFoundError:
+        pass  # the page is not in this navigation (a page run on its own, as in tests)

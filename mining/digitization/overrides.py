@@ -1,0 +1,177 @@
+"""The office's own assumptions: what differs from the shipped defaults, checked and saved as TOML.
+
+The workspace lets process managers change single assumptions (an hourly rate, the automation
+share). The office file holds only the keys that differ from ``defaults.toml``, so a later
+update of the defaults still reaches every key the office never touched::
+
+    edited = load_assumptions().with_values({"rpa.automation_share": 0.6})
+    check_ranges(edited)                                  # AssumptionsError with a German reason
+    save_assumptions(data_dir / "annahmen.toml", edited)  # atomic; the old file stays on error
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from .assumptions import ASSUMPTION_LABELS, Assumptions, AssumptionsError, load_assumptions
+
+__all__ = [
+    "assumption_overrides",
+    "check_ranges",
+    "checked_values",
+    "save_assumptions",
+    "toml_text",
+    "write_toml",
+]
+
+_RATES = "cost_rates_eur_per_hour"
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+# Keys that are shares of something (0 … 1); a value of 80 for "80 %" is a typo, not a choice.
+_SHARE = re.compile(r"(_share|_reduction|^benefit_weight|^effort_weight|^weight_\w+)$")
+
+
+def assumption_overrides(assumptions: Assumptions) -> dict[str, dict[str, Any]]:
+    """``{section: {key: value}}`` of every value that differs from the shipped defaults."""
+    defaults = load_assumptions()
+    out: dict[str, dict[str, Any]] = {}
+    for section, values in assumptions.sections.items():
+        base = defaults.sections.get(section, {})
+        changed = {k: v for k, v in values.items() if k not in base or base[k] != v}
+        if changed:
+            out[section] = changed
+    return out
+
+
+def _label(section: str, key: str) -> str:
+    return ASSUMPTION_LABELS.get(f"{section}.{key}", f"[{section}] {key}")
+
+
+def _number(value: float) -> str:
+    return f"{value:g}".replace(".", ",")
+
+
+def check_ranges(assumptions: Assumptions) -> None:
+    """Refuse values the scoring cannot use although their type is right (the loader checks types
+    and signs): shares outside 0 … 1, an effort outside 1 … 5, no working hours per FTE."""
+    for section, values in assumptions.sections.items():
+        for key, value in values.items():
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                continue
+            label = _label(section, key)
+            if not math.isfinite(value):
+                raise AssumptionsError(f"{label}: „{value}“ ist keine Zahl.")
+            if section == _RATES and value <= 0:
+                raise AssumptionsError(
+                    f"Stundensatz {key}: muss eine positive Zahl sein, nicht {_number(value)}."
+                )
+            if value < 0:
+                raise AssumptionsError(f"{label}: darf nicht negativ sein ({_number(value)}).")
+            if _SHARE.search(key) and value > 1:
+                raise AssumptionsError(
+                    f"{label}: ist ein Anteil zwischen 0 und 1, nicht {_number(value)} "
+                    f"(80 % = 0,8)."
+                )
+            if key == "effort" and not 1 <= value <= 5:
+                raise AssumptionsError(f"{label}: liegt zwischen 1 und 5, nicht {_number(value)}.")
+    general = assumptions["general"]
+    if general["hours_per_fte"] <= 0:
+        raise AssumptionsError(f"{_label('general', 'hours_per_fte')}: muss größer als 0 sein.")
+    if general["min_cases"] != int(general["min_cases"]):
+        raise AssumptionsError(f"{_label('general', 'min_cases')}: muss eine ganze Zahl sein.")
+    assumptions.hourly_rate()  # the default pay group must have a rate
+
+
+def checked_values(base: Assumptions, changes: Mapping[str, Any]) -> Assumptions:
+    """``base.with_values(changes)``, refused with a reason that names the assumption (and not
+    the internal key) when a value is of the wrong kind or outside its range."""
+    for dotted, value in changes.items():
+        section, _, key = dotted.partition(".")
+        if isinstance(value, bool) or not isinstance(value, int | float | str):
+            raise AssumptionsError(f"{_label(section, key)}: „{value}“ ist kein gültiger Wert.")
+        if section == _RATES and (isinstance(value, str) or not value > 0):
+            shown = value if isinstance(value, str) else _number(value)
+            raise AssumptionsError(
+                f"Stundensatz {key}: muss eine positive Zahl sein, nicht {shown}."
+            )
+    edited = base.with_values(changes)
+    check_ranges(edited)
+    return edited
+
+
+def _toml_key(key: str) -> str:
+    return key if _BARE_KEY.fullmatch(key) else json.dumps(key, ensure_ascii=False)
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise AssumptionsError(f"„{value}“ ist keine Zahl.")
+        return repr(value)
+    if isinstance(value, str):
+        # A JSON string is a valid TOML basic string (same escapes, \uXXXX included).
+        return json.dumps(value, ensure_ascii=False)
+    raise AssumptionsError(f"Wert „{value}“ lässt sich nicht als TOML speichern.")
+
+
+def toml_text(data: Mapping[str, Any], header: str = "") -> str:
+    """Top-level values, then one ``[section]`` per mapping (one level deep, as both files are)."""
+    lines = [f"# {line}" for line in header.splitlines()]
+    tables = {k: v for k, v in data.items() if isinstance(v, Mapping)}
+    lines += [f"{_toml_key(k)} = {_toml_value(v)}" for k, v in data.items() if k not in tables]
+    for section, values in tables.items():
+        lines += ["", f"[{_toml_key(section)}]"]
+        lines += [f"{_toml_key(k)} = {_toml_value(v)}" for k, v in values.items()]
+    return "\n".join(lines).lstrip("\n") + "\n"
+
+
+def write_toml(path: Path, text: str, *, check: Any = None) -> None:
+    """Write ``text`` to ``path`` atomically; ``check(tmp_path)`` may refuse it first (by raising),
+    and then the old file stays as it was."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = tempfile.NamedTemporaryFile(
+        "w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.", delete=False
+    )
+    try:
+        with handle:
+            handle.write(text)
+        if check is not None:
+            check(Path(handle.name))
+        os.replace(handle.name, path)
+    finally:
+        Path(handle.name).unlink(missing_ok=True)
+
+
+def save_assumptions(path: Path, assumptions: Assumptions, *, actor: str = "") -> Assumptions:
+    """Save what differs from the defaults as the office's assumptions file and return them as
+    loaded back. Raises :class:`AssumptionsError` (the old file stays) when the file would not
+    load or hold values the scoring cannot use."""
+    check_ranges(assumptions)
+    header = (
+        "Annahmen der Prozessmanagement-Stelle: nur Abweichungen von den mitgelieferten Werten.\n"
+        + (f"Zuletzt gespeichert von {actor} im Arbeitsbereich." if actor else "")
+    )
+    text = toml_text(assumption_overrides(assumptions), header.strip())
+
+    def check(tmp: Path) -> None:
+        try:
+            check_ranges(load_assumptions(tmp))
+        except AssumptionsError as exc:  # name the office file, not the temporary one
+            raise AssumptionsError(str(exc).replace(str(tmp), str(path))) from None
+
+    try:
+        write_toml(path, text, check=check)
+    except OSError as exc:
+        raise AssumptionsError(f"{path}: kann nicht geschrieben werden ({exc.strerror}).") from None
+    return load_assumptions(path)

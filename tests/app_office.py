@@ -1,0 +1,117 @@
+"""A small office for the workspace page tests: the sample registry and one Hundesteuer log.
+
+Each page test module builds it once (it takes a few seconds) and points a test's environment at
+it with :func:`use_office`; a page then runs on its own under Streamlit's AppTest.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from pypdf import PdfReader
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+from streamlit.testing.v1 import AppTest
+
+from mining.ingest import ImportOptions
+from mining.logstore import LogStore
+from process_registry import Database, Registry, load_catalogue_folder, upgrade_schema
+from tests.conftest import PROJECT, SAMPLE_MODELS
+from tests.municipal_log import generate_hundesteuer_log
+
+HUNDESTEUER = "hundesteuer-anmeldung"
+OTHER_DEPARTMENT = "Fachdienst Tiefbau"  # owns the Sondernutzung sample, not the Hundesteuer
+
+
+@dataclass(frozen=True)
+class Office:
+    url: str
+    data_dir: Path
+    hundesteuer_name: str
+    hundesteuer_department: str
+
+
+def make_office(folder: Path, *, with_log: bool = True) -> Office:
+    url = f"sqlite:///{folder / 'pmo.sqlite3'}"
+    db = Database(url)
+    upgrade_schema(db)
+    registry = Registry(db)
+    load_catalogue_folder(registry, SAMPLE_MODELS, author="demo")
+    data_dir = folder / "daten"
+    if with_log:
+        log = generate_hundesteuer_log(folder / "hundesteuer.csv", service_times=True)
+        LogStore(db, data_dir).import_file(
+            log,
+            uploader="test",
+            options=ImportOptions(process_key=HUNDESTEUER, attributes=("Eingangskanal",)),
+        )
+    record = registry.get_process(HUNDESTEUER)
+    db.dispose()
+    return Office(url, data_dir, record.name, record.department)
+
+
+def use_office(
+    monkeypatch: pytest.MonkeyPatch,
+    office: Office,
+    *,
+    role: str = "process_manager",
+    department: str | None = None,
+    data_dir: Path | None = None,
+) -> None:
+    monkeypatch.setenv("PMO_DATABASE_URL", office.url)
+    monkeypatch.setenv("PMO_DATA_DIR", str(data_dir or office.data_dir))
+    monkeypatch.setenv("PMO_USER", "Frau Test")
+    monkeypatch.setenv("PMO_LOCAL_ROLE", role)
+    if department:
+        monkeypatch.setenv("PMO_LOCAL_DEPARTMENT", department)
+    else:
+        monkeypatch.delenv("PMO_LOCAL_DEPARTMENT", raising=False)
+    monkeypatch.delenv("PMO_ROLES_FILE", raising=False)
+    monkeypatch.chdir(PROJECT)
+
+
+def run_page(
+    name: str, *, language: str | None = None, state: dict[str, object] | None = None
+) -> AppTest:
+    """Run ``app_pages/<name>.py`` once, with ``state`` in the session; it must not raise."""
+    app = AppTest.from_file(str(PROJECT / "app_pages" / f"{name}.py"), default_timeout=120)
+    if language:
+        app.session_state["pmo_language"] = language
+    for key, value in (state or {}).items():
+        app.session_state[key] = value
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
+
+def table(app: AppTest, column: str) -> pd.DataFrame:
+    """The first table on the page that has ``column``."""
+    return next(frame.value for frame in app.dataframe if column in frame.value.columns)
+
+
+class Downloads:
+    """The files behind the download buttons: Streamlit keeps them in an in-memory store that
+    AppTest discards after each run, so the test keeps its own reference to every file added."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.files: dict[str, bytes] = {}
+        original = MemoryMediaFileStorage.load_and_get_id
+
+        def keep(storage, path_or_data, mimetype, kind, filename=None):  # noqa: ANN001
+            file_id = original(storage, path_or_data, mimetype, kind, filename)
+            self.files[file_id] = storage.get_file(file_id).content
+            return file_id
+
+        monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", keep)
+
+    def data(self, app: AppTest, label: str) -> bytes:
+        button = next(b for b in app.get("download_button") if b.label == label)
+        file_id = Path(button.proto.url).stem
+        return self.files[file_id]
+
+
+def pdf_text(data: bytes) -> str:
+    return "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(data)).pages)

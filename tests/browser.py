@@ -1,0 +1,247 @@
+"""Driving the workspace in a real headless Chromium (Debian's ``chromium`` + ``chromedriver``).
+
+No test tool downloads a browser: the driver is the system's ``chromedriver``, given by path, so
+Selenium Manager never runs. Where either program is missing, the tests are skipped with a
+message saying so (``.ci/run`` installs both with apt).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+ARTIFACTS = Path(
+    os.environ.get("PMO_TEST_ARTIFACTS", Path(__file__).parent.parent / "test-artifacts")
+)
+_WAIT_S = 90.0
+
+
+def browser_programs() -> tuple[str, str]:
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    driver = shutil.which("chromedriver")
+    if not chromium or not driver:
+        pytest.skip(
+            "Browser-Test übersprungen: Debians chromium und chromium-driver sind nicht installiert "
+            "(.ci/run installiert sie mit apt: apt-get install chromium chromium-driver)."
+        )
+    return chromium, driver
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def streamlit_server(project: Path, env: dict[str, str]) -> Iterator[str]:
+    """``streamlit run app.py`` on a free port; yields its base URL once it answers."""
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+        ],
+        cwd=project,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + _WAIT_S
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health") as response:
+                    if response.read().decode() == "ok":
+                        break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(
+                        server.stderr.read().decode() if server.stderr else ""
+                    ) from None
+                time.sleep(0.5)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def chrome(downloads: Path):  # type: ignore[no-untyped-def]
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    chromium, driver = browser_programs()
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for argument in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-dev-shm-usage",
+        "--window-size=1440,1000",
+        "--lang=de-DE",
+    ):
+        options.add_argument(argument)
+    options.add_experimental_option(
+        "prefs",
+        {"download.default_directory": str(downloads), "download.prompt_for_download": False},
+    )
+    return webdriver.Chrome(service=Service(executable_path=driver), options=options)
+
+
+class Page:
+    """Small verbs over Streamlit's DOM, by the labels a user reads."""
+
+    def __init__(self, driver, name: str) -> None:  # type: ignore[no-untyped-def]
+        from selenium.webdriver.support.ui import WebDriverWait
+
+        self.driver = driver
+        self.name = name
+        self.wait = WebDriverWait(driver, _WAIT_S)
+
+    def _xpath_text(self, text: str) -> str:
+        return f"contains(normalize-space(.), {self._literal(text)})"
+
+    @staticmethod
+    def _literal(text: str) -> str:
+        if "'" not in text:
+            return f"'{text}'"
+        parts = text.split("'")
+        return "concat(" + ', "\'", '.join(f"'{p}'" for p in parts) + ")"
+
+    def idle(self) -> None:
+        """Wait until Streamlit has finished running the script (no 'running' indicator)."""
+        from selenium.webdriver.common.by import By
+
+        time.sleep(0.5)
+        self.wait.until(
+            lambda d: (
+                not d.find_elements(By.CSS_SELECTOR, '[data-testid="stStatusWidget"] svg')
+                and not d.find_elements(By.CSS_SELECTOR, '[data-testid="stSkeleton"]')
+            )
+        )
+
+    def see(self, text: str) -> None:
+        from selenium.webdriver.common.by import By
+
+        self.wait.until(
+            lambda d: d.find_elements(By.XPATH, f"//*[not(self::script)][{self._xpath_text(text)}]")
+        )
+
+    def click_button(self, label: str) -> None:
+        from selenium.webdriver.common.by import By
+
+        xpath = f"//button[{self._xpath_text(label)}] | //a[{self._xpath_text(label)}]"
+        button = self.wait.until(
+            lambda d: [b for b in d.find_elements(By.XPATH, xpath) if b.is_displayed()]
+        )[0]
+        self.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", button)
+        button.click()
+        self.idle()
+
+    def open_page(self, title: str) -> None:
+        from selenium.webdriver.common.by import By
+
+        xpath = f"//a[@data-testid='stSidebarNavLink'][{self._xpath_text(title)}]"
+        self.wait.until(lambda d: d.find_elements(By.XPATH, xpath))[0].click()
+        self.idle()
+
+    def open_tab(self, title: str) -> None:
+        from selenium.webdriver.common.by import By
+
+        xpath = f"//*[@role='tab'][{self._xpath_text(title)}]"
+        tab = self.wait.until(lambda d: d.find_elements(By.XPATH, xpath))[0]
+        self.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", tab)
+        tab.click()
+        self.idle()
+
+    def upload(self, path: Path) -> None:
+        from selenium.webdriver.common.by import By
+
+        field = self.wait.until(
+            lambda d: d.find_elements(
+                By.CSS_SELECTOR, '[data-testid="stFileUploader"] input[type="file"]'
+            )
+        )[0]
+        field.send_keys(str(path))
+        self.idle()
+
+    def choose(self, label: str, option: str) -> None:
+        """Pick ``option`` in the select box labelled ``label`` (a combo box: type, then pick)."""
+        from selenium.webdriver.common.by import By
+
+        field = self.wait.until(
+            lambda d: d.find_elements(
+                By.XPATH,
+                f"//div[@data-testid='stSelectbox']//input[@aria-label={self._literal(label)}]",
+            )
+        )[0]
+        self.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", field)
+        field.click()
+        field.send_keys(option)
+        self.wait.until(
+            lambda d: d.find_elements(By.XPATH, f"//*[@role='option'][{self._xpath_text(option)}]")
+        )[0].click()
+        self.idle()
+
+    def check(self, label: str) -> None:
+        """Tick the checkbox labelled ``label``."""
+        from selenium.webdriver.common.by import By
+
+        xpath = f"//div[@data-testid='stCheckbox']//label[{self._xpath_text(label)}]"
+        self.wait.until(lambda d: d.find_elements(By.XPATH, xpath))[0].click()
+        self.idle()
+
+    def wait_for(self, css: str) -> None:
+        from selenium.webdriver.common.by import By
+
+        self.wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, css))
+
+    def wait_for_in_frame(self, css: str) -> None:
+        """Wait until some component iframe contains ``css`` (components render in iframes)."""
+        from selenium.webdriver.common.by import By
+
+        def found(driver) -> bool:  # type: ignore[no-untyped-def]
+            for frame in driver.find_elements(By.TAG_NAME, "iframe"):
+                driver.switch_to.frame(frame)
+                try:
+                    if driver.find_elements(By.CSS_SELECTOR, css):
+                        return True
+                finally:
+                    driver.switch_to.default_content()
+            return False
+
+        self.wait.until(found)
+
+    def shot(self, step: str, *, focus: str | None = None) -> Path:
+        """Save a screenshot; ``focus`` (CSS) scrolls that element to the top first."""
+        from selenium.webdriver.common.by import By
+
+        if focus:
+            found = self.driver.find_elements(By.CSS_SELECTOR, focus)
+            if found:
+                self.driver.execute_script(
+                    "arguments[0].scrollIntoView({block: 'start'});", found[0]
+                )
+                time.sleep(1.0)
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        path = ARTIFACTS / f"{self.name}-{step}.png"
+        self.driver.save_screenshot(str(path))
+        return path

@@ -1,0 +1,245 @@
+"""The Analyse page as a user meets it, on the generated Hundesteuer log with known findings."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import mining.analysis
+from mining import ImportOptions, LogStore
+from process_registry import Database, Registry, load_catalogue_folder, upgrade_schema
+from tests.conftest import PROJECT, SAMPLE_MODELS
+from tests.municipal_log import BOTTLENECK, REWORK_STEP, SKIPPED_STEP, generate_hundesteuer_log
+
+KEY = "hundesteuer-anmeldung"
+TAXES = "Fachdienst Steuern und Abgaben"  # the department of KEY in bpmn_models/catalogue.json
+LOGS = PROJECT / "tests" / "data" / "logs"
+
+
+def _workspace(folder: Path, *, deadline_days: int | None = None) -> dict[str, str]:
+    url = f"sqlite:///{folder / 'pmo.sqlite3'}"
+    db = Database(url)
+    upgrade_schema(db)
+    registry = Registry(db)
+    load_catalogue_folder(registry, SAMPLE_MODELS, author="test")
+    if deadline_days is not None:
+        record = registry.get_process(KEY)
+        registry.update_process(
+            KEY,
+            {"legal_deadline_days": deadline_days},
+            expected_revision=record.revision,
+            actor="test",
+        )
+    store = LogStore(db, folder / "daten")
+    csv = generate_hundesteuer_log(folder / "hundesteuer.csv")
+    options = ImportOptions(process_key=KEY, attributes=("Eingangskanal",))
+    hundesteuer = store.import_file(csv, uploader="test", options=options).log_id
+    # A second, newer log without a process: the page's default choice.
+    other = store.import_file(LOGS / "running-example.csv", uploader="test").log_id
+    db.dispose()
+    return {"url": url, "data": str(folder / "daten"), "log": hundesteuer, "other": other}
+
+
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    return _workspace(tmp_path_factory.mktemp("analyse"))
+
+
+@pytest.fixture
+def workspace(shared: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
+    monkeypatch.setenv("PMO_DATABASE_URL", shared["url"])
+    monkeypatch.setenv("PMO_DATA_DIR", shared["data"])
+    monkeypatch.setenv("PMO_USER", "test")
+    monkeypatch.delenv("PMO_LOCAL_ROLE", raising=False)
+    monkeypatch.delenv("PMO_LOCAL_DEPARTMENT", raising=False)
+    monkeypatch.chdir(PROJECT)
+    yield shared
+
+
+def _page(log_id: str | None = None) -> AppTest:
+    app = AppTest.from_file(str(PROJECT / "app_pages" / "analysis.py"), default_timeout=120)
+    if log_id is not None:
+        app.session_state["analysis_log_id"] = log_id  # how other pages link here
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
+
+def _table(app: AppTest, *columns: str) -> pd.DataFrame:
+    found = [df.value for df in app.dataframe if set(columns) <= set(df.value.columns)]
+    assert found, f"no table with {columns}"
+    return found[0]
+
+
+def _dot(app: AppTest) -> str:
+    charts = app.get("graphviz_chart")
+    assert len(charts) == 1
+    return charts[0].proto.spec
+
+
+def test_the_newest_log_is_chosen_and_an_unlinked_log_has_no_model_tab(workspace: dict) -> None:
+    app = _page()
+    assert app.selectbox(key="analysis_log_choice").value == workspace["other"]
+    assert [tab.label for tab in app.tabs] == ["Prozesslandkarte", "Varianten", "Engpässe"]
+    assert "register request" in _dot(app)
+
+
+def test_process_map_and_variants_of_a_linked_log(workspace: dict) -> None:
+    app = _page(workspace["log"])
+    assert app.selectbox(key="analysis_log_choice").value == workspace["log"]
+    assert app.metric[0].value == "400"
+    dot = _dot(app)
+    assert dot.count("[label=") > 10 and f'"{BOTTLENECK[1]}' in dot
+    variants = _table(app, "sequence", "cases")
+    assert len(variants) == 27 and variants["cases"].sum() == 400
+    assert list(variants["cases"]) == sorted(variants["cases"], reverse=True)
+    app.selectbox(key="analysis_variant").set_value(1).run()
+    steps = _table(app, "step", "activity")
+    assert " → ".join(steps["activity"]) == variants["sequence"].iloc[1]
+
+
+def test_sliders_filter_the_map_without_recomputing(
+    workspace: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = []
+    original = mining.analysis.analyze
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(mining.analysis, "analyze", counted)
+    app = _page(workspace["log"])
+    before = len(calls)
+    full = _dot(app)
+    app.slider(key="analysis_map_activities").set_value(50).run()
+    reduced = _dot(app)
+    assert full.count("fillcolor=") - reduced.count("fillcolor=") == 5  # 10 → 5 activities
+    app.slider(key="analysis_map_activities").set_value(100)
+    app.radio(key="analysis_map_measure").set_value("time").run()
+    assert "Tage" in _dot(app)  # the bottleneck's wait of about ten days labels its arrow
+    assert len(calls) == before
+
+
+def test_the_bottleneck_rework_and_channels_are_shown(workspace: dict) -> None:
+    app = _page(workspace["log"])
+    bottlenecks = _table(app, "source", "target", "total_wait")
+    assert (bottlenecks["source"].iloc[0], bottlenecks["target"].iloc[0]) == BOTTLENECK
+    assert 8 < bottlenecks["mean_wait"].iloc[0] < 12  # days
+    assert app.get("vega_lite_chart")  # the bar chart of waiting times
+    rework = _table(app, "activity", "extra", "lost")
+    assert rework["activity"].iloc[0] == REWORK_STEP and rework["share"].iloc[0] == 20.0
+    channels = _table(app, "channel", "rework")
+    assert dict(zip(channels["channel"], channels["cases"], strict=True)) == {
+        "Online": 240,
+        "Papier": 160,
+    }
+
+
+def test_model_and_reality_lists_the_skipped_step(workspace: dict) -> None:
+    app = _page(workspace["log"])
+    assert [tab.label for tab in app.tabs][-1] == "Modell und Realität"
+    deviations = _table(app, "kind", "activity", "examples")
+    skipped = deviations[deviations["activity"] == SKIPPED_STEP]
+    assert list(skipped["kind"]) == ["ausgelassen"]
+    assert skipped["share"].iloc[0] == pytest.approx(25.0)
+    assert skipped["examples"].iloc[0].startswith("HST-2024-")
+    figures = _table(app, "activity", "events", "deviation")
+    row = figures[figures["activity"] == SKIPPED_STEP]
+    assert (row["events"].iloc[0], row["deviation"].iloc[0]) == (300, 25.0)
+    app.radio(key="analysis_model_measure").set_value("wait").run()
+    assert not app.exception
+
+
+def test_an_invalid_date_range_is_refused(workspace: dict) -> None:
+    app = _page(workspace["log"])
+    app.date_input[0].set_value(dt.date(2024, 3, 1))
+    app.date_input[1].set_value(dt.date(2024, 2, 1)).run()
+    assert not app.exception
+    assert any("ungültig" in error.value for error in app.error)
+    assert not app.get("graphviz_chart")
+
+
+def test_a_date_range_narrows_the_cases(workspace: dict) -> None:
+    app = _page(workspace["log"])
+    app.date_input[0].set_value(dt.date(2024, 3, 1)).run()
+    assert not app.error
+    assert 0 < int(app.metric[0].value) < 400
+
+
+def test_a_filter_leaving_too_few_people_is_refused(workspace: dict) -> None:
+    # The log names twelve clerks; an office minimum of 20 makes any filtered selection too small.
+    settings = Path(workspace["data"]) / "arbeitsbereich.toml"
+    settings.write_text("min_group_size = 20\n", encoding="utf-8")
+    try:
+        app = _page(workspace["log"])
+        assert not app.error  # the whole log is the process, not a group of people
+        app.date_input[0].set_value(dt.date(2024, 2, 1)).run()
+        assert not app.exception
+        assert any("Mindestgruppengröße" in error.value for error in app.error)
+    finally:
+        settings.unlink()
+
+
+def test_another_department_sees_no_log(workspace: dict, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PMO_LOCAL_ROLE", "department")
+    monkeypatch.setenv("PMO_LOCAL_DEPARTMENT", "Fachdienst Bürgerservice")
+    app = _page(workspace["log"])  # even a link to the log shows nothing
+    assert not app.selectbox
+    assert any("kein Ereignisprotokoll" in info.value for info in app.info)
+    assert not app.get("graphviz_chart")
+
+
+def test_the_department_of_the_process_sees_its_log(
+    workspace: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PMO_LOCAL_ROLE", "department")
+    monkeypatch.setenv("PMO_LOCAL_DEPARTMENT", TAXES)
+    app = _page()
+    choice = app.selectbox(key="analysis_log_choice")
+    assert (choice.value, len(choice.options)) == (workspace["log"], 1)
+    assert _table(app, "source", "target", "total_wait")["target"].iloc[0] == BOTTLENECK[1]
+
+
+def test_a_legal_deadline_shows_cases_over_and_close(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    workspace = _workspace(tmp_path, deadline_days=12)
+    monkeypatch.setenv("PMO_DATABASE_URL", workspace["url"])
+    monkeypatch.setenv("PMO_DATA_DIR", workspace["data"])
+    monkeypatch.chdir(PROJECT)
+    log = pd.read_csv(tmp_path / "hundesteuer.csv", sep=";", encoding="cp1252")
+    stamps = pd.to_datetime(log["Zeitpunkt"], format="%d.%m.%Y %H:%M").dt.tz_localize(
+        "Europe/Berlin", nonexistent="shift_forward"
+    )
+    days = stamps.groupby(log["Aktenzeichen"]).agg(lambda s: (s.max() - s.min()).total_seconds())
+    days = days / 86400
+    over = int((days > 12).sum())
+    assert 0 < over < 400  # the generated durations straddle the deadline
+    app = _page(workspace["log"])
+    assert any(h.value == "Gesetzliche Frist (12 Tage)" for h in app.subheader)
+    metrics = {m.label: m.value for m in app.metric}
+    assert metrics["Über der Frist"] == f"{over / 4:.1f} %".replace(".", ",")
+    assert any(str(over) in w.value for w in app.warning)
+
+
+def test_a_broken_model_comparison_still_shows_the_log(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    workspace = _workspace(tmp_path)
+    db = Database(workspace["url"])
+    # A confirmed pair whose model step was renamed since: the comparison must say so.
+    Registry(db).save_activity_mapping(KEY, 1, {"Anmeldung prüfen": "Antrag prüfen"}, actor="t")
+    db.dispose()
+    monkeypatch.setenv("PMO_DATABASE_URL", workspace["url"])
+    monkeypatch.setenv("PMO_DATA_DIR", workspace["data"])
+    monkeypatch.chdir(PROJECT)
+    app = _page(workspace["log"])
+    assert any("Modellvergleich ist nicht möglich" in e.value for e in app.error)
+    assert "Modell und Realität" not in [tab.label for tab in app.tabs]
+    assert _table(app, "source", "target", "total_wait")["target"].iloc[0] == BOTTLENECK[1]

@@ -1,0 +1,154 @@
+"""Page "Digitalisierung": candidates with reasons, the matrix, and editable assumptions."""
+
+from __future__ import annotations
+
+import shutil
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from tests.app_office import (
+    OTHER_DEPARTMENT,
+    Downloads,
+    Office,
+    make_office,
+    run_page,
+    table,
+    use_office,
+)
+from tests.municipal_log import RPA_STEPS
+
+SHARE = "digitization_a_rpa.automation_share"
+
+
+@pytest.fixture(scope="module")
+def office(tmp_path_factory: pytest.TempPathFactory) -> Office:
+    return make_office(tmp_path_factory.mktemp("digitization"))
+
+
+@pytest.fixture
+def own_data(office: Office, tmp_path: Path) -> Path:
+    """A copy of the data folder, for tests that save the office's assumptions."""
+    return Path(shutil.copytree(office.data_dir, tmp_path / "daten"))
+
+
+def _rpa_hours(app) -> dict[str, float]:  # noqa: ANN001
+    frame = table(app, "Euro/Jahr")
+    rpa = frame[frame["Empfehlung"] == "RPA (Softwareroboter)"]
+    return dict(zip(rpa["Schritt"], rpa["Stunden/Jahr"], strict=True))
+
+
+def test_candidates_rank_the_rpa_steps_first_with_reasons(
+    office: Office, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    downloads = Downloads(monkeypatch)
+    use_office(monkeypatch, office)
+    app = run_page("digitization")
+    assert app.title[0].value == "Digitalisierung"
+    candidates = table(app, "Euro/Jahr")
+    assert set(candidates["Schritt"][:2]) == set(RPA_STEPS)
+    assert {"wenige Fälle", "§ 35a"} <= set(candidates.columns)
+    # The step that decides the case carries the § 35a flag.
+    assert candidates[candidates["§ 35a"]]["Schritt"].tolist() == ["Anmeldung prüfen"]
+    details = " ".join(m.value for m in app.markdown).replace("\\", "")  # Markdown escapes
+    assert "Häufig:" in details and "Automatisierungsanteil" in details
+    assert "Ausführungen/Jahr" in set(table(app, "Messwert")["Messwert"])
+    assert len(app.get("vega_lite_chart")) >= 1
+    csv = downloads.data(app, "Kandidaten als CSV (Excel)").decode("utf-8-sig")
+    assert csv.splitlines()[0].startswith("Nr.;Prozess;Schritt;Empfehlung;Score")
+    assert RPA_STEPS[0] in csv and RPA_STEPS[1] in csv
+
+
+def test_recompute_uses_the_edited_assumptions_for_this_session(
+    office: Office, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    use_office(monkeypatch, office)
+    app = run_page("digitization")
+    before = _rpa_hours(app)
+    app.number_input(key=SHARE).set_value(0.4)
+    app.button(key="digitization_a_go").click().run()
+    assert not app.exception
+    after = _rpa_hours(app)
+    for step in RPA_STEPS:  # default share 0.8 → 0.4 halves the estimate
+        assert after[step] == pytest.approx(before[step] / 2, abs=0.1)
+    assert not (office.data_dir / "annahmen.toml").exists()
+
+
+def test_a_bad_assumption_shows_the_reason_and_changes_nothing(
+    office: Office, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    use_office(monkeypatch, office)
+    app = run_page("digitization")
+    before = _rpa_hours(app)
+    app.number_input(key=SHARE).set_value(80.0)  # meant 80 %
+    app.button(key="digitization_a_go").click().run()
+    assert not app.exception
+    assert any("zwischen 0 und 1" in e.value for e in app.error)
+    assert _rpa_hours(app) == before
+
+
+def test_save_as_standard_writes_only_the_changed_keys(
+    office: Office, own_data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    use_office(monkeypatch, office, data_dir=own_data)
+    app = run_page("digitization")
+    app.number_input(key=SHARE).set_value(0.6)
+    app.button(key="digitization_a_save").click().run()
+    assert not app.exception
+    assert app.success
+    saved = tomllib.loads((own_data / "annahmen.toml").read_text(encoding="utf-8"))
+    assert saved == {"rpa": {"automation_share": 0.6}}
+    # A new session starts from the saved standard.
+    again = run_page("digitization")
+    assert again.number_input(key=SHARE).value == 0.6
+
+
+def test_save_refuses_a_negative_rate_and_keeps_the_old_file(
+    office: Office, own_data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    old = "[rpa]\nautomation_share = 0.7\n"
+    (own_data / "annahmen.toml").write_text(old, encoding="utf-8")
+    use_office(monkeypatch, office, data_dir=own_data)
+    app = run_page("digitization")
+    app.number_input(key="digitization_a_rate_E9b").set_value(-71.0)
+    app.button(key="digitization_a_save").click().run()
+    assert not app.exception
+    assert any("Stundensatz E9b" in e.value for e in app.error)
+    assert (own_data / "annahmen.toml").read_text(encoding="utf-8") == old
+
+
+def test_only_process_managers_may_save_the_standard(
+    office: Office, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    use_office(monkeypatch, office, role="leadership")
+    app = run_page("digitization")
+    keys = {b.key for b in app.button}
+    assert "digitization_a_go" in keys and "digitization_a_save" not in keys
+
+
+def test_another_department_sees_none_of_the_hundesteuer_candidates(
+    office: Office, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    use_office(monkeypatch, office, role="department", department=OTHER_DEPARTMENT)
+    app = run_page("digitization")
+    shown = " ".join(str(frame.value.to_dict()) for frame in app.dataframe)
+    assert office.hundesteuer_name not in shown
+    assert not any(step in shown for step in RPA_STEPS)
+
+
+def test_a_standard_that_would_not_load_again_is_not_written(tmp_path: Path) -> None:
+    """The last guard of "Als Standard speichern": the written file is loaded back before it
+    replaces the office's file, so a value the loader refuses never becomes the standard."""
+    from types import MappingProxyType
+
+    from mining.digitization import Assumptions, AssumptionsError, load_assumptions
+    from mining.digitization.overrides import save_assumptions
+
+    office_file = tmp_path / "annahmen.toml"
+    office_file.write_text("[rpa]\nautomation_share = 0.7\n", encoding="utf-8")
+    sections = dict(load_assumptions().sections) | {"unbekannt": MappingProxyType({"x": 1})}
+    with pytest.raises(AssumptionsError, match=r"annahmen\.toml: unbekannter Abschnitt"):
+        save_assumptions(office_file, Assumptions(MappingProxyType(sections)))
+    assert office_file.read_text(encoding="utf-8") == "[rpa]\nautomation_share = 0.7\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["annahmen.toml"]  # no temporary file left

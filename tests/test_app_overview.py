@@ -1,0 +1,83 @@
+"""Page "Übersicht": the portfolio at a glance, scoped to what the user may see."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from process_registry import Database, upgrade_schema
+from tests.app_office import (
+    OTHER_DEPARTMENT,
+    Office,
+    make_office,
+    run_page,
+    table,
+    use_office,
+)
+from tests.municipal_log import BOTTLENECK, RPA_STEPS
+
+
+@pytest.fixture(scope="module")
+def office(tmp_path_factory: pytest.TempPathFactory) -> Office:
+    return make_office(tmp_path_factory.mktemp("overview"))
+
+
+def test_overview_shows_the_rpa_steps_as_top_candidates(
+    office: Office, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    use_office(monkeypatch, office)
+    app = run_page("overview")
+    assert app.title[0].value == "Übersicht"
+    top = table(app, "Wichtigster Grund")
+    assert set(top["Schritt"][:2]) == set(RPA_STEPS)
+    assert set(top["Empfehlung"][:2]) == {"RPA (Softwareroboter)"}
+    assert all(reason for reason in top["Wichtigster Grund"])
+    metrics = {m.label: m.value for m in app.metric}
+    assert metrics["Prozesse"] == "8"
+    assert metrics["Ereignisprotokolle"] == "1"
+    assert float(metrics["Stunden/Jahr"].replace(".", "").replace(",", ".")) > 0
+
+
+def test_overview_names_bottleneck_deviations_and_stale_data(
+    office: Office, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    use_office(monkeypatch, office)
+    app = run_page("overview")
+    waits = table(app, "Von")
+    assert (waits["Von"][0], waits["Nach"][0]) == BOTTLENECK
+    deviations = table(app, "Häufigste Abweichung")
+    assert 0.0 < deviations["Fälle ohne Abweichung"][0] < 1.0
+    assert deviations["Häufigste Abweichung"][0]
+    freshness = table(app, "Datenstand").set_index("Prozess")
+    # The generated log ends in 2024: more than 90 days ago.
+    assert freshness.loc[office.hundesteuer_name, "Datenstand"].startswith("veraltet")
+    assert set(freshness["Datenstand"]) >= {"kein Protokoll"}
+    assert any("90 Tagen" in w.value for w in app.warning)
+
+
+def test_department_of_another_department_sees_none_of_the_hundesteuer(
+    office: Office, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    use_office(monkeypatch, office, role="department", department=OTHER_DEPARTMENT)
+    app = run_page("overview")
+    shown = " ".join(str(frame.value.to_dict()) for frame in app.dataframe)
+    assert office.hundesteuer_name not in shown
+    assert not any(step in shown for step in RPA_STEPS)
+    freshness = table(app, "Datenstand")
+    assert set(freshness["Fachdienst"]) == {OTHER_DEPARTMENT}
+
+
+def test_empty_registry_says_what_to_do(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    url = f"sqlite:///{tmp_path / 'pmo.sqlite3'}"
+    upgrade_schema(Database(url))
+    use_office(monkeypatch, Office(url, tmp_path / "daten", "", ""))
+    app = run_page("overview")
+    assert any("pmo demo" in info.value for info in app.info)
+
+
+def test_overview_speaks_english(office: Office, monkeypatch: pytest.MonkeyPatch) -> None:
+    use_office(monkeypatch, office)
+    app = run_page("overview", language="en")
+    assert app.title[0].value == "Overview"
+    assert set(table(app, "Main reason")["Step"][:2]) == set(RPA_STEPS)

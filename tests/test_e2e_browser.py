@@ -1,0 +1,115 @@
+"""The workspace in a real headless Chromium, as a process manager uses it end to end.
+
+Open the app, upload a log, map its columns, import it, run the analysis, open the model-versus-
+reality view, create and download a report. Screenshots of every step land in ``test-artifacts/``
+(``PMO_TEST_ARTIFACTS``); the README's screenshots come from here.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from tests.browser import Page, browser_programs, chrome, streamlit_server
+from tests.conftest import PROJECT
+from tests.municipal_log import generate_hundesteuer_log
+
+_DOWNLOAD_WAIT_S = 120
+
+
+@pytest.fixture
+def office(tmp_path: Path) -> dict[str, str]:
+    browser_programs()  # skips with a message where Debian's chromium is missing
+    env = {
+        **os.environ,
+        "PMO_DATABASE_URL": f"sqlite:///{tmp_path / 'pmo.sqlite3'}",
+        "PMO_DATA_DIR": str(tmp_path / "daten"),
+        "PMO_USER": "Prozessmanagement",
+    }
+    subprocess.run(
+        [sys.executable, "-m", "pmo", "demo"], cwd=PROJECT, env=env, check=True, timeout=600
+    )
+    return env
+
+
+def _downloaded(folder: Path, suffix: str) -> Path:
+    deadline = time.monotonic() + _DOWNLOAD_WAIT_S
+    while time.monotonic() < deadline:
+        done = [p for p in folder.glob(f"*{suffix}") if p.stat().st_size > 0]
+        if done and not list(folder.glob("*.crdownload")):
+            return done[0]
+        time.sleep(0.5)
+    raise AssertionError(f"no {suffix} download in {folder}: {list(folder.iterdir())}")
+
+
+def test_upload_analyse_compare_and_download_a_report(
+    office: dict[str, str], tmp_path: Path
+) -> None:
+    export = generate_hundesteuer_log(tmp_path / "hundesteuer-export.csv", service_times=True)
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    with streamlit_server(PROJECT, office) as url:
+        driver = chrome(downloads)
+        try:
+            page = Page(driver, "workspace")
+            driver.get(url)
+            page.idle()
+            page.see("Übersicht")
+            page.see("Die fünf besten Digitalisierungskandidaten")
+            page.shot("01-uebersicht")
+
+            page.open_page("Ereignisprotokolle")
+            page.upload(export)
+            page.see("Schritt 2 von 5")
+            page.see("cp1252")
+            page.click_button("Weiter")
+            page.see("Schritt 3 von 5")
+            page.see("Aktenzeichen")  # the file's own case column, suggested for the case id
+            page.choose("Prozess im Register", "Hundesteuer")
+            page.shot("02-spaltenzuordnung")
+            page.click_button("Prüfen")
+            page.see("Die Datei lässt sich importieren.")
+            page.shot("03-pruefbericht")
+            page.click_button("Weiter")
+            page.check("Ich habe den Hinweis gelesen")
+            page.click_button("Importieren")
+            page.see("Importiert als")
+            page.shot("04-import")
+
+            page.open_page("Analyse")
+            page.choose("Ereignisprotokoll", "hundesteuer-export.csv")
+            page.see("Prozesslandkarte")
+            page.wait_for('[data-testid="stGraphVizChart"] svg')
+            page.shot("05-prozesslandkarte", focus='[data-testid="stTabs"]')
+            page.open_tab("Engpässe")
+            page.see("Nacharbeit")
+            page.shot("06-engpaesse", focus='[data-testid="stTabs"]')
+            page.open_tab("Modell und Realität")
+            page.see("Abweichungen")
+            page.wait_for_in_frame("svg .djs-element")  # bpmn-js drew the registered model
+            page.shot("07-modell-und-realitaet", focus="iframe")
+
+            page.open_page("Digitalisierung")
+            page.see("RPA")
+            page.shot("08-digitalisierung")
+
+            page.open_page("Berichte")
+            page.click_button("Bericht erstellen")
+            page.see("ist gespeichert")
+            page.click_button("PDF")
+            pdf = _downloaded(downloads, ".pdf")
+            page.shot("09-berichte")
+        except Exception:
+            page.shot("fehler")  # the state the test saw when it failed, for the CI artifacts
+            raise
+        finally:
+            driver.quit()
+    text = " ".join(" ".join(page.extract_text() for page in PdfReader(pdf).pages).split())
+    assert "Hundesteuer – Anmeldung eines Hundes" in text
+    assert "Zusammenfassung" in text

@@ -745,9 +745,14 @@ def db_upgrade(db_url: str | None) -> None:
     default=None,
     help="Ordner mit catalogue.json (Standard: bpmn_models/ des Projekts).",
 )
+@click.option(
+    "--no-logs",
+    is_flag=True,
+    help="Nur die Modelle laden, keine Beispielprotokolle aus event_logs/.",
+)
 @_db_option
-def demo(folder: str | None, db_url: str | None) -> None:
-    """Beispielmodelle ins Register laden (bereits vorhandene bleiben unverändert)."""
+def demo(folder: str | None, no_logs: bool, db_url: str | None) -> None:
+    """Beispielmodelle und Beispielprotokolle laden (bereits vorhandene bleiben unverändert)."""
     source = Path(folder) if folder else PROJECT_ROOT / "bpmn_models"
     added = load_catalogue_folder(_registry(db_url), source, author="pmo demo")
     click.echo(
@@ -755,6 +760,19 @@ def demo(folder: str | None, db_url: str | None) -> None:
         if added
         else "Beispielprozesse sind bereits geladen"
     )
+    if no_logs:
+        return
+    from pmo._sample_logs import load_sample_logs
+
+    # Imported one by one: each file lands whole or not at all, so a rerun completes the rest.
+    for name, note, result in load_sample_logs(_log_store(db_url), uploader="pmo demo"):
+        if result is None:
+            click.echo(f"  {name}: {note}")
+        else:
+            click.echo(
+                f"  {name} → {note}: {result.cases} Fälle, {result.events} Ereignisse "
+                f"({result.log_id})"
+            )
 
 
 @cli.command()

@@ -39,7 +39,7 @@ def analysed(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, str]:
         "PMO_DATA_DIR": str(folder / "daten"),
         "PMO_USER": "test",
     }
-    _pmo("demo", env=env)
+    _pmo("demo", "--no-logs", env=env)
     log = generate_hundesteuer_log(folder / "hundesteuer.csv")
     imported = json.loads(
         _pmo(

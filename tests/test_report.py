@@ -58,7 +58,7 @@ def office(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, st
         "PMO_DATA_DIR": str(folder / "daten"),
         "PMO_USER": "test",
     }
-    _pmo("demo", env=env)
+    _pmo("demo", "--no-logs", env=env)
     log = generate_hundesteuer_log(folder / "hundesteuer.csv", service_times=True)
     _pmo(
         "log",

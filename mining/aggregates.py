@@ -23,7 +23,9 @@ Functions named ``query_*`` return raw query results for :mod:`mining.performanc
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -44,6 +46,7 @@ from .logview import (
 
 __all__ = [
     "CaseDurations",
+    "analysis_session",
     "LogStats",
     "get_activity_profile",
     "get_activity_times",
@@ -113,9 +116,17 @@ def _filter_columns(filters: Iterable[Filter]) -> set[str]:
 
 def _compile(view: LogView, columns: Iterable[str]) -> tuple[list[str], list[object]]:
     """The CTE chain ``step0`` … ``log`` of ``view``, reading only ``columns`` (plus what the
-    filters need), and its parameters in textual order."""
+    filters need), and its parameters in textual order. Inside :func:`analysis_session` for this
+    view, ``log`` is the session's table: the file was read and filtered once."""
+    session = _SESSION.get()
+    if session is not None and session.serves(view):
+        return [f"log AS (SELECT * FROM {_SESSION_TABLE})"], []
     wanted = dict.fromkeys([*_BASE_COLUMNS, *columns, *sorted(_filter_columns(view.filters))])
     select = ", ".join(quoted(name) for name in wanted)
+    return _chain(view, select)
+
+
+def _chain(view: LogView, select: str) -> tuple[list[str], list[object]]:
     ctes = [f"step0 AS ({_SOURCE.format(columns=select)})"]
     params: list[object] = [str(view.path)]
     for number, item in enumerate(view.filters, start=1):
@@ -124,6 +135,60 @@ def _compile(view: LogView, columns: Iterable[str]) -> tuple[list[str], list[obj
         params.extend(values)
     ctes.append(f"log AS (SELECT * FROM step{len(view.filters)})")
     return ctes, params
+
+
+# -- one read per analysis ------------------------------------------------------------------------
+
+_SESSION_TABLE = "pmo_session_log"
+
+
+@dataclass
+class _Session:
+    path: str
+    filters: tuple[object, ...]
+    connection: duckdb.DuckDBPyConnection
+    results: dict[tuple[str, tuple[object, ...]], pd.DataFrame]
+
+    def serves(self, view: LogView) -> bool:
+        return str(view.path) == self.path and tuple(view.filters) == self.filters
+
+
+_SESSION: ContextVar[_Session | None] = ContextVar("pmo_aggregate_session", default=None)
+
+
+@contextmanager
+def analysis_session(view: LogView) -> Iterator[None]:
+    """Read and filter ``view``'s file once; every aggregate of ``view`` inside the block runs on
+    that in-memory table, and a query asked twice (the candidates reuse the analysis's rework,
+    hand-overs, channels …) is answered from the first result.
+
+    Without it each aggregate reads the Parquet file again, which is right for a single call but
+    costs a whole analysis most of its time. Sessions do not nest across views: an aggregate of
+    another view inside the block reads its own file as usual.
+    """
+    if _SESSION.get() is not None:
+        yield
+        return
+    connection = _connect()
+    try:
+        ctes, params = _chain(view, "*")
+        # Integer keys for pm4py's event order: windows partitioned and ordered by them sort
+        # about twice as fast as by (case_id, "timestamp", seq), and most queries have windows.
+        connection.execute(
+            f"CREATE TEMP TABLE {_SESSION_TABLE} AS WITH "
+            + ",\n".join(ctes)
+            + """ SELECT *, DENSE_RANK() OVER (ORDER BY case_id) AS _case,
+                         ROW_NUMBER() OVER (ORDER BY case_id, "timestamp", seq) AS _pos
+                  FROM log""",
+            params,
+        )
+        token = _SESSION.set(_Session(str(view.path), tuple(view.filters), connection, {}))
+        try:
+            yield
+        finally:
+            _SESSION.reset(token)
+    finally:
+        connection.close()
 
 
 def _compile_filter(item: Filter, number: int, *, previous: str) -> tuple[list[str], list[object]]:
@@ -221,21 +286,44 @@ def _fetch(
     """Run ``WITH <view chain>, <ctes> <select>`` and return the result as a DataFrame."""
     chain, chain_params = _compile(view, columns)
     sql = "WITH " + ",\n".join([*chain, *ctes]) + "\n" + select
+    session = _SESSION.get()
+    if session is not None and session.serves(view):
+        for generic, keyed in _SESSION_ORDER:
+            sql = sql.replace(generic, keyed)
     return run_sql(sql, [*chain_params, *params])
+
+
+# The session table's integer keys stand in for pm4py's event order (same order, cheaper sort).
+_SESSION_ORDER = (
+    ('PARTITION BY case_id ORDER BY "timestamp", seq', "PARTITION BY _case ORDER BY _pos"),
+    ('ORDER BY e."timestamp", e.seq', "ORDER BY e._pos"),
+)
 
 
 def run_sql(
     sql: str, params: Sequence[object] = (), *, frames: Mapping[str, pd.DataFrame] | None = None
 ) -> pd.DataFrame:
-    """One query on a fresh connection; ``frames`` are visible to it as tables."""
-    with duckdb.connect() as con:
-        # Timestamps are stored in UTC; the session zone keeps DuckDB from converting them.
-        con.execute("SET TimeZone = 'UTC'")
-        # A library must not draw progress bars on the terminal of the CLI or the app server.
-        con.execute("SET enable_progress_bar = false")
+    """One query on a fresh connection (or the open session's); ``frames`` are visible to it as
+    tables."""
+    session = _SESSION.get()
+    if session is not None and not frames:
+        key = (sql, tuple(params))
+        if key not in session.results:
+            session.results[key] = session.connection.execute(sql, list(params)).df()
+        return session.results[key].copy()
+    with _connect() as con:
         for name, frame in (frames or {}).items():
             con.register(name, frame)
         return con.execute(sql, list(params)).df()
+
+
+def _connect() -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    # Timestamps are stored in UTC; the session zone keeps DuckDB from converting them.
+    con.execute("SET TimeZone = 'UTC'")
+    # A library must not draw progress bars on the terminal of the CLI or the app server.
+    con.execute("SET enable_progress_bar = false")
+    return con
 
 
 # -- shared CTEs ----------------------------------------------------------------------------------
@@ -404,11 +492,20 @@ def get_dfg(view: LogView) -> pd.DataFrame:
         dfg = get_dfg(view)
         dfg[dfg["count"] >= 10]
     """
-    frame = _fetch(
-        view,
-        edge_statistics_sql(with_cases=False) + 'ORDER BY "count" DESC, source, target',
-        ctes=[TRANSITIONS],
-    )
+    session = _SESSION.get()
+    if session is not None and session.serves(view):
+        # In an analysis the bottleneck ranking needs the edges with their case counts anyway;
+        # one pass over the transitions serves both.
+        frame = query_edges(view).drop(columns="cases")
+        frame = frame.sort_values(
+            ["count", "source", "target"], ascending=[False, True, True], kind="mergesort"
+        ).reset_index(drop=True)
+    else:
+        frame = _fetch(
+            view,
+            edge_statistics_sql(with_cases=False) + 'ORDER BY "count" DESC, source, target',
+            ctes=[TRANSITIONS],
+        )
     return frame.astype({"count": "int64"})
 
 
@@ -499,40 +596,9 @@ def get_activity_times(view: LogView) -> pd.DataFrame:
 
         get_activity_times(view).sort_values("mean_s", ascending=False)
     """
-    # Both measures for every event in one pass; the activity's kind picks one afterwards (a
-    # join of a per-activity "has a start" table back onto the events would scan them twice).
-    frame = _fetch(
-        view,
-        """SELECT activity,
-                  COUNT(*) AS events,
-                  COUNT(DISTINCT case_id) AS cases,
-                  COUNT(service_s) AS started,
-                  AVG(service_s) AS service_mean_s,
-                  PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY service_s) AS service_median_s,
-                  AVG(sojourn_s) AS sojourn_mean_s,
-                  PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY sojourn_s) AS sojourn_median_s
-           FROM measured
-           GROUP BY activity
-           ORDER BY events DESC, activity""",
-        ctes=[
-            f"""measured AS (
-                SELECT case_id, activity,
-                       {_seconds('"timestamp"', "start_timestamp")} AS service_s,
-                       {_seconds('"timestamp"', 'LAG("timestamp") OVER w')} AS sojourn_s
-                FROM log
-                {_CASE_WINDOW}
-            )"""
-        ],
-        columns=["start_timestamp"],
-    )
-    service = frame.pop("started").to_numpy() > 0
-    result = frame[["activity", "events", "cases"]].copy()
-    result["mean_s"] = np.where(service, frame["service_mean_s"], frame["sojourn_mean_s"])
-    result["median_s"] = np.where(service, frame["service_median_s"], frame["sojourn_median_s"])
-    result["kind"] = np.where(service, SERVICE_TIME, SOJOURN_TIME)
-    return result.astype(
-        {"events": "int64", "cases": "int64", "mean_s": "float64", "median_s": "float64"}
-    )
+    # The same measures as the profile (one pass over the events serves both).
+    profile = get_activity_profile(view)
+    return profile[["activity", "events", "cases", "mean_s", "median_s", "kind"]].copy()
 
 
 def get_activity_profile(view: LogView) -> pd.DataFrame:
@@ -685,7 +751,7 @@ def query_handovers(view: LogView, column: str) -> pd.DataFrame:
                 SELECT case_id, unit AS from_unit, LEAD(unit) OVER w AS to_unit,
                        {_seconds('LEAD("timestamp") OVER w', '"timestamp"')} AS wait_s
                 FROM (
-                    SELECT case_id, "timestamp", seq, {quoted(column)} AS unit
+                    SELECT *, {quoted(column)} AS unit
                     FROM log WHERE {quoted(column)} IS NOT NULL
                 ) AS valued
                 {_CASE_WINDOW}

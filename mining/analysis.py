@@ -19,6 +19,7 @@ import pandas as pd
 from process_registry import BpmnDocument
 
 from .aggregates import (
+    analysis_session,
     count_people,
     get_activity_times,
     get_case_durations,
@@ -117,7 +118,14 @@ def analyze(
     view: LogView, *, process: ProcessContext | None = None, options: AnalysisOptions | None = None
 ) -> dict[str, Any]:
     """Everything ``pmo analyze --json`` reports for the (filtered) log ``view``."""
-    options = options or AnalysisOptions()
+    # One read of the file for all aggregates below (see analysis_session).
+    with analysis_session(view):
+        return _analyze(view, process, options or AnalysisOptions())
+
+
+def _analyze(
+    view: LogView, process: ProcessContext | None, options: AnalysisOptions
+) -> dict[str, Any]:
     _guard_group_size(view, options.min_group_size)
     stats = get_log_stats(view)
     if stats.cases == 0:

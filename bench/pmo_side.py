@@ -1,0 +1,171 @@
+"""pmo's side of the benchmark: import the CSV once, then the full analysis from the stored log.
+
+``python -m bench.pmo_side FILE.csv --json OUT.json`` writes the JSON contract of
+``bench/README.md`` (``"side": "pmo"``): the same ``results`` keys as ``bench.stock``, so
+``bench.compare`` can hold them side by side. ``--conformance-only`` instead measures conformance
+on a (noisy) log: alignments on unique variants against the model the inductive miner finds,
+with a time budget, reporting the method and any approximation.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+_T0 = time.perf_counter()
+
+OPTIONS = {
+    "case": "case_id",
+    "activity": "activity",
+    "timestamp": "timestamp",
+    "resource": "resource",
+    "org_unit": "org_unit",
+    "attributes": ("channel",),
+    "timestamp_format": "%Y-%m-%d %H:%M:%S",
+}
+
+
+def _timed(steps: dict[str, float], name: str, function, *args, **kwargs):  # type: ignore[no-untyped-def]
+    start = time.perf_counter()
+    value = function(*args, **kwargs)
+    steps[name] = time.perf_counter() - start
+    return value
+
+
+def _import(csv: Path, folder: Path, steps: dict[str, float]) -> Path:
+    from mining.logstore import ImportOptions, LogStore
+    from process_registry import open_database, upgrade_schema
+
+    db = open_database(f"sqlite:///{folder / 'pmo.sqlite3'}")
+    upgrade_schema(db)
+    store = LogStore(db, folder / "daten")
+    result = _timed(
+        steps, "import", store.import_file, csv, uploader="bench", options=ImportOptions(**OPTIONS)
+    )
+    return store.events_path(result.log_id)
+
+
+def _discovered_model(counted: list, steps: dict[str, float], *, noise: float):  # type: ignore[no-untyped-def]
+    """The inductive miner's model as pmo's conformance checker takes it."""
+    from mining.conformance.convert import ConvertedModel
+    from mining.discovery import discover_process_tree
+
+    tree = _timed(steps, "inductive_miner", discover_process_tree, counted, noise_threshold=noise)
+    start = time.perf_counter()
+    from pm4py.objects.conversion.process_tree import converter
+
+    net, initial, final = converter.apply(tree)
+    labels = frozenset(t.label for t in net.transitions if t.label is not None)
+    model = ConvertedModel(net, initial, final, labels, "discovered", ())
+    steps["to_petri_net"] = time.perf_counter() - start
+    return model
+
+
+def _counted(variants) -> list:  # type: ignore[no-untyped-def]
+    from mining.variants import VariantCount
+
+    return [VariantCount(tuple(r.activities), int(r.cases)) for r in variants.itertuples()]
+
+
+def full_analysis(events: Path, steps: dict[str, float]) -> dict[str, Any]:
+    from mining.analysis import AnalysisOptions, analyze
+    from mining.conformance import check_conformance, map_activities
+    from mining.logview import open_log
+
+    view = open_log(events)
+    start = time.perf_counter()
+    result = _timed(steps, "analyze", analyze, view, options=AnalysisOptions(max_variants=10**9))
+    from mining.variants import VariantCount
+
+    counted = [VariantCount(tuple(v["activities"]), v["cases"]) for v in result["variants"]]
+    model = _discovered_model(counted, steps, noise=0.0)
+    mapping = map_activities(sorted(model.labels), model.labels)
+    checked = _timed(
+        steps, "token_replay", check_conformance, counted, model, mapping, method="token_replay"
+    )
+    steps["analysis"] = time.perf_counter() - start
+    return {
+        "variants": sorted(
+            ([v["activities"], v["cases"]] for v in result["variants"]),
+            key=lambda item: (-item[1], item[0]),
+        ),
+        "dfg": sorted([e["source"], e["target"], e["count"]] for e in result["dfg"]),
+        "fitness": checked.fitness,
+        "mean_case_duration_s": result["case_duration_s"]["mean"],
+        "median_case_duration_s": result["case_duration_s"]["median"],
+    }
+
+
+def conformance_only(events: Path, steps: dict[str, float], *, budget: float) -> dict[str, Any]:
+    from mining.aggregates import get_variants
+    from mining.conformance import check_conformance, map_activities
+    from mining.logview import open_log
+
+    start = time.perf_counter()
+    counted = _counted(_timed(steps, "variants", get_variants, open_log(events), examples=0))
+    # The reference model: what IMf finds with its default noise filter, as a process office
+    # would register it; the noisy cases then deviate from it.
+    model = _discovered_model(counted, steps, noise=0.2)
+    mapping = map_activities(sorted({a for v in counted for a in v.activities}), model.labels)
+    checked = _timed(
+        steps,
+        "alignments",
+        check_conformance,
+        counted,
+        model,
+        mapping,
+        method="alignments",
+        time_budget_s=budget,
+    )
+    steps["conformance"] = time.perf_counter() - start
+    summary = checked.to_dict()
+    return {
+        "method": summary.get("method"),
+        "fitness": summary.get("fitness"),
+        "fitting_cases_share": summary.get("fitting_cases_share"),
+        "variants": len(counted),
+        "notes": list(checked.notes),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("csv", type=Path)
+    parser.add_argument("--json", type=Path, required=True)
+    parser.add_argument("--conformance-only", action="store_true")
+    parser.add_argument("--time-budget", type=float, default=10.0)
+    args = parser.parse_args(argv)
+    steps: dict[str, float] = {}
+    with tempfile.TemporaryDirectory(prefix="pmo-bench-") as folder:
+        events = _import(args.csv, Path(folder), steps)
+        from mining.aggregates import get_log_stats
+        from mining.logview import open_log
+
+        stats = get_log_stats(open_log(events))
+        if args.conformance_only:
+            results = conformance_only(events, steps, budget=args.time_budget)
+        else:
+            results = full_analysis(events, steps)
+    out = {
+        "side": "pmo",
+        "file": str(args.csv),
+        "events": stats.events,
+        "cases": stats.cases,
+        "steps": steps,
+        "analysis_s": steps.get("analysis", steps.get("conformance")),
+        "total_s": time.perf_counter() - _T0,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "results": results,
+    }
+    args.json.write_text(json.dumps(out, ensure_ascii=False, indent=1), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

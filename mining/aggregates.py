@@ -63,6 +63,9 @@ _BASE_COLUMNS = ("case_id", "activity", "timestamp", "seq")
 
 # pm4py's order of events within a case (see module docstring).
 _CASE_WINDOW = 'WINDOW w AS (PARTITION BY case_id ORDER BY "timestamp", seq)'
+# The same order for windows over the whole log only; an analysis session has their neighbour
+# values precomputed (see _SESSION_ORDER), windows over subsets of events keep ``w``.
+_EVENT_WINDOW = 'WINDOW e AS (PARTITION BY case_id ORDER BY "timestamp", seq)'
 # Variant order of get_variants and of the variant filters: most frequent first, then by the
 # activity sequence (lexicographic, code-point order, shorter prefix first).
 _VARIANT_ORDER = "cases DESC, trace"
@@ -177,9 +180,13 @@ def analysis_session(view: LogView) -> Iterator[None]:
         connection.execute(
             f"CREATE TEMP TABLE {_SESSION_TABLE} AS WITH "
             + ",\n".join(ctes)
-            + """ SELECT *, DENSE_RANK() OVER (ORDER BY case_id) AS _case,
-                         ROW_NUMBER() OVER (ORDER BY case_id, "timestamp", seq) AS _pos
-                  FROM log""",
+            + f""" SELECT *, DENSE_RANK() OVER (ORDER BY case_id) AS _case,
+                         ROW_NUMBER() OVER (ORDER BY case_id, "timestamp", seq) AS _pos,
+                         LAG("timestamp") OVER e AS _prev_time,
+                         LEAD("timestamp") OVER e AS _next_time,
+                         LAG(activity) OVER e AS _prev_activity,
+                         LEAD(activity) OVER e AS _next_activity
+                  FROM log {_EVENT_WINDOW}""",
             params,
         )
         token = _SESSION.set(_Session(str(view.path), tuple(view.filters), connection, {}))
@@ -295,6 +302,11 @@ def _fetch(
 
 # The session table's integer keys stand in for pm4py's event order (same order, cheaper sort).
 _SESSION_ORDER = (
+    ('LAG("timestamp") OVER e', "_prev_time"),
+    ('LEAD("timestamp") OVER e', "_next_time"),
+    ("LAG(activity) OVER e", "_prev_activity"),
+    ("LEAD(activity) OVER e", "_next_activity"),
+    (_EVENT_WINDOW, ""),
     ('PARTITION BY case_id ORDER BY "timestamp", seq', "PARTITION BY _case ORDER BY _pos"),
     ('ORDER BY e."timestamp", e.seq', "ORDER BY e._pos"),
 )
@@ -335,9 +347,9 @@ TRANSITIONS = f"""transitions AS (
            {_seconds("target_time", "source_time")} AS wait_s
     FROM (
         SELECT case_id, activity AS source, "timestamp" AS source_time,
-               LEAD(activity) OVER w AS target, LEAD("timestamp") OVER w AS target_time
+               LEAD(activity) OVER e AS target, LEAD("timestamp") OVER e AS target_time
         FROM log
-        {_CASE_WINDOW}
+        {_EVENT_WINDOW}
     ) AS pairs
     WHERE target IS NOT NULL
 )"""
@@ -527,10 +539,10 @@ def get_start_end_activities(view: LogView) -> tuple[dict[str, int], dict[str, i
            ORDER BY activity""",
         ctes=[
             f"""marked AS (
-                SELECT activity, LAG(activity) OVER w AS previous_activity,
-                       LEAD(activity) OVER w AS next_activity
+                SELECT activity, LAG(activity) OVER e AS previous_activity,
+                       LEAD(activity) OVER e AS next_activity
                 FROM log
-                {_CASE_WINDOW}
+                {_EVENT_WINDOW}
             )"""
         ],
     )
@@ -630,10 +642,10 @@ def get_activity_profile(view: LogView) -> pd.DataFrame:
             f"""measured AS (
                 SELECT case_id, activity,
                        {_seconds('"timestamp"', "start_timestamp")} AS service_s,
-                       {_seconds('"timestamp"', 'LAG("timestamp") OVER w')} AS sojourn_s,
-                       LEAD(activity) OVER w AS next_activity
+                       {_seconds('"timestamp"', 'LAG("timestamp") OVER e')} AS sojourn_s,
+                       LEAD(activity) OVER e AS next_activity
                 FROM log
-                {_CASE_WINDOW}
+                {_EVENT_WINDOW}
             )""",
             """per_activity AS (
                 SELECT activity, COUNT(*) AS events, COUNT(DISTINCT case_id) AS cases,
@@ -828,9 +840,9 @@ def query_group_statistics(
             f"""valued AS (
                 SELECT case_id, resource, grp, wait_s FROM (
                     SELECT case_id, resource, {quoted(column)} AS grp,
-                           {_seconds('"timestamp"', 'LAG("timestamp") OVER w')} AS wait_s
+                           {_seconds('"timestamp"', 'LAG("timestamp") OVER e')} AS wait_s
                     FROM log
-                    {_CASE_WINDOW}
+                    {_EVENT_WINDOW}
                 ) AS ordered
                 WHERE grp IS NOT NULL
             )""",

@@ -9,7 +9,7 @@ FRONTEND = frontend/node_modules/.installed
 # Keep the local data (SQLite catalogue, later the event-log Parquet files) inside the checkout.
 export PMO_DATA_DIR ?= $(CURDIR)/.pmo-data
 
-.PHONY: run test install lint clean
+.PHONY: run test install lint clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,9 @@ run: install
 
 test: install
 	$(BIN)/python -m pytest
+
+bench: install
+	$(BIN)/python -m bench.run
 
 lint: install
 	$(BIN)/ruff check .

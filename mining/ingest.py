@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 import pyarrow as pa
@@ -22,7 +23,7 @@ from .logview import open_log
 from .mapping import ColumnMapping, resolve_mapping
 from .normalize import NormalizeOptions, Normalizer, NormalizeReport, dropped_columns
 from .privacy import Pseudonymizer, SecretKey, read_role_map
-from .timestamps import TimestampPolicy
+from .timestamps import BERLIN, TimestampPolicy
 
 __all__ = ["ImportOptions", "Ingested", "ingest_file"]
 
@@ -52,6 +53,8 @@ class ImportOptions:
     # False: an optional column (start, resource, org unit) the user left unmapped stays unmapped
     # instead of being filled from the header suggestions (the wizard's "– keine –").
     fill_optional: bool = True
+    # Zone of naive timestamps: local time in Berlin unless a system exports UTC (or another zone).
+    timezone: str = BERLIN
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,7 @@ def ingest_file(
     path: Path, target: Path, *, options: ImportOptions, secret: SecretKey, source: str
 ) -> Ingested:
     """Write the canonical events of ``path`` to ``target`` (Parquet) or raise naming the lines."""
+    _check_timezone(options.timezone, source)
     with open_table(path, options=options.read, display_name=source) as reader:
         mapping = resolve_mapping(
             reader.detected.columns,
@@ -98,6 +102,15 @@ def ingest_file(
     return Ingested(detected, mapping, report, summary, dropped, tuple(messages))
 
 
+def _check_timezone(name: str, source: str) -> None:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise EventLogError(
+            f"unbekannte Zeitzone „{name}“ (z. B. Europe/Berlin oder UTC).", source=source
+        ) from None
+
+
 def _normalize_options(
     mapping: ColumnMapping, options: ImportOptions, secret: SecretKey
 ) -> NormalizeOptions:
@@ -109,7 +122,7 @@ def _normalize_options(
     return NormalizeOptions(
         mapping=mapping,
         timestamp_format=options.timestamp_format,
-        policy=TimestampPolicy(format=options.timestamp_format),
+        policy=TimestampPolicy(format=options.timestamp_format, timezone=options.timezone),
         resource_pseudonymizer=resources,
         case_pseudonymizer=cases,
     )

@@ -380,6 +380,12 @@ _MAPPING_OPTIONS = (
     click.option("--sep", default=None, help="Trennzeichen (Standard: erkannt)."),
     click.option("--encoding", default=None, help="Zeichenkodierung (Standard: erkannt)."),
     click.option("--timestamp-format", default=None, help="strptime-Format, z. B. %d.%m.%Y %H:%M."),
+    click.option(
+        "--timezone",
+        default="Europe/Berlin",
+        show_default=True,
+        help="Zeitzone von Zeitangaben ohne Zonenangabe, z. B. UTC für Systemexporte in UTC.",
+    ),
     click.option("--sheet", default=None, help="Tabellenblatt (XLSX)."),
 )
 

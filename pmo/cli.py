@@ -390,6 +390,24 @@ _MAPPING_OPTIONS = (
 )
 
 
+def _date_range_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """``--from``/``--to``: calendar days (local time) of the cases to include, both ends too."""
+    command = click.option(
+        "--to",
+        "date_to",
+        type=click.DateTime(["%Y-%m-%d"]),
+        default=None,
+        help="Nur Fälle mit Ereignissen bis zu diesem Tag (einschließlich).",
+    )(command)
+    return click.option(
+        "--from",
+        "date_from",
+        type=click.DateTime(["%Y-%m-%d"]),
+        default=None,
+        help="Nur Fälle mit Ereignissen ab diesem Tag (JJJJ-MM-TT).",
+    )(command)
+
+
 def _mapping_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """The column-mapping and reading options shared by `log import` and `analyze FILE`."""
     for option in reversed(_MAPPING_OPTIONS):
@@ -536,20 +554,7 @@ def log_purge(db_url: str | None) -> None:
     help="Wartezeiten in Arbeitszeit (Mo–Fr 8–16 Uhr, Feiertage Niedersachsen).",
 )
 @click.option("--alignments", is_flag=True, help="Alignments statt Token-Replay (mit Zeitbudget).")
-@click.option(
-    "--from",
-    "date_from",
-    type=click.DateTime(["%Y-%m-%d"]),
-    default=None,
-    help="Nur Fälle mit Ereignissen ab diesem Tag (JJJJ-MM-TT).",
-)
-@click.option(
-    "--to",
-    "date_to",
-    type=click.DateTime(["%Y-%m-%d"]),
-    default=None,
-    help="Nur Fälle mit Ereignissen bis zu diesem Tag (einschließlich).",
-)
+@_date_range_options
 @click.option("--top-variants", type=int, default=None, help="Nur die K häufigsten Varianten.")
 @click.option(
     "--discovered-bpmn",
@@ -639,20 +644,7 @@ _REPORT_FORMATS = ("pdf", "xlsx", "html", "json")
     help="Einen gespeicherten Bericht erneut ausgeben (gleiche Zahlen wie beim Erstellen).",
 )
 @click.option("--list", "list_reports", is_flag=True, help="Gespeicherte Berichte auflisten.")
-@click.option(
-    "--from",
-    "date_from",
-    type=click.DateTime(["%Y-%m-%d"]),
-    default=None,
-    help="Nur Fälle mit Ereignissen ab diesem Tag (JJJJ-MM-TT).",
-)
-@click.option(
-    "--to",
-    "date_to",
-    type=click.DateTime(["%Y-%m-%d"]),
-    default=None,
-    help="Nur Fälle mit Ereignissen bis zu diesem Tag (einschließlich).",
-)
+@_date_range_options
 @click.option(
     "--assumptions",
     "assumptions_file",

@@ -99,7 +99,7 @@ st.dataframe(
     pd.DataFrame(rows, columns=list(COLUMNS.values())),
     hide_index=True,
     column_config={
-        COLUMNS["euros"]: st.column_config.NumberColumn(format="euro"),
+        COLUMNS["euros"]: st.column_config.NumberColumn(format="localized"),
         COLUMNS["hours"]: st.column_config.NumberColumn(format="localized"),
     },
 )
@@ -235,6 +235,6 @@ per_kind = pd.DataFrame(
 st.dataframe(
     per_kind,
     hide_index=True,
-    column_config={t("digitization.col_euros"): st.column_config.NumberColumn(format="euro")},
+    column_config={t("digitization.col_euros"): st.column_config.NumberColumn(format="localized")},
 )
 st.bar_chart(per_kind, x=t("digitization.col_recommendation"), y=t("digitization.col_hours"))

@@ -122,7 +122,7 @@ if not user.can_edit_registry:
             }
         ),
         hide_index=True,
-        column_config={t("settings.col_rate"): st.column_config.NumberColumn(format="euro")},
+        column_config={t("settings.col_rate"): st.column_config.NumberColumn(format="localized")},
     )
 else:
     with st.form("settings_rates"):

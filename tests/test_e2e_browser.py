@@ -96,7 +96,8 @@ def test_upload_analyse_compare_and_download_a_report(
             page.shot("07-modell-und-realitaet", focus="iframe")
 
             page.open_page("Digitalisierung")
-            page.see("RPA")
+            page.see("Portfolio-Matrix: Nutzen und Aufwand")  # shown once the portfolio is computed
+            page.see("Ein Kandidat im Detail")
             page.shot("08-digitalisierung")
 
             page.open_page("Berichte")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from process_registry import BpmnDocument, Registry
 from process_registry.errors import VersionNotFoundError
+from process_registry.records import ProcessRecord
 
 from .analysis import ProcessContext
 from .digitization import ProcessFacts, facts_from_model
@@ -12,10 +13,15 @@ __all__ = ["process_context", "process_facts"]
 
 
 def process_facts(
-    registry: Registry, key: str, document: BpmnDocument | None = None
+    registry: Registry,
+    key: str,
+    document: BpmnDocument | None = None,
+    *,
+    record: ProcessRecord | None = None,
 ) -> ProcessFacts:
-    """The catalogue data of ``key`` (and, given its model, the task types and deciding tasks)."""
-    record = registry.get_process(key)
+    """The catalogue data of ``key`` (and, given its model, the task types and deciding tasks);
+    ``record`` spares reading the process again when the caller has it."""
+    record = record or registry.get_process(key)
     task_types, deciding = facts_from_model(document) if document is not None else ({}, frozenset())
     return ProcessFacts(
         key=key,
@@ -50,5 +56,5 @@ def process_context(registry: Registry, key: str, version: int | None = None) ->
         resolve_call=resolve,
         legal_deadline_days=record.legal_deadline_days,
         saved_mapping=registry.activity_mapping(key, number),
-        facts=process_facts(registry, key, document),
+        facts=process_facts(registry, key, document, record=record),
     )

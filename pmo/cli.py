@@ -390,6 +390,15 @@ _MAPPING_OPTIONS = (
 )
 
 
+_MIN_GROUP_SIZE = click.option(
+    "--min-group-size",
+    type=int,
+    default=5,
+    show_default=True,
+    help="Mindestgröße von Personengruppen in Auswertungen.",
+)
+
+
 def _date_range_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """``--from``/``--to``: calendar days (local time) of the cases to include, both ends too."""
     command = click.option(
@@ -569,13 +578,7 @@ def log_purge(db_url: str | None) -> None:
     show_default=True,
     help="Rauschschwelle des Inductive Miners für --discovered-bpmn.",
 )
-@click.option(
-    "--min-group-size",
-    type=int,
-    default=5,
-    show_default=True,
-    help="Mindestgröße von Personengruppen in Auswertungen.",
-)
+@_MIN_GROUP_SIZE
 @click.option("--json", "as_json", is_flag=True, help="Antwort als JSON.")
 @_db_option
 def analyze_command(
@@ -653,13 +656,7 @@ _REPORT_FORMATS = ("pdf", "xlsx", "html", "json")
     default=None,
     help="TOML-Datei mit eigenen Annahmen und Gewichten (Standard: mitgelieferte Werte).",
 )
-@click.option(
-    "--min-group-size",
-    type=int,
-    default=5,
-    show_default=True,
-    help="Mindestgröße von Personengruppen in Auswertungen.",
-)
+@_MIN_GROUP_SIZE
 @click.option("--title", default="Digitalisierungsportfolio", show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Antwort als JSON.")
 @_db_option
@@ -688,7 +685,8 @@ def report_command(
         rows = archive.list()
         if as_json:
             _emit_json([row.to_dict() for row in rows])
-        for row in [] if as_json else rows:
+            return
+        for row in rows:
             keys_text = ", ".join(row.process_keys)
             click.echo(f"{row.id:>5}  {row.created_at:%d.%m.%Y %H:%M}  {row.title}  ({keys_text})")
         return

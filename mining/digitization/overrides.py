@@ -119,8 +119,9 @@ def _toml_value(value: Any) -> str:
             raise AssumptionsError(f"„{value}“ ist keine Zahl.")
         return repr(value)
     if isinstance(value, str):
-        # A JSON string is a valid TOML basic string (same escapes, \uXXXX included).
-        return json.dumps(value, ensure_ascii=False)
+        # JSON string escapes are TOML basic-string escapes (\", \\, \n, \uXXXX …); the one
+        # character JSON leaves raw but TOML forbids raw is DEL.
+        return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
     raise AssumptionsError(f"Wert „{value}“ lässt sich nicht als TOML speichern.")
 
 

@@ -31,12 +31,15 @@ from app_pages._shared import (
 )
 from mining.digitization import Assumptions, AssumptionsError
 from mining.digitization.overrides import checked_values
+from mining.errors import MiningError
 from mining.report import build_report
+from process_registry import RegistryError
 from process_registry.settings import database_url
 
 __all__ = [
     "CHANGES_KEY",
     "activity_text",
+    "computed_portfolio",
     "flags_text",
     "md",
     "min_group_size",
@@ -44,6 +47,7 @@ __all__ = [
     "portfolio",
     "recommendation_label",
     "session_assumptions",
+    "stop_if_no_processes",
 ]
 
 CHANGES_KEY = "digitization_changes"  # this session's edited assumptions (page Digitalisierung)
@@ -85,6 +89,28 @@ def portfolio(user: User, assumptions: Assumptions) -> dict[str, Any] | None:
         database_url(),
         working_time,
     )
+
+
+def stop_if_no_processes(user: User, processes: list[Any]) -> None:
+    """Übersicht and Digitalisierung without a process to show: say what to do, and stop."""
+    if processes:
+        return
+    st.info(
+        t("overview.empty")
+        if user.scope == "*"
+        else t("overview.empty_department", department=user.scope)
+    )
+    st.stop()
+
+
+def computed_portfolio(user: User, assumptions: Assumptions) -> dict[str, Any] | None:
+    """:func:`portfolio` behind a spinner; a failure becomes one message and stops the page."""
+    try:
+        with st.spinner(t("overview.computing")):
+            return portfolio(user, assumptions)
+    except (RegistryError, MiningError, PermissionError, SettingsError) as err:
+        st.error(str(err))
+        st.stop()
 
 
 def min_group_size() -> int:

@@ -7,18 +7,17 @@ import streamlit as st
 
 from app_pages._assumption_form import assumption_form
 from app_pages._i18n import t
-from app_pages._office_settings import SettingsError
 from app_pages._portfolio import (
     activity_text,
+    computed_portfolio,
     flags_text,
     md,
     number,
-    portfolio,
     recommendation_label,
     session_assumptions,
+    stop_if_no_processes,
 )
 from app_pages._shared import signed_in_user, visible_processes
-from mining.errors import MiningError
 from mining.report import write_csv
 from process_registry import RegistryError
 
@@ -31,24 +30,13 @@ try:
 except RegistryError as err:
     st.error(str(err))
     st.stop()
-if not processes:
-    st.info(
-        t("overview.empty")
-        if user.scope == "*"
-        else t("overview.empty_department", department=user.scope)
-    )
-    st.stop()
+stop_if_no_processes(user, processes)
 
 assumptions, edited = session_assumptions()
 with st.expander(t("digitization.assumptions_heading"), expanded=edited):
     assumption_form(user, assumptions)
 assumptions, edited = session_assumptions()  # the form may have changed them
-try:
-    with st.spinner(t("overview.computing")):
-        snapshot = portfolio(user, assumptions)
-except (RegistryError, MiningError, PermissionError, SettingsError) as err:
-    st.error(str(err))
-    st.stop()
+snapshot = computed_portfolio(user, assumptions)
 if edited:
     st.info(t("digitization.edited_note"))
 

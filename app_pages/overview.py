@@ -9,13 +9,13 @@ import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
 from app_pages._i18n import t
-from app_pages._office_settings import SettingsError
 from app_pages._portfolio import (
     activity_text,
+    computed_portfolio,
     number,
-    portfolio,
     recommendation_label,
     session_assumptions,
+    stop_if_no_processes,
 )
 from app_pages._shared import signed_in_user, visible_logs, visible_processes
 from mining.errors import MiningError
@@ -39,21 +39,10 @@ except (RegistryError, MiningError) as err:
     st.error(str(err))
     st.stop()
 
-if not processes:
-    st.info(
-        t("overview.empty")
-        if user.scope == "*"
-        else t("overview.empty_department", department=user.scope)
-    )
-    st.stop()
+stop_if_no_processes(user, processes)
 
 assumptions, edited = session_assumptions()
-try:
-    with st.spinner(t("overview.computing")):
-        snapshot = portfolio(user, assumptions)
-except (RegistryError, MiningError, PermissionError, SettingsError) as err:
-    st.error(str(err))
-    st.stop()
+snapshot = computed_portfolio(user, assumptions)
 if edited:
     st.caption(t("overview.edited_assumptions"))
 

@@ -1,21 +1,25 @@
-"""Aggregates of a stored log, computed by DuckDB straight from its Parquet file, equal to pm4py's.
+"""Aggregates of a stored log, computed by DuckDB from its Parquet file, equal to pm4py's.
 
 All aggregate SQL of the project lives in this module, so a state-wide service can run it on
-another SQL engine over the same Parquet files. It keeps to standard SQL: CTEs, window functions
-with a named ``WINDOW``, ``ARRAY_AGG … ORDER BY``, ``PERCENTILE_CONT … WITHIN GROUP``, aggregate
-``FILTER``. Two pieces are not ISO SQL and are kept in one place each: :data:`_SOURCE`, the table
-function that reads the file, and :func:`_seconds`, the difference of two timestamps in seconds
-(``EXTRACT(EPOCH FROM …)`` as in PostgreSQL). Variants are arrays compared and grouped as values,
-which PostgreSQL, Trino and DuckDB all support.
+another SQL engine over the same data. It keeps to standard SQL: CTEs, window functions with a
+named ``WINDOW``, ``ARRAY_AGG … ORDER BY``, ``PERCENTILE_CONT … WITHIN GROUP``, aggregate
+``FILTER``. One piece is not ISO SQL and is kept in one place: :func:`_seconds`, the difference
+of two timestamps in seconds (``EXTRACT(EPOCH FROM …)`` as in PostgreSQL).
 
 **Event order.** Inside a case, events are ordered by ``("timestamp", seq)``; ``seq`` is the line
 order of the uploaded file. That reproduces pm4py, which stable-sorts a frame by case and
 timestamp (``pm4py.format_dataframe``, ``get_dfg_graph``), so equal timestamps keep file order.
+Stored files are already in that order (:mod:`mining._events`).
 
-**Queries.** A :class:`~mining.logview.LogView` compiles to a chain of CTEs ``step0`` (the file)
-… ``stepN`` and a final ``log``; each case-level filter adds ``keptI`` (the case ids it keeps).
-Every function here appends its own CTEs and one ``SELECT`` to that chain, opens a fresh in-memory
-DuckDB connection, and returns a pandas DataFrame. No events are loaded into Python.
+**Sessions.** Every query runs in a session of its view: the file is read once, the view's
+filters select its events (a chain of CTEs ``step0`` … ``stepN``; each case-level filter adds
+``keptI``, the case ids it keeps), and numpy adds each event's case number ``_case``, position
+``_pos``, activity code ``_act`` and neighbours (``_prev_time``, ``_next_time``,
+``_prev_activity``, ``_next_activity``) plus a table of cases (``log_cases``) and of variants
+(``log_variants``). The SQL then groups by integers and needs no window sort for the common
+questions. :func:`analysis_session` keeps one session open for a whole analysis and answers a
+query asked twice from the first result; outside it each call opens its own, reading only the
+columns it needs. Results come back as pandas DataFrames; no events are loaded into Python.
 
 Functions named ``query_*`` return raw query results for :mod:`mining.performance`; the
 ``get_*`` functions are the public aggregates.
@@ -26,13 +30,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
+from ._events import read_events, session_tables
 from .logview import (
     ActivityPresenceFilter,
     AttributeFilter,
@@ -57,27 +63,18 @@ __all__ = [
     "get_variants",
 ]
 
-# The only engine-specific SQL: how the stored file becomes a relation.
-_SOURCE = "SELECT {columns} FROM read_parquet(?)"
 _BASE_COLUMNS = ("case_id", "activity", "timestamp", "seq")
 
-# pm4py's order of events within a case (see module docstring).
-_CASE_WINDOW = 'WINDOW w AS (PARTITION BY case_id ORDER BY "timestamp", seq)'
-# The same order for windows over the whole log only; an analysis session has their neighbour
-# values precomputed (see _SESSION_ORDER), windows over subsets of events keep ``w``.
-_EVENT_WINDOW = 'WINDOW e AS (PARTITION BY case_id ORDER BY "timestamp", seq)'
+# pm4py's order of events within a case, for windows over a subset of a session's events.
+_CASE_WINDOW = "WINDOW w AS (PARTITION BY _case ORDER BY _pos)"
 # Variant order of get_variants and of the variant filters: most frequent first, then by the
 # activity sequence (lexicographic, code-point order, shorter prefix first).
 _VARIANT_ORDER = "cases DESC, trace"
 
 
 def _activity_codes(relation: str) -> str:
-    """The activities of ``relation`` numbered 1, 2, … in name order.
-
-    A case's trace is the list of its activity codes. Codes follow name order, so code lists
-    compare and sort exactly like lists of names, while the per-case lists that variants are
-    grouped by take a quarter less memory and time than lists of strings (5-million-event log).
-    """
+    """The activities of ``relation`` numbered 1, 2, … in name order (for the variant filters,
+    which rank the variants of the events before the session numbers them)."""
     return (
         "SELECT activity, ROW_NUMBER() OVER (ORDER BY activity) AS code "
         f"FROM (SELECT DISTINCT activity FROM {relation}) AS names"
@@ -86,11 +83,9 @@ def _activity_codes(relation: str) -> str:
 
 def _traces(relation: str, codes: str) -> str:
     """Per case of ``relation``: ``trace`` (activity codes from ``codes`` in pm4py's event
-    order), ``events``, ``first_time``, ``last_time``."""
+    order); codes follow name order, so code lists sort exactly like lists of names."""
     return f"""
-        SELECT e.case_id, ARRAY_AGG(c.code ORDER BY e."timestamp", e.seq) AS trace,
-               COUNT(*) AS events, MIN(e."timestamp") AS first_time,
-               MAX(e."timestamp") AS last_time
+        SELECT e.case_id, ARRAY_AGG(c.code ORDER BY e."timestamp", e.seq) AS trace
         FROM {relation} AS e JOIN {codes} AS c ON c.activity = e.activity
         GROUP BY e.case_id"""
 
@@ -110,39 +105,9 @@ def quoted(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-# -- compiling a view -----------------------------------------------------------------------------
+# -- sessions -------------------------------------------------------------------------------------
 
-
-def _filter_columns(filters: Iterable[Filter]) -> set[str]:
-    return {f.column for f in filters if isinstance(f, AttributeFilter)}
-
-
-def _compile(view: LogView, columns: Iterable[str]) -> tuple[list[str], list[object]]:
-    """The CTE chain ``step0`` … ``log`` of ``view``, reading only ``columns`` (plus what the
-    filters need), and its parameters in textual order. Inside :func:`analysis_session` for this
-    view, ``log`` is the session's table: the file was read and filtered once."""
-    session = _SESSION.get()
-    if session is not None and session.serves(view):
-        return [f"log AS (SELECT * FROM {_SESSION_TABLE})"], []
-    wanted = dict.fromkeys([*_BASE_COLUMNS, *columns, *sorted(_filter_columns(view.filters))])
-    select = ", ".join(quoted(name) for name in wanted)
-    return _chain(view, select)
-
-
-def _chain(view: LogView, select: str) -> tuple[list[str], list[object]]:
-    ctes = [f"step0 AS ({_SOURCE.format(columns=select)})"]
-    params: list[object] = [str(view.path)]
-    for number, item in enumerate(view.filters, start=1):
-        more, values = _compile_filter(item, number, previous=f"step{number - 1}")
-        ctes.extend(more)
-        params.extend(values)
-    ctes.append(f"log AS (SELECT * FROM step{len(view.filters)})")
-    return ctes, params
-
-
-# -- one read per analysis ------------------------------------------------------------------------
-
-_SESSION_TABLE = "pmo_session_log"
+_EVENTS, _CASES, _VARIANTS, _ACTIVITIES = "log_events", "log_cases", "log_variants", "log_activities"
 
 
 @dataclass
@@ -150,7 +115,7 @@ class _Session:
     path: str
     filters: tuple[object, ...]
     connection: duckdb.DuckDBPyConnection
-    results: dict[tuple[str, tuple[object, ...]], pd.DataFrame]
+    results: dict[tuple[str, tuple[object, ...]], pd.DataFrame] = field(default_factory=dict)
 
     def serves(self, view: LogView) -> bool:
         return str(view.path) == self.path and tuple(view.filters) == self.filters
@@ -159,50 +124,85 @@ class _Session:
 _SESSION: ContextVar[_Session | None] = ContextVar("pmo_aggregate_session", default=None)
 
 
+def _filter_columns(filters: Iterable[Filter]) -> set[str]:
+    return {f.column for f in filters if isinstance(f, AttributeFilter)}
+
+
+def _open(view: LogView, columns: Iterable[str] | None) -> _Session:
+    """A session of ``view`` reading ``columns`` (all when None) besides what it needs itself."""
+    wanted = None
+    if columns is not None:
+        wanted = list(
+            dict.fromkeys(
+                [
+                    *_BASE_COLUMNS,
+                    "start_timestamp",
+                    *columns,
+                    *sorted(_filter_columns(view.filters)),
+                ]
+            )
+        )
+    events = read_events(view.path, wanted)
+    connection = _connect()
+    try:
+        if view.filters:
+            events = _filtered(connection, view, events)
+        tables = session_tables(events)
+        for name, table in (
+            (_EVENTS, tables.events),
+            (_CASES, tables.cases),
+            (_VARIANTS, tables.variants),
+            (_ACTIVITIES, tables.activities),
+        ):
+            connection.register(name, table)
+    except BaseException:
+        connection.close()
+        raise
+    return _Session(str(view.path), tuple(view.filters), connection)
+
+
+def _filtered(connection: duckdb.DuckDBPyConnection, view: LogView, events: pa.Table) -> pa.Table:
+    """The events of ``view`` that its filters keep, still in the stored order."""
+    numbered = events.append_column("_row", pa.array(np.arange(events.num_rows, dtype=np.int64)))
+    connection.register("pmo_source", numbered)
+    ctes, params = _chain(view)
+    rows = connection.execute(
+        "WITH " + ",\n".join(ctes) + "\nSELECT _row FROM log", params
+    ).fetchnumpy()["_row"]
+    connection.unregister("pmo_source")
+    return events.take(pa.array(np.sort(np.asarray(rows, dtype=np.int64))))
+
+
+def _chain(view: LogView) -> tuple[list[str], list[object]]:
+    ctes = ["step0 AS (SELECT * FROM pmo_source)"]
+    params: list[object] = []
+    for number, item in enumerate(view.filters, start=1):
+        more, values = _compile_filter(item, number, previous=f"step{number - 1}")
+        ctes.extend(more)
+        params.extend(values)
+    ctes.append(f"log AS (SELECT * FROM step{len(view.filters)})")
+    return ctes, params
+
+
 @contextmanager
 def analysis_session(view: LogView) -> Iterator[None]:
     """Read and filter ``view``'s file once; every aggregate of ``view`` inside the block runs on
-    that in-memory table, and a query asked twice (the candidates reuse the analysis's rework,
+    that session, and a query asked twice (the candidates reuse the analysis's rework,
     hand-overs, channels …) is answered from the first result.
 
-    Without it each aggregate reads the Parquet file again, which is right for a single call but
-    costs a whole analysis most of its time. Sessions do not nest across views: an aggregate of
-    another view inside the block reads its own file as usual.
+    Sessions do not nest across views: an aggregate of another view inside the block opens a
+    session of its own, as outside.
     """
     if _SESSION.get() is not None:
         yield
         return
-    connection = _connect()
+    session = _open(view, None)
+    token = _SESSION.set(session)
     try:
-        ctes, params = _chain(view, "*")
-        # Integer case keys (numbered distinct ids, joined back: no sort) and each event's
-        # position and neighbours in pm4py's order, all from one window pass. Windows over
-        # subsets then partition and order by the integers, which sorts far faster than
-        # (case_id, "timestamp", seq); windows over the whole log need no sort at all.
-        connection.execute(
-            f"CREATE TEMP TABLE {_SESSION_TABLE} AS WITH "
-            + ",\n".join(ctes)
-            + f""", case_keys AS (
-                    SELECT case_id, ROW_NUMBER() OVER () AS _case
-                    FROM (SELECT DISTINCT case_id FROM log) AS ids
-                )
-                SELECT log.*, k._case,
-                       ROW_NUMBER() OVER e AS _pos,
-                       LAG("timestamp") OVER e AS _prev_time,
-                       LEAD("timestamp") OVER e AS _next_time,
-                       LAG(activity) OVER e AS _prev_activity,
-                       LEAD(activity) OVER e AS _next_activity
-                FROM log JOIN case_keys AS k ON k.case_id = log.case_id
-                {_EVENT_WINDOW.replace("case_id", "log.case_id")}""",
-            params,
-        )
-        token = _SESSION.set(_Session(str(view.path), tuple(view.filters), connection, {}))
-        try:
-            yield
-        finally:
-            _SESSION.reset(token)
+        yield
     finally:
-        connection.close()
+        _SESSION.reset(token)
+        session.connection.close()
 
 
 def _compile_filter(item: Filter, number: int, *, previous: str) -> tuple[list[str], list[object]]:
@@ -297,43 +297,37 @@ def _fetch(
     params: Sequence[object] = (),
     columns: Iterable[str] = (),
 ) -> pd.DataFrame:
-    """Run ``WITH <view chain>, <ctes> <select>`` and return the result as a DataFrame."""
-    chain, chain_params = _compile(view, columns)
-    sql = "WITH " + ",\n".join([*chain, *ctes]) + "\n" + select
+    """Run ``WITH log AS (…), <ctes> <select>`` in the session of ``view`` (the open one, or one
+    for this query alone that reads only ``columns`` besides the base columns)."""
+    sql = "WITH " + ",\n".join([f"log AS (SELECT * FROM {_EVENTS})", *ctes]) + "\n" + select
     session = _SESSION.get()
     if session is not None and session.serves(view):
-        for generic, keyed in _SESSION_ORDER:
-            sql = sql.replace(generic, keyed)
-    return run_sql(sql, [*chain_params, *params])
-
-
-# The session table's integer keys stand in for pm4py's event order (same order, cheaper sort).
-_SESSION_ORDER = (
-    ('LAG("timestamp") OVER e', "_prev_time"),
-    ('LEAD("timestamp") OVER e', "_next_time"),
-    ("LAG(activity) OVER e", "_prev_activity"),
-    ("LEAD(activity) OVER e", "_next_activity"),
-    (_EVENT_WINDOW, ""),
-    ('PARTITION BY case_id ORDER BY "timestamp", seq', "PARTITION BY _case ORDER BY _pos"),
-    ('ORDER BY e."timestamp", e.seq', "ORDER BY e._pos"),
-)
-
-
-def run_sql(
-    sql: str, params: Sequence[object] = (), *, frames: Mapping[str, pd.DataFrame] | None = None
-) -> pd.DataFrame:
-    """One query on a fresh connection (or the open session's); ``frames`` are visible to it as
-    tables."""
-    session = _SESSION.get()
-    if session is not None and not frames:
         key = (sql, tuple(params))
         if key not in session.results:
-            session.results[key] = session.connection.execute(sql, list(params)).df()
+            session.results[key] = _frame(session.connection.execute(sql, list(params)))
         return session.results[key].copy()
+    single = _open(view, columns)
+    try:
+        return _frame(single.connection.execute(sql, list(params)))
+    finally:
+        single.connection.close()
+
+
+def _frame(result: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    frame = result.df()
+    # Dictionary-encoded columns arrive as pandas categoricals; callers expect plain values.
+    for name in frame.columns:
+        if isinstance(frame[name].dtype, pd.CategoricalDtype):
+            frame[name] = frame[name].astype(object)
+    return frame
+
+
+def run_sql(sql: str, *, frames: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """One query on a fresh connection; ``frames`` are visible to it as tables."""
     with _connect() as con:
-        for name, frame in (frames or {}).items():
+        for name, frame in frames.items():
             con.register(name, frame)
-        return con.execute(sql, list(params)).df()
+        return con.execute(sql).df()
 
 
 def _connect() -> duckdb.DuckDBPyConnection:
@@ -349,16 +343,13 @@ def _connect() -> duckdb.DuckDBPyConnection:
 
 # Directly-follows pairs of each case with the wait between them (pm4py's DFG performance:
 # timestamp of the target minus timestamp of the source).
+# ``case_id`` here is the session's case number: only counted, never shown.
 TRANSITIONS = f"""transitions AS (
-    SELECT case_id, source, target, source_time, target_time,
-           {_seconds("target_time", "source_time")} AS wait_s
-    FROM (
-        SELECT case_id, activity AS source, "timestamp" AS source_time,
-               LEAD(activity) OVER e AS target, LEAD("timestamp") OVER e AS target_time
-        FROM log
-        {_EVENT_WINDOW}
-    ) AS pairs
-    WHERE target IS NOT NULL
+    SELECT _case AS case_id, activity AS source, _next_activity AS target,
+           "timestamp" AS source_time, _next_time AS target_time,
+           {_seconds("_next_time", '"timestamp"')} AS wait_s
+    FROM log
+    WHERE _next_activity IS NOT NULL
 )"""
 
 
@@ -380,8 +371,6 @@ GROUP BY source, target
 """
 
 
-_CODES = f"codes AS ({_activity_codes('log')})"
-_TRACES = f"traces AS ({_traces('log', 'codes')})"
 
 
 # -- public aggregates ----------------------------------------------------------------------------
@@ -418,14 +407,13 @@ def get_log_stats(view: LogView) -> LogStats:
     # One pass over the cases for everything but the activity count.
     row = _fetch(
         view,
-        """SELECT COUNT(*) AS cases,
+        f"""SELECT COUNT(*) AS cases,
                   COALESCE(SUM(events), 0) AS events,
-                  (SELECT COUNT(DISTINCT activity) FROM log) AS activities,
-                  COUNT(DISTINCT trace) AS variants,
+                  (SELECT COUNT(*) FROM {_ACTIVITIES}) AS activities,
+                  COUNT(DISTINCT _variant) AS variants,
                   MIN(first_time) AS "start",
                   MAX(last_time) AS "end"
-           FROM traces""",
-        ctes=[_CODES, _TRACES],
+           FROM {_CASES}""",
     ).iloc[0]
 
     def moment(value: object) -> datetime | None:
@@ -455,35 +443,25 @@ def get_variants(view: LogView, *, examples: int = 3) -> pd.DataFrame:
         raise ValueError("examples must be ≥ 0")
     frame = _fetch(
         view,
-        # The order is _VARIANT_ORDER, qualified: both joined relations have a `trace`.
-        """SELECT n.activities, v.cases, v.share, v.example_cases
-           FROM variants AS v JOIN named AS n ON n.trace = v.trace
-           ORDER BY v.cases DESC, v.trace""",
+        # _variant numbers the traces in lexicographic order: this is _VARIANT_ORDER.
+        f"""SELECT n.activities, v.cases, v.share, v.example_cases
+           FROM variants AS v JOIN {_VARIANTS} AS n ON n._variant = v._variant
+           ORDER BY v.cases DESC, v._variant""",
         ctes=[
-            _CODES,
-            _TRACES,
-            """numbered AS (
-                SELECT trace, case_id,
-                       ROW_NUMBER() OVER (PARTITION BY trace ORDER BY first_time, case_id)
+            f"""numbered AS (
+                SELECT _variant, case_id,
+                       ROW_NUMBER() OVER (PARTITION BY _variant ORDER BY first_time, case_id)
                            AS example_rank
-                FROM traces
+                FROM {_CASES}
             )""",
             """variants AS (
-                SELECT trace,
+                SELECT _variant,
                        COUNT(*) AS cases,
                        CAST(COUNT(*) AS DOUBLE) / SUM(COUNT(*)) OVER () AS share,
                        ARRAY_AGG(case_id ORDER BY example_rank) FILTER (WHERE example_rank <= ?)
                            AS example_cases
                 FROM numbered
-                GROUP BY trace
-            )""",
-            # Codes back to names, once per variant.
-            """named AS (
-                SELECT v.trace, ARRAY_AGG(c.activity ORDER BY u.position) AS activities
-                FROM variants AS v
-                CROSS JOIN UNNEST(v.trace) WITH ORDINALITY AS u(code, position)
-                JOIN codes AS c ON c.code = u.code
-                GROUP BY v.trace
+                GROUP BY _variant
             )""",
         ],
         params=[examples],
@@ -511,20 +489,11 @@ def get_dfg(view: LogView) -> pd.DataFrame:
         dfg = get_dfg(view)
         dfg[dfg["count"] >= 10]
     """
-    session = _SESSION.get()
-    if session is not None and session.serves(view):
-        # In an analysis the bottleneck ranking needs the edges with their case counts anyway;
-        # one pass over the transitions serves both.
-        frame = query_edges(view).drop(columns="cases")
-        frame = frame.sort_values(
-            ["count", "source", "target"], ascending=[False, True, True], kind="mergesort"
-        ).reset_index(drop=True)
-    else:
-        frame = _fetch(
-            view,
-            edge_statistics_sql(with_cases=False) + 'ORDER BY "count" DESC, source, target',
-            ctes=[TRANSITIONS],
-        )
+    frame = _fetch(
+        view,
+        edge_statistics_sql(with_cases=False) + 'ORDER BY "count" DESC, source, target',
+        ctes=[TRANSITIONS],
+    )
     return frame.astype({"count": "int64"})
 
 
@@ -539,19 +508,11 @@ def get_start_end_activities(view: LogView) -> tuple[dict[str, int], dict[str, i
     frame = _fetch(
         view,
         """SELECT activity,
-                  SUM(CASE WHEN previous_activity IS NULL THEN 1 ELSE 0 END) AS starts,
-                  SUM(CASE WHEN next_activity IS NULL THEN 1 ELSE 0 END) AS ends
-           FROM marked
+                  SUM(CASE WHEN _prev_activity IS NULL THEN 1 ELSE 0 END) AS starts,
+                  SUM(CASE WHEN _next_activity IS NULL THEN 1 ELSE 0 END) AS ends
+           FROM log
            GROUP BY activity
            ORDER BY activity""",
-        ctes=[
-            f"""marked AS (
-                SELECT activity, LAG(activity) OVER e AS previous_activity,
-                       LEAD(activity) OVER e AS next_activity
-                FROM log
-                {_EVENT_WINDOW}
-            )"""
-        ],
     )
     starts = {str(a): int(n) for a, n in zip(frame["activity"], frame["starts"], strict=True) if n}
     ends = {str(a): int(n) for a, n in zip(frame["activity"], frame["ends"], strict=True) if n}
@@ -562,11 +523,9 @@ def query_case_spans(view: LogView) -> pd.DataFrame:
     """Per case: ``case_id``, ``first_time``, ``last_time``, ``events``, ``duration_s``."""
     return _fetch(
         view,
-        f"""SELECT case_id, MIN("timestamp") AS first_time, MAX("timestamp") AS last_time,
-                   COUNT(*) AS events,
-                   {_seconds('MAX("timestamp")', 'MIN("timestamp")')} AS duration_s
-            FROM log
-            GROUP BY case_id
+        f"""SELECT case_id, first_time, last_time, events,
+                   {_seconds("last_time", "first_time")} AS duration_s
+            FROM {_CASES}
             ORDER BY case_id""",
     )
 
@@ -647,15 +606,14 @@ def get_activity_profile(view: LogView) -> pd.DataFrame:
            ORDER BY p.events DESC, p.activity""",
         ctes=[
             f"""measured AS (
-                SELECT case_id, activity,
+                SELECT _case, activity,
                        {_seconds('"timestamp"', "start_timestamp")} AS service_s,
-                       {_seconds('"timestamp"', 'LAG("timestamp") OVER e')} AS sojourn_s,
-                       LEAD(activity) OVER e AS next_activity
+                       {_seconds('"timestamp"', "_prev_time")} AS sojourn_s,
+                       _next_activity AS next_activity
                 FROM log
-                {_EVENT_WINDOW}
             )""",
             """per_activity AS (
-                SELECT activity, COUNT(*) AS events, COUNT(DISTINCT case_id) AS cases,
+                SELECT activity, COUNT(*) AS events, COUNT(DISTINCT _case) AS cases,
                        COUNT(service_s) AS started,
                        AVG(service_s) AS service_mean_s,
                        PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY service_s) AS service_median_s,
@@ -722,9 +680,9 @@ def query_rework(view: LogView) -> pd.DataFrame:
     ``share_of_cases``, ``extra_executions``, ``time_lost_s``."""
     return _fetch(
         view,
-        """SELECT activity,
+        f"""SELECT activity,
                   COUNT(*) AS cases_with_rework,
-                  CAST(COUNT(*) AS DOUBLE) / (SELECT COUNT(DISTINCT case_id) FROM log)
+                  CAST(COUNT(*) AS DOUBLE) / (SELECT COUNT(*) FROM {_CASES})
                       AS share_of_cases,
                   SUM(executions - 1) AS extra_executions,
                   SUM(span_s) AS time_lost_s
@@ -734,10 +692,14 @@ def query_rework(view: LogView) -> pd.DataFrame:
            ORDER BY time_lost_s DESC, cases_with_rework DESC, activity""",
         ctes=[
             f"""per_case AS (
-                SELECT case_id, activity, COUNT(*) AS executions,
-                       {_seconds('MAX("timestamp")', 'MIN("timestamp")')} AS span_s
-                FROM log
-                GROUP BY case_id, activity
+                SELECT _case, a.activity, executions, span_s
+                FROM (
+                    SELECT _case, _act, COUNT(*) AS executions,
+                           {_seconds('MAX("timestamp")', 'MIN("timestamp")')} AS span_s
+                    FROM log
+                    GROUP BY _case, _act
+                ) AS counted
+                JOIN {_ACTIVITIES} AS a ON a._act = counted._act
             )"""
         ],
     )
@@ -747,8 +709,8 @@ def count_reworked_cases(view: LogView) -> int:
     """Cases that execute some activity more than once."""
     frame = _fetch(
         view,
-        """SELECT COUNT(DISTINCT case_id) AS cases FROM (
-               SELECT case_id FROM log GROUP BY case_id, activity HAVING COUNT(*) > 1
+        """SELECT COUNT(DISTINCT _case) AS cases FROM (
+               SELECT _case FROM log GROUP BY _case, _act HAVING COUNT(*) > 1
            ) AS repeated""",
     )
     return int(frame["cases"].iloc[0])
@@ -759,7 +721,7 @@ def query_handovers(view: LogView, column: str) -> pd.DataFrame:
     ``from_unit``, ``to_unit``, ``count``, ``cases``, ``mean_wait_s``."""
     return _fetch(
         view,
-        """SELECT from_unit, to_unit, COUNT(*) AS "count", COUNT(DISTINCT case_id) AS cases,
+        """SELECT from_unit, to_unit, COUNT(*) AS "count", COUNT(DISTINCT _case) AS cases,
                   AVG(wait_s) AS mean_wait_s
            FROM steps
            WHERE to_unit IS NOT NULL AND to_unit <> from_unit
@@ -767,7 +729,7 @@ def query_handovers(view: LogView, column: str) -> pd.DataFrame:
            ORDER BY "count" DESC, from_unit, to_unit""",
         ctes=[
             f"""steps AS (
-                SELECT case_id, unit AS from_unit, LEAD(unit) OVER w AS to_unit,
+                SELECT _case, unit AS from_unit, LEAD(unit) OVER w AS to_unit,
                        {_seconds('LEAD("timestamp") OVER w', '"timestamp"')} AS wait_s
                 FROM (
                     SELECT *, {quoted(column)} AS unit
@@ -795,17 +757,17 @@ def query_channels(view: LogView, column: str) -> pd.DataFrame:
                    AVG(s.duration_s) AS mean_throughput_s,
                    PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY s.duration_s)
                        AS median_throughput_s,
-                   AVG(CASE WHEN r.case_id IS NULL THEN 0.0 ELSE 1.0 END) AS rework_share,
+                   AVG(CASE WHEN r._case IS NULL THEN 0.0 ELSE 1.0 END) AS rework_share,
                    SUM(s.duration_s) / NULLIF(SUM(s.events - 1), 0) AS mean_wait_s
             FROM case_channel AS c
-            JOIN spans AS s ON s.case_id = c.case_id
-            LEFT JOIN reworked AS r ON r.case_id = c.case_id
+            JOIN spans AS s ON s._case = c._case
+            LEFT JOIN reworked AS r ON r._case = c._case
             GROUP BY c.channel
             ORDER BY cases DESC, c.channel""",
         ctes=[
             f"""case_channel AS (
-                SELECT case_id, channel FROM (
-                    SELECT case_id, {quoted(column)} AS channel,
+                SELECT _case, channel FROM (
+                    SELECT _case, {quoted(column)} AS channel,
                            ROW_NUMBER() OVER w AS position
                     FROM log WHERE {quoted(column)} IS NOT NULL
                     {_CASE_WINDOW}
@@ -813,13 +775,12 @@ def query_channels(view: LogView, column: str) -> pd.DataFrame:
                 WHERE position = 1
             )""",
             f"""spans AS (
-                SELECT case_id, COUNT(*) AS events,
-                       {_seconds('MAX("timestamp")', 'MIN("timestamp")')} AS duration_s
-                FROM log GROUP BY case_id
+                SELECT _case, events, {_seconds("last_time", "first_time")} AS duration_s
+                FROM {_CASES}
             )""",
             """reworked AS (
-                SELECT DISTINCT case_id FROM (
-                    SELECT case_id FROM log GROUP BY case_id, activity HAVING COUNT(*) > 1
+                SELECT DISTINCT _case FROM (
+                    SELECT _case FROM log GROUP BY _case, _act HAVING COUNT(*) > 1
                 ) AS repeated
             )""",
         ],
@@ -837,7 +798,7 @@ def query_group_statistics(
     no pseudonym leaves the query."""
     return _fetch(
         view,
-        """SELECT "group", COUNT(DISTINCT case_id) AS cases, COUNT(*) AS events,
+        """SELECT "group", COUNT(DISTINCT _case) AS cases, COUNT(*) AS events,
                   AVG(wait_s) AS mean_wait_s
            FROM labelled
            GROUP BY "group"
@@ -845,20 +806,17 @@ def query_group_statistics(
            ORDER BY cases DESC, "group" """,
         ctes=[
             f"""valued AS (
-                SELECT case_id, resource, grp, wait_s FROM (
-                    SELECT case_id, resource, {quoted(column)} AS grp,
-                           {_seconds('"timestamp"', 'LAG("timestamp") OVER e')} AS wait_s
-                    FROM log
-                    {_EVENT_WINDOW}
-                ) AS ordered
-                WHERE grp IS NOT NULL
+                SELECT _case, resource, {quoted(column)} AS grp,
+                       {_seconds('"timestamp"', "_prev_time")} AS wait_s
+                FROM log
+                WHERE {quoted(column)} IS NOT NULL
             )""",
             """sizes AS (
                 SELECT grp, COUNT(DISTINCT resource) AS persons FROM valued GROUP BY grp
             )""",
             """labelled AS (
                 SELECT CASE WHEN s.persons >= ? THEN v.grp ELSE ? END AS "group",
-                       v.case_id, v.resource, v.wait_s
+                       v._case, v.resource, v.wait_s
                 FROM valued AS v JOIN sizes AS s ON s.grp = v.grp
             )""",
         ],

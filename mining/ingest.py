@@ -16,6 +16,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from ._events import write_arranged
 from .aggregates import LogStats, get_log_stats
 from .errors import EventLogError
 from .io import Detected, ReadOptions, open_table
@@ -86,12 +87,19 @@ def ingest_file(
             fill_optional=options.fill_optional,
         )
         normalizer = Normalizer(_normalize_options(mapping, options, secret), source=source)
-        _write_parquet(target, normalizer, reader.batches(), source)
+        # Written in upload order as it streams in, then once sorted by case (mining._events):
+        # every later analysis reads the cases' events contiguous and in order.
+        unordered = target.with_name(f"{target.stem}.unordered{target.suffix}")
+        try:
+            _write_parquet(unordered, normalizer, reader.batches(), source)
+            _reject_invalid_rows(normalizer.report(), source)
+            write_arranged(unordered, target)
+        finally:
+            unordered.unlink(missing_ok=True)
         seen = reader.seen_columns()
         # Final only now: a CSV that looked like UTF-8 at first may have turned out cp1252.
         detected = reader.detected
     report = normalizer.report()
-    _reject_invalid_rows(report, source)
     summary = get_log_stats(open_log(target))
     if summary.events == 0:
         raise EventLogError("Die Datei enthält keine gültigen Ereignisse.", source=source)

@@ -52,7 +52,9 @@ def _ranked_codes(column: pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
     missing = indices.is_null().to_numpy(zero_copy_only=False) if indices.null_count else None
     # A dictionary read from the file also holds values of rows a filter removed: only the
     # values that occur get codes.
-    occurs = np.bincount(raw if missing is None else raw[~missing], minlength=len(encoded.dictionary))
+    occurs = np.bincount(
+        raw if missing is None else raw[~missing], minlength=len(encoded.dictionary)
+    )
     used = np.flatnonzero(occurs)
     values = encoded.dictionary.cast(pa.string()).take(pa.array(used))
     by_name = pc.sort_indices(values).to_numpy()
@@ -115,15 +117,18 @@ def read_events(path: Path, columns: list[str] | None = None) -> pa.Table:
 class SessionTables:
     """``events``: the input columns plus ``_case`` (case number), ``_pos`` (position in the
     layout), ``_act`` (activity code in name order), ``_prev_time``, ``_next_time``,
-    ``_prev_activity``, ``_next_activity`` (neighbours in the same case, null at its ends).
+    ``_prev_activity``, ``_next_activity`` (neighbours in the same case, null at its ends) and
+    ``_repeated`` (the case executes this activity more than once).
     ``cases``: ``_case``, ``case_id``, ``_variant``, ``events``, ``first_time``, ``last_time``.
     ``variants``: ``_variant`` (rank of the trace in lexicographic order of activity codes,
-    shorter prefix first), ``activities`` (list of names). ``activities``: ``_act``,
-    ``activity``."""
+    shorter prefix first), ``activities`` (list of names).
+    ``steps``: the variants step by step: ``_variant``, ``_step`` (1, 2, …), ``_act``.
+    ``activities``: ``_act``, ``activity``."""
 
     events: pa.Table
     cases: pa.Table
     variants: pa.Table
+    steps: pa.Table
     activities: pa.Table
 
 
@@ -141,6 +146,11 @@ def session_tables(events: pa.Table) -> SessionTables:
     last[:-1] = first[1:]
     case_number = np.cumsum(first, dtype=np.int32) - 1
     times = _microseconds(events["timestamp"])
+    starts = np.flatnonzero(first)
+    ends = np.append(starts[1:], n) if n else starts
+    variants = _Variants.of(act_codes, starts, ends, len(names))
+    position_in_case = np.arange(n, dtype=np.int64) - starts[case_number]
+    repeated = variants.repeated[variants.offsets[variants.of_case[case_number]] + position_in_case]
 
     activity_type = pa.dictionary(pa.int32(), pa.string())
 
@@ -157,62 +167,101 @@ def session_tables(events: pa.Table) -> SessionTables:
         "_next_time": pa.array(np.roll(times, -1), mask=last).cast(_UTC),
         "_prev_activity": activity_of(np.roll(act_codes, 1), first),
         "_next_activity": activity_of(np.roll(act_codes, -1), last),
+        "_repeated": pa.array(repeated),
     }
     for name, column in extra.items():
         events = events.append_column(name, column)
 
-    starts = np.flatnonzero(first)
-    ends = np.append(starts[1:], n) if n else starts
-    variant_of_case, variants = _variants(act_codes, starts, ends, len(names), names)
     cases = pa.table(
         {
             "_case": pa.array(np.arange(len(starts), dtype=np.int32)),
             "case_id": events["case_id"].take(pa.array(starts)).cast(pa.string()),
-            "_variant": pa.array(variant_of_case),
+            "_variant": pa.array(variants.of_case),
             "events": pa.array((ends - starts).astype(np.int64)),
             # Within a case events are in time order: its first and last event hold the extremes.
             "first_time": pa.array(times[starts]).cast(_UTC),
             "last_time": pa.array(times[ends - 1]).cast(_UTC),
         }
     )
+    name_list = names.to_pylist()
+    variant_table = pa.table(
+        {
+            "_variant": pa.array(np.arange(len(variants.traces), dtype=np.int32)),
+            "activities": pa.array(
+                [[name_list[code] for code in trace] for trace in variants.traces],
+                pa.list_(pa.string()),
+            ),
+        }
+    )
+    steps = pa.table(
+        {
+            "_variant": pa.array(
+                np.repeat(np.arange(len(variants.traces), dtype=np.int32), variants.lengths)
+            ),
+            "_step": pa.array(_steps(variants.lengths)),
+            "_act": pa.array(np.concatenate([*variants.traces, np.empty(0, np.int32)])),
+        }
+    )
     activities = pa.table(
         {"_act": pa.array(np.arange(len(names), dtype=np.int32)), "activity": names}
     )
-    return SessionTables(events, cases, variants, activities)
+    return SessionTables(events, cases, variant_table, steps, activities)
 
 
-def _variants(
-    codes: np.ndarray, starts: np.ndarray, ends: np.ndarray, alphabet: int, names: pa.Array
-) -> tuple[np.ndarray, pa.Table]:
-    """Each case's variant number and the variants.
+def _steps(lengths: np.ndarray) -> np.ndarray:
+    """1, 2, …, k for each length k, concatenated."""
+    total = int(lengths.sum())
+    restart = np.repeat(np.cumsum(lengths) - lengths, lengths)
+    return (np.arange(total, dtype=np.int64) - restart + 1).astype(np.int32)
 
-    A trace becomes a byte string of its codes, big-endian and of fixed width, so byte order is
-    the lexicographic order of the code lists (a shorter prefix first); grouping byte strings
-    is exact and needs no per-case Python loop.
-    """
-    width = 1 if alphabet <= 256 else 2 if alphabet <= 65536 else 4
-    data = codes.astype(f">u{width}").tobytes()
-    offsets = np.append(starts, len(codes)).astype(np.int64) * width
-    if len(starts) == 0:
-        offsets = np.zeros(1, dtype=np.int64)
-    traces = pa.LargeBinaryArray.from_buffers(
-        pa.large_binary(), len(starts), [None, pa.py_buffer(offsets.tobytes()), pa.py_buffer(data)]
-    )
-    encoded = pc.dictionary_encode(traces)
-    distinct = encoded.dictionary
-    by_trace = pc.sort_indices(distinct).to_numpy()
-    rank = np.empty(len(by_trace), dtype=np.int32)
-    rank[by_trace] = np.arange(len(by_trace), dtype=np.int32)
-    per_case = rank[encoded.indices.to_numpy().astype(np.int64, copy=False)]
-    name_list = names.to_pylist()
-    activities = [
-        [name_list[code] for code in np.frombuffer(trace, dtype=f">u{width}")]
-        for trace in distinct.take(pa.array(by_trace)).to_pylist()
-    ]
-    variants = pa.table(
-        {
-            "_variant": pa.array(np.arange(len(by_trace), dtype=np.int32)),
-            "activities": pa.array(activities, pa.list_(pa.string())),
-        }
-    )
-    return per_case, variants
+
+@dataclass(frozen=True)
+class _Variants:
+    """The distinct traces in lexicographic order, each case's variant, and per step of each
+    trace whether its activity occurs more than once in it (``repeated``, all traces
+    concatenated; trace ``v`` starts at ``offsets[v]``)."""
+
+    traces: list[np.ndarray]
+    of_case: np.ndarray
+    lengths: np.ndarray
+    offsets: np.ndarray
+    repeated: np.ndarray
+
+    @classmethod
+    def of(
+        cls, codes: np.ndarray, starts: np.ndarray, ends: np.ndarray, alphabet: int
+    ) -> _Variants:
+        # A trace becomes a byte string of its codes, big-endian and of fixed width, so byte
+        # order is the lexicographic order of the code lists (a shorter prefix first); grouping
+        # byte strings is exact and needs no per-case Python loop.
+        width = 1 if alphabet <= 1 << 8 else 2 if alphabet <= 1 << 16 else 4
+        data = codes.astype(f">u{width}").tobytes()
+        offsets = np.append(starts, len(codes)).astype(np.int64) * width
+        if len(starts) == 0:
+            offsets = np.zeros(1, dtype=np.int64)
+        traces = pa.LargeBinaryArray.from_buffers(
+            pa.large_binary(),
+            len(starts),
+            [None, pa.py_buffer(offsets.tobytes()), pa.py_buffer(data)],
+        )
+        encoded = pc.dictionary_encode(traces)
+        by_trace = pc.sort_indices(encoded.dictionary).to_numpy()
+        rank = np.empty(len(by_trace), dtype=np.int32)
+        rank[by_trace] = np.arange(len(by_trace), dtype=np.int32)
+        of_case = rank[encoded.indices.to_numpy().astype(np.int64, copy=False)]
+        distinct = [
+            np.frombuffer(trace, dtype=f">u{width}").astype(np.int32)
+            for trace in encoded.dictionary.take(pa.array(by_trace)).to_pylist()
+        ]
+        lengths = np.array([len(trace) for trace in distinct], dtype=np.int64)
+        repeated = [
+            np.unique(trace, return_counts=True)[1][np.unique(trace, return_inverse=True)[1]] > 1
+            for trace in distinct
+        ]
+        return cls(
+            traces=distinct,
+            of_case=of_case,
+            lengths=lengths,
+            offsets=np.cumsum(lengths) - lengths,
+            repeated=np.concatenate([*repeated, np.empty(0, dtype=bool)]),
+        )

@@ -4,7 +4,7 @@ All aggregate SQL of the project lives in this module, so a state-wide service c
 another SQL engine over the same data. It keeps to standard SQL: CTEs, window functions with a
 named ``WINDOW``, ``ARRAY_AGG … ORDER BY``, ``PERCENTILE_CONT … WITHIN GROUP``, aggregate
 ``FILTER``. One piece is not ISO SQL and is kept in one place: :func:`_seconds`, the difference
-of two timestamps in seconds (``EXTRACT(EPOCH FROM …)`` as in PostgreSQL).
+of two timestamps in seconds (``EPOCH_US``; ``EXTRACT(EPOCH FROM …)`` in PostgreSQL).
 
 **Event order.** Inside a case, events are ordered by ``("timestamp", seq)``; ``seq`` is the line
 order of the uploaded file. That reproduces pm4py, which stable-sorts a frame by case and
@@ -93,11 +93,12 @@ def _traces(relation: str, codes: str) -> str:
 def _seconds(later: str, earlier: str) -> str:
     """SQL for ``later − earlier`` in seconds.
 
-    Rounded to the microsecond, the resolution of the stored timestamps: EXTRACT alone adds the
-    day and sub-day parts of the interval in floating point and can be one ulp off, while pandas
-    (pm4py) divides whole microseconds by 10⁶. Rounded, both give the same double.
+    Whole microseconds (the resolution of the stored timestamps) divided by 10⁶, as pandas
+    (pm4py) computes it, so both give the same double. ``EXTRACT(EPOCH FROM …)`` on the interval
+    is the ISO spelling, but it adds day and sub-day parts in floating point (one ulp off at
+    times) and costs ten times as much on a large log.
     """
-    return f"ROUND(EXTRACT(EPOCH FROM ({later} - {earlier})), 6)"
+    return f"(EPOCH_US({later}) - EPOCH_US({earlier})) / 1000000.0"
 
 
 def quoted(name: str) -> str:
@@ -107,7 +108,8 @@ def quoted(name: str) -> str:
 
 # -- sessions -------------------------------------------------------------------------------------
 
-_EVENTS, _CASES, _VARIANTS, _ACTIVITIES = "log_events", "log_cases", "log_variants", "log_activities"
+_EVENTS, _CASES, _VARIANTS = "log_events", "log_cases", "log_variants"
+_STEPS, _ACTIVITIES = "log_steps", "log_activities"
 
 
 @dataclass
@@ -152,6 +154,7 @@ def _open(view: LogView, columns: Iterable[str] | None) -> _Session:
             (_EVENTS, tables.events),
             (_CASES, tables.cases),
             (_VARIANTS, tables.variants),
+            (_STEPS, tables.steps),
             (_ACTIVITIES, tables.activities),
         ):
             connection.register(name, table)
@@ -353,6 +356,35 @@ TRANSITIONS = f"""transitions AS (
 )"""
 
 
+# Questions about which cases contain an activity or an edge are answered on the variants (a few
+# hundred) weighted by their cases, not on the events.
+_VARIANT_SIZES = f"""variant_sizes AS (
+    SELECT _variant, COUNT(*) AS cases FROM {_CASES} GROUP BY _variant
+)"""
+_ACTIVITY_CASES = f"""activity_cases AS (
+    SELECT a.activity, SUM(sizes.cases) AS cases
+    FROM (SELECT DISTINCT _variant, _act FROM {_STEPS}) AS present
+    JOIN variant_sizes AS sizes ON sizes._variant = present._variant
+    JOIN {_ACTIVITIES} AS a ON a._act = present._act
+    GROUP BY a.activity
+)"""
+_EDGE_CASES = f"""edge_cases AS (
+    SELECT a.activity AS source, b.activity AS target, SUM(sizes.cases) AS cases
+    FROM (
+        SELECT DISTINCT s._variant, s._act AS source_act, n._act AS target_act
+        FROM {_STEPS} AS s
+        JOIN {_STEPS} AS n ON n._variant = s._variant AND n._step = s._step + 1
+    ) AS pairs
+    JOIN variant_sizes AS sizes ON sizes._variant = pairs._variant
+    JOIN {_ACTIVITIES} AS a ON a._act = pairs.source_act
+    JOIN {_ACTIVITIES} AS b ON b._act = pairs.target_act
+    GROUP BY a.activity, b.activity
+)"""
+_REWORKED_VARIANTS = f"""reworked_variants AS (
+    SELECT DISTINCT _variant FROM {_STEPS} GROUP BY _variant, _act HAVING COUNT(*) > 1
+)"""
+
+
 def edge_statistics_sql(*, with_cases: bool) -> str:
     """Per edge of a relation ``transitions(case_id, source, target, wait_s)``: shared by the DFG
     and the bottleneck ranking, also when the waits come from a working calendar. The distinct
@@ -369,8 +401,6 @@ SELECT source, target,
 FROM transitions
 GROUP BY source, target
 """
-
-
 
 
 # -- public aggregates ----------------------------------------------------------------------------
@@ -489,11 +519,11 @@ def get_dfg(view: LogView) -> pd.DataFrame:
         dfg = get_dfg(view)
         dfg[dfg["count"] >= 10]
     """
-    frame = _fetch(
-        view,
-        edge_statistics_sql(with_cases=False) + 'ORDER BY "count" DESC, source, target',
-        ctes=[TRANSITIONS],
-    )
+    # The bottleneck ranking needs the same edges with their case counts: one query for both.
+    frame = query_edges(view).drop(columns="cases")
+    frame = frame.sort_values(
+        ["count", "source", "target"], ascending=[False, True, True], kind="mergesort"
+    ).reset_index(drop=True)
     return frame.astype({"count": "int64"})
 
 
@@ -591,7 +621,7 @@ def get_activity_profile(view: LogView) -> pd.DataFrame:
     """
     frame = _fetch(
         view,
-        """SELECT p.activity, p.events, p.cases, p.started,
+        """SELECT p.activity, p.events, ac.cases, p.started,
                   p.service_mean_s, p.service_median_s, p.service_std_s,
                   p.sojourn_mean_s, p.sojourn_median_s, p.sojourn_std_s,
                   CAST(s.top_n AS DOUBLE) / p.events AS successor_share,
@@ -603,8 +633,11 @@ def get_activity_profile(view: LogView) -> pd.DataFrame:
                      FROM measured GROUP BY activity, next_activity) AS counted
                GROUP BY activity
            ) AS s ON s.activity = p.activity
+           JOIN activity_cases AS ac ON ac.activity = p.activity
            ORDER BY p.events DESC, p.activity""",
         ctes=[
+            _VARIANT_SIZES,
+            _ACTIVITY_CASES,
             f"""measured AS (
                 SELECT _case, activity,
                        {_seconds('"timestamp"', "start_timestamp")} AS service_s,
@@ -613,7 +646,7 @@ def get_activity_profile(view: LogView) -> pd.DataFrame:
                 FROM log
             )""",
             """per_activity AS (
-                SELECT activity, COUNT(*) AS events, COUNT(DISTINCT _case) AS cases,
+                SELECT activity, COUNT(*) AS events,
                        COUNT(service_s) AS started,
                        AVG(service_s) AS service_mean_s,
                        PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY service_s) AS service_median_s,
@@ -656,7 +689,17 @@ def get_activity_profile(view: LogView) -> pd.DataFrame:
 
 def query_edges(view: LogView) -> pd.DataFrame:
     """Edge statistics over clock-time waits, with ``cases``, unsorted."""
-    return _fetch(view, edge_statistics_sql(with_cases=True), ctes=[TRANSITIONS])
+    return _fetch(
+        view,
+        "SELECT e.*, c.cases FROM edges AS e JOIN edge_cases AS c "
+        "ON c.source = e.source AND c.target = e.target",
+        ctes=[
+            TRANSITIONS,
+            f"edges AS ({edge_statistics_sql(with_cases=False)})",
+            _VARIANT_SIZES,
+            _EDGE_CASES,
+        ],
+    )
 
 
 def query_transitions(view: LogView) -> pd.DataFrame:
@@ -697,6 +740,7 @@ def query_rework(view: LogView) -> pd.DataFrame:
                     SELECT _case, _act, COUNT(*) AS executions,
                            {_seconds('MAX("timestamp")', 'MIN("timestamp")')} AS span_s
                     FROM log
+                    WHERE _repeated
                     GROUP BY _case, _act
                 ) AS counted
                 JOIN {_ACTIVITIES} AS a ON a._act = counted._act
@@ -709,9 +753,9 @@ def count_reworked_cases(view: LogView) -> int:
     """Cases that execute some activity more than once."""
     frame = _fetch(
         view,
-        """SELECT COUNT(DISTINCT _case) AS cases FROM (
-               SELECT _case FROM log GROUP BY _case, _act HAVING COUNT(*) > 1
-           ) AS repeated""",
+        f"""SELECT COUNT(*) AS cases FROM {_CASES}
+           WHERE _variant IN (SELECT _variant FROM reworked_variants)""",
+        ctes=[_REWORKED_VARIANTS],
     )
     return int(frame["cases"].iloc[0])
 
@@ -778,10 +822,10 @@ def query_channels(view: LogView, column: str) -> pd.DataFrame:
                 SELECT _case, events, {_seconds("last_time", "first_time")} AS duration_s
                 FROM {_CASES}
             )""",
-            """reworked AS (
-                SELECT DISTINCT _case FROM (
-                    SELECT _case FROM log GROUP BY _case, _act HAVING COUNT(*) > 1
-                ) AS repeated
+            _REWORKED_VARIANTS,
+            f"""reworked AS (
+                SELECT _case FROM {_CASES}
+                WHERE _variant IN (SELECT _variant FROM reworked_variants)
             )""",
         ],
         columns=[column],

@@ -28,7 +28,7 @@ from process_registry import (
 )
 from process_registry.bpmn.safe_xml import UnsafeXmlRuntimeError, check_xml_runtime
 from process_registry.errors import DatabaseUnavailableError
-from process_registry.schema import current_revision, head_revision
+from process_registry.schema import SCHEMA_REVISION, current_revision
 from process_registry.settings import current_user, data_dir
 
 __all__ = ["cli", "main"]
@@ -81,10 +81,10 @@ def _open(db_url: str | None) -> Database:
     if not db.has_schema():
         upgrade_schema(db)
         return db
-    current, head = current_revision(db), head_revision()
-    if current != head:
+    current = current_revision(db)
+    if current != SCHEMA_REVISION:
         raise DatabaseUnavailableError(
-            f"Datenbankschema ist auf Stand {current}, erwartet wird {head}. "
+            f"Datenbankschema ist auf Stand {current}, erwartet wird {SCHEMA_REVISION}. "
             f"Bitte zuerst `pmo db upgrade` ausführen."
         )
     return db

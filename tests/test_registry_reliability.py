@@ -23,7 +23,13 @@ from process_registry import (
     upgrade_schema,
 )
 from process_registry.models import ModelVersion
-from process_registry.schema import check_schema, current_revision, downgrade_schema, head_revision
+from process_registry.schema import (
+    SCHEMA_REVISION,
+    check_schema,
+    current_revision,
+    downgrade_schema,
+    head_revision,
+)
 from tests.conftest import PROJECT, bpmn_file
 
 MINIMAL_BPMN = b"""<?xml version="1.0" encoding="UTF-8"?>
@@ -259,7 +265,7 @@ def test_sqlite_enforces_foreign_keys(sqlite_url: str) -> None:
 
 def test_migrations_reach_head_and_match_the_models(database: Database) -> None:
     """Item 33: `alembic check` finds no difference between migrations and ORM models."""
-    assert current_revision(database) == head_revision()
+    assert current_revision(database) == head_revision() == SCHEMA_REVISION
     check_schema(database)
 
 

@@ -164,7 +164,7 @@ def session_tables(events: pa.Table) -> SessionTables:
 
     extra = {
         "_case": pa.array(case_number),
-        "_pos": pa.array(np.arange(1, n + 1, dtype=np.int64)),
+        "_pos": pa.array(np.arange(1, n + 1, dtype=np.int32 if n < 2**31 else np.int64)),
         "_act": pa.array(act_codes),
         "_prev_time": pa.array(np.roll(times, 1), mask=first).cast(_UTC),
         "_next_time": pa.array(np.roll(times, -1), mask=last).cast(_UTC),

@@ -131,9 +131,11 @@ def _filter_columns(filters: Iterable[Filter]) -> set[str]:
 
 
 def _open(view: LogView, columns: Iterable[str] | None) -> _Session:
-    """A session of ``view`` reading ``columns`` (all when None) besides what it needs itself."""
-    wanted = None
-    if columns is not None:
+    """A session of ``view`` reading ``columns`` (all but the upload's line numbers, which no
+    aggregate reads, when None) besides what it needs itself."""
+    if columns is None:
+        wanted = [name for name in view.columns() if name != "line"]
+    else:
         wanted = list(
             dict.fromkeys(
                 [
@@ -776,7 +778,7 @@ def query_handovers(view: LogView, column: str) -> pd.DataFrame:
                 SELECT _case, unit AS from_unit, LEAD(unit) OVER w AS to_unit,
                        {_seconds('LEAD("timestamp") OVER w', '"timestamp"')} AS wait_s
                 FROM (
-                    SELECT *, {quoted(column)} AS unit
+                    SELECT _case, _pos, "timestamp", {quoted(column)} AS unit
                     FROM log WHERE {quoted(column)} IS NOT NULL
                 ) AS valued
                 {_CASE_WINDOW}

@@ -22,7 +22,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-__all__ = ["SessionTables", "arrange", "read_events", "session_tables", "write_arranged"]
+__all__ = [
+    "SessionTables",
+    "arrange",
+    "read_events",
+    "session_tables",
+    "value_changes",
+    "write_arranged",
+]
 
 # Row groups small enough for DuckDB and pyarrow to read in parallel, large enough to compress.
 _ROW_GROUP = 1 << 18
@@ -268,3 +275,38 @@ class _Variants:
             offsets=np.cumsum(lengths) - lengths,
             repeated=np.concatenate([*repeated, np.empty(0, dtype=bool)]),
         )
+
+
+def value_changes(events: pa.Table, column: str) -> pa.Table:
+    """Where ``column`` changes between successive events of a case that have a value in it
+    (hand-overs between units): ``_case``, ``from_value``, ``to_value``, ``wait_s`` (from the
+    earlier to the later event, whole microseconds / 10⁶ as in the SQL aggregates). ``events``
+    are session events (in the layout, with ``_case``)."""
+    values = events[column]
+    if not pa.types.is_dictionary(values.type):
+        values = pc.dictionary_encode(values)
+    values = values.unify_dictionaries().combine_chunks() if values.num_chunks else None
+    if values is None or len(values) == 0:
+        empty = pa.array([], pa.dictionary(pa.int32(), pa.string()))
+        return pa.table(
+            {
+                "_case": pa.array([], pa.int32()),
+                "from_value": empty,
+                "to_value": empty,
+                "wait_s": pa.array([], pa.float64()),
+            }
+        )
+    valued = np.flatnonzero(values.is_valid().to_numpy(zero_copy_only=False))
+    codes = values.indices.to_numpy(zero_copy_only=False)[valued].astype(np.int32)
+    cases = events["_case"].to_numpy()[valued]
+    times = _microseconds(events["timestamp"])[valued]
+    rows = np.flatnonzero((cases[1:] == cases[:-1]) & (codes[1:] != codes[:-1]))
+    dictionary = values.dictionary.cast(pa.string())
+    return pa.table(
+        {
+            "_case": pa.array(cases[rows]),
+            "from_value": pa.DictionaryArray.from_arrays(pa.array(codes[rows]), dictionary),
+            "to_value": pa.DictionaryArray.from_arrays(pa.array(codes[rows + 1]), dictionary),
+            "wait_s": pa.array((times[rows + 1] - times[rows]) / 1e6),
+        }
+    )

@@ -27,18 +27,19 @@ Functions named ``query_*`` return raw query results for :mod:`mining.performanc
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 
 import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from ._events import read_events, session_tables
+from ._events import read_events, session_tables, value_changes
 from .logview import (
     ActivityPresenceFilter,
     AttributeFilter,
@@ -117,10 +118,18 @@ class _Session:
     path: str
     filters: tuple[object, ...]
     connection: duckdb.DuckDBPyConnection
+    events: pa.Table
     results: dict[tuple[str, tuple[object, ...]], pd.DataFrame] = field(default_factory=dict)
+    derived: set[str] = field(default_factory=set)
 
     def serves(self, view: LogView) -> bool:
         return str(view.path) == self.path and tuple(view.filters) == self.filters
+
+    def derive(self, name: str, build: Callable[[pa.Table], pa.Table]) -> None:
+        """Register ``build(events)`` as the table ``name``, once per session."""
+        if name not in self.derived:
+            self.connection.register(name, build(self.events))
+            self.derived.add(name)
 
 
 _SESSION: ContextVar[_Session | None] = ContextVar("pmo_aggregate_session", default=None)
@@ -163,7 +172,7 @@ def _open(view: LogView, columns: Iterable[str] | None) -> _Session:
     except BaseException:
         connection.close()
         raise
-    return _Session(str(view.path), tuple(view.filters), connection)
+    return _Session(str(view.path), tuple(view.filters), connection, tables.events)
 
 
 def _filtered(connection: duckdb.DuckDBPyConnection, view: LogView, events: pa.Table) -> pa.Table:
@@ -301,18 +310,24 @@ def _fetch(
     ctes: Sequence[str] = (),
     params: Sequence[object] = (),
     columns: Iterable[str] = (),
+    derived: Mapping[str, Callable[[pa.Table], pa.Table]] | None = None,
 ) -> pd.DataFrame:
     """Run ``WITH log AS (…), <ctes> <select>`` in the session of ``view`` (the open one, or one
-    for this query alone that reads only ``columns`` besides the base columns)."""
+    for this query alone that reads only ``columns`` besides the base columns). ``derived``
+    tables are built from the session's events before the query runs."""
     sql = "WITH " + ",\n".join([f"log AS (SELECT * FROM {_EVENTS})", *ctes]) + "\n" + select
     session = _SESSION.get()
     if session is not None and session.serves(view):
         key = (sql, tuple(params))
         if key not in session.results:
+            for name, build in (derived or {}).items():
+                session.derive(name, build)
             session.results[key] = _frame(session.connection.execute(sql, list(params)))
         return session.results[key].copy()
     single = _open(view, columns)
     try:
+        for name, build in (derived or {}).items():
+            single.derive(name, build)
         return _frame(single.connection.execute(sql, list(params)))
     finally:
         single.connection.close()
@@ -765,26 +780,18 @@ def count_reworked_cases(view: LogView) -> int:
 def query_handovers(view: LogView, column: str) -> pd.DataFrame:
     """Changes of ``column`` between successive events of a case that have a value in it:
     ``from_unit``, ``to_unit``, ``count``, ``cases``, ``mean_wait_s``."""
+    # The changes come from one numpy pass over the ordered events (mining._events); as SQL they
+    # would need a window sort over every valued event.
+    changes = "log_changes_" + column.encode("utf-8").hex()
     return _fetch(
         view,
-        """SELECT from_unit, to_unit, COUNT(*) AS "count", COUNT(DISTINCT _case) AS cases,
-                  AVG(wait_s) AS mean_wait_s
-           FROM steps
-           WHERE to_unit IS NOT NULL AND to_unit <> from_unit
-           GROUP BY from_unit, to_unit
+        f"""SELECT from_value AS from_unit, to_value AS to_unit, COUNT(*) AS "count",
+                  COUNT(DISTINCT _case) AS cases, AVG(wait_s) AS mean_wait_s
+           FROM {changes}
+           GROUP BY from_value, to_value
            ORDER BY "count" DESC, from_unit, to_unit""",
-        ctes=[
-            f"""steps AS (
-                SELECT _case, unit AS from_unit, LEAD(unit) OVER w AS to_unit,
-                       {_seconds('LEAD("timestamp") OVER w', '"timestamp"')} AS wait_s
-                FROM (
-                    SELECT _case, _pos, "timestamp", {quoted(column)} AS unit
-                    FROM log WHERE {quoted(column)} IS NOT NULL
-                ) AS valued
-                {_CASE_WINDOW}
-            )"""
-        ],
         columns=[column],
+        derived={changes: partial(value_changes, column=column)},
     )
 
 

@@ -86,13 +86,10 @@ def run_side(module: str, csv_path: Path, out: Path, *extra: str) -> tuple[dict 
     return json.loads(out.read_text(encoding="utf-8")), wall, ""
 
 
-# Measured by pmo's side after import and analysis (workspace actions, the CLI as a command).
-AFTERWARDS = ("workspace_map_slider", "workspace_date_filter", "pmo_analyze_process")
-
-
-def _import_and_analysis(wall: float | None, steps: dict) -> float | None:
-    """pmo's wall time without what its side measures after import and analysis."""
-    return None if wall is None else wall - sum(steps.get(step, 0.0) for step in AFTERWARDS)
+def _import_and_analysis(wall: float | None, pmo: dict | None) -> float | None:
+    """pmo's wall time without what its side measures after import and analysis (workspace
+    actions, the CLI as a command)."""
+    return None if wall is None else wall - (pmo or {}).get("afterwards_s", 0.0)
 
 
 def rows(stock: dict | None, pmo: dict | None, wall: dict) -> list[list]:
@@ -117,7 +114,7 @@ def rows(stock: dict | None, pmo: dict | None, wall: dict) -> list[list]:
         [
             "wall time (user waits)",
             wall.get("pm4py"),
-            _import_and_analysis(wall.get("pmo"), p_steps),
+            _import_and_analysis(wall.get("pmo"), pmo),
         ],
         # What a user waits for once the log is stored: the stock script against `pmo analyze`.
         [

@@ -1,3 +1,3 @@
-from pmo.cli import main
+from pmo._entry import main
 
 main()

@@ -98,3 +98,25 @@ def generate_hundesteuer_log(
             else:
                 writer.writerow([case, activity, moment.strftime("%d.%m.%Y %H:%M"), clerk, channel])
     return path
+
+
+def stored_hundesteuer_log(
+    folder: Path, *, cases: int = 400, seed: int = 42, service_times: bool = False
+) -> Path:
+    """The generated log imported as the log store keeps it (Parquet, channel as attribute)."""
+    from mining.ingest import ingest_file
+    from mining.logstore import ImportOptions
+    from mining.privacy import load_or_create_secret
+
+    log = generate_hundesteuer_log(
+        folder / "hundesteuer.csv", cases=cases, seed=seed, service_times=service_times
+    )
+    events = folder / "events.parquet"
+    ingest_file(
+        log,
+        events,
+        options=ImportOptions(attributes=("Eingangskanal",)),
+        secret=load_or_create_secret(folder),
+        source=log.name,
+    )
+    return events

@@ -21,10 +21,8 @@ from mining.digitization import (
     rank_candidates,
     recommend,
 )
-from mining.ingest import ImportOptions, ingest_file
 from mining.logview import open_log
-from mining.privacy import load_or_create_secret
-from tests.municipal_log import RPA_STEPS, generate_hundesteuer_log
+from tests.municipal_log import RPA_STEPS, stored_hundesteuer_log
 
 ASSUMPTIONS = load_assumptions()
 
@@ -335,16 +333,7 @@ def test_a_bad_assumptions_file_is_refused_with_file_and_key(
 @pytest.fixture(scope="module")
 def stored_log(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("digitization")
-    log = generate_hundesteuer_log(folder / "hundesteuer.csv", cases=200, service_times=True)
-    events = folder / "events.parquet"
-    ingest_file(
-        log,
-        events,
-        options=ImportOptions(attributes=("Eingangskanal",)),
-        secret=load_or_create_secret(folder),
-        source=log.name,
-    )
-    return events
+    return stored_hundesteuer_log(folder, cases=200, service_times=True)
 
 
 FACTS = ProcessFacts(

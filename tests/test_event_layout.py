@@ -12,27 +12,13 @@ import pytest
 from mining.aggregates import get_activity_profile, get_log_stats, get_variants
 from mining.analysis import analyze
 from mining.logview import filter_activity_presence, filter_time_range, open_log
-from tests.municipal_log import generate_hundesteuer_log
+from tests.municipal_log import stored_hundesteuer_log
 from tests.test_aggregates import write_log
 
 
 @pytest.fixture(scope="module")
 def stored(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from mining.ingest import ingest_file
-    from mining.logstore import ImportOptions
-    from mining.privacy import load_or_create_secret
-
-    folder = tmp_path_factory.mktemp("layout")
-    csv = generate_hundesteuer_log(folder / "log.csv", cases=300, seed=3)
-    events = folder / "events.parquet"
-    ingest_file(
-        csv,
-        events,
-        options=ImportOptions(attributes=("Eingangskanal",)),
-        secret=load_or_create_secret(folder),
-        source=csv.name,
-    )
-    return events
+    return stored_hundesteuer_log(tmp_path_factory.mktemp("layout"), cases=300, seed=3)
 
 
 def test_a_shuffled_copy_of_a_stored_log_gives_the_same_analysis(

@@ -322,24 +322,15 @@ def _fetch(
         if key not in session.results:
             for name, build in (derived or {}).items():
                 session.derive(name, build)
-            session.results[key] = _frame(session.connection.execute(sql, list(params)))
+            session.results[key] = session.connection.execute(sql, list(params)).df()
         return session.results[key].copy()
     single = _open(view, columns)
     try:
         for name, build in (derived or {}).items():
             single.derive(name, build)
-        return _frame(single.connection.execute(sql, list(params)))
+        return single.connection.execute(sql, list(params)).df()
     finally:
         single.connection.close()
-
-
-def _frame(result: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    frame = result.df()
-    # Dictionary-encoded columns arrive as pandas categoricals; callers expect plain values.
-    for name in frame.columns:
-        if isinstance(frame[name].dtype, pd.CategoricalDtype):
-            frame[name] = frame[name].astype(object)
-    return frame
 
 
 def run_sql(sql: str, *, frames: Mapping[str, pd.DataFrame]) -> pd.DataFrame:

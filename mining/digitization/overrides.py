@@ -119,8 +119,8 @@ def _toml_value(value: Any) -> str:
             raise AssumptionsError(f"„{value}“ ist keine Zahl.")
         return repr(value)
     if isinstance(value, str):
-        # JSON string escapes are TOML basic-string escapes (\", \\, \n, \uXXXX …); the one
-        # character JSON leaves raw but TOML forbids raw is DEL.
+        # Every escape JSON writes (\", \\, \b, \f, \n, \r, \t and \uXXXX) is also a TOML
+        # basic-string escape; the one character JSON leaves raw but TOML forbids raw is DEL.
         return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
     raise AssumptionsError(f"Wert „{value}“ lässt sich nicht als TOML speichern.")
 

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 
 from app_pages._i18n import language, t
 
 __all__ = [
     "DAY",
+    "as_days",
+    "as_percent",
     "days",
     "decimal",
     "duration",
@@ -21,7 +25,9 @@ __all__ = [
     "percent_column",
     "days_column",
     "plain",
+    "record_table",
     "text_column",
+    "value",
 ]
 
 DAY = 86400.0
@@ -83,3 +89,32 @@ def days_column(label: str) -> Any:
 def percent_column(label: str) -> Any:
     """A share stored as 0 … 100 in the frame, shown with a percent sign."""
     return st.column_config.NumberColumn(label, format="%.1f %%")
+
+
+# How a table column reads its value from one row, and how Streamlit shows it (label, format).
+Column = tuple[Callable[[Any], Any], Any]
+
+
+def value(key: str) -> Callable[[Mapping[str, Any]], Any]:
+    return lambda row: row[key]
+
+
+def as_days(key: str) -> Callable[[Mapping[str, Any]], float | None]:
+    return lambda row: days(row[key])
+
+
+def as_percent(key: str) -> Callable[[Mapping[str, Any]], float]:
+    """A share 0 … 1 as 0 … 100 for :func:`percent_column` (a missing share counts as 0)."""
+    return lambda row: round((row[key] or 0) * 100, 2)
+
+
+def record_table(rows: Sequence[Any], columns: Mapping[str, Column]) -> pd.DataFrame:
+    """Show ``rows`` as a full-width table without index; returns the frame (charts reuse it)."""
+    frame = pd.DataFrame({key: [read(row) for row in rows] for key, (read, _) in columns.items()})
+    st.dataframe(
+        frame,
+        hide_index=True,
+        width="stretch",
+        column_config={key: config for key, (_, config) in columns.items()},
+    )
+    return frame

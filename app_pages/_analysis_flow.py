@@ -11,7 +11,17 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from app_pages._analysis_common import decimal, duration, integer_column, percent, percent_column
+from app_pages._analysis_common import (
+    as_percent,
+    decimal,
+    duration,
+    integer_column,
+    percent,
+    percent_column,
+    record_table,
+    text_column,
+    value,
+)
 from app_pages._i18n import t
 from mining.process_map import map_dot, reduce_map
 
@@ -101,25 +111,17 @@ def show_variants(result: dict[str, Any]) -> None:
         return
     total = result.get("log", {}).get("variants", len(variants))
     st.caption(t("analysis.variants_caption", shown=len(variants), total=total))
-    table = pd.DataFrame(
+    record_table(
+        [{"number": number, **variant} for number, variant in enumerate(variants, start=1)],
         {
-            "number": range(1, len(variants) + 1),
-            "cases": [v["cases"] for v in variants],
-            "share": [round(v["share"] * 100, 2) for v in variants],
-            "steps": [len(v["activities"]) for v in variants],
-            "sequence": [" → ".join(v["activities"]) for v in variants],
-        }
-    )
-    st.dataframe(
-        table,
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "number": integer_column(t("analysis.col_variant")),
-            "cases": integer_column(t("analysis.col_cases")),
-            "share": percent_column(t("analysis.col_share")),
-            "steps": integer_column(t("analysis.col_steps")),
-            "sequence": st.column_config.TextColumn(t("analysis.col_sequence"), width="large"),
+            "number": (value("number"), integer_column(t("analysis.col_variant"))),
+            "cases": (value("cases"), integer_column(t("analysis.col_cases"))),
+            "share": (as_percent("share"), percent_column(t("analysis.col_share"))),
+            "steps": (lambda v: len(v["activities"]), integer_column(t("analysis.col_steps"))),
+            "sequence": (
+                lambda v: " → ".join(v["activities"]),
+                st.column_config.TextColumn(t("analysis.col_sequence"), width="large"),
+            ),
         },
     )
     chosen = st.selectbox(
@@ -136,12 +138,10 @@ def show_variants(result: dict[str, Any]) -> None:
     if chosen is None or chosen >= len(variants):
         return
     steps = variants[chosen]["activities"]
-    st.dataframe(
-        pd.DataFrame({"step": range(1, len(steps) + 1), "activity": steps}),
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "step": integer_column(t("analysis.col_step")),
-            "activity": st.column_config.TextColumn(t("analysis.col_activity")),
+    record_table(
+        list(enumerate(steps, start=1)),
+        {
+            "step": (lambda pair: pair[0], integer_column(t("analysis.col_step"))),
+            "activity": (lambda pair: pair[1], text_column(t("analysis.col_activity"))),
         },
     )

@@ -8,17 +8,19 @@ from __future__ import annotations
 
 from typing import Any
 
-import pandas as pd
 import streamlit as st
 
 from app_pages._analysis_common import (
+    as_percent,
     decimal,
     duration,
     integer_column,
     percent,
     percent_column,
     plain,
+    record_table,
     text_column,
+    value,
 )
 from app_pages._bpmn_viewer import Overlay, bpmn_viewer
 from app_pages._i18n import t
@@ -90,22 +92,16 @@ def _side_lists(result: dict[str, Any], document: Any) -> None:
     if not rows:
         st.caption(t("analysis.unmodelled_none"))
     else:
-        st.dataframe(
-            pd.DataFrame(
-                {
-                    "activity": [r["activity"] for r in rows],
-                    "cases": [r["cases"] for r in rows],
-                    "share": [round(r["share"] * 100, 2) for r in rows],
-                    "suggestion": [", ".join(r["suggestions"]) for r in rows],
-                }
-            ),
-            hide_index=True,
-            width="stretch",
-            column_config={
-                "activity": text_column(t("analysis.col_activity")),
-                "cases": integer_column(t("analysis.col_cases")),
-                "share": percent_column(t("analysis.col_share")),
-                "suggestion": text_column(t("analysis.col_suggestion")),
+        record_table(
+            rows,
+            {
+                "activity": (value("activity"), text_column(t("analysis.col_activity"))),
+                "cases": (value("cases"), integer_column(t("analysis.col_cases"))),
+                "share": (as_percent("share"), percent_column(t("analysis.col_share"))),
+                "suggestion": (
+                    lambda r: ", ".join(r["suggestions"]),
+                    text_column(t("analysis.col_suggestion")),
+                ),
             },
         )
         st.caption(t("analysis.unmodelled_caption"))
@@ -123,22 +119,16 @@ def _figure_table(figures: dict[str, ElementFigure]) -> None:
     for figure in figures.values():
         seen.setdefault(figure.figure.label, figure)
     rows = sorted(seen.values(), key=lambda f: -(f.figure.events))
-    st.dataframe(
-        pd.DataFrame(
-            {
-                "activity": [f.figure.label for f in rows],
-                "events": [f.figure.events for f in rows],
-                "wait": [duration(f.figure.mean_wait_s) for f in rows],
-                "deviation": [round(f.figure.deviation_share * 100, 2) for f in rows],
-            }
-        ),
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "activity": text_column(t("analysis.col_model_activity")),
-            "events": integer_column(t("analysis.col_events")),
-            "wait": text_column(t("analysis.col_mean_wait")),
-            "deviation": percent_column(t("analysis.col_deviation_share")),
+    record_table(
+        [f.figure for f in rows],
+        {
+            "activity": (lambda f: f.label, text_column(t("analysis.col_model_activity"))),
+            "events": (lambda f: f.events, integer_column(t("analysis.col_events"))),
+            "wait": (lambda f: duration(f.mean_wait_s), text_column(t("analysis.col_mean_wait"))),
+            "deviation": (
+                lambda f: round(f.deviation_share * 100, 2),
+                percent_column(t("analysis.col_deviation_share")),
+            ),
         },
     )
 
@@ -149,24 +139,20 @@ def _deviations(conformance: dict[str, Any]) -> None:
     if not rows:
         st.success(t("analysis.deviations_none"))
         return
-    st.dataframe(
-        pd.DataFrame(
-            {
-                "kind": [t(f"analysis.kind_{r['kind']}") for r in rows],
-                "activity": [r["activity"] for r in rows],
-                "cases": [r["cases"] for r in rows],
-                "share": [round(r["share"] * 100, 2) for r in rows],
-                "examples": [", ".join(r.get("example_cases", [])) for r in rows],
-            }
-        ),
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "kind": text_column(t("analysis.col_kind")),
-            "activity": text_column(t("analysis.col_activity")),
-            "cases": integer_column(t("analysis.col_cases")),
-            "share": percent_column(t("analysis.col_share")),
-            "examples": text_column(t("analysis.col_examples")),
+    record_table(
+        rows,
+        {
+            "kind": (
+                lambda r: t(f"analysis.kind_{r['kind']}"),
+                text_column(t("analysis.col_kind")),
+            ),
+            "activity": (value("activity"), text_column(t("analysis.col_activity"))),
+            "cases": (value("cases"), integer_column(t("analysis.col_cases"))),
+            "share": (as_percent("share"), percent_column(t("analysis.col_share"))),
+            "examples": (
+                lambda r: ", ".join(r.get("example_cases", [])),
+                text_column(t("analysis.col_examples")),
+            ),
         },
     )
     st.caption(t("analysis.deviations_caption"))

@@ -9,18 +9,20 @@ from __future__ import annotations
 from typing import Any
 
 import altair as alt
-import pandas as pd
 import streamlit as st
 
 from app_pages._analysis_common import (
-    days,
+    as_days,
+    as_percent,
     days_column,
     duration,
     integer_column,
     percent,
     percent_column,
     plain,
+    record_table,
     text_column,
+    value,
 )
 from app_pages._i18n import t
 
@@ -37,25 +39,17 @@ def _bottlenecks(result: dict[str, Any]) -> None:
         st.caption(t("analysis.bottlenecks_caption_working"))
     else:
         st.caption(t("analysis.bottlenecks_caption"))
-    table = pd.DataFrame(
+    table = record_table(
+        rows,
         {
-            "source": [r["source"] for r in rows],
-            "target": [r["target"] for r in rows],
-            "cases": [r["cases"] for r in rows],
-            "mean_wait": [days(r["mean_wait_s"]) for r in rows],
-            "total_wait": [days(r["total_wait_s"]) for r in rows],
-        }
-    )
-    st.dataframe(
-        table,
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "source": text_column(t("analysis.col_from")),
-            "target": text_column(t("analysis.col_to")),
-            "cases": integer_column(t("analysis.col_cases")),
-            "mean_wait": days_column(t("analysis.col_mean_wait_days")),
-            "total_wait": days_column(t("analysis.col_total_wait_days")),
+            "source": (value("source"), text_column(t("analysis.col_from"))),
+            "target": (value("target"), text_column(t("analysis.col_to"))),
+            "cases": (value("cases"), integer_column(t("analysis.col_cases"))),
+            "mean_wait": (as_days("mean_wait_s"), days_column(t("analysis.col_mean_wait_days"))),
+            "total_wait": (
+                as_days("total_wait_s"),
+                days_column(t("analysis.col_total_wait_days")),
+            ),
         },
     )
     chart_data = table.assign(edge=table["source"] + " → " + table["target"])
@@ -82,24 +76,23 @@ def _rework(result: dict[str, Any]) -> None:
     if not rows:
         st.info(t("analysis.rework_empty"))
         return
-    st.dataframe(
-        pd.DataFrame(
-            {
-                "activity": [r["activity"] for r in rows],
-                "cases": [r["cases_with_rework"] for r in rows],
-                "share": [round(r["share_of_cases"] * 100, 2) for r in rows],
-                "extra": [r["extra_executions"] for r in rows],
-                "lost": [days(r["time_lost_s"]) for r in rows],
-            }
-        ),
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "activity": text_column(t("analysis.col_activity")),
-            "cases": integer_column(t("analysis.col_cases_with_rework")),
-            "share": percent_column(t("analysis.col_share_of_cases")),
-            "extra": integer_column(t("analysis.col_extra_executions")),
-            "lost": days_column(t("analysis.col_time_lost_days")),
+    record_table(
+        rows,
+        {
+            "activity": (value("activity"), text_column(t("analysis.col_activity"))),
+            "cases": (
+                value("cases_with_rework"),
+                integer_column(t("analysis.col_cases_with_rework")),
+            ),
+            "share": (
+                as_percent("share_of_cases"),
+                percent_column(t("analysis.col_share_of_cases")),
+            ),
+            "extra": (
+                value("extra_executions"),
+                integer_column(t("analysis.col_extra_executions")),
+            ),
+            "lost": (as_days("time_lost_s"), days_column(t("analysis.col_time_lost_days"))),
         },
     )
     st.caption(t("analysis.rework_caption"))
@@ -110,45 +103,26 @@ def _handovers(result: dict[str, Any]) -> None:
     if not rows:
         return
     st.subheader(t("analysis.handovers_title"))
-    st.dataframe(
-        pd.DataFrame(
-            {
-                "from": [r["from_unit"] for r in rows],
-                "to": [r["to_unit"] for r in rows],
-                "count": [r["count"] for r in rows],
-                "cases": [r["cases"] for r in rows],
-                "wait": [days(r["mean_wait_s"]) for r in rows],
-            }
-        ),
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "from": text_column(t("analysis.col_from_unit")),
-            "to": text_column(t("analysis.col_to_unit")),
-            "count": integer_column(t("analysis.col_handovers")),
-            "cases": integer_column(t("analysis.col_cases")),
-            "wait": days_column(t("analysis.col_mean_wait_days")),
+    record_table(
+        rows,
+        {
+            "from": (value("from_unit"), text_column(t("analysis.col_from_unit"))),
+            "to": (value("to_unit"), text_column(t("analysis.col_to_unit"))),
+            "count": (value("count"), integer_column(t("analysis.col_handovers"))),
+            "cases": (value("cases"), integer_column(t("analysis.col_cases"))),
+            "wait": (as_days("mean_wait_s"), days_column(t("analysis.col_mean_wait_days"))),
         },
     )
     units = result.get("org_units") or []
     if units:
         st.caption(t("analysis.org_units_caption"))
-        st.dataframe(
-            pd.DataFrame(
-                {
-                    "group": [r["group"] for r in units],
-                    "cases": [r["cases"] for r in units],
-                    "events": [r["events"] for r in units],
-                    "wait": [days(r["mean_wait_s"]) for r in units],
-                }
-            ),
-            hide_index=True,
-            width="stretch",
-            column_config={
-                "group": text_column(t("analysis.col_org_unit")),
-                "cases": integer_column(t("analysis.col_cases")),
-                "events": integer_column(t("analysis.col_events")),
-                "wait": days_column(t("analysis.col_mean_wait_days")),
+        record_table(
+            units,
+            {
+                "group": (value("group"), text_column(t("analysis.col_org_unit"))),
+                "cases": (value("cases"), integer_column(t("analysis.col_cases"))),
+                "events": (value("events"), integer_column(t("analysis.col_events"))),
+                "wait": (as_days("mean_wait_s"), days_column(t("analysis.col_mean_wait_days"))),
             },
         )
 
@@ -160,26 +134,21 @@ def _channels(result: dict[str, Any]) -> None:
     st.subheader(t("analysis.channels_title"))
     st.caption(t("analysis.channels_caption", column=plain(channels["column"])))
     rows = channels["values"]
-    st.dataframe(
-        pd.DataFrame(
-            {
-                "channel": [r["channel"] for r in rows],
-                "cases": [r["cases"] for r in rows],
-                "mean": [days(r["mean_throughput_s"]) for r in rows],
-                "median": [days(r["median_throughput_s"]) for r in rows],
-                "rework": [round((r["rework_share"] or 0) * 100, 2) for r in rows],
-                "wait": [days(r["mean_wait_s"]) for r in rows],
-            }
-        ),
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "channel": text_column(t("analysis.col_channel")),
-            "cases": integer_column(t("analysis.col_cases")),
-            "mean": days_column(t("analysis.col_mean_throughput_days")),
-            "median": days_column(t("analysis.col_median_throughput_days")),
-            "rework": percent_column(t("analysis.col_rework_share")),
-            "wait": days_column(t("analysis.col_mean_wait_days")),
+    record_table(
+        rows,
+        {
+            "channel": (value("channel"), text_column(t("analysis.col_channel"))),
+            "cases": (value("cases"), integer_column(t("analysis.col_cases"))),
+            "mean": (
+                as_days("mean_throughput_s"),
+                days_column(t("analysis.col_mean_throughput_days")),
+            ),
+            "median": (
+                as_days("median_throughput_s"),
+                days_column(t("analysis.col_median_throughput_days")),
+            ),
+            "rework": (as_percent("rework_share"), percent_column(t("analysis.col_rework_share"))),
+            "wait": (as_days("mean_wait_s"), days_column(t("analysis.col_mean_wait_days"))),
         },
     )
 

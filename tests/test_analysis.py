@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import PROJECT
+from tests.cli_office import office_env, pmo_output
 from tests.municipal_log import (
     BOTTLENECK,
     REWORK_STEP,
@@ -22,27 +19,14 @@ from tests.municipal_log import (
 )
 
 
-def _pmo(*args: str, env: dict[str, str]) -> str:
-    result = subprocess.run(
-        [sys.executable, "-m", "pmo", *args], cwd=PROJECT, env=env, capture_output=True, timeout=600
-    )
-    assert result.returncode == 0, (result.stdout.decode(), result.stderr.decode())
-    return result.stdout.decode()
-
-
 @pytest.fixture(scope="module")
 def analysed(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, str]:
     folder = tmp_path_factory.mktemp("analyse")
-    env = {
-        **os.environ,
-        "PMO_DATABASE_URL": f"sqlite:///{folder / 'pmo.sqlite3'}",
-        "PMO_DATA_DIR": str(folder / "daten"),
-        "PMO_USER": "test",
-    }
-    _pmo("demo", "--no-logs", env=env)
+    env = office_env(folder)
+    pmo_output("demo", "--no-logs", env=env)
     log = generate_hundesteuer_log(folder / "hundesteuer.csv")
     imported = json.loads(
-        _pmo(
+        pmo_output(
             "log",
             "import",
             str(log),
@@ -54,7 +38,7 @@ def analysed(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, str]:
             env=env,
         )
     )
-    output = _pmo("analyze", imported["log_id"], "--json", env=env)
+    output = pmo_output("analyze", imported["log_id"], "--json", env=env)
     return json.loads(output), output
 
 

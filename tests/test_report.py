@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -14,24 +11,13 @@ import openpyxl
 import pytest
 from pypdf import PdfReader
 
+from tests.cli_office import office_env, pmo_output, run_pmo
 from tests.conftest import PROJECT
 from tests.municipal_log import RPA_STEPS, generate_hundesteuer_log
 
 CATALOGUE = json.loads((PROJECT / "bpmn_models" / "catalogue.json").read_text(encoding="utf-8"))
 INJECTION = '=HYPERLINK("x")'
 INJECTION_CSV = '"' + INJECTION.replace('"', '""') + '"'  # as Excel quotes it in a CSV
-
-
-def _run(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run(
-        [sys.executable, "-m", "pmo", *args], cwd=PROJECT, env=env, capture_output=True, timeout=600
-    )
-
-
-def _pmo(*args: str, env: dict[str, str]) -> str:
-    result = _run(*args, env=env)
-    assert result.returncode == 0, (result.stdout.decode(), result.stderr.decode())
-    return result.stdout.decode()
 
 
 def _injection_log(path: Path) -> Path:
@@ -52,15 +38,10 @@ def _injection_log(path: Path) -> Path:
 @pytest.fixture(scope="module")
 def office(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
     folder = tmp_path_factory.mktemp("report")
-    env = {
-        **os.environ,
-        "PMO_DATABASE_URL": f"sqlite:///{folder / 'pmo.sqlite3'}",
-        "PMO_DATA_DIR": str(folder / "daten"),
-        "PMO_USER": "test",
-    }
-    _pmo("demo", "--no-logs", env=env)
+    env = office_env(folder)
+    pmo_output("demo", "--no-logs", env=env)
     log = generate_hundesteuer_log(folder / "hundesteuer.csv", service_times=True)
-    _pmo(
+    pmo_output(
         "log",
         "import",
         str(log),
@@ -70,7 +51,7 @@ def office(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, st
         "Eingangskanal",
         env=env,
     )
-    _pmo(
+    pmo_output(
         "log",
         "import",
         str(_injection_log(folder / "sondernutzung.csv")),
@@ -87,7 +68,9 @@ def office(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, st
 def snapshot(office: tuple[Path, dict[str, str]]) -> tuple[int, dict]:
     folder, env = office
     answer = json.loads(
-        _pmo("report", "--format", "json", "-o", str(folder / "bericht.json"), "--json", env=env)
+        pmo_output(
+            "report", "--format", "json", "-o", str(folder / "bericht.json"), "--json", env=env
+        )
     )
     return answer["report_id"], json.loads((folder / "bericht.json").read_text(encoding="utf-8"))
 
@@ -98,10 +81,10 @@ def test_the_two_robot_steps_rank_in_the_top_three_with_rpa(
     _, env = office
     [log] = [
         row
-        for row in json.loads(_pmo("log", "list", "--json", env=env))
+        for row in json.loads(pmo_output("log", "list", "--json", env=env))
         if row["process"] == "hundesteuer-anmeldung"
     ]
-    result = json.loads(_pmo("analyze", log["log_id"], "--json", env=env))
+    result = json.loads(pmo_output("analyze", log["log_id"], "--json", env=env))
     top = result["candidates"][:3]
     assert {(c["activity"], c["recommendation"]) for c in top} >= {(s, "rpa") for s in RPA_STEPS}
     for candidate in result["candidates"]:
@@ -151,7 +134,9 @@ def test_the_pdf_text_names_every_process_with_its_umlauts(
     folder, env = office
     report_id, _ = snapshot
     target = folder / "bericht.pdf"
-    _pmo("report", "--snapshot", str(report_id), "--format", "pdf", "-o", str(target), env=env)
+    pmo_output(
+        "report", "--snapshot", str(report_id), "--format", "pdf", "-o", str(target), env=env
+    )
     reader = PdfReader(target)
     text = "\n".join(page.extract_text() for page in reader.pages)
     flat = " ".join(text.split())
@@ -180,7 +165,9 @@ def test_the_xlsx_holds_no_formula_from_data(
     }
     assert INJECTION in names  # the formula-like name really reaches the spreadsheet
     target = folder / "bericht.xlsx"
-    _pmo("report", "--snapshot", str(report_id), "--format", "xlsx", "-o", str(target), env=env)
+    pmo_output(
+        "report", "--snapshot", str(report_id), "--format", "xlsx", "-o", str(target), env=env
+    )
     book = openpyxl.load_workbook(target)
     values = []
     for sheet in book.worksheets:
@@ -203,7 +190,7 @@ def test_a_snapshot_re_renders_to_the_same_numbers_after_new_data(
     folder, env = office
     report_id, report = snapshot
     more = generate_hundesteuer_log(folder / "mehr.csv", cases=150, seed=7, service_times=True)
-    _pmo(
+    pmo_output(
         "log",
         "import",
         str(more),
@@ -214,10 +201,12 @@ def test_a_snapshot_re_renders_to_the_same_numbers_after_new_data(
         env=env,
     )
     again = folder / "wieder.json"
-    _pmo("report", "--snapshot", str(report_id), "--format", "json", "-o", str(again), env=env)
+    pmo_output(
+        "report", "--snapshot", str(report_id), "--format", "json", "-o", str(again), env=env
+    )
     assert json.loads(again.read_text(encoding="utf-8")) == report
     fresh = folder / "neu.json"
-    _pmo("report", "--format", "json", "-o", str(fresh), env=env)
+    pmo_output("report", "--format", "json", "-o", str(fresh), env=env)
     assert json.loads(fresh.read_text(encoding="utf-8"))["summary"] != report["summary"]
 
 
@@ -227,7 +216,9 @@ def test_the_html_report_is_self_contained(
     folder, env = office
     report_id, _ = snapshot
     target = folder / "bericht.html"
-    _pmo("report", "--snapshot", str(report_id), "--format", "html", "-o", str(target), env=env)
+    pmo_output(
+        "report", "--snapshot", str(report_id), "--format", "html", "-o", str(target), env=env
+    )
     html = target.read_text(encoding="utf-8")
     assert "Hundesteuer – Anmeldung eines Hundes" in html
     assert "<script" not in html.lower()
@@ -239,7 +230,7 @@ def test_stored_reports_are_listed(
 ) -> None:
     _, env = office
     report_id, _ = snapshot
-    listed = json.loads(_pmo("report", "--list", "--json", env=env))
+    listed = json.loads(pmo_output("report", "--list", "--json", env=env))
     assert report_id in [row["id"] for row in listed]
 
 
@@ -259,7 +250,7 @@ def test_bad_report_requests_get_one_clear_message(
     assumptions.write_text("[rpa]\ntempo = 3\n", encoding="utf-8")
     args = [str(assumptions) if a == "ANNAHMEN" else a for a in args]
     target = folder / "fehler.pdf"
-    result = _run("report", *args, "--format", "pdf", "-o", str(target), env=env)
+    result = run_pmo("report", *args, "--format", "pdf", "-o", str(target), env=env)
     assert result.returncode == 1
     error = result.stderr.decode()
     assert message in error
@@ -274,7 +265,7 @@ def test_pdf_bytes_are_reproducible(
     report_id, _ = snapshot
     outputs = []
     for name in ("a.pdf", "b.pdf"):
-        _pmo(
+        pmo_output(
             "report",
             "--snapshot",
             str(report_id),

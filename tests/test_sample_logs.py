@@ -6,7 +6,6 @@ import csv
 import datetime as dt
 import io
 import json
-import os
 import subprocess
 import sys
 import zipfile
@@ -20,6 +19,7 @@ from mining.calendar import lower_saxony_holidays
 from pmo._sample_logs import COLUMNS, ENCODING, FOLDER, REAL_LOGS, Sample, generate, samples
 from process_registry import Database, parse_bpmn
 from process_registry.models import EventLog
+from tests.cli_office import office_env, pmo_output
 from tests.conftest import PROJECT, SAMPLE_MODELS
 
 SAMPLES = samples()
@@ -50,14 +50,6 @@ def _model(key: str) -> tuple[set[str], set[str]]:
         tasks |= called_tasks
         lanes |= called_lanes - {CALLER_LANE}
     return tasks, lanes
-
-
-def _pmo(*args: str, env: dict[str, str]) -> str:
-    result = subprocess.run(
-        [sys.executable, "-m", "pmo", *args], cwd=PROJECT, env=env, capture_output=True, timeout=600
-    )
-    assert result.returncode == 0, (result.stdout.decode(), result.stderr.decode())
-    return result.stdout.decode()
 
 
 # -- the committed files ------------------------------------------------------------------------
@@ -128,19 +120,14 @@ def test_paper_share_falls_with_the_ozg_maturity() -> None:
 @pytest.fixture(scope="module")
 def office(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, str], list[str]]:
     folder = tmp_path_factory.mktemp("demo")
-    env = {
-        **os.environ,
-        "PMO_DATABASE_URL": f"sqlite:///{folder / 'pmo.sqlite3'}",
-        "PMO_DATA_DIR": str(folder / "daten"),
-        "PMO_USER": "test",
-    }
-    return env, [_pmo("demo", env=env), _pmo("demo", env=env)]
+    env = office_env(folder)
+    return env, [pmo_output("demo", env=env), pmo_output("demo", env=env)]
 
 
 @pytest.fixture(scope="module")
 def analyses(office: tuple[dict[str, str], list[str]]) -> dict[str, dict]:
     env, _ = office
-    logs = json.loads(_pmo("log", "list", "--json", env=env))
+    logs = json.loads(pmo_output("log", "list", "--json", env=env))
     running = {
         log["process"]: subprocess.Popen(
             [sys.executable, "-m", "pmo", "analyze", log["log_id"], "--json"],
@@ -162,7 +149,7 @@ def analyses(office: tuple[dict[str, str], list[str]]) -> dict[str, dict]:
 
 def test_demo_twice_imports_every_log_once(office: tuple[dict[str, str], list[str]]) -> None:
     env, (first, second) = office
-    logs = json.loads(_pmo("log", "list", "--json", env=env))
+    logs = json.loads(pmo_output("log", "list", "--json", env=env))
     names = Counter(log["source_name"] for log in logs)
     assert names == Counter([s.file_name for s in SAMPLES] + list(REAL_LOGS))
     linked = {log["source_name"]: log["process"] for log in logs}

@@ -93,7 +93,17 @@ def ingest_file(
         try:
             _write_parquet(unordered, normalizer, reader.batches(), source)
             _reject_invalid_rows(normalizer.report(), source)
-            write_arranged(unordered, target)
+            try:
+                write_arranged(unordered, target)
+            except MemoryError:
+                # The sort holds the log's columns in memory once; a log too large for this
+                # machine is refused with that reason, and nothing is stored.
+                raise EventLogError(
+                    f"Die Datei ist mit {normalizer.report().rows_out:,} Ereignissen zu groß, um "
+                    "sie im Arbeitsspeicher dieses Rechners nach Fällen zu ordnen; nichts wurde "
+                    "importiert. Bitte in kleineren Zeiträumen hochladen.".replace(",", "."),
+                    source=source,
+                ) from None
         finally:
             unordered.unlink(missing_ok=True)
         seen = reader.seen_columns()

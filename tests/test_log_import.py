@@ -385,3 +385,21 @@ def test_encoding_found_late_in_the_file_is_what_the_report_says(
     assert result.detected.encoding == "cp1252"
     activities = set(pq.read_table(store.events_path(result.log_id)).column("activity").to_pylist())
     assert "Bescheid für Müller" in activities
+
+
+def test_a_log_too_large_to_sort_in_memory_is_refused_whole(
+    store: LogStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import mining.ingest
+
+    def out_of_memory(source: Path, target: Path) -> None:
+        raise MemoryError
+
+    monkeypatch.setattr(mining.ingest, "write_arranged", out_of_memory)
+    path = _write(tmp_path, "export.csv", GERMAN_CSV)
+    with pytest.raises(EventLogError) as caught:
+        store.import_file(path, uploader="t")
+    assert "export.csv" in str(caught.value)
+    assert "3 Ereignissen zu groß" in str(caught.value)
+    assert store.list_logs() == []
+    assert not [p for p in store.folder.iterdir() if p.suffix == ".parquet"]

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
@@ -75,6 +76,9 @@ class Process(Base):
     legal_basis: Mapped[str | None] = mapped_column(Text)
     annual_case_volume: Mapped[int | None] = mapped_column(Integer)
     legal_deadline_days: Mapped[int | None] = mapped_column(Integer)
+    # Where the legal deadline's clock starts and stops (activity names); None: first/last event.
+    deadline_starts_with: Mapped[str | None] = mapped_column(String(300))
+    deadline_ends_with: Mapped[str | None] = mapped_column(String(300))
     status: Mapped[str] = mapped_column(String(40), default=ProcessStatus.ENTWURF.value)
     valid_from: Mapped[dt.date | None] = mapped_column(Date)
     valid_until: Mapped[dt.date | None] = mapped_column(Date)
@@ -125,6 +129,7 @@ class EventLog(Base):
     catalogues it (who, what, how it was read, what was dropped) and says when it must be deleted."""
 
     __tablename__ = "event_log"
+    __table_args__ = (CheckConstraint("state IN ('pending', 'ready')", name="state_known"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     log_id: Mapped[str] = mapped_column(String(40), unique=True)
@@ -148,6 +153,10 @@ class EventLog(Base):
     rejected_rows: Mapped[int] = mapped_column(Integer, default=0)
     parquet_path: Mapped[str] = mapped_column(String(500))
     delete_after: Mapped[dt.date] = mapped_column(Date, index=True)
+    # "pending" from before the events file is moved into place until the import is complete;
+    # only "ready" logs exist for users. ``writer`` names the importing process ("host:pid").
+    state: Mapped[str] = mapped_column(String(10), default="ready", server_default="ready")
+    writer: Mapped[str | None] = mapped_column(String(200))
 
     process: Mapped[Process | None] = relationship()
 
@@ -190,6 +199,8 @@ class ReportSnapshot(Base):
     created_by: Mapped[str] = mapped_column(String(200))
     title: Mapped[str] = mapped_column(String(300))
     process_keys: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # The event logs the snapshot was built on, so deleting a log finds what was derived from it.
+    log_ids: Mapped[list[str]] = mapped_column(JSON, default=list, server_default=text("'[]'"))
     content: Mapped[str] = mapped_column(Text)
     content_sha256: Mapped[str] = mapped_column(String(64))
 

@@ -99,6 +99,7 @@ if waits:
                 t("overview.col_process"): [b["process"] for b in waits],
                 t("overview.col_from"): [b["source"] for b in waits],
                 t("overview.col_to"): [b["target"] for b in waits],
+                t("overview.col_transitions"): [b["transitions"] for b in waits],
                 t("overview.col_cases"): [b["cases"] for b in waits],
                 t("overview.col_mean_wait"): [round(b["mean_wait_s"] / day, 1) for b in waits],
                 t("overview.col_total_wait"): [round(b["total_wait_s"] / day) for b in waits],

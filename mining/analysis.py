@@ -159,8 +159,11 @@ def _analyze(
             "median": _seconds(durations.median_s),
             "p90": _seconds(durations.p90_s),
         },
+        # "transitions": how often the edge was passed; "cases": by how many distinct cases.
         "bottlenecks": _records(
-            bottlenecks[["source", "target", "cases", "mean_wait_s", "total_wait_s"]]
+            bottlenecks[
+                ["source", "target", "count", "cases", "mean_wait_s", "total_wait_s"]
+            ].rename(columns={"count": "transitions"})
         ),
         "start_activities": starts,
         "end_activities": ends,

@@ -223,9 +223,11 @@ def _bottlenecks(analysis: dict) -> Table:
         (analysis.get("bottlenecks") or [])[:TOP_ROWS],
         [("Von", "source", _text), ("Nach", "target", _text)],
         [
+            # A case that goes round a loop passes an edge more than once, and waits each time.
+            ("Übergänge", "transitions", lb.number),
             ("Fälle", "cases", lb.number),
-            ("Ø Wartezeit", "mean_wait_s", lb.days),
-            ("Wartezeit gesamt", "total_wait_s", lambda s: lb.days(s, 0)),
+            ("Ø Wartezeit je Übergang", "mean_wait_s", lb.days),
+            ("Wartezeit gesamt (Übergänge × Ø)", "total_wait_s", lambda s: lb.days(s, 0)),
         ],
     )
 

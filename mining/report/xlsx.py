@@ -230,9 +230,10 @@ def _bottlenecks(workbook: Workbook, snapshot: dict) -> None:
         "Prozess",
         "Von",
         "Nach",
+        "Übergänge",
         "Fälle",
-        "Ø Wartezeit (Tage)",
-        "Wartezeit gesamt (Tage)",
+        "Ø Wartezeit je Übergang (Tage)",
+        "Wartezeit gesamt (Tage, Übergänge × Ø)",
     ]
     rows = [
         [
@@ -240,6 +241,7 @@ def _bottlenecks(workbook: Workbook, snapshot: dict) -> None:
             p.get("name"),
             b.get("source"),
             b.get("target"),
+            b.get("transitions"),  # absent from snapshots made before it was recorded
             b.get("cases"),
             _days(b.get("mean_wait_s")),
             _days(b.get("total_wait_s")),
@@ -247,7 +249,8 @@ def _bottlenecks(workbook: Workbook, snapshot: dict) -> None:
         for p in snapshot.get("processes") or []
         for b in (p.get("analysis") or {}).get("bottlenecks") or []
     ]
-    _sheet(workbook, "Engpässe", headers, rows, {4: "#,##0", 5: "0.0", 6: "#,##0.0"})
+    formats = {4: "#,##0", 5: "#,##0", 6: "0.0", 7: "#,##0.0"}
+    _sheet(workbook, "Engpässe", headers, rows, formats)
 
 
 def _assumptions(workbook: Workbook, snapshot: dict) -> None:

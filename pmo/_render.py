@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from process_registry import BpmnDiff, BpmnDocument, ProcessRecord
+from process_registry.clock import local_text, parse_iso
 
 _LABELS = (
     ("name", "Name"),
@@ -42,7 +43,7 @@ def render_process(record: ProcessRecord, document: BpmnDocument) -> str:
     for v in record.versions:
         note = f" – {v.comment}" if v.comment else ""
         lines.append(
-            f"  v{v.number}  {v.created_at:%Y-%m-%d %H:%M}  {v.author}  {v.sha256[:12]}{note}"
+            f"  v{v.number}  {local_text(v.created_at)}  {v.author}  {v.sha256[:12]}{note}"
         )
     model = document.to_dict()
     lines.append(f"Modell (Diagrammlayout: {'ja' if model.get('has_diagram_layout') else 'nein'}):")
@@ -134,7 +135,8 @@ def render_analysis(result: dict[str, Any]) -> str:
     durations = result["case_duration_s"]
     lines = [
         f"{log['cases']} Fälle, {log['events']} Ereignisse, {log['activities']} Aktivitäten, "
-        f"{log['variants']} Varianten ({log['start'][:10]} bis {log['end'][:10]})",
+        f"{log['variants']} Varianten ({local_text(parse_iso(log['start']))} bis "
+        f"{local_text(parse_iso(log['end']))})",
         f"Durchlaufzeit: Mittel {_duration(durations['mean'])}, Median "
         f"{_duration(durations['median'])}, 90 % unter {_duration(durations['p90'])}",
         "Häufigste Varianten:",

@@ -12,7 +12,6 @@ import importlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC
 from typing import Any
 
 from . import labels as lb
@@ -115,8 +114,7 @@ def _data_period(snapshot: dict) -> str:
         for iso in (log.get("start"), log.get("end")):
             parsed = lb.parse_datetime(iso)
             if parsed is not None:
-                aware = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-                stamps.append((aware, iso))
+                stamps.append((parsed, iso))
     if not stamps:
         return "keine Ereignisprotokolle"
     return f"{lb.date(min(stamps)[1])} – {lb.date(max(stamps)[1])}"

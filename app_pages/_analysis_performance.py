@@ -44,8 +44,12 @@ def _bottlenecks(result: dict[str, Any]) -> None:
         {
             "source": (value("source"), text_column(t("analysis.col_from"))),
             "target": (value("target"), text_column(t("analysis.col_to"))),
+            "transitions": (value("transitions"), integer_column(t("analysis.col_transitions"))),
             "cases": (value("cases"), integer_column(t("analysis.col_cases"))),
-            "mean_wait": (as_days("mean_wait_s"), days_column(t("analysis.col_mean_wait_days"))),
+            "mean_wait": (
+                as_days("mean_wait_s"),
+                days_column(t("analysis.col_mean_wait_per_transition_days")),
+            ),
             "total_wait": (
                 as_days("total_wait_s"),
                 days_column(t("analysis.col_total_wait_days")),
@@ -61,8 +65,13 @@ def _bottlenecks(result: dict[str, Any]) -> None:
             y=alt.Y("edge:N", sort="-x", title=None, axis=alt.Axis(labelLimit=360)),
             tooltip=[
                 alt.Tooltip("edge:N", title=t("analysis.col_edge")),
+                alt.Tooltip("transitions:Q", title=t("analysis.col_transitions")),
                 alt.Tooltip("cases:Q", title=t("analysis.col_cases")),
-                alt.Tooltip("mean_wait:Q", title=t("analysis.col_mean_wait_days"), format=".1f"),
+                alt.Tooltip(
+                    "mean_wait:Q",
+                    title=t("analysis.col_mean_wait_per_transition_days"),
+                    format=".1f",
+                ),
                 alt.Tooltip("total_wait:Q", title=t("analysis.col_total_wait_days"), format=".1f"),
             ],
         )

@@ -25,7 +25,6 @@ from app_pages._logs_wizard import (
     ROLES,
     ROUND,
     go_to,
-    local_time,
     md,
     read_options,
     reset_wizard,
@@ -38,6 +37,7 @@ from mining.ingest import ImportOptions, ingest_file
 from mining.privacy import SecretKey
 from mining.timestamps import describe_format
 from process_registry import RegistryError
+from process_registry.clock import local_text
 from process_registry.settings import retention_days
 
 _LINES_SHOWN = 20
@@ -101,7 +101,7 @@ def dry_run(upload: dict[str, Any], options: ImportOptions) -> dict[str, Any]:
 
 
 def _when(moment: dt.datetime | None) -> str:
-    return f"{local_time(moment):%d.%m.%Y %H:%M}" if moment else t("common.none")
+    return local_text(moment, missing=t("common.none"))
 
 
 def check_step(user: User, upload: dict[str, Any]) -> None:

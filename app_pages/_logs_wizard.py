@@ -9,13 +9,11 @@ closed must not leave an upload on disk).
 
 from __future__ import annotations
 
-import datetime as dt
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 import streamlit as st
@@ -25,7 +23,6 @@ from app_pages._i18n import t
 from app_pages._shared import visible_processes
 from mining.io import SUPPORTED_FORMATS, Detected, ReadOptions, preview_table
 from mining.mapping import OPTIONAL_ROLES, REQUIRED_ROLES, suggest_mapping
-from mining.timestamps import BERLIN
 
 STEP = "logs_step"
 UPLOAD = "logs_upload"
@@ -138,13 +135,6 @@ def load_preview(upload: dict[str, Any]) -> tuple[Detected, pd.DataFrame]:
 def show_preview(frame: pd.DataFrame) -> None:
     st.caption(t("logs.preview"))
     st.dataframe(frame.rename_axis(t("logs.line")), width="stretch")
-
-
-def local_time(moment: dt.datetime) -> dt.datetime:
-    """Stored instants are UTC (naive from SQLite); users read Berlin wall-clock time."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(ZoneInfo(BERLIN))
 
 
 def _separator_label(sep: str | None) -> str:

@@ -20,6 +20,7 @@ from process_registry import (
     Registry,
     RegistryError,
 )
+from process_registry.clock import local_text
 
 __all__ = [
     "display_value",
@@ -90,7 +91,7 @@ def show_diagram(reg: Registry, record: ProcessRecord) -> None:
 
 def show_catalogue_data(record: ProcessRecord) -> None:
     rows = [(t(f"registry.field_{name}"), getattr(record, name)) for name in CATALOGUE_FIELDS]
-    rows.append((t("registry.updated"), f"{record.updated_at:%d.%m.%Y %H:%M}"))
+    rows.append((t("registry.updated"), local_text(record.updated_at)))
     st.table(
         pd.DataFrame(
             {
@@ -110,7 +111,7 @@ def show_versions(record: ProcessRecord) -> None:
         pd.DataFrame(
             {
                 t("registry.col_version"): [v.number for v in versions],
-                t("registry.col_created"): [v.created_at for v in versions],
+                t("registry.col_created"): [local_text(v.created_at) for v in versions],
                 t("registry.col_author"): [v.author for v in versions],
                 t("registry.col_comment"): [v.comment or "" for v in versions],
                 t("registry.col_restored_from"): [v.restored_from for v in versions],
@@ -163,7 +164,7 @@ def show_history(reg: Registry, record: ProcessRecord) -> None:
     st.dataframe(
         pd.DataFrame(
             {
-                t("registry.col_when"): [a.at for a in trail],
+                t("registry.col_when"): [local_text(a.at) for a in trail],
                 t("registry.col_author"): [a.actor for a in trail],
                 t("registry.col_action"): [a.action for a in trail],
                 t("registry.col_details"): [

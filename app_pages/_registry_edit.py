@@ -23,6 +23,7 @@ from process_registry import (
     Registry,
     RegistryError,
 )
+from process_registry.clock import local_text
 
 __all__ = ["edit_section", "show_flash"]
 
@@ -85,7 +86,7 @@ def _show_conflict(reg: Registry, key: str, loaded: dict[str, Any], mine: dict[s
         t(
             "registry.conflict_by",
             who=current.updated_by or t("common.none"),
-            when=f"{current.updated_at:%d.%m.%Y %H:%M}",
+            when=local_text(current.updated_at),
         )
     )
     st.table(

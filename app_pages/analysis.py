@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import streamlit as st
 
@@ -28,9 +27,9 @@ from mining.conformance.errors import ActivityMappingError, ConformanceError, Mo
 from mining.errors import MiningError
 from mining.logstore import LogInfo
 from process_registry import RegistryError
+from process_registry.clock import local_date, local_date_text, parse_iso
 from process_registry.settings import data_dir
 
-BERLIN = ZoneInfo("Europe/Berlin")
 # Errors of the model side: the log can still be analysed without the comparison.
 MODEL_ERRORS = (RegistryError, ModelConversionError, ActivityMappingError, ConformanceError)
 
@@ -56,11 +55,7 @@ if not logs:
 
 
 def _local_date(moment: dt.datetime | None) -> dt.date | None:
-    if moment is None:
-        return None
-    if moment.tzinfo is None:  # SQLite keeps the catalogue's UTC times without their zone
-        moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(BERLIN).date()
+    return None if moment is None else local_date(moment)
 
 
 def _log_label(info: LogInfo) -> str:
@@ -68,7 +63,7 @@ def _log_label(info: LogInfo) -> str:
         "analysis.log_option",
         source=info.source_name,
         process=info.process or t("analysis.no_process"),
-        uploaded=info.uploaded_at.strftime("%d.%m.%Y"),
+        uploaded=local_date_text(info.uploaded_at),
         cases=decimal(info.cases, 0),
     )
 
@@ -165,7 +160,7 @@ events.metric(t("analysis.metric_events"), decimal(log["events"], 0))
 activities.metric(t("analysis.metric_activities"), decimal(log["activities"], 0))
 variants.metric(t("analysis.metric_variants"), decimal(log["variants"], 0))
 if log.get("start") and log.get("end"):
-    start, end = (_local_date(dt.datetime.fromisoformat(log[k])) for k in ("start", "end"))
+    start, end = (_local_date(parse_iso(log[k])) for k in ("start", "end"))
     st.caption(t("analysis.period", start=f"{start:%d.%m.%Y}", end=f"{end:%d.%m.%Y}"))
 if not info.process:
     st.caption(t("analysis.not_linked"))

@@ -15,7 +15,6 @@ from app_pages._logs_wizard import (
     STEP,
     detection_step,
     load_preview,
-    local_time,
     mapping_step,
     md,
     read_overrides,
@@ -26,6 +25,7 @@ from app_pages._shared import log_store, signed_in_user, visible_logs
 from mining.errors import MiningError
 from mining.logstore import LogInfo
 from process_registry import RegistryError
+from process_registry.clock import local_date_text, local_text
 
 CONFIRM = "logs_confirm_delete"
 DELETED = "logs_deleted"
@@ -41,8 +41,7 @@ st.caption(t("logs.caption"))
 def _period(info: LogInfo) -> str:
     if info.first_event is None or info.last_event is None:
         return t("common.none")
-    first, last = local_time(info.first_event), local_time(info.last_event)
-    return f"{first:%d.%m.%Y} – {last:%d.%m.%Y}"
+    return f"{local_date_text(info.first_event)} – {local_date_text(info.last_event)}"
 
 
 def _table(logs: list[LogInfo]) -> pd.DataFrame:
@@ -54,9 +53,7 @@ def _table(logs: list[LogInfo]) -> pd.DataFrame:
             t("logs.col_cases"): [i.cases for i in logs],
             t("logs.col_events"): [i.events for i in logs],
             t("logs.col_period"): [_period(i) for i in logs],
-            t("logs.col_uploaded_at"): [
-                f"{local_time(i.uploaded_at):%d.%m.%Y %H:%M}" for i in logs
-            ],
+            t("logs.col_uploaded_at"): [local_text(i.uploaded_at) for i in logs],
             t("logs.col_uploaded_by"): [i.uploaded_by for i in logs],
             t("logs.col_delete_after"): [f"{i.delete_after:%d.%m.%Y}" for i in logs],
         }

@@ -2,7 +2,6 @@
 best digitization candidates and what they would save."""
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 import streamlit as st
@@ -20,6 +19,7 @@ from app_pages._portfolio import (
 from app_pages._shared import signed_in_user, visible_logs, visible_processes
 from mining.errors import MiningError
 from process_registry import RegistryError
+from process_registry.clock import BERLIN, local_date
 
 STALE_DAYS = 90  # a log older than a quarter no longer describes today's process
 TOP = 5
@@ -99,6 +99,7 @@ if waits:
                 t("overview.col_process"): [b["process"] for b in waits],
                 t("overview.col_from"): [b["source"] for b in waits],
                 t("overview.col_to"): [b["target"] for b in waits],
+                t("overview.col_transitions"): [b["transitions"] for b in waits],
                 t("overview.col_cases"): [b["cases"] for b in waits],
                 t("overview.col_mean_wait"): [round(b["mean_wait_s"] / day, 1) for b in waits],
                 t("overview.col_total_wait"): [round(b["total_wait_s"] / day) for b in waits],
@@ -149,7 +150,7 @@ else:
     st.info(t("overview.no_conformance"))
 
 st.subheader(t("overview.freshness_heading"))
-today = dt.datetime.now(ZoneInfo("Europe/Berlin")).date()
+today = dt.datetime.now(BERLIN).date()
 newest: dict[str, dt.date] = {}
 log_counts: dict[str, int] = {}
 for info in logs:
@@ -157,7 +158,7 @@ for info in logs:
         continue
     log_counts[info.process] = log_counts.get(info.process, 0) + 1
     if info.last_event is not None:
-        last = info.last_event.astimezone(ZoneInfo("Europe/Berlin")).date()
+        last = local_date(info.last_event)
         newest[info.process] = max(last, newest.get(info.process, last))
 
 

@@ -2,7 +2,6 @@
 as PDF, Excel, HTML or JSON — always rendered from the frozen snapshot, never recomputed."""
 
 import json
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 import streamlit as st
@@ -21,6 +20,7 @@ from app_pages._shared import (
 from mining.errors import MiningError
 from mining.report import ReportFilters, build_report, render_report
 from process_registry import RegistryError, ReportAlteredError, ReportArchive
+from process_registry.clock import local_text
 from process_registry.records import ReportSummary
 from process_registry.reports import canonical_json
 
@@ -135,13 +135,12 @@ if not stored:
     st.info(t("reports.none_stored"))
     st.stop()
 
-berlin = ZoneInfo("Europe/Berlin")
 st.dataframe(
     pd.DataFrame(
         {
             t("reports.col_id"): [r.id for r in stored],
             t("reports.col_title"): [r.title for r in stored],
-            t("reports.col_created"): [r.created_at.astimezone(berlin) for r in stored],
+            t("reports.col_created"): [local_text(r.created_at) for r in stored],
             t("reports.col_by"): [r.created_by for r in stored],
             t("reports.col_processes"): [
                 ", ".join(names.get(k, k) for k in r.process_keys) for r in stored
@@ -149,9 +148,6 @@ st.dataframe(
         }
     ),
     hide_index=True,
-    column_config={
-        t("reports.col_created"): st.column_config.DatetimeColumn(format="DD.MM.YYYY HH:mm")
-    },
 )
 
 by_id = {r.id: r for r in stored}
@@ -163,7 +159,7 @@ pick_labels = {
         "reports.pick_label",
         id=r.id,
         title=r.title,
-        date=f"{r.created_at.astimezone(berlin):%d.%m.%Y %H:%M}",
+        date=local_text(r.created_at),
     )
     for r in stored
 }

@@ -6,7 +6,6 @@ logic of its own. Keys follow the contract in DESIGN.md and are only ever added 
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 import re
 from collections.abc import Callable, Mapping
@@ -17,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from process_registry import BpmnDocument
+from process_registry.clock import iso
 
 from .aggregates import (
     analysis_session,
@@ -110,10 +110,6 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return out
 
 
-def _iso(value: dt.datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
 def analyze(
     view: LogView, *, process: ProcessContext | None = None, options: AnalysisOptions | None = None
 ) -> dict[str, Any]:
@@ -144,8 +140,8 @@ def _analyze(
             "events": stats.events,
             "activities": stats.activities,
             "variants": stats.variants,
-            "start": _iso(stats.start),
-            "end": _iso(stats.end),
+            "start": iso(stats.start),
+            "end": iso(stats.end),
         },
         "variants": [
             {"activities": list(row.activities), "cases": int(row.cases), "share": float(row.share)}
@@ -159,8 +155,11 @@ def _analyze(
             "median": _seconds(durations.median_s),
             "p90": _seconds(durations.p90_s),
         },
+        # "transitions": how often the edge was passed; "cases": by how many distinct cases.
         "bottlenecks": _records(
-            bottlenecks[["source", "target", "cases", "mean_wait_s", "total_wait_s"]]
+            bottlenecks[
+                ["source", "target", "count", "cases", "mean_wait_s", "total_wait_s"]
+            ].rename(columns={"count": "transitions"})
         ),
         "start_activities": starts,
         "end_activities": ends,

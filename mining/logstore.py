@@ -23,6 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from process_registry import Database, ProcessNotFoundError
+from process_registry.clock import iso
 from process_registry.models import AuditEntry, EventLog, Process
 from process_registry.settings import retention_days
 
@@ -67,8 +68,8 @@ class ImportResult:
             "activities": self.activities,
             "rejected_rows": self.rejected_rows,
             "variants": self.variants,
-            "start": self.start.isoformat() if self.start else None,
-            "end": self.end.isoformat() if self.end else None,
+            "start": iso(self.start),
+            "end": iso(self.end),
             "detected": asdict(self.detected),
             "mapping": asdict(self.mapping),
             "dropped_columns": list(self.dropped_columns),
@@ -102,14 +103,14 @@ class LogInfo:
             "process": self.process,
             "cases": self.cases,
             "events": self.events,
-            "uploaded_at": self.uploaded_at.isoformat(),
+            "uploaded_at": iso(self.uploaded_at),
             "delete_after": self.delete_after.isoformat(),
             "department": self.department,
             "source_name": self.source_name,
             "activities": self.activities,
             "variants": self.variants,
-            "start": self.first_event.isoformat() if self.first_event else None,
-            "end": self.last_event.isoformat() if self.last_event else None,
+            "start": iso(self.first_event),
+            "end": iso(self.last_event),
         }
 
 

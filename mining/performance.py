@@ -66,13 +66,16 @@ def find_bottlenecks(
     waiting on the edge, not the mean wait.
 
     An edge that five cases wait a year on matters less than one that 5,000 cases wait a week
-    on; ranking by the mean would put the rare one first. ``total_wait_s`` is the sum of all
-    waits on the edge (``count × mean_wait_s``; ``cases × mean_wait_s`` when no case passes the
-    edge twice). With a ``calendar`` every wait is counted in working seconds.
+    on; ranking by the mean would put the rare one first. A case that goes round a loop passes
+    an edge, and waits on it, once per round: ``count`` counts every passage (the transitions),
+    ``cases`` the distinct cases. ``total_wait_s`` is ``count × mean_wait_s``, computed as that
+    product so a reader multiplying the two gets the total to the last bit (it equals the sum of
+    all waits up to rounding). With a ``calendar`` every wait is counted in working seconds.
 
-    Columns: ``source``, ``target``, ``cases`` (distinct cases passing the edge), ``count``,
-    ``mean_wait_s``, ``median_wait_s``, ``total_wait_s``; largest total first (ties: more
-    transitions, then source, target). ``top`` keeps the first ``top`` rows.
+    Columns: ``source``, ``target``, ``cases`` (distinct cases passing the edge), ``count``
+    (transitions), ``mean_wait_s`` (per transition), ``median_wait_s``, ``total_wait_s``;
+    largest total first (ties: more transitions, then source, target). ``top`` keeps the first
+    ``top`` rows.
 
     Example::
 
@@ -87,12 +90,14 @@ def find_bottlenecks(
         pairs = query_transitions(view)
         pairs["wait_s"] = calendar.working_seconds(pairs["source_time"], pairs["target_time"])
         edges = edge_statistics(pairs[["case_id", "source", "target", "wait_s"]])
+    edges = edges.astype({"cases": "int64", "count": "int64"})
+    edges["total_wait_s"] = edges["count"] * edges["mean_wait_s"]
     edges = edges.sort_values(
         ["total_wait_s", "count", "source", "target"],
         ascending=[False, False, True, True],
         ignore_index=True,
     )
-    edges = edges[_BOTTLENECK_COLUMNS].astype({"cases": "int64", "count": "int64"})
+    edges = edges[_BOTTLENECK_COLUMNS]
     return edges if top is None else edges.head(top).reset_index(drop=True)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from process_registry import BpmnDiff, BpmnDocument, ProcessRecord
+from process_registry.clock import local_text, parse_iso
 
 _LABELS = (
     ("name", "Name"),
@@ -42,7 +43,7 @@ def render_process(record: ProcessRecord, document: BpmnDocument) -> str:
     for v in record.versions:
         note = f" – {v.comment}" if v.comment else ""
         lines.append(
-            f"  v{v.number}  {v.created_at:%Y-%m-%d %H:%M}  {v.author}  {v.sha256[:12]}{note}"
+            f"  v{v.number}  {local_text(v.created_at)}  {v.author}  {v.sha256[:12]}{note}"
         )
     model = document.to_dict()
     lines.append(f"Modell (Diagrammlayout: {'ja' if model.get('has_diagram_layout') else 'nein'}):")
@@ -104,12 +105,38 @@ def _duration(seconds: float | None) -> str:
     return f"{_number(seconds / 60, 0)} Min."
 
 
+def _unit(seconds: float) -> tuple[float, str, int]:
+    """The unit :func:`_duration` would choose for ``seconds``: its length, name and decimals."""
+    if seconds >= 86400:
+        return 86400.0, "Tage", 1
+    if seconds >= 3600:
+        return 3600.0, "Std.", 1
+    return 60.0, "Min.", 0
+
+
+def _count(number: int, one: str, many: str) -> str:
+    return f"{_number(number, 0)} {one if number == 1 else many}"
+
+
+def _bottleneck(edge: dict[str, Any]) -> str:
+    # Mean and total in one unit, so that transitions × mean gives the total as printed.
+    length, unit, digits = _unit(edge["mean_wait_s"])
+    return (
+        f"  {edge['source']} → {edge['target']}: "
+        f"{_count(edge['transitions'], 'Übergang', 'Übergänge')} in "
+        f"{_count(edge['cases'], 'Fall', 'Fällen')}, "
+        f"Ø {_number(edge['mean_wait_s'] / length, digits)} {unit} je Übergang, "
+        f"gesamt {_number(edge['total_wait_s'] / length, digits)} {unit}"
+    )
+
+
 def render_analysis(result: dict[str, Any]) -> str:
     log = result["log"]
     durations = result["case_duration_s"]
     lines = [
         f"{log['cases']} Fälle, {log['events']} Ereignisse, {log['activities']} Aktivitäten, "
-        f"{log['variants']} Varianten ({log['start'][:10]} bis {log['end'][:10]})",
+        f"{log['variants']} Varianten ({local_text(parse_iso(log['start']))} bis "
+        f"{local_text(parse_iso(log['end']))})",
         f"Durchlaufzeit: Mittel {_duration(durations['mean'])}, Median "
         f"{_duration(durations['median'])}, 90 % unter {_duration(durations['p90'])}",
         "Häufigste Varianten:",
@@ -117,11 +144,7 @@ def render_analysis(result: dict[str, Any]) -> str:
     for variant in result["variants"][:5]:
         lines.append(f"  {_share(variant['share']):>7}  {' → '.join(variant['activities'])}")
     lines.append("Engpässe (nach gesamter Wartezeit):")
-    for edge in result["bottlenecks"][:5]:
-        lines.append(
-            f"  {edge['source']} → {edge['target']}: {edge['cases']} Fälle, "
-            f"Ø {_duration(edge['mean_wait_s'])}, gesamt {_duration(edge['total_wait_s'])}"
-        )
+    lines.extend(_bottleneck(edge) for edge in result["bottlenecks"][:5])
     conformance = result.get("conformance")
     if conformance:
         lines.append(

@@ -28,6 +28,7 @@ from process_registry import (
     upgrade_schema,
 )
 from process_registry.bpmn.safe_xml import UnsafeXmlRuntimeError, check_xml_runtime
+from process_registry.clock import local_text
 from process_registry.errors import DatabaseUnavailableError
 from process_registry.schema import SCHEMA_REVISION, current_revision
 from process_registry.settings import current_user, data_dir
@@ -347,7 +348,7 @@ def registry_history(key: str, as_json: bool, db_url: str | None) -> None:
         _emit_json([e.to_dict() for e in entries])
         return
     for e in entries:
-        click.echo(f"{e.at:%Y-%m-%d %H:%M}  {e.actor:<16} {e.action:<16} {e.details}")
+        click.echo(f"{local_text(e.at)}  {e.actor:<16} {e.action:<16} {e.details}")
 
 
 # -- event logs ---------------------------------------------------------------------------------
@@ -689,7 +690,7 @@ def report_command(
             return
         for row in rows:
             keys_text = ", ".join(row.process_keys)
-            click.echo(f"{row.id:>5}  {row.created_at:%d.%m.%Y %H:%M}  {row.title}  ({keys_text})")
+            click.echo(f"{row.id:>5}  {local_text(row.created_at)}  {row.title}  ({keys_text})")
         return
     if fmt is None or output is None:
         raise click.UsageError("--format und -o sind nötig (oder --list).")

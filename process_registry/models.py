@@ -16,13 +16,16 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    TypeDecorator,
     UniqueConstraint,
     event,
     text,
 )
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
 from .catalogue import ProcessStatus
+from .clock import as_utc
 
 __all__ = [
     "ActivityMappingRecord",
@@ -32,6 +35,7 @@ __all__ = [
     "ModelVersion",
     "Process",
     "ReportSnapshot",
+    "UtcDateTime",
 ]
 
 # Named constraints keep Alembic's batch mode on SQLite and plain ALTER on PostgreSQL in step.
@@ -46,6 +50,27 @@ NAMING_CONVENTION = {
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+class UtcDateTime(TypeDecorator[dt.datetime]):
+    """``DateTime(timezone=True)`` whose values are always UTC-aware, in and out.
+
+    SQLite keeps no zone: it stores the wall clock it is given and hands it back naive, and
+    PostgreSQL reads a naive value in the session's zone. Converting to UTC on the way in and
+    attaching UTC on the way out makes every stored instant one unambiguous value on both, with
+    the columns unchanged (no migration).
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        return None if value is None else as_utc(value)
+
+    def process_result_value(
+        self, value: dt.datetime | None, dialect: Dialect
+    ) -> dt.datetime | None:
+        return None if value is None else as_utc(value)
 
 
 class Base(DeclarativeBase):
@@ -85,12 +110,10 @@ class Process(Base):
     resubmission_date: Mapped[dt.date | None] = mapped_column(Date)
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
     description: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[dt.datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, onupdate=utcnow
-    )
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
     updated_by: Mapped[str | None] = mapped_column(String(200))
-    deleted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    deleted_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     revision: Mapped[int] = mapped_column(Integer, nullable=False)
 
     versions: Mapped[list[ModelVersion]] = relationship(
@@ -119,7 +142,7 @@ class ModelVersion(Base):
     author: Mapped[str] = mapped_column(String(200))
     comment: Mapped[str | None] = mapped_column(Text)
     restored_from: Mapped[int | None] = mapped_column(Integer)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
 
     process: Mapped[Process] = relationship(back_populates="versions")
 
@@ -136,7 +159,7 @@ class EventLog(Base):
     process_id: Mapped[int | None] = mapped_column(ForeignKey("process.id"), index=True)
     department: Mapped[str | None] = mapped_column(String(200), index=True)
     uploaded_by: Mapped[str] = mapped_column(String(200))
-    uploaded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    uploaded_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
     source_name: Mapped[str] = mapped_column(String(300))
     source_sha256: Mapped[str] = mapped_column(String(64))
     source_bytes: Mapped[int] = mapped_column(Integer)
@@ -148,8 +171,8 @@ class EventLog(Base):
     events: Mapped[int] = mapped_column(Integer)
     activities: Mapped[int] = mapped_column(Integer)
     variants: Mapped[int] = mapped_column(Integer)
-    first_event: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
-    last_event: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    first_event: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    last_event: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     rejected_rows: Mapped[int] = mapped_column(Integer, default=0)
     parquet_path: Mapped[str] = mapped_column(String(500))
     delete_after: Mapped[dt.date] = mapped_column(Date, index=True)
@@ -178,9 +201,7 @@ class ActivityMappingRecord(Base):
     version_number: Mapped[int] = mapped_column(Integer)
     pairs: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     updated_by: Mapped[str] = mapped_column(String(200))
-    updated_at: Mapped[dt.datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, onupdate=utcnow
-    )
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
 
 
 class ReportSnapshot(Base):
@@ -195,7 +216,7 @@ class ReportSnapshot(Base):
     __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
     created_by: Mapped[str] = mapped_column(String(200))
     title: Mapped[str] = mapped_column(String(300))
     process_keys: Mapped[list[str]] = mapped_column(JSON, default=list)
@@ -211,7 +232,7 @@ class AuditEntry(Base):
     __tablename__ = "audit_entry"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
     actor: Mapped[str] = mapped_column(String(200))
     action: Mapped[str] = mapped_column(String(60))
     object_type: Mapped[str] = mapped_column(String(60))

@@ -6,6 +6,8 @@ import datetime as dt
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from .clock import iso
+
 __all__ = [
     "AuditRecord",
     "ProcessRecord",
@@ -17,7 +19,9 @@ __all__ = [
 
 
 def _jsonable(value: Any) -> Any:
-    if isinstance(value, dt.datetime | dt.date):
+    if isinstance(value, dt.datetime):
+        return iso(value)
+    if isinstance(value, dt.date):  # a calendar day (valid from, resubmission): no clock
         return value.isoformat()
     if isinstance(value, tuple | list):
         return [_jsonable(v) for v in value]

@@ -13,7 +13,6 @@ JSON with its SHA-256, so a re-rendered snapshot shows the same numbers leadersh
 from __future__ import annotations
 
 import builtins
-import datetime as dt
 import hashlib
 import json
 from collections.abc import Mapping
@@ -69,11 +68,6 @@ def _process_keys(content: Mapping[str, Any]) -> list[str]:
             "von Einträgen mit „key“)."
         )
     return sorted(set(entries))
-
-
-def _aware(value: dt.datetime) -> dt.datetime:
-    # SQLite returns stored UTC times without their zone; PostgreSQL returns them aware.
-    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
 
 
 def _audit(session: Session, actor: str, action: str, report_id: int, **details: Any) -> None:
@@ -189,7 +183,7 @@ class ReportArchive:
         return [
             ReportSummary(
                 id=row.id,
-                created_at=_aware(row.created_at),
+                created_at=row.created_at,
                 created_by=row.created_by,
                 title=row.title,
                 process_keys=tuple(row.process_keys or ()),

@@ -90,10 +90,13 @@ def _candidates() -> dict[str, list[dict]]:
     }  # fmt: skip
 
 
-def _wait(source: str, target: str, cases: int, mean_days: float) -> dict:
-    total = cases * mean_days * DAY
-    return {"source": source, "target": target, "cases": cases, "mean_wait_s": mean_days * DAY,
-            "total_wait_s": total}  # fmt: skip
+def _wait(
+    source: str, target: str, cases: int, mean_days: float, transitions: int | None = None
+) -> dict:
+    transitions = cases if transitions is None else transitions  # more when cases loop
+    return {"source": source, "target": target, "transitions": transitions, "cases": cases,
+            "mean_wait_s": mean_days * DAY,
+            "total_wait_s": transitions * (mean_days * DAY)}  # fmt: skip
 
 
 def _map(nodes: list[tuple[str, int]], edges: list[tuple[str, str, int]]) -> dict:
@@ -133,7 +136,7 @@ def _hundesteuer(candidates: list[dict]) -> dict:
     }  # fmt: skip
     analysis = {
         "case_duration_s": {"mean": 12.3 * DAY, "median": 9.8 * DAY, "p90": 24.0 * DAY},
-        "bottlenecks": [_wait(nachfordern, pruefen, 124, 6.5), _wait(pruefen, berechnen, 390, 1.2),
+        "bottlenecks": [_wait(nachfordern, pruefen, 124, 6.5, 140), _wait(pruefen, berechnen, 390, 1.2),
                         _wait(bescheid, marke, 400, 0.5)],
         "rework": [{"activity": pruefen, "cases_with_rework": 124, "share_of_cases": 0.31,
                     "extra_executions": 140, "time_lost_s": 880 * DAY}],

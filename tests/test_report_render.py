@@ -161,9 +161,10 @@ class TestXlsx:
         assert headers[2:] == [
             "Von",
             "Nach",
+            "Übergänge",
             "Fälle",
-            "Ø Wartezeit (Tage)",
-            "Wartezeit gesamt (Tage)",
+            "Ø Wartezeit je Übergang (Tage)",
+            "Wartezeit gesamt (Tage, Übergänge × Ø)",
         ]
         assert workbook["Kandidaten"].auto_filter.ref.startswith("A1:")
 
@@ -219,7 +220,7 @@ class TestXlsx:
         gewerbe = dict(zip(headers, processes[2], strict=True))
         assert gewerbe["Protokoll-ID"] is None and gewerbe["Fälle/Jahr (Register)"] == 1150
         bottleneck = next(workbook["Engpässe"].iter_rows(min_row=2, values_only=True))
-        assert bottleneck[2:] == ("Unterlagen nachfordern", "Unterlagen prüfen", 124, 6.5, 806)
+        assert bottleneck[2:] == ("Unterlagen nachfordern", "Unterlagen prüfen", 140, 124, 6.5, 910)
 
 
 class TestCells:

@@ -12,9 +12,9 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from process_registry import Registry
+from process_registry.clock import BERLIN, iso
 
 from ..analysis import AnalysisOptions, EmptySelectionError, GroupTooSmallError, analyze
 from ..context import process_context, process_facts
@@ -30,7 +30,6 @@ from ..logview import LogView, filter_time_range, open_log
 __all__ = ["ReportFilters", "build_report"]
 
 SCHEMA = "pmo-report/1"
-_BERLIN = ZoneInfo("Europe/Berlin")
 # The process map in a report shows the most frequent paths only, so it stays readable on paper.
 _MAP_EDGES = 25
 _MAP_NODES = 15
@@ -47,9 +46,9 @@ class ReportFilters:
     def apply(self, view: LogView) -> LogView:
         if self.date_from is None and self.date_to is None:
             return view
-        start = dt.datetime.combine(self.date_from or dt.date(1970, 1, 1), dt.time(), _BERLIN)
+        start = dt.datetime.combine(self.date_from or dt.date(1970, 1, 1), dt.time(), BERLIN)
         end = dt.datetime.combine(
-            (self.date_to or dt.date(2999, 12, 30)) + dt.timedelta(days=1), dt.time(), _BERLIN
+            (self.date_to or dt.date(2999, 12, 30)) + dt.timedelta(days=1), dt.time(), BERLIN
         )
         return filter_time_range(view, start, end, mode="intersecting")
 
@@ -121,7 +120,7 @@ def build_report(
         "schema": SCHEMA,
         "id": None,
         "title": title,
-        "created_at": (now or dt.datetime.now(_BERLIN)).isoformat(timespec="seconds"),
+        "created_at": iso((now or dt.datetime.now(dt.UTC)).replace(microsecond=0)),
         "created_by": actor,
         "filters": filters.to_dict(),
         "assumptions": flat,
@@ -182,11 +181,11 @@ def _process_section(
     section["log"] = {
         "log_id": log.log_id,
         "source_name": log.source_name,
-        "uploaded_at": log.uploaded_at.isoformat(),
+        "uploaded_at": iso(log.uploaded_at),
         "cases": log.cases,
         "events": log.events,
-        "start": log.first_event.isoformat() if log.first_event else None,
-        "end": log.last_event.isoformat() if log.last_event else None,
+        "start": iso(log.first_event),
+        "end": iso(log.last_event),
     }
     view = filters.apply(open_log(store.events_path(log.log_id)))
     context = process_context(registry, key) if record.head else None

@@ -7,7 +7,10 @@ missing figure never reads as zero.
 from __future__ import annotations
 
 import math
+from datetime import date as dt_date
 from datetime import datetime
+
+from process_registry import clock
 
 __all__ = [
     "DASH",
@@ -142,20 +145,27 @@ def days(seconds: float | None, decimals: int = 1) -> str:
 
 
 def parse_datetime(iso: str | None) -> datetime | None:
-    """An ISO 8601 timestamp; ``None`` when missing or unreadable (shown as given instead)."""
-    if not iso:
-        return None
-    try:
-        return datetime.fromisoformat(iso)
-    except (TypeError, ValueError):
-        return None
+    """An ISO 8601 instant, UTC-aware (zoneless values of older snapshots are UTC); ``None``
+    when missing or unreadable (shown as given instead)."""
+    return clock.parse_iso(iso)
+
+
+def _calendar_day(iso: str) -> bool:
+    return len(iso) == 10  # "2024-03-31": a day (a filter's from/to), not an instant
 
 
 def date(iso: str | None) -> str:
+    """The Berlin calendar day of an instant; a calendar day as it is."""
+    if iso and _calendar_day(iso):
+        try:
+            return f"{dt_date.fromisoformat(iso):%d.%m.%Y}"
+        except ValueError:
+            return iso
     parsed = parse_datetime(iso)
-    return parsed.strftime("%d.%m.%Y") if parsed else (iso or DASH)
+    return clock.local_date_text(parsed) if parsed else (iso or DASH)
 
 
 def date_time(iso: str | None) -> str:
+    """An instant on Berlin's clock, as the report writes it: ``31.03.2024, 03:30 Uhr``."""
     parsed = parse_datetime(iso)
-    return parsed.strftime("%d.%m.%Y, %H:%M Uhr") if parsed else (iso or DASH)
+    return f"{clock.local(parsed):%d.%m.%Y, %H:%M Uhr}" if parsed else (iso or DASH)

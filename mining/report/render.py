@@ -12,7 +12,6 @@ import importlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC
 from typing import Any
 
 from . import labels as lb
@@ -115,8 +114,7 @@ def _data_period(snapshot: dict) -> str:
         for iso in (log.get("start"), log.get("end")):
             parsed = lb.parse_datetime(iso)
             if parsed is not None:
-                aware = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-                stamps.append((aware, iso))
+                stamps.append((parsed, iso))
     if not stamps:
         return "keine Ereignisprotokolle"
     return f"{lb.date(min(stamps)[1])} – {lb.date(max(stamps)[1])}"
@@ -223,9 +221,11 @@ def _bottlenecks(analysis: dict) -> Table:
         (analysis.get("bottlenecks") or [])[:TOP_ROWS],
         [("Von", "source", _text), ("Nach", "target", _text)],
         [
+            # A case that goes round a loop passes an edge more than once, and waits each time.
+            ("Übergänge", "transitions", lb.number),
             ("Fälle", "cases", lb.number),
-            ("Ø Wartezeit", "mean_wait_s", lb.days),
-            ("Wartezeit gesamt", "total_wait_s", lambda s: lb.days(s, 0)),
+            ("Ø Wartezeit je Übergang", "mean_wait_s", lb.days),
+            ("Wartezeit gesamt (Übergänge × Ø)", "total_wait_s", lambda s: lb.days(s, 0)),
         ],
     )
 

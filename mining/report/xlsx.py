@@ -8,13 +8,15 @@ string starting with ``=`` as a formula.
 from __future__ import annotations
 
 import io
-from datetime import UTC, datetime
+from datetime import datetime
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
+
+from process_registry.clock import local
 
 from . import labels as lb
 from . import render as rp
@@ -93,8 +95,8 @@ def _days(seconds: float | None) -> float | None:
 
 def _datetime(iso: str | None) -> object:
     parsed = lb.parse_datetime(iso)
-    # Excel has no time zones: keep the wall-clock time the log was recorded in.
-    return parsed.replace(tzinfo=None) if parsed else iso
+    # Excel has no time zones: a cell holds the wall-clock time the office reads, Berlin's.
+    return local(parsed).replace(tzinfo=None) if parsed else iso
 
 
 def _summary(workbook: Workbook, snapshot: dict) -> None:
@@ -230,9 +232,10 @@ def _bottlenecks(workbook: Workbook, snapshot: dict) -> None:
         "Prozess",
         "Von",
         "Nach",
+        "Übergänge",
         "Fälle",
-        "Ø Wartezeit (Tage)",
-        "Wartezeit gesamt (Tage)",
+        "Ø Wartezeit je Übergang (Tage)",
+        "Wartezeit gesamt (Tage, Übergänge × Ø)",
     ]
     rows = [
         [
@@ -240,6 +243,7 @@ def _bottlenecks(workbook: Workbook, snapshot: dict) -> None:
             p.get("name"),
             b.get("source"),
             b.get("target"),
+            b.get("transitions"),  # absent from snapshots made before it was recorded
             b.get("cases"),
             _days(b.get("mean_wait_s")),
             _days(b.get("total_wait_s")),
@@ -247,7 +251,8 @@ def _bottlenecks(workbook: Workbook, snapshot: dict) -> None:
         for p in snapshot.get("processes") or []
         for b in (p.get("analysis") or {}).get("bottlenecks") or []
     ]
-    _sheet(workbook, "Engpässe", headers, rows, {4: "#,##0", 5: "0.0", 6: "#,##0.0"})
+    formats = {4: "#,##0", 5: "#,##0", 6: "0.0", 7: "#,##0.0"}
+    _sheet(workbook, "Engpässe", headers, rows, formats)
 
 
 def _assumptions(workbook: Workbook, snapshot: dict) -> None:
@@ -269,9 +274,9 @@ def render_xlsx(snapshot: dict) -> bytes:
     for write in (_summary, _candidates, _processes, _bottlenecks, _assumptions):
         write(workbook, snapshot)
     created = lb.parse_datetime(snapshot.get("created_at"))
-    if created is not None and created.tzinfo is not None:
+    if created is not None:
         # The creation date is the snapshot's (openpyxl stores UTC); "modified" is the save time.
-        workbook.properties.created = created.astimezone(UTC).replace(tzinfo=None)
+        workbook.properties.created = created.replace(tzinfo=None)
     workbook.properties.title = _value(snapshot.get("title") or "Digitalisierungsportfolio")
     workbook.properties.creator = "pmo"
     buffer = io.BytesIO()

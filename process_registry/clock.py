@@ -1,0 +1,81 @@
+"""One clock for everything pmo shows: instants are UTC inside, Europe/Berlin outside.
+
+The catalogue stores instants in UTC; SQLite hands them back without their zone, PostgreSQL in
+the session's zone. A person reads Berlin wall-clock time (:func:`local_text`); JSON carries the
+instant with its Berlin offset (:func:`iso`), so a program gets the instant and a person reading
+the JSON the same wall clock as on the page. Every output goes through these few functions
+instead of its own ``strftime``/``isoformat``, so a new output cannot show UTC as if it were
+local time. Calendar days (a deletion date, ``--from``/``--to``) are dates, not instants, and
+stay as they are.
+
+Example::
+
+    local_text(record.updated_at)   # "31.03.2024 03:30"
+    iso(record.updated_at)          # "2024-03-31T03:30:00+02:00"
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+__all__ = [
+    "BERLIN",
+    "as_utc",
+    "iso",
+    "local",
+    "local_date",
+    "local_date_text",
+    "local_text",
+    "parse_iso",
+]
+
+BERLIN = ZoneInfo("Europe/Berlin")
+_MISSING = "–"
+
+
+def as_utc(moment: dt.datetime) -> dt.datetime:
+    """The instant as a UTC-aware datetime. A naive value is a stored UTC time whose zone the
+    database dropped (SQLite), never a local time."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        return moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(dt.UTC)
+
+
+def local(moment: dt.datetime) -> dt.datetime:
+    """The instant on Berlin's clock (aware, with the offset in force at that instant)."""
+    return as_utc(moment).astimezone(BERLIN)
+
+
+def local_date(moment: dt.datetime) -> dt.date:
+    """The Berlin calendar day of the instant (it may differ from the UTC day near midnight)."""
+    return local(moment).date()
+
+
+def local_text(moment: dt.datetime | None, *, missing: str = _MISSING) -> str:
+    """``31.03.2024 03:30``: the instant as a person in the office reads it."""
+    return missing if moment is None else f"{local(moment):%d.%m.%Y %H:%M}"
+
+
+def local_date_text(moment: dt.datetime | None, *, missing: str = _MISSING) -> str:
+    """``31.03.2024``: the Berlin calendar day of the instant."""
+    return missing if moment is None else f"{local(moment):%d.%m.%Y}"
+
+
+def iso(moment: dt.datetime | None) -> str | None:
+    """``2024-03-31T03:30:00+02:00``: the instant for JSON, with its Berlin offset."""
+    return None if moment is None else local(moment).isoformat()
+
+
+def parse_iso(text: str | None) -> dt.datetime | None:
+    """An ISO 8601 instant as a UTC-aware datetime; ``None`` when missing or unreadable.
+
+    A value without an offset is read as UTC: JSON written before every time carried its
+    offset (report snapshots among it) held the catalogue's UTC times as SQLite returned them.
+    """
+    if not text:
+        return None
+    try:
+        return as_utc(dt.datetime.fromisoformat(text))
+    except (TypeError, ValueError):
+        return None

@@ -16,6 +16,8 @@ _LABELS = (
     ("legal_basis", "Rechtsgrundlage"),
     ("annual_case_volume", "Fälle pro Jahr"),
     ("legal_deadline_days", "Gesetzliche Frist (Tage)"),
+    ("deadline_starts_with", "Frist beginnt mit"),
+    ("deadline_ends_with", "Frist endet mit"),
     ("valid_from", "Gültig ab"),
     ("valid_until", "Gültig bis"),
     ("resubmission_date", "Wiedervorlage"),

@@ -106,6 +106,41 @@ def _duration(seconds: float | None) -> str:
     return f"{_number(seconds / 60, 0)} Min."
 
 
+def _days(value: float) -> str:
+    return f"{value:g}".replace(".", ",")
+
+
+def _deadline_lines(deadline: dict[str, Any]) -> list[str]:
+    from mining.deadline import COUNTING_RULE, clock_texts
+
+    starts, ends = clock_texts(deadline)
+    lines = [
+        f"Gesetzliche Frist {deadline['deadline_days']} Tage: {_share(deadline['over_share'])} "
+        f"von {deadline['cases']} Fällen überschritten ({deadline['over']}), "
+        f"{_share(deadline['close_share'])} knapp davor ({deadline['close']}, ab "
+        f"{_days(deadline['close_threshold'])} Tagen)",
+        f"  Fristbeginn: {starts}; Fristende: {ends}",
+        f"  {COUNTING_RULE}",
+    ]
+    if deadline["not_started"]:
+        lines.append(
+            f"  {deadline['not_started']} Fälle ohne „{deadline['starts_with']}“: Frist nie "
+            f"begonnen, nicht mitgezählt"
+        )
+    if deadline["running"]:
+        until = deadline["measured_until"][:10]
+        lines.append(
+            f"  {deadline['running']} Fälle ohne Fristende im Protokoll, gemessen bis {until}: "
+            f"{deadline['running_over']} davon schon über der Frist (mitgezählt)"
+        )
+    if deadline["stop_before_start"]:
+        lines.append(
+            f"  {deadline['stop_before_start']} davon mit „{deadline['ends_with']}“ nur vor dem "
+            f"Fristbeginn"
+        )
+    return lines
+
+
 def render_analysis(result: dict[str, Any]) -> str:
     log = result["log"]
     durations = result["case_duration_s"]
@@ -143,10 +178,7 @@ def render_analysis(result: dict[str, Any]) -> str:
             )
     deadline = result.get("deadline")
     if deadline:
-        lines.append(
-            f"Gesetzliche Frist {deadline['deadline_days']} Tage: {_share(deadline['over_share'])} "
-            f"überschritten, {_share(deadline['close_share'])} knapp davor"
-        )
+        lines += _deadline_lines(deadline)
     candidates = result.get("candidates") or []
     if candidates:
         lines.append("Digitalisierungskandidaten (Score, Empfehlung, Schritt, Stunden/Jahr):")

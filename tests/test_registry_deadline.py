@@ -204,3 +204,28 @@ def test_edit_refuses_bad_values_with_one_line(db_url: str) -> None:
     _assert_clean_error(date, "kein Datum im Format JJJJ-MM-TT")
     missing = pmo("registry", "edit", "nichts", "--owner", "X", db=db_url, expect=1)
     _assert_clean_error(missing, "Kein Prozess mit dem Schlüssel „nichts“")
+
+
+def test_analyze_says_where_the_clock_ran_in_text_and_json(db_url: str, tmp_path: Path) -> None:
+    pmo("registry", "add", str(A1), "--name", "Bau", "--department", "FD 63", "--key", "bau",
+        "--deadline-days", "10", "--deadline-starts-with", START, "--deadline-ends-with", STOP,
+        db=db_url)  # fmt: skip
+    log = tmp_path / "bau.csv"
+    log.write_text(
+        "Fall;Tätigkeit;Zeitpunkt\n"
+        f"1;Antrag;02.09.2024 09:00\n1;{START};09.09.2024 10:00\n1;{STOP};16.09.2024 10:00\n"
+        f"2;Antrag;02.09.2024 09:00\n2;{STOP};30.09.2024 10:00\n"
+        f"3;Antrag;02.09.2024 09:00\n3;{START};03.09.2024 10:00\n3;Vermerk;01.10.2024 10:00\n",
+        encoding="utf-8",
+    )
+    mapping = ("--case", "Fall", "--activity", "Tätigkeit", "--timestamp", "Zeitpunkt")
+    text = pmo("analyze", str(log), *mapping, "--process", "bau", db=db_url).stdout.decode()
+    assert "Gesetzliche Frist 10 Tage: 50,0 % von 2 Fällen überschritten (1)" in text
+    assert f"Fristbeginn: letztes „{START}“ im Fall; Fristende: erstes „{STOP}“ nach" in text
+    assert f"1 Fälle ohne „{START}“: Frist nie begonnen" in text
+    assert "1 Fälle ohne Fristende im Protokoll, gemessen bis 2024-10-01: 1 davon" in text
+    deadline = as_json(pmo("analyze", str(log), *mapping, "--process", "bau", "--json", db=db_url))[
+        "deadline"
+    ]
+    assert (deadline["starts_with"], deadline["ends_with"]) == (START, STOP)
+    assert (deadline["cases"], deadline["not_started"], deadline["running_over"]) == (2, 1, 1)

@@ -6,6 +6,7 @@ Only group figures: edges, activities, org units (with the minimum group size ap
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import altair as alt
@@ -15,6 +16,7 @@ from app_pages._analysis_common import (
     as_days,
     as_percent,
     days_column,
+    decimal,
     duration,
     integer_column,
     percent,
@@ -162,6 +164,18 @@ def _channels(result: dict[str, Any]) -> None:
     )
 
 
+def _day(iso: str | None) -> str:
+    # The analysis writes this moment in Berlin time with its offset: its date is the local one.
+    return f"{dt.datetime.fromisoformat(iso):%d.%m.%Y}" if iso else t("common.none")
+
+
+def _clock(deadline: dict[str, Any], side: str) -> str:
+    activity = deadline.get(f"{side}_with")
+    if activity is None:
+        return t(f"analysis.deadline_{side}_default")
+    return t(f"analysis.deadline_{side}_activity", activity=plain(activity))
+
+
 def _deadline(result: dict[str, Any]) -> None:
     deadline = result.get("deadline")
     if not deadline:
@@ -169,8 +183,13 @@ def _deadline(result: dict[str, Any]) -> None:
     st.subheader(t("analysis.deadline_title", days=deadline["deadline_days"]))
     over, close, cases = st.columns(3)
     over.metric(t("analysis.deadline_over"), percent(deadline["over_share"]))
-    close.metric(t("analysis.deadline_close"), percent(deadline["close_share"]))
+    threshold = float(deadline.get("close_threshold", 0.8 * deadline["deadline_days"]))
+    threshold_text = decimal(threshold, 0 if threshold.is_integer() else 1)
+    close.metric(
+        t("analysis.deadline_close", threshold=threshold_text), percent(deadline["close_share"])
+    )
     cases.metric(t("analysis.deadline_cases"), deadline["cases"])
+    st.caption(f"{_clock(deadline, 'starts')}  \n{_clock(deadline, 'ends')}")
     st.caption(
         t(
             "analysis.deadline_caption",
@@ -179,6 +198,32 @@ def _deadline(result: dict[str, Any]) -> None:
             days=deadline["deadline_days"],
         )
     )
+    if deadline.get("not_started"):
+        st.info(
+            t(
+                "analysis.deadline_not_started",
+                count=deadline["not_started"],
+                activity=plain(deadline["starts_with"]),
+            )
+        )
+    if deadline.get("running"):
+        notes = [
+            t(
+                "analysis.deadline_running",
+                count=deadline["running"],
+                over=deadline["running_over"],
+                until=_day(deadline["measured_until"]),
+            )
+        ]
+        if deadline.get("stop_before_start"):
+            notes.append(
+                t(
+                    "analysis.deadline_stop_before_start",
+                    count=deadline["stop_before_start"],
+                    activity=plain(deadline["ends_with"]),
+                )
+            )
+        st.info(" ".join(notes))
     if deadline["over"]:
         st.warning(t("analysis.deadline_warning", over=deadline["over"]))
 

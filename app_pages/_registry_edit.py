@@ -30,6 +30,7 @@ __all__ = ["edit_section", "show_flash"]
 _TEXT_FIELDS = ("name", "department", "owner", "leika_key", "ozg_service", "legal_basis")
 _NUMBER_FIELDS = ("ozg_maturity_level", "annual_case_volume", "legal_deadline_days")
 _DATE_FIELDS = ("valid_from", "valid_until", "resubmission_date")
+_CLOCK_FIELDS = ("deadline_starts_with", "deadline_ends_with")
 _FIRST_DAY, _LAST_DAY = dt.date(1990, 1, 1), dt.date(2100, 12, 31)
 
 
@@ -206,6 +207,13 @@ def _metadata(reg: Registry, record: ProcessRecord, user: User) -> None:
                 value=values[name],
                 min_value=0,
                 step=1,
+                key=f"{prefix}_{name}",
+            )
+        for column, name in zip((right, left), _CLOCK_FIELDS, strict=True):
+            entered[name] = column.text_input(
+                t(f"registry.field_{name}"),
+                value=values[name] or "",
+                help=t(f"registry.{name}_help"),
                 key=f"{prefix}_{name}",
             )
         for position, name in enumerate(_DATE_FIELDS):

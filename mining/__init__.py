@@ -33,6 +33,8 @@ from .calendar import lower_saxony_holidays as lower_saxony_holidays
 from .conformance import check_conformance as check_conformance
 from .conformance import convert_to_petri_net as convert_to_petri_net
 from .conformance import map_activities as map_activities
+from .deadline import DeadlineStatus as DeadlineStatus
+from .deadline import deadline_status as deadline_status
 from .discovery import discover_bpmn as discover_bpmn
 from .discovery import discover_process_tree as discover_process_tree
 from .errors import EventLogError as EventLogError
@@ -61,7 +63,6 @@ from .mapping import ColumnMapping as ColumnMapping
 from .mapping import MappingSuggestion as MappingSuggestion
 from .mapping import suggest_mapping as suggest_mapping
 from .performance import compare_channels as compare_channels
-from .performance import deadline_status as deadline_status
 from .performance import find_bottlenecks as find_bottlenecks
 from .performance import find_handovers as find_handovers
 from .performance import find_rework as find_rework
@@ -74,6 +75,7 @@ __all__ = [
     "SUPPORTED_FORMATS",
     "AnalysisOptions",
     "ColumnMapping",
+    "DeadlineStatus",
     "Detected",
     "EmptySelectionError",
     "EventLogError",

@@ -568,6 +568,50 @@ def query_case_spans(view: LogView) -> pd.DataFrame:
     )
 
 
+def query_deadline_clocks(
+    view: LogView, *, starts_with: str | None, ends_with: str | None
+) -> pd.DataFrame:
+    """Per case, where a deadline's clock starts and stops, in event order.
+
+    Columns: ``case_id``; ``start_time``, the last event of ``starts_with`` (the case's first
+    event when None; null when the activity never occurs); ``stop_time``, the first event of
+    ``ends_with`` after the start (the case's last event when None; null when none follows);
+    ``stop_before_start``, true when ``ends_with`` occurs only before the start; ``last_time``.
+    """
+    params: list[object] = []
+    if starts_with is None:
+        start = "SELECT _case, MIN(_pos) AS start_pos FROM log GROUP BY _case"
+    else:
+        start = "SELECT _case, MAX(_pos) AS start_pos FROM log WHERE activity = ? GROUP BY _case"
+        params.append(starts_with)
+    if ends_with is None:
+        stop = (
+            "SELECT _case, MAX(_pos) AS stop_pos, FALSE AS stopped_before FROM log GROUP BY _case"
+        )
+    else:
+        stop = """SELECT e._case,
+                         MIN(e._pos) FILTER (WHERE e._pos > s.start_pos) AS stop_pos,
+                         BOOL_OR(e._pos < s.start_pos) AS stopped_before
+                  FROM log AS e JOIN clock_start AS s ON s._case = e._case
+                  WHERE e.activity = ?
+                  GROUP BY e._case"""
+        params.append(ends_with)
+    return _fetch(
+        view,
+        f"""SELECT c.case_id, b."timestamp" AS start_time, f."timestamp" AS stop_time,
+                   COALESCE(p.stop_pos IS NULL AND p.stopped_before, FALSE) AS stop_before_start,
+                   c.last_time
+            FROM {_CASES} AS c
+            LEFT JOIN clock_start AS s ON s._case = c._case
+            LEFT JOIN log AS b ON b._pos = s.start_pos
+            LEFT JOIN clock_stop AS p ON p._case = c._case
+            LEFT JOIN log AS f ON f._pos = p.stop_pos
+            ORDER BY c.case_id""",
+        ctes=[f"clock_start AS ({start})", f"clock_stop AS ({stop})"],
+        params=params,
+    )
+
+
 def get_case_durations(view: LogView) -> CaseDurations:
     """Case durations (last − first event, seconds) and their mean, median and 90th percentile,
     as ``pm4py.get_all_case_durations``.

@@ -29,12 +29,12 @@ from .aggregates import (
     get_variants,
 )
 from .calendar import WorkingCalendar
+from .deadline import deadline_status
 from .digitization import Assumptions, ProcessFacts, find_candidates
 from .errors import MiningError
 from .logview import LogView
 from .performance import (
     compare_channels,
-    deadline_status,
     find_bottlenecks,
     find_handovers,
     find_rework,
@@ -63,6 +63,9 @@ class ProcessContext:
     document: BpmnDocument
     resolve_call: Callable[[str], BpmnDocument | None] | None = None
     legal_deadline_days: int | None = None
+    # Where the deadline's clock starts and stops (log activities); None: first/last event.
+    deadline_starts_with: str | None = None
+    deadline_ends_with: str | None = None
     saved_mapping: Mapping[str, str] = field(default_factory=dict)
     # Catalogue data and model facts for the digitization candidates.
     facts: ProcessFacts | None = None
@@ -188,15 +191,12 @@ def _analyze(
     result["candidates"] = [candidate.to_dict() for candidate in candidates]
     if process is not None:
         if process.legal_deadline_days:
-            status = deadline_status(view, deadline_days=process.legal_deadline_days)
-            result["deadline"] = {
-                "deadline_days": status.deadline_days,
-                "cases": status.cases,
-                "over": status.over,
-                "over_share": status.over_share,
-                "close": status.close,
-                "close_share": status.close_share,
-            }
+            result["deadline"] = deadline_status(
+                view,
+                deadline_days=process.legal_deadline_days,
+                starts_with=process.deadline_starts_with,
+                ends_with=process.deadline_ends_with,
+            ).to_dict()
         result["conformance"] = _conformance(view, variants, process, options)
     return result
 

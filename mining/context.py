@@ -30,6 +30,8 @@ def process_facts(
         ozg_maturity_level=record.ozg_maturity_level,
         ozg_maturity_scale=record.ozg_maturity_scale,
         legal_deadline_days=record.legal_deadline_days,
+        deadline_starts_with=record.deadline_starts_with,
+        deadline_ends_with=record.deadline_ends_with,
         task_types=task_types,
         deciding_tasks=deciding,
     )
@@ -55,6 +57,8 @@ def process_context(registry: Registry, key: str, version: int | None = None) ->
         document=document,
         resolve_call=resolve,
         legal_deadline_days=record.legal_deadline_days,
+        deadline_starts_with=record.deadline_starts_with,
+        deadline_ends_with=record.deadline_ends_with,
         saved_mapping=registry.activity_mapping(key, number),
         facts=process_facts(registry, key, document, record=record),
     )

@@ -8,14 +8,10 @@ suppress groups too small to keep individuals anonymous.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-import numpy as np
 import pandas as pd
 
 from .aggregates import (
     edge_statistics,
-    query_case_spans,
     query_channels,
     query_edges,
     query_group_statistics,
@@ -23,13 +19,11 @@ from .aggregates import (
     query_rework,
     query_transitions,
 )
-from .calendar import WorkingCalendar, lower_saxony_holidays
+from .calendar import WorkingCalendar
 from .logview import LogView, LogViewError, checked_attribute
 
 __all__ = [
-    "DeadlineStatus",
     "compare_channels",
-    "deadline_status",
     "find_bottlenecks",
     "find_handovers",
     "find_rework",
@@ -160,76 +154,6 @@ def compare_channels(view: LogView, *, column: str) -> pd.DataFrame:
     """
     column = checked_attribute(view, column)
     return query_channels(view, column).astype({"cases": "int64"})
-
-
-@dataclass(frozen=True)
-class DeadlineStatus:
-    """How many cases passed, or came close to, a legal deadline (e.g. § 42a VwVfG)."""
-
-    cases: int
-    over: int  # took longer than the deadline
-    over_share: float
-    close: int  # took warn_share × deadline or longer, but not longer than the deadline
-    close_share: float
-    deadline_days: int
-
-
-def deadline_status(
-    view: LogView,
-    *,
-    deadline_days: int,
-    warn_share: float = 0.8,
-    calendar_days: bool = True,
-    calendar: WorkingCalendar | None = None,
-) -> DeadlineStatus:
-    """Cases over a deadline of ``deadline_days`` and close to it.
-
-    A case's time is from its first to its last event. With ``calendar_days`` (default) it is
-    counted in calendar days of 24 hours, as statutory deadlines usually are. Otherwise in working
-    days: working seconds of ``calendar`` divided by the length of its working day — by default
-    office hours 8–16, Monday to Friday, without the public holidays of Lower Saxony.
-
-    "Over" means longer than the deadline; "close" means at least ``warn_share`` of it, up to and
-    including the deadline itself. Shares are of all cases of the view (0 for an empty view).
-
-    Example::
-
-        status = deadline_status(view, deadline_days=90)  # Genehmigungsfiktion nach 3 Monaten
-        f"{status.over_share:.0%} über der Frist, {status.close_share:.0%} knapp davor"
-    """
-    if deadline_days <= 0:
-        raise LogViewError("Die Frist muss mindestens einen Tag lang sein.")
-    if not 0.0 <= warn_share <= 1.0:
-        raise LogViewError("warn_share muss zwischen 0 und 1 liegen.")
-    spans = query_case_spans(view)
-    if calendar_days:
-        elapsed_days = spans["duration_s"].to_numpy(dtype="float64") / 86400.0
-    else:
-        office = calendar or _default_office(spans)
-        seconds = office.working_seconds(spans["first_time"], spans["last_time"])
-        elapsed_days = seconds.to_numpy(dtype="float64") / office.day_seconds
-    cases = len(elapsed_days)
-    over = int(np.count_nonzero(elapsed_days > deadline_days))
-    close = int(
-        np.count_nonzero(
-            (elapsed_days >= warn_share * deadline_days) & (elapsed_days <= deadline_days)
-        )
-    )
-    return DeadlineStatus(
-        cases=cases,
-        over=over,
-        over_share=over / cases if cases else 0.0,
-        close=close,
-        close_share=close / cases if cases else 0.0,
-        deadline_days=deadline_days,
-    )
-
-
-def _default_office(spans: pd.DataFrame) -> WorkingCalendar:
-    if spans.empty:
-        return WorkingCalendar()
-    years = range(spans["first_time"].min().year, spans["last_time"].max().year + 1)
-    return WorkingCalendar(holidays=lower_saxony_holidays(years))
 
 
 def merged_group_label(min_group_size: int) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from process_registry import BpmnDiff, BpmnDocument, ProcessRecord
-from process_registry.clock import local_text, parse_iso
+from process_registry.clock import local_date_text, local_text, parse_iso
 
 _LABELS = (
     ("name", "Name"),
@@ -17,6 +17,8 @@ _LABELS = (
     ("legal_basis", "Rechtsgrundlage"),
     ("annual_case_volume", "Fälle pro Jahr"),
     ("legal_deadline_days", "Gesetzliche Frist (Tage)"),
+    ("deadline_starts_with", "Frist beginnt mit"),
+    ("deadline_ends_with", "Frist endet mit"),
     ("valid_from", "Gültig ab"),
     ("valid_until", "Gültig bis"),
     ("resubmission_date", "Wiedervorlage"),
@@ -130,6 +132,41 @@ def _bottleneck(edge: dict[str, Any]) -> str:
     )
 
 
+def _days(value: float) -> str:
+    return f"{value:g}".replace(".", ",")
+
+
+def _deadline_lines(deadline: dict[str, Any]) -> list[str]:
+    from mining.deadline import COUNTING_RULE, clock_texts
+
+    starts, ends = clock_texts(deadline)
+    lines = [
+        f"Gesetzliche Frist {deadline['deadline_days']} Tage: {_share(deadline['over_share'])} "
+        f"von {deadline['cases']} Fällen überschritten ({deadline['over']}), "
+        f"{_share(deadline['close_share'])} knapp davor ({deadline['close']}, ab "
+        f"{_days(deadline['close_threshold'])} Tagen)",
+        f"  Fristbeginn: {starts}; Fristende: {ends}",
+        f"  {COUNTING_RULE}",
+    ]
+    if deadline["not_started"]:
+        lines.append(
+            f"  {deadline['not_started']} Fälle ohne „{deadline['starts_with']}“: Frist nie "
+            f"begonnen, nicht mitgezählt"
+        )
+    if deadline["running"]:
+        until = local_date_text(parse_iso(deadline["measured_until"]))
+        lines.append(
+            f"  {deadline['running']} Fälle ohne Fristende im Protokoll, gemessen bis {until}: "
+            f"{deadline['running_over']} davon schon über der Frist (mitgezählt)"
+        )
+    if deadline["stop_before_start"]:
+        lines.append(
+            f"  {deadline['stop_before_start']} davon mit „{deadline['ends_with']}“ nur vor dem "
+            f"Fristbeginn"
+        )
+    return lines
+
+
 def render_analysis(result: dict[str, Any]) -> str:
     log = result["log"]
     durations = result["case_duration_s"]
@@ -164,10 +201,7 @@ def render_analysis(result: dict[str, Any]) -> str:
             )
     deadline = result.get("deadline")
     if deadline:
-        lines.append(
-            f"Gesetzliche Frist {deadline['deadline_days']} Tage: {_share(deadline['over_share'])} "
-            f"überschritten, {_share(deadline['close_share'])} knapp davor"
-        )
+        lines += _deadline_lines(deadline)
     candidates = result.get("candidates") or []
     if candidates:
         lines.append("Digitalisierungskandidaten (Score, Empfehlung, Schritt, Stunden/Jahr):")

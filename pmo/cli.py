@@ -17,6 +17,7 @@ from typing import Any, NoReturn
 import click
 
 from mining.errors import MiningError
+from pmo._registry_edit import catalogue_changes, changed_fields, edit_options
 from process_registry import (
     Database,
     Registry,
@@ -127,6 +128,20 @@ def registry() -> None:
 @click.option("--legal-basis", default=None, help="Rechtsgrundlage.")
 @click.option("--volume", type=int, default=None, help="Fallzahl pro Jahr.")
 @click.option("--deadline-days", type=int, default=None, help="Gesetzliche Frist in Tagen.")
+@click.option(
+    "--deadline-starts-with",
+    default=None,
+    metavar="ACTIVITY",
+    help="Schritt im Protokoll, mit dessen letztem Vorkommen die Frist beginnt "
+    "(Standard: erstes Ereignis des Falls).",
+)
+@click.option(
+    "--deadline-ends-with",
+    default=None,
+    metavar="ACTIVITY",
+    help="Schritt im Protokoll, mit dessen erstem Vorkommen danach die Frist endet "
+    "(Standard: letztes Ereignis des Falls).",
+)
 @click.option("--tag", "tags", multiple=True, help="Schlagwort (mehrfach möglich).")
 @click.option("--comment", default=None, help="Kommentar zur ersten Version.")
 @click.option("--json", "as_json", is_flag=True, help="Antwort als JSON.")
@@ -145,6 +160,8 @@ def registry_add(
     legal_basis: str | None,
     volume: int | None,
     deadline_days: int | None,
+    deadline_starts_with: str | None,
+    deadline_ends_with: str | None,
     tags: tuple[str, ...],
     comment: str | None,
     as_json: bool,
@@ -161,6 +178,8 @@ def registry_add(
         "legal_basis": legal_basis,
         "annual_case_volume": volume,
         "legal_deadline_days": deadline_days,
+        "deadline_starts_with": deadline_starts_with,
+        "deadline_ends_with": deadline_ends_with,
         "tags": list(tags),
     }
     catalogue = {k: v for k, v in catalogue.items() if v not in (None, [])}
@@ -178,6 +197,46 @@ def registry_add(
         _emit_json(ref.to_dict())
     else:
         click.echo(f"Registriert: {ref.key}, Version {ref.version}")
+
+
+@registry.command("edit")
+@click.argument("key")
+@edit_options
+@click.option(
+    "--revision",
+    type=int,
+    default=None,
+    help="Stand, auf dem die Änderung beruht (`registry show --json`: revision); ist der "
+    "Prozess inzwischen geändert worden: Konflikt, nichts wird gespeichert.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Antwort als JSON.")
+@_db_option
+def registry_edit(
+    key: str,
+    clear: tuple[str, ...],
+    revision: int | None,
+    as_json: bool,
+    db_url: str | None,
+    **fields: Any,
+) -> None:
+    """Katalogdaten eines Prozesses ändern (nicht genannte Felder bleiben, wie sie sind)."""
+    changes = catalogue_changes(fields, clear)
+    reg = _registry(db_url)
+    before = reg.get_process(key)
+    after = reg.update_process(
+        key,
+        changes,
+        expected_revision=before.revision if revision is None else revision,
+        actor=current_user(),
+    )
+    # A save succeeds only on the revision read here, so `before` is the state it changed.
+    changed = changed_fields(before, after)
+    if as_json:
+        _emit_json({"key": after.key, "revision": after.revision, "changed": changed})
+    elif changed:
+        click.echo(f"{after.key}: Stand {after.revision} gespeichert ({', '.join(changed)})")
+    else:
+        click.echo(f"{after.key}: keine Änderung (Stand {after.revision})")
 
 
 @registry.command("new-version")

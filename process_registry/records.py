@@ -88,6 +88,9 @@ class ProcessRecord:
     legal_basis: str | None
     annual_case_volume: int | None
     legal_deadline_days: int | None
+    # Where the legal deadline's clock starts and stops (log activities); None: first/last event.
+    deadline_starts_with: str | None
+    deadline_ends_with: str | None
     status: str
     valid_from: dt.date | None
     valid_until: dt.date | None

@@ -44,6 +44,8 @@ CATALOGUE_FIELDS: tuple[str, ...] = (
     "legal_basis",
     "annual_case_volume",
     "legal_deadline_days",
+    "deadline_starts_with",
+    "deadline_ends_with",
     "status",
     "valid_from",
     "valid_until",
@@ -54,6 +56,9 @@ CATALOGUE_FIELDS: tuple[str, ...] = (
 _DATE_FIELDS = {"valid_from", "valid_until", "resubmission_date"}
 _INT_FIELDS = {"ozg_maturity_level", "annual_case_volume", "legal_deadline_days"}
 _REQUIRED_TEXT = {"name", "department"}
+# Activity names as the event log spells them (the columns hold 300 characters).
+_ACTIVITY_FIELDS = {"deadline_starts_with", "deadline_ends_with"}
+_ACTIVITY_LENGTH = 300
 _KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
 _TRANSLITERATION = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 
@@ -96,16 +101,35 @@ def clean_catalogue(values: Mapping[str, Any]) -> dict[str, Any]:
                 raise ValidationError(
                     f"„{name}“: „{value}“ ist kein Datum im Format JJJJ-MM-TT."
                 ) from None
+        elif name in _ACTIVITY_FIELDS and value is not None:
+            if not isinstance(value, str):
+                raise ValidationError(f"„{name}“ ist der Name eines Schritts, kein „{value}“.")
+            if len(value) > _ACTIVITY_LENGTH:
+                raise ValidationError(
+                    f"„{name}“ ist länger als {_ACTIVITY_LENGTH} Zeichen ({len(value)})."
+                )
         elif name == "tags":
             value = sorted({str(t).strip() for t in (value or []) if str(t).strip()})
         cleaned[name] = value
+    starts, ends = cleaned.get("deadline_starts_with"), cleaned.get("deadline_ends_with")
+    if starts and starts == ends:
+        _same_clock_step(starts)
     return cleaned
+
+
+def _same_clock_step(activity: str) -> None:
+    # The clock starts with the step's last occurrence, so the same step could never stop it.
+    raise ValidationError(
+        f"Fristbeginn und Fristende dürfen nicht derselbe Schritt sein („{activity}“)."
+    )
 
 
 def _check_consistency(process: Process) -> None:
     validate_ozg_maturity(process.ozg_maturity_level, process.ozg_maturity_scale)
     if process.valid_from and process.valid_until and process.valid_until < process.valid_from:
         raise ValidationError("„gültig bis“ liegt vor „gültig ab“.")
+    if process.deadline_starts_with and process.deadline_starts_with == process.deadline_ends_with:
+        _same_clock_step(process.deadline_starts_with)
 
 
 def _version_info(version: ModelVersion) -> VersionInfo:
@@ -134,6 +158,8 @@ def _record(process: Process) -> ProcessRecord:
         legal_basis=process.legal_basis,
         annual_case_volume=process.annual_case_volume,
         legal_deadline_days=process.legal_deadline_days,
+        deadline_starts_with=process.deadline_starts_with,
+        deadline_ends_with=process.deadline_ends_with,
         status=process.status,
         valid_from=process.valid_from,
         valid_until=process.valid_until,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,30 +12,27 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import mining.analysis
+from app_pages._analysis_common import plain
 from mining import ImportOptions, LogStore
 from process_registry import Database, Registry, load_catalogue_folder, upgrade_schema
 from tests.conftest import PROJECT, SAMPLE_MODELS
 from tests.municipal_log import BOTTLENECK, REWORK_STEP, SKIPPED_STEP, generate_hundesteuer_log
+from tests.test_deadline import BERLIN, reference
 
 KEY = "hundesteuer-anmeldung"
 TAXES = "Fachdienst Steuern und Abgaben"  # the department of KEY in bpmn_models/catalogue.json
 LOGS = PROJECT / "tests" / "data" / "logs"
 
 
-def _workspace(folder: Path, *, deadline_days: int | None = None) -> dict[str, str]:
+def _workspace(folder: Path, **catalogue: object) -> dict[str, str]:
     url = f"sqlite:///{folder / 'pmo.sqlite3'}"
     db = Database(url)
     upgrade_schema(db)
     registry = Registry(db)
     load_catalogue_folder(registry, SAMPLE_MODELS, author="test")
-    if deadline_days is not None:
+    if catalogue:
         record = registry.get_process(KEY)
-        registry.update_process(
-            KEY,
-            {"legal_deadline_days": deadline_days},
-            expected_revision=record.revision,
-            actor="test",
-        )
+        registry.update_process(KEY, catalogue, expected_revision=record.revision, actor="test")
     store = LogStore(db, folder / "daten")
     csv = generate_hundesteuer_log(folder / "hundesteuer.csv")
     options = ImportOptions(process_key=KEY, attributes=("Eingangskanal",))
@@ -206,26 +204,51 @@ def test_the_department_of_the_process_sees_its_log(
     assert _table(app, "source", "target", "total_wait")["target"].iloc[0] == BOTTLENECK[1]
 
 
-def test_a_legal_deadline_shows_cases_over_and_close(
+def _berlin(text: str) -> dt.datetime:
+    """A wall-clock time of the log in Berlin; one in the spring gap moves to 03:00, as the
+    importer moves it."""
+    naive = dt.datetime.strptime(text, "%d.%m.%Y %H:%M")
+    aware = naive.replace(tzinfo=BERLIN)
+    if aware.astimezone(dt.UTC).astimezone(BERLIN).replace(tzinfo=None) != naive:
+        aware = naive.replace(hour=3, minute=0, tzinfo=BERLIN)
+    return aware
+
+
+def test_a_legal_deadline_shows_where_its_clock_runs_and_the_cases_over_and_close(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    workspace = _workspace(tmp_path, deadline_days=12)
+    start, stop = "Nachweis für Steuervergünstigung prüfen", "Steuerbescheid versenden"
+    workspace = _workspace(
+        tmp_path, legal_deadline_days=12, deadline_starts_with=start, deadline_ends_with=stop
+    )
     monkeypatch.setenv("PMO_DATABASE_URL", workspace["url"])
     monkeypatch.setenv("PMO_DATA_DIR", workspace["data"])
     monkeypatch.chdir(PROJECT)
-    log = pd.read_csv(tmp_path / "hundesteuer.csv", sep=";", encoding="cp1252")
-    stamps = pd.to_datetime(log["Zeitpunkt"], format="%d.%m.%Y %H:%M").dt.tz_localize(
-        "Europe/Berlin", nonexistent="shift_forward"
-    )
-    days = stamps.groupby(log["Aktenzeichen"]).agg(lambda s: (s.max() - s.min()).total_seconds())
-    days = days / 86400
-    over = int((days > 12).sum())
-    assert 0 < over < 400  # the generated durations straddle the deadline
+    with (tmp_path / "hundesteuer.csv").open(encoding="cp1252", newline="") as handle:
+        rows = list(csv.DictReader(handle, delimiter=";"))
+    log: dict[str, list[tuple[str, dt.datetime]]] = {}
+    for row in rows:
+        log.setdefault(row["Aktenzeichen"], []).append(
+            (row["Tätigkeit"], _berlin(row["Zeitpunkt"]))
+        )
+    figures = reference(log, 12, start, stop).figures(12)
+    assert 0 < figures["over"] < figures["cases"] < 400  # the figures straddle the deadline
+    assert figures["not_started"] == 400 - figures["cases"]
+
     app = _page(workspace["log"])
     assert any(h.value == "Gesetzliche Frist (12 Tage)" for h in app.subheader)
     metrics = {m.label: m.value for m in app.metric}
-    assert metrics["Über der Frist"] == f"{over / 4:.1f} %".replace(".", ",")
-    assert any(str(over) in w.value for w in app.warning)
+    share = figures["over"] / figures["cases"] * 100
+    assert metrics["Über der Frist"] == f"{share:.1f} %".replace(".", ",")
+    assert metrics["Fälle mit Fristbeginn"] == str(figures["cases"])
+    assert metrics["Knapp davor (ab 9,6 Tagen)"] == (
+        f"{figures['close'] / figures['cases'] * 100:.1f} %".replace(".", ",")
+    )
+    captions = " ".join(c.value for c in app.caption)
+    assert f"Fristbeginn: letztes „{plain(start)}“ im Fall" in captions
+    assert f"Fristende: erstes „{plain(stop)}“ nach dem Fristbeginn" in captions
+    assert any(f"{figures['not_started']} Fälle ohne" in i.value for i in app.info)
+    assert any(str(figures["over"]) in w.value for w in app.warning)
 
 
 def test_a_broken_model_comparison_still_shows_the_log(

@@ -203,6 +203,61 @@ def test_a_stale_metadata_edit_shows_the_conflict_and_keeps_the_other_change(
     assert samples.get_process("wohngeld").owner == "Herr Ich"
 
 
+def test_the_edit_form_sets_and_clears_where_the_deadline_runs(samples: Registry) -> None:
+    key, complete = "baugenehmigung", "Eingang des vollständigen Bauantrags bestätigen"
+    app = _open(_registry_page(), key)
+    revision = samples.get_process(key).revision
+    start = app.text_input(key=f"registry_edit_{key}_{revision}_deadline_starts_with")
+    assert start.value == complete
+    start.set_value("Nachgereichte Bauvorlagen entgegennehmen")
+    app.text_input(key=f"registry_edit_{key}_{revision}_deadline_ends_with").set_value(
+        "Baugenehmigung zustellen"
+    )
+    _click(app, "Katalogdaten speichern")
+    assert not app.error, [e.value for e in app.error]
+    record = samples.get_process(key)
+    assert (record.deadline_starts_with, record.deadline_ends_with) == (
+        "Nachgereichte Bauvorlagen entgegennehmen",
+        "Baugenehmigung zustellen",
+    )
+    entry = samples.audit_trail(key)[0]
+    assert entry.actor == "pm.mueller"
+    assert entry.details["changes"]["deadline_starts_with"] == [
+        complete,
+        "Nachgereichte Bauvorlagen entgegennehmen",
+    ]
+    shown = next(t.value for t in app.table if "Wert" in t.value.columns).set_index("Feld")
+    assert shown.loc["Frist endet mit (Schritt im Protokoll)", "Wert"] == "Baugenehmigung zustellen"
+    # Emptying the field clears it: the clock stops at the case's last event again.
+    app.text_input(key=f"registry_edit_{key}_{record.revision}_deadline_ends_with").set_value("")
+    _click(app, "Katalogdaten speichern")
+    assert samples.get_process(key).deadline_ends_with is None
+
+
+def test_a_stale_edit_of_the_deadline_start_shows_the_conflict(samples: Registry) -> None:
+    key = "baugenehmigung"
+    app = _open(_registry_page(), key)
+    revision = samples.get_process(key).revision
+    samples.update_process(
+        key,
+        {"deadline_starts_with": "Nachgereichte Bauvorlagen entgegennehmen"},
+        expected_revision=revision,
+        actor="kollegin",
+    )
+    app.text_input(key=f"registry_edit_{key}_{revision}_deadline_starts_with").set_value(
+        "Bauantrag auf Vollständigkeit prüfen"
+    )
+    _click(app, "Katalogdaten speichern")
+    assert any("inzwischen von kollegin geändert" in e.value for e in app.error)
+    conflict = next(t.value for t in app.table if "Jetzt gespeichert" in t.value.columns)
+    row = conflict.set_index("Feld").loc["Frist beginnt mit (Schritt im Protokoll)"]
+    assert row["Jetzt gespeichert"] == "Nachgereichte Bauvorlagen entgegennehmen"
+    assert row["Ihre Eingabe (nicht gespeichert)"] == "Bauantrag auf Vollständigkeit prüfen"
+    assert samples.get_process(key).deadline_starts_with == (
+        "Nachgereichte Bauvorlagen entgegennehmen"
+    )
+
+
 def test_status_change_by_a_process_manager(samples: Registry) -> None:
     app = _open(_registry_page(), "wohngeld")
     revision = samples.get_process("wohngeld").revision

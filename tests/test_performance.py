@@ -15,10 +15,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mining.calendar import WorkingCalendar, easter_sunday, lower_saxony_holidays
+from mining.deadline import deadline_status
 from mining.logview import LogView, LogViewError, filter_activity_presence
 from mining.performance import (
     compare_channels,
-    deadline_status,
     find_bottlenecks,
     find_handovers,
     find_rework,
@@ -378,33 +378,6 @@ def test_compare_channels(tmp_path: Path) -> None:
             "mean_wait_s": pytest.approx(14 * HOUR / 3),  # waits 1 h, 3 h (c1) and 10 h (c3)
         },
     ]
-
-
-# -- deadlines ------------------------------------------------------------------------------------
-
-
-def test_deadline_status_counts_over_and_close(tmp_path: Path) -> None:
-    rows = []
-    for number, days in enumerate([10, 70, 80, 89, 90, 91, 120]):
-        rows += _pair(f"c{number}", "Antrag", "Bescheid", "2024-01-01T10:00", timedelta(days=days))
-    status = deadline_status(write_log(tmp_path / "log.parquet", rows), deadline_days=90)
-    assert (status.cases, status.over, status.close, status.deadline_days) == (7, 2, 3, 90)
-    assert (status.over_share, status.close_share) == (pytest.approx(2 / 7), pytest.approx(3 / 7))
-
-
-def test_deadline_in_working_days_skips_weekends_and_holidays(tmp_path: Path) -> None:
-    rows = [
-        # Monday to Monday: 5 working days
-        *events("week", ("Antrag", at("2024-06-03T08:00")), ("Bescheid", at("2024-06-10T08:00"))),
-        # Maundy Thursday to the Wednesday after Easter 2025: Thursday and Tuesday only
-        *events("easter", ("Antrag", at("2025-04-17T08:00")), ("Bescheid", at("2025-04-23T08:00"))),
-    ]
-    view = write_log(tmp_path / "log.parquet", rows)
-    by_calendar = deadline_status(view, deadline_days=4)
-    assert by_calendar.over == 2
-    working = deadline_status(view, deadline_days=4, calendar_days=False)
-    assert (working.over, working.close) == (1, 0)  # 5 working days; 2 < 0.8 × 4
-    assert deadline_status(view, deadline_days=2, calendar_days=False, warn_share=1.0).close == 1
 
 
 # -- group statistics and minimum group sizes ---------------------------------------------------

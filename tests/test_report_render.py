@@ -27,7 +27,7 @@ from tests.report_fixture import (
 )
 
 PROCESS_NAMES = [HUNDESTEUER, SONDERNUTZUNG, GEWERBE]
-SHEETS = ["Zusammenfassung", "Kandidaten", "Prozesse", "Engpässe", "Annahmen"]
+SHEETS = ["Zusammenfassung", "Kandidaten", "Prozesse", "Engpässe", "Fristen", "Annahmen"]
 
 
 def _flat(text: str) -> str:

@@ -21,6 +21,7 @@ from process_registry import Database, parse_bpmn
 from process_registry.models import EventLog
 from tests.cli_office import office_env, pmo_output
 from tests.conftest import PROJECT, SAMPLE_MODELS
+from tests.test_deadline import BERLIN, reference
 
 SAMPLES = samples()
 BY_KEY = {sample.key: sample for sample in SAMPLES}
@@ -205,6 +206,29 @@ def test_baugenehmigung_has_cases_close_to_and_over_the_90_day_deadline(
     deadline = analyses["baugenehmigung"]["deadline"]
     assert deadline["deadline_days"] == 90
     assert 0 < deadline["over_share"] < deadline["close_share"] < 0.3
+
+
+def test_baugenehmigung_counts_its_deadline_from_the_complete_application(
+    analyses: dict[str, dict],
+) -> None:
+    """§ 42a (2) VwVfG: the clock starts when the complete application is received, counted
+    here from the log's own rows with plain datetime and zoneinfo (tests/test_deadline.py)."""
+    complete = "Eingang des vollständigen Bauantrags bestätigen"
+    log: dict[str, list[tuple[str, dt.datetime]]] = defaultdict(list)
+    for row in _rows(BY_KEY["baugenehmigung"]):
+        moment = dt.datetime.strptime(row["Ende"], "%d.%m.%Y %H:%M:%S").replace(tzinfo=BERLIN)
+        log[row["Vorgangsnummer"]].append((row["Tätigkeit"], moment))
+    expected = reference(log, 90, complete, None).figures(90)
+    deadline = analyses["baugenehmigung"]["deadline"]
+    assert (deadline["starts_with"], deadline["starts_with_default"]) == (complete, False)
+    assert (deadline["ends_with"], deadline["ends_with_default"]) == (None, True)
+    assert {key: deadline[key] for key in expected} == expected
+    # Applications withdrawn as incomplete (Art. 65 (2) BayBO) never started the clock.
+    withdrawn = {case for case, steps in log.items() if "Rücknahmefiktion mitteilen" in dict(steps)}
+    assert deadline["not_started"] == len(withdrawn) > 0
+    # Counted from the first event, as before, the share over the deadline is several times higher.
+    from_first = reference(log, 90, None, None).figures(90)
+    assert from_first["over_share"] > 3 * deadline["over_share"] > 0
 
 
 def test_paper_heavy_and_system_steps_become_candidates(analyses: dict[str, dict]) -> None:

@@ -23,10 +23,10 @@ from ..aggregates import (
     get_log_stats,
     query_case_spans,
 )
+from ..deadline import deadline_status
 from ..logview import LogView
 from ..performance import (
     compare_channels,
-    deadline_status,
     find_bottlenecks,
     find_handovers,
     find_rework,
@@ -70,6 +70,9 @@ class ProcessFacts:
     ozg_maturity_level: int | None = None
     ozg_maturity_scale: str | None = None
     legal_deadline_days: int | None = None
+    # Where the deadline's clock starts and stops (log activities); None: first/last event.
+    deadline_starts_with: str | None = None
+    deadline_ends_with: str | None = None
     # Task name → BPMN element type in the registered model, e.g. "serviceTask".
     task_types: Mapping[str, str] = field(default_factory=dict)
     # Model tasks whose outcome picks the path: followed by a diverging exclusive gateway.
@@ -204,7 +207,12 @@ def collect_signals(
         signals["bottleneck_wait_days"] = _days(float(top["mean_wait_s"]))
         signals["bottleneck_cases"] = int(top["cases"])
     if facts.legal_deadline_days:
-        status = deadline_status(view, deadline_days=facts.legal_deadline_days)
+        status = deadline_status(
+            view,
+            deadline_days=facts.legal_deadline_days,
+            starts_with=facts.deadline_starts_with,
+            ends_with=facts.deadline_ends_with,
+        )
         signals["deadline_over_share"] = status.over_share
         signals["deadline_close_share"] = status.close_share
     return ProcessSignals(**signals)

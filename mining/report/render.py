@@ -275,15 +275,43 @@ def _channels(channels: dict) -> Section:
 
 
 def _deadline(deadline: dict) -> Section:
+    from ..deadline import COUNTING_RULE, clock_texts
+
     def count_share(count: str, share: str) -> str:
         return f"{lb.number(deadline.get(count))} Fälle ({lb.percent(deadline.get(share))})"
 
+    starts, ends = clock_texts(deadline)
     rows = [
         ("Frist", f"{lb.number(deadline.get('deadline_days'))} Tage"),
-        ("Fälle", lb.number(deadline.get("cases"))),
+        ("Fristbeginn", starts),
+        ("Fristende", ends),
+        ("Fälle mit Fristbeginn", lb.number(deadline.get("cases"))),
         ("Frist überschritten", count_share("over", "over_share")),
         ("Knapp vor Fristende", count_share("close", "close_share")),
     ]
+    if "close_threshold" not in deadline:
+        # A snapshot from before the clock activities: first to last event, in 24-hour blocks.
+        return Section("Gesetzliche Frist", Facts(rows))
+    rows[-1] = (
+        f"Knapp vor Fristende (ab {lb.plain(deadline['close_threshold'])} Tagen)",
+        rows[-1][1],
+    )
+    if deadline.get("not_started"):
+        rows.append(
+            (
+                "Ohne Fristbeginn (nicht gezählt)",
+                f"{lb.number(deadline['not_started'])} Fälle ohne „{deadline.get('starts_with')}“",
+            )
+        )
+    if deadline.get("running"):
+        rows.append(
+            (
+                f"Ohne Fristende bis {lb.date(deadline.get('measured_until'))}",
+                f"{lb.number(deadline['running'])} Fälle, davon "
+                f"{lb.number(deadline.get('running_over'))} schon über der Frist (mitgezählt)",
+            )
+        )
+    rows.append(("Zählweise", COUNTING_RULE))
     return Section("Gesetzliche Frist", Facts(rows))
 
 

@@ -255,6 +255,53 @@ def _bottlenecks(workbook: Workbook, snapshot: dict) -> None:
     _sheet(workbook, "Engpässe", headers, rows, formats)
 
 
+def _deadlines(workbook: Workbook, snapshot: dict) -> None:
+    from ..deadline import clock_texts
+
+    headers = [
+        "Prozessschlüssel",
+        "Prozess",
+        "Frist (Tage)",
+        "Fristbeginn",
+        "Fristende",
+        "Fälle mit Fristbeginn",
+        "Frist überschritten",
+        "Anteil überschritten",
+        "Knapp davor",
+        "Anteil knapp davor",
+        "Knapp ab (Tage)",
+        "Ohne Fristbeginn (nicht gezählt)",
+        "Ohne Fristende im Protokoll",
+        "davon schon über der Frist",
+        "Gemessen bis",
+    ]
+    rows = []
+    for p in snapshot.get("processes") or []:
+        deadline = (p.get("analysis") or {}).get("deadline")
+        if not deadline:
+            continue
+        rows.append(
+            [
+                p.get("key"),
+                p.get("name"),
+                deadline.get("deadline_days"),
+                *clock_texts(deadline),
+                deadline.get("cases"),
+                deadline.get("over"),
+                deadline.get("over_share"),
+                deadline.get("close"),
+                deadline.get("close_share"),
+                deadline.get("close_threshold"),
+                deadline.get("not_started"),
+                deadline.get("running"),
+                deadline.get("running_over"),
+                _datetime(deadline.get("measured_until")),
+            ]
+        )
+    formats = {5: "#,##0", 6: "#,##0", 7: "0.0%", 8: "#,##0", 9: "0.0%", 14: "DD.MM.YYYY HH:MM"}
+    _sheet(workbook, "Fristen", headers, rows, formats)
+
+
 def _assumptions(workbook: Workbook, snapshot: dict) -> None:
     labels = snapshot.get("assumption_labels") or {}
     rows = []
@@ -268,10 +315,11 @@ def _assumptions(workbook: Workbook, snapshot: dict) -> None:
 
 
 def render_xlsx(snapshot: dict) -> bytes:
-    """The report as XLSX bytes: Zusammenfassung, Kandidaten, Prozesse, Engpässe, Annahmen."""
+    """The report as XLSX bytes: Zusammenfassung, Kandidaten, Prozesse, Engpässe, Fristen,
+    Annahmen."""
     workbook = Workbook()
     workbook.remove(workbook.active)
-    for write in (_summary, _candidates, _processes, _bottlenecks, _assumptions):
+    for write in (_summary, _candidates, _processes, _bottlenecks, _deadlines, _assumptions):
         write(workbook, snapshot)
     created = lb.parse_datetime(snapshot.get("created_at"))
     if created is not None:

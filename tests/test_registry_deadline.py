@@ -223,7 +223,7 @@ def test_analyze_says_where_the_clock_ran_in_text_and_json(db_url: str, tmp_path
     assert "Gesetzliche Frist 10 Tage: 50,0 % von 2 Fällen überschritten (1)" in text
     assert f"Fristbeginn: letztes „{START}“ im Fall; Fristende: erstes „{STOP}“ nach" in text
     assert f"1 Fälle ohne „{START}“: Frist nie begonnen" in text
-    assert "1 Fälle ohne Fristende im Protokoll, gemessen bis 2024-10-01: 1 davon" in text
+    assert "1 Fälle ohne Fristende im Protokoll, gemessen bis 01.10.2024: 1 davon" in text
     deadline = as_json(pmo("analyze", str(log), *mapping, "--process", "bau", "--json", db=db_url))[
         "deadline"
     ]

@@ -23,12 +23,12 @@ from ..aggregates import (
     get_log_stats,
     query_case_spans,
 )
+from ..groups import total_handovers
 from ..logview import LogView
 from ..performance import (
     compare_channels,
     deadline_status,
     find_bottlenecks,
-    find_handovers,
     find_rework,
 )
 
@@ -194,9 +194,10 @@ def collect_signals(
     }
     if channel_column is not None:
         signals.update(_channel_signals(view, channel_column))
-    handovers = find_handovers(view)
-    if not handovers.empty and stats.cases:
-        signals["handovers_per_case"] = float(handovers["count"].sum()) / stats.cases
+    # All hand-overs of the process together: a figure of no unit, so no unit is hidden from it.
+    handovers = total_handovers(view)
+    if handovers and stats.cases:
+        signals["handovers_per_case"] = handovers / stats.cases
     bottlenecks = find_bottlenecks(view, top=1)
     if not bottlenecks.empty:
         top = bottlenecks.iloc[0]

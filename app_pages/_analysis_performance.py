@@ -109,21 +109,48 @@ def _rework(result: dict[str, Any]) -> None:
     st.caption(t("analysis.rework_caption"))
 
 
+def _units_note(groups: dict[str, Any]) -> str:
+    """What the minimum group size did to the figures per org unit, so the rows add up."""
+    size, units = groups["min_group_size"], groups["units"]
+    if not groups["people_known"]:
+        return t("analysis.units_unknown", size=size)
+    if groups["withheld_units"]:
+        return t("analysis.units_withheld", units=units, size=size)
+    totals = t("analysis.units_totals", handovers=groups["handovers"], events=groups["events"])
+    if not groups["merged_units"]:
+        return t("analysis.units_all_shown", units=units, size=size) + " " + totals
+    note = t(
+        "analysis.units_merged",
+        merged=groups["merged_units"],
+        units=units,
+        label=plain(groups["merged_label"]),
+        size=size,
+    )
+    if groups["merged_to_reach_minimum"]:
+        note += " " + t(
+            "analysis.units_topped", topped=groups["merged_to_reach_minimum"], size=size
+        )
+    return note + " " + totals
+
+
 def _handovers(result: dict[str, Any]) -> None:
-    rows = result.get("handovers")
-    if not rows:
+    # Rows come from mining.groups with the minimum group size applied; this only shows them.
+    groups = result.get("org_unit_groups")
+    if not groups:
         return
     st.subheader(t("analysis.handovers_title"))
-    record_table(
-        rows,
-        {
-            "from": (value("from_unit"), text_column(t("analysis.col_from_unit"))),
-            "to": (value("to_unit"), text_column(t("analysis.col_to_unit"))),
-            "count": (value("count"), integer_column(t("analysis.col_handovers"))),
-            "cases": (value("cases"), integer_column(t("analysis.col_cases"))),
-            "wait": (as_days("mean_wait_s"), days_column(t("analysis.col_mean_wait_days"))),
-        },
-    )
+    rows = result.get("handovers") or []
+    if rows:
+        record_table(
+            rows,
+            {
+                "from": (value("from_unit"), text_column(t("analysis.col_from_unit"))),
+                "to": (value("to_unit"), text_column(t("analysis.col_to_unit"))),
+                "count": (value("count"), integer_column(t("analysis.col_handovers"))),
+                "cases": (value("cases"), integer_column(t("analysis.col_cases"))),
+                "wait": (as_days("mean_wait_s"), days_column(t("analysis.col_mean_wait_days"))),
+            },
+        )
     units = result.get("org_units") or []
     if units:
         st.caption(t("analysis.org_units_caption"))
@@ -136,6 +163,7 @@ def _handovers(result: dict[str, Any]) -> None:
                 "wait": (as_days("mean_wait_s"), days_column(t("analysis.col_mean_wait_days"))),
             },
         )
+    st.caption(_units_note(groups))
 
 
 def _channels(result: dict[str, Any]) -> None:

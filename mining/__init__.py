@@ -41,6 +41,8 @@ from .errors import EventLogError as EventLogError
 from .errors import MappingError as MappingError
 from .errors import MiningError as MiningError
 from .errors import UnsafeFileError as UnsafeFileError
+from .groups import UnitFigures as UnitFigures
+from .groups import unit_figures as unit_figures
 from .io import SUPPORTED_FORMATS as SUPPORTED_FORMATS
 from .io import Detected as Detected
 from .io import ReadOptions as ReadOptions
@@ -92,6 +94,7 @@ __all__ = [
     "ProcessContext",
     "ReadOptions",
     "TimestampPolicy",
+    "UnitFigures",
     "UnsafeFileError",
     "VariantCount",
     "WorkingCalendar",
@@ -125,5 +128,6 @@ __all__ = [
     "open_table",
     "preview_table",
     "suggest_mapping",
+    "unit_figures",
     "write_bpmn",
 ]

@@ -27,6 +27,7 @@ Functions named ``query_*`` return raw query results for :mod:`mining.performanc
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -40,6 +41,7 @@ import pandas as pd
 import pyarrow as pa
 
 from ._events import read_events, session_tables, value_changes
+from ._unit_counts import unit_counts
 from .logview import (
     ActivityPresenceFilter,
     AttributeFilter,
@@ -812,22 +814,51 @@ def count_reworked_cases(view: LogView) -> int:
     return int(frame["cases"].iloc[0])
 
 
-def query_handovers(view: LogView, column: str) -> pd.DataFrame:
-    """Changes of ``column`` between successive events of a case that have a value in it:
-    ``from_unit``, ``to_unit``, ``count``, ``cases``, ``mean_wait_s``."""
+def _unit_label(expression: str, merged: Sequence[str], merged_label: str) -> tuple[str, list]:
+    """SQL for the shown name of the unit ``expression``: ``merged_label`` for a unit of
+    ``merged``, else its own name; with the parameters it needs."""
+    name = f"CAST({expression} AS VARCHAR)"
+    if not merged:
+        return name, []
+    marks = ", ".join("?" for _ in merged)
+    return f"CASE WHEN {name} IN ({marks}) THEN ? ELSE {name} END", [*merged, merged_label]
+
+
+def _changes(column: str) -> tuple[str, dict[str, Callable[[pa.Table], pa.Table]]]:
     # The changes come from one numpy pass over the ordered events (mining._events); as SQL they
     # would need a window sort over every valued event.
-    changes = "log_changes_" + column.encode("utf-8").hex()
+    name = "log_changes_" + column.encode("utf-8").hex()
+    return name, {name: partial(value_changes, column=column)}
+
+
+def query_handovers(
+    view: LogView, column: str, *, merged: Sequence[str] = (), merged_label: str = ""
+) -> pd.DataFrame:
+    """Changes of ``column`` between successive events of a case that have a value in it:
+    ``from_unit``, ``to_unit``, ``count``, ``cases``, ``mean_wait_s``; a unit of ``merged`` is
+    counted as ``merged_label`` on either end (its mean wait is then the mean over all merged
+    changes, i.e. weighted by their counts). Only :mod:`mining.groups` may show the result."""
+    changes, derived = _changes(column)
+    source, source_params = _unit_label("from_value", merged, merged_label)
+    target, target_params = _unit_label("to_value", merged, merged_label)
     return _fetch(
         view,
-        f"""SELECT from_value AS from_unit, to_value AS to_unit, COUNT(*) AS "count",
+        f"""SELECT {source} AS from_unit, {target} AS to_unit, COUNT(*) AS "count",
                   COUNT(DISTINCT _case) AS cases, AVG(wait_s) AS mean_wait_s
            FROM {changes}
-           GROUP BY from_value, to_value
+           GROUP BY 1, 2
            ORDER BY "count" DESC, from_unit, to_unit""",
+        params=[*source_params, *target_params],
         columns=[column],
-        derived={changes: partial(value_changes, column=column)},
+        derived=derived,
     )
+
+
+def count_handovers(view: LogView, column: str) -> int:
+    """How many changes of ``column`` the view holds (all units together: no unit is named)."""
+    changes, derived = _changes(column)
+    frame = _fetch(view, f"SELECT COUNT(*) AS n FROM {changes}", columns=[column], derived=derived)
+    return int(frame["n"].iloc[0])
 
 
 def query_channels(view: LogView, column: str) -> pd.DataFrame:
@@ -876,40 +907,27 @@ def query_channels(view: LogView, column: str) -> pd.DataFrame:
     )
 
 
-def query_group_statistics(
-    view: LogView, column: str, *, min_persons: int, merged_label: str
+def query_unit_counts(
+    view: LogView, column: str, *, merged: Sequence[str] = (), merged_label: str = ""
 ) -> pd.DataFrame:
-    """Per value of ``column``: ``group``, ``cases``, ``events``, ``mean_wait_s`` (mean time from
-    the case's previous event to an event of the group), with every value that has fewer than
-    ``min_persons`` distinct ``resource`` pseudonyms merged into ``merged_label``, and any row —
-    the merged one included — that still has fewer left out. Persons are counted in SQL only;
-    no pseudonym leaves the query."""
+    """Per value of ``column``: ``group``, ``cases``, ``events``, ``people`` (distinct
+    ``resource`` pseudonyms; 0 without them) and ``mean_wait_s`` (mean time from the case's
+    previous event to an event of the group), every unit of ``merged`` counted as
+    ``merged_label``; most cases first. Only :mod:`mining.groups` may show the result.
+
+    The distinct counts are numpy's (:mod:`mining._unit_counts`): as SQL each would be a hash
+    aggregate over every event. No pseudonym leaves the count."""
+    merged = tuple(merged)
+    key = repr((column, merged, merged_label)).encode("utf-8")
+    name = "log_units_" + hashlib.sha256(key).hexdigest()[:16]
+    build = partial(unit_counts, column=column, merged=merged, label=merged_label)
     return _fetch(
         view,
-        """SELECT "group", COUNT(DISTINCT _case) AS cases, COUNT(*) AS events,
-                  AVG(wait_s) AS mean_wait_s
-           FROM labelled
-           GROUP BY "group"
-           HAVING COUNT(DISTINCT resource) >= ?
-           ORDER BY cases DESC, "group" """,
-        ctes=[
-            f"""valued AS (
-                SELECT _case, resource, {quoted(column)} AS grp,
-                       {_seconds('"timestamp"', "_prev_time")} AS wait_s
-                FROM log
-                WHERE {quoted(column)} IS NOT NULL
-            )""",
-            """sizes AS (
-                SELECT grp, COUNT(DISTINCT resource) AS persons FROM valued GROUP BY grp
-            )""",
-            """labelled AS (
-                SELECT CASE WHEN s.persons >= ? THEN v.grp ELSE ? END AS "group",
-                       v._case, v.resource, v.wait_s
-                FROM valued AS v JOIN sizes AS s ON s.grp = v.grp
-            )""",
-        ],
-        params=[min_persons, merged_label, min_persons],
+        f"""SELECT "group", cases, events, people, wait_sum_s / NULLIF(waits, 0) AS mean_wait_s
+            FROM {name}
+            ORDER BY cases DESC, "group" """,
         columns=[column, "resource"],
+        derived={name: build},
     )
 
 

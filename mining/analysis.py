@@ -20,7 +20,6 @@ from process_registry.clock import iso
 
 from .aggregates import (
     analysis_session,
-    count_people,
     get_activity_times,
     get_case_durations,
     get_dfg,
@@ -32,13 +31,12 @@ from .calendar import WorkingCalendar
 from .deadline import deadline_status
 from .digitization import Assumptions, ProcessFacts, find_candidates
 from .errors import MiningError
+from .groups import GroupTooSmallError, check_selection, unit_figures
 from .logview import LogView
 from .performance import (
     compare_channels,
     find_bottlenecks,
-    find_handovers,
     find_rework,
-    group_statistics,
 )
 
 __all__ = [
@@ -125,7 +123,9 @@ def analyze(
 def _analyze(
     view: LogView, process: ProcessContext | None, options: AnalysisOptions
 ) -> dict[str, Any]:
-    _guard_group_size(view, options.min_group_size)
+    # The whole-view rule lives beside the per-unit one (mining.groups), so both count people
+    # the same way: distinct pseudonyms within the view, filters applied.
+    check_selection(view, options.min_group_size)
     stats = get_log_stats(view)
     if stats.cases == 0:
         raise EmptySelectionError(
@@ -170,12 +170,12 @@ def _analyze(
         "rework": _records(find_rework(view)),
         "working_time": options.calendar is not None,
     }
-    handovers = find_handovers(view)
-    if not handovers.empty:
-        result["handovers"] = _records(handovers)
-        result["org_units"] = _records(
-            group_statistics(view, column="org_unit", min_group_size=options.min_group_size)
-        )
+    # Every figure keyed by org unit comes from here, and only with the minimum group size.
+    units = unit_figures(view, min_group_size=options.min_group_size)
+    if units.units:
+        result["handovers"] = _records(units.handovers)
+        result["org_units"] = _records(units.groups)
+        result["org_unit_groups"] = units.summary()
     channel = channel_column(view)
     if channel is not None:
         result["channels"] = {
@@ -203,23 +203,6 @@ def _analyze(
 
 class EmptySelectionError(MiningError, ValueError):
     """The filters leave no case to analyse."""
-
-
-class GroupTooSmallError(MiningError, ValueError):
-    """A filtered selection covers so few people that its figures would describe individuals."""
-
-
-def _guard_group_size(view: LogView, minimum: int) -> None:
-    # A whole log is the process; a filter (say, one org unit) can narrow it to a few people whose
-    # waits and durations would then be their personal performance, which the Personalrat rules out.
-    if not view.filters:
-        return
-    people = count_people(view)
-    if 0 < people < minimum:
-        raise GroupTooSmallError(
-            f"Die Auswahl umfasst nur {people} Person(en); Auswertungen sind erst ab "
-            f"{minimum} Personen zulässig (Mindestgruppengröße). Bitte die Filter erweitern."
-        )
 
 
 def _conformance(

@@ -2,8 +2,8 @@
 
 Pure functions of a :class:`~mining.logview.LogView`; the heavy lifting is SQL in
 :mod:`mining.aggregates`. Privacy by construction (Personalrat): nothing here groups by, filters
-by or returns a ``resource`` pseudonym; :func:`group_statistics` counts pseudonyms only to
-suppress groups too small to keep individuals anonymous.
+by or returns a ``resource`` pseudonym, and every figure keyed by org unit comes from
+:func:`mining.groups.unit_figures`, which keeps the minimum group size.
 """
 
 from __future__ import annotations
@@ -14,12 +14,11 @@ from .aggregates import (
     edge_statistics,
     query_channels,
     query_edges,
-    query_group_statistics,
-    query_handovers,
     query_rework,
     query_transitions,
 )
 from .calendar import WorkingCalendar
+from .groups import UNIT_COLUMN, unit_figures
 from .logview import LogView, LogViewError, checked_attribute
 
 __all__ = [
@@ -39,18 +38,6 @@ _BOTTLENECK_COLUMNS = [
     "median_wait_s",
     "total_wait_s",
 ]
-_HANDOVER_COLUMNS = {
-    "from_unit": "str",
-    "to_unit": "str",
-    "count": "int64",
-    "cases": "int64",
-    "mean_wait_s": "float64",
-}
-_GROUP_COLUMNS = {"group": "str", "cases": "int64", "events": "int64", "mean_wait_s": "float64"}
-
-
-def _empty(columns: dict[str, str]) -> pd.DataFrame:
-    return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in columns.items()})
 
 
 def find_bottlenecks(
@@ -118,25 +105,24 @@ def find_rework(view: LogView) -> pd.DataFrame:
     )
 
 
-def find_handovers(view: LogView, *, column: str = "org_unit") -> pd.DataFrame:
+def find_handovers(
+    view: LogView, *, column: str = UNIT_COLUMN, min_group_size: int = 5
+) -> pd.DataFrame:
     """Hand-overs between organisational units: successive events of a case whose ``column``
-    values differ (``from_unit`` → ``to_unit``).
+    values differ (``from_unit`` → ``to_unit``), never naming a unit of fewer than
+    ``min_group_size`` people (see :func:`mining.groups.unit_figures`, which this is part of).
 
     Events without a value in ``column`` are skipped, so A (Amt 1) → B (unknown) → C (Amt 2)
     counts as one hand-over Amt 1 → Amt 2, waiting from A to C. Columns: ``from_unit``,
     ``to_unit``, ``count``, ``cases``, ``mean_wait_s``; most frequent first. An empty frame if
-    the log has no such column or it is empty. Hand-overs between persons are not available.
+    the log has no such column, no values in it or no people to count. Hand-overs between
+    persons are not available.
 
     Example::
 
-        find_handovers(view, column="org_unit")
+        find_handovers(view, column="org_unit", min_group_size=5)
     """
-    if column == "resource":
-        checked_attribute(view, column)  # raises: no hand-over network between persons
-    if column not in view.columns():
-        return _empty(_HANDOVER_COLUMNS)
-    column = checked_attribute(view, column)
-    return query_handovers(view, column).astype(_HANDOVER_COLUMNS)
+    return unit_figures(view, min_group_size=min_group_size, column=column).handovers
 
 
 def compare_channels(view: LogView, *, column: str) -> pd.DataFrame:
@@ -152,24 +138,29 @@ def compare_channels(view: LogView, *, column: str) -> pd.DataFrame:
 
         compare_channels(view, column="Kanal")
     """
+    if column == UNIT_COLUMN:
+        # Channels per org unit would be figures per unit outside the minimum group size.
+        raise LogViewError(
+            "Eingangskanäle werden nicht je Organisationseinheit verglichen; Zahlen je "
+            "Organisationseinheit gibt es nur mit der Mindestgruppengröße (Übergaben, "
+            "Organisationseinheiten)."
+        )
     column = checked_attribute(view, column)
     return query_channels(view, column).astype({"cases": "int64"})
 
 
-def merged_group_label(min_group_size: int) -> str:
-    return f"Sonstige (< {min_group_size} Personen)"
-
-
 def group_statistics(view: LogView, *, column: str, min_group_size: int = 5) -> pd.DataFrame:
     """Cases, events and mean wait per value of an organisational column (``org_unit``, a team
-    attribute …), never for a group of fewer than ``min_group_size`` people.
+    attribute …), never for a group of fewer than ``min_group_size`` people (see
+    :func:`mining.groups.unit_figures`, which this is part of).
 
     A value whose events name fewer than ``min_group_size`` distinct ``resource`` pseudonyms is
-    merged into "Sonstige (< k Personen)"; if that merged group still has fewer than k distinct
-    people it is left out as well. Events without a pseudonym do not count as people, so a log
-    imported without resources yields an empty result. ``mean_wait_s`` is the mean time from the
-    previous event of the case to an event of the group (the group's events that start a case
-    have none). Columns: ``group``, ``cases``, ``events``, ``mean_wait_s``; most cases first.
+    merged into "Sonstige (< k Personen)", together with the smallest larger unit if the merged
+    group still has fewer than k people; a view whose units have fewer than k people together,
+    or a log imported without resources, yields an empty result. ``mean_wait_s`` is the mean
+    time from the previous event of the case to an event of the group (the group's events that
+    start a case have none). Columns: ``group``, ``cases``, ``events``, ``mean_wait_s``; most
+    cases first.
 
     There is deliberately no variant of this function for ``resource`` itself.
 
@@ -177,15 +168,4 @@ def group_statistics(view: LogView, *, column: str, min_group_size: int = 5) -> 
 
         group_statistics(view, column="org_unit", min_group_size=5)
     """
-    if isinstance(min_group_size, bool) or not isinstance(min_group_size, int):
-        raise LogViewError("min_group_size ist eine ganze Zahl.")
-    if min_group_size < 2:
-        # A group of one is one person: the minimum group size exists to prevent exactly that.
-        raise LogViewError("min_group_size muss mindestens 2 sein.")
-    column = checked_attribute(view, column)
-    if "resource" not in view.columns():
-        return _empty(_GROUP_COLUMNS)
-    frame = query_group_statistics(
-        view, column, min_persons=min_group_size, merged_label=merged_group_label(min_group_size)
-    )
-    return frame.astype(_GROUP_COLUMNS)
+    return unit_figures(view, min_group_size=min_group_size, column=column).groups

@@ -199,6 +199,7 @@ def render_analysis(result: dict[str, Any]) -> str:
                 f"  {labels.get(deviation['kind'], deviation['kind'])}: {deviation['activity']} "
                 f"({deviation['cases']} Fälle, {_share(deviation['share'])})"
             )
+    lines.extend(_unit_lines(result))
     deadline = result.get("deadline")
     if deadline:
         lines += _deadline_lines(deadline)
@@ -215,3 +216,22 @@ def render_analysis(result: dict[str, Any]) -> str:
         )
         lines.append(f"      {candidate['reasons'][0]}")
     return "\n".join(lines)
+
+
+def _unit_lines(result: dict[str, Any]) -> list[str]:
+    """Hand-overs between org units, as ``analyze`` guarded them, with the note that says what
+    was merged or withheld (the rows are already safe to show; nothing is filtered here)."""
+    groups = result.get("org_unit_groups")
+    if not groups:
+        return []
+    rows = result.get("handovers", [])
+    lines = ["Übergaben zwischen Organisationseinheiten:"]
+    for row in rows[:5]:
+        lines.append(
+            f"  {row['from_unit']} → {row['to_unit']}: {row['count']} Übergaben, "
+            f"{row['cases']} Fälle, Ø {_duration(row['mean_wait_s'])}"
+        )
+    if len(rows) > 5:
+        lines.append(f"  … und {len(rows) - 5} weitere Paare (--json zeigt alle)")
+    lines.append(f"  {groups['note']}")
+    return lines

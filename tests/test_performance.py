@@ -14,6 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from mining.aggregates import query_handovers
 from mining.calendar import WorkingCalendar, easter_sunday, lower_saxony_holidays
 from mining.deadline import deadline_status
 from mining.logview import LogView, LogViewError, filter_activity_presence
@@ -318,7 +319,8 @@ HANDOVER_ROWS = [
 
 
 def test_handovers_between_units(tmp_path: Path) -> None:
-    handovers = find_handovers(write_log(tmp_path / "log.parquet", HANDOVER_ROWS))
+    # The raw aggregate, before the minimum group size (mining.groups) merges any unit.
+    handovers = query_handovers(write_log(tmp_path / "log.parquet", HANDOVER_ROWS), "org_unit")
     assert handovers.to_dict("records") == [
         {
             "from_unit": "Amt 1",
@@ -414,14 +416,53 @@ def test_group_statistics_merges_and_suppresses_small_groups(tmp_path: Path) -> 
     ]
 
 
-def test_group_statistics_suppresses_a_merged_group_still_too_small(tmp_path: Path) -> None:
+def test_a_merged_group_still_too_small_takes_in_the_smallest_large_unit(tmp_path: Path) -> None:
     rows = [
-        *_staffed("Amt 1", [f"P-a{i}" for i in range(5)], 1),
-        *_staffed("Amt 2", ["P-b0", "P-b1"], 2),
-        *_staffed("Amt 3", ["P-b0", "P-b1"], 3),  # the same two people
+        *_staffed("Amt 1", [f"P-a{i}" for i in range(6)], 1),
+        *_staffed("Amt 4", [f"P-d{i}" for i in range(5)], 4),
+        *_staffed("Amt 2", ["P-b0"], 2),
+        *_staffed("Amt 3", ["P-b0"], 3),  # the same person
     ]
-    frame = group_statistics(write_log(tmp_path / "log.parquet", rows), column="org_unit")
-    assert frame["group"].tolist() == ["Amt 1"]
+    view = write_log(tmp_path / "log.parquet", rows)
+    # Poststelle (one person), Amt 2 and Amt 3 have two people together; leaving them out would
+    # leave their figures as the total minus Amt 1 and Amt 4, so Amt 4 (five people) joins them.
+    frame = group_statistics(view, column="org_unit")
+    assert frame.to_dict("records") == [
+        {"group": "Sonstige (< 5 Personen)", "cases": 13, "events": 20, "mean_wait_s": 2 * HOUR},
+        {"group": "Amt 1", "cases": 6, "events": 6, "mean_wait_s": 2 * HOUR},
+    ]
+    assert frame["events"].sum() == len(rows)
+    handovers = find_handovers(view)
+    assert handovers.to_dict("records") == [
+        {
+            "from_unit": "Sonstige (< 5 Personen)",
+            "to_unit": "Sonstige (< 5 Personen)",
+            "count": 7,
+            "cases": 7,
+            "mean_wait_s": 2 * HOUR,
+        },
+        {
+            "from_unit": "Sonstige (< 5 Personen)",
+            "to_unit": "Amt 1",
+            "count": 6,
+            "cases": 6,
+            "mean_wait_s": 2 * HOUR,
+        },
+    ]
+
+
+def test_units_of_fewer_than_k_people_together_show_nothing(tmp_path: Path) -> None:
+    rows = [*_staffed("Amt 1", ["P-a0", "P-a1"], 1), *_staffed("Amt 2", ["P-a1", "P-b"], 2)]
+    view = write_log(tmp_path / "log.parquet", rows)
+    assert group_statistics(view, column="org_unit").empty
+    assert find_handovers(view).empty
+    assert not group_statistics(view, column="org_unit", min_group_size=3).empty
+
+
+def test_channels_are_not_compared_per_org_unit(tmp_path: Path) -> None:
+    view = write_log(tmp_path / "log.parquet", _staffed("Amt 1", [f"P-{i}" for i in range(5)], 1))
+    with pytest.raises(LogViewError, match="Mindestgruppengröße"):
+        compare_channels(view, column="org_unit")
 
 
 def test_group_statistics_without_pseudonyms_shows_nothing(tmp_path: Path) -> None:
@@ -480,6 +521,7 @@ def test_group_statistics_never_shows_a_group_of_fewer_than_k_people(
     ]
     view: LogView = write_log(tmp_path_factory.mktemp("groups") / "log.parquet", rows)
     frame = group_statistics(view, column="org_unit", min_group_size=k)
+    handovers = find_handovers(view, min_group_size=k)
     persons: dict[str, set[str]] = {}
     for unit, person in assignments:
         if unit is not None:
@@ -488,11 +530,19 @@ def test_group_statistics_never_shows_a_group_of_fewer_than_k_people(
     merged_label = f"Sonstige (< {k} Personen)"
     for group in shown - {merged_label}:
         assert len(persons[group]) >= k
-    merged = set().union(*(p for unit, p in persons.items() if len(p) < k))
-    assert (merged_label in shown) == (
-        len(merged) >= k and any(len(p) < k for p in persons.values())
-    )
-    assert frame["events"].sum() <= sum(unit is not None for unit, _ in assignments)
+    assert set(handovers["from_unit"]) | set(handovers["to_unit"]) <= shown
+    merged = set(persons) - shown
+    if merged_label in shown:
+        # The merged group itself has k people or more.
+        assert len(set().union(*(persons[unit] for unit in merged))) >= k
+    everyone = set().union(set(), *persons.values())
+    valued = sum(unit is not None for unit, _ in assignments)
+    if len(everyone) >= k:
+        # Nothing is left out, so no small unit is the total minus the rows shown.
+        assert frame["events"].sum() == valued
+        assert handovers["count"].sum() == query_handovers(view, "org_unit")["count"].sum()
+    else:
+        assert frame.empty and handovers.empty
 
 
 def test_an_empty_view_gives_empty_answers(tmp_path: Path) -> None:
@@ -500,7 +550,6 @@ def test_an_empty_view_gives_empty_answers(tmp_path: Path) -> None:
     view = filter_activity_presence(write_log(tmp_path / "log.parquet", rows), "X")
     assert find_bottlenecks(view).empty and find_bottlenecks(view, calendar=OFFICE).empty
     assert find_rework(view).empty and find_handovers(view).empty
-    assert compare_channels(view, column="org_unit").empty
     assert group_statistics(view, column="org_unit").empty
     status = deadline_status(view, deadline_days=30, calendar_days=False)
     assert (status.cases, status.over_share, status.close_share) == (0, 0.0, 0.0)

@@ -24,11 +24,11 @@ from ..aggregates import (
     query_case_spans,
 )
 from ..deadline import deadline_status
+from ..groups import total_handovers
 from ..logview import LogView
 from ..performance import (
     compare_channels,
     find_bottlenecks,
-    find_handovers,
     find_rework,
 )
 
@@ -197,9 +197,10 @@ def collect_signals(
     }
     if channel_column is not None:
         signals.update(_channel_signals(view, channel_column))
-    handovers = find_handovers(view)
-    if not handovers.empty and stats.cases:
-        signals["handovers_per_case"] = float(handovers["count"].sum()) / stats.cases
+    # All hand-overs of the process together: a figure of no unit, so no unit is hidden from it.
+    handovers = total_handovers(view)
+    if handovers and stats.cases:
+        signals["handovers_per_case"] = handovers / stats.cases
     bottlenecks = find_bottlenecks(view, top=1)
     if not bottlenecks.empty:
         top = bottlenecks.iloc[0]

@@ -220,6 +220,10 @@ def _analysis_digest(result: dict[str, Any]) -> dict[str, Any]:
         },
         "channels": result.get("channels"),
         "deadline": result.get("deadline"),
+        # Already guarded by the analysis (mining.groups); all rows, so they add up to the totals.
+        "handovers": result.get("handovers"),
+        "org_units": result.get("org_units"),
+        "org_unit_groups": result.get("org_unit_groups"),
     }
 
 

@@ -274,6 +274,47 @@ def _channels(channels: dict) -> Section:
     return Section(f"Eingangskanäle (Spalte „{_text(channels.get('column'))}“)", table)
 
 
+def _units(analysis: dict) -> list[Section]:
+    """Hand-overs and figures per org unit as the analysis guarded them (mining.groups), with
+    the note that says what was merged or withheld, so the rows can be checked against it."""
+    groups = analysis["org_unit_groups"]
+    sections = []
+    notes = []
+    handovers = analysis.get("handovers") or []
+    if handovers:
+        table = _table(
+            handovers[:TOP_ROWS],
+            [("Von", "from_unit", _text), ("Nach", "to_unit", _text)],
+            [
+                ("Übergaben", "count", lb.number),
+                ("Fälle", "cases", lb.number),
+                ("Ø Wartezeit", "mean_wait_s", lb.days),
+            ],
+        )
+        sections.append(Section("Übergaben zwischen Organisationseinheiten", table))
+        if len(handovers) > TOP_ROWS:
+            notes.append(
+                f"Gezeigt: die {TOP_ROWS} häufigsten von {len(handovers)} Übergaben-Paaren."
+            )
+    units = analysis.get("org_units") or []
+    if units:
+        table = _table(
+            units[:TOP_ROWS],
+            [("Organisationseinheit", "group", _text)],
+            [
+                ("Fälle", "cases", lb.number),
+                ("Ereignisse", "events", lb.number),
+                ("Ø Wartezeit", "mean_wait_s", lb.days),
+            ],
+        )
+        sections.append(Section("Organisationseinheiten", table))
+        if len(units) > TOP_ROWS:
+            notes.append(f"Gezeigt: die {TOP_ROWS} größten von {len(units)} Einheiten.")
+    heading = None if sections else "Organisationseinheiten"
+    sections.append(Section(heading, Bullets([_text(groups.get("note")), *notes])))
+    return sections
+
+
 def _deadline(deadline: dict) -> Section:
     from ..deadline import COUNTING_RULE, clock_texts
 
@@ -351,6 +392,8 @@ def process_sections(process: dict, snapshot: dict) -> list[Section]:
         sections += _conformance(analysis["conformance"])
     if analysis.get("channels"):
         sections.append(_channels(analysis["channels"]))
+    if analysis.get("org_unit_groups"):
+        sections += _units(analysis)
     if analysis.get("deadline"):
         sections.append(_deadline(analysis["deadline"]))
     candidates = process.get("candidates") or []

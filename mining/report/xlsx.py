@@ -302,6 +302,62 @@ def _deadlines(workbook: Workbook, snapshot: dict) -> None:
     _sheet(workbook, "Fristen", headers, rows, formats)
 
 
+def _units(workbook: Workbook, snapshot: dict) -> None:
+    """Hand-overs and figures per org unit, as the analysis guarded them, each sheet followed by
+    the notes that say per process what was merged or withheld."""
+    processes = [
+        p
+        for p in snapshot.get("processes") or []
+        if (p.get("analysis") or {}).get("org_unit_groups")
+    ]
+    if not processes:
+        return
+    handovers = [
+        [
+            p.get("key"),
+            p.get("name"),
+            h.get("from_unit"),
+            h.get("to_unit"),
+            h.get("count"),
+            h.get("cases"),
+            _days(h.get("mean_wait_s")),
+        ]
+        for p in processes
+        for h in p["analysis"].get("handovers") or []
+    ]
+    units = [
+        [
+            p.get("key"),
+            p.get("name"),
+            u.get("group"),
+            u.get("cases"),
+            u.get("events"),
+            _days(u.get("mean_wait_s")),
+        ]
+        for p in processes
+        for u in p["analysis"].get("org_units") or []
+    ]
+    notes = [f"{p.get('name')}: {p['analysis']['org_unit_groups'].get('note')}" for p in processes]
+    key = ["Prozessschlüssel", "Prozess"]
+    for title, headers, rows, formats in (
+        (
+            "Übergaben",
+            [*key, "Von", "Nach", "Übergaben", "Fälle", "Ø Wartezeit (Tage)"],
+            handovers,
+            {4: "#,##0", 5: "#,##0", 6: "0.0"},
+        ),
+        (
+            "Organisationseinheiten",
+            [*key, "Organisationseinheit", "Fälle", "Ereignisse", "Ø Wartezeit (Tage)"],
+            units,
+            {3: "#,##0", 4: "#,##0", 5: "0.0"},
+        ),
+    ):
+        sheet = _sheet(workbook, title, headers, rows, formats)
+        for offset, note in enumerate(notes, start=len(rows) + 3):
+            sheet.cell(row=offset, column=1, value=_value(note)).data_type = "s"
+
+
 def _assumptions(workbook: Workbook, snapshot: dict) -> None:
     labels = snapshot.get("assumption_labels") or {}
     rows = []
@@ -316,10 +372,18 @@ def _assumptions(workbook: Workbook, snapshot: dict) -> None:
 
 def render_xlsx(snapshot: dict) -> bytes:
     """The report as XLSX bytes: Zusammenfassung, Kandidaten, Prozesse, Engpässe, Fristen,
-    Annahmen."""
+    Übergaben and Organisationseinheiten (when a log has org units), Annahmen."""
     workbook = Workbook()
     workbook.remove(workbook.active)
-    for write in (_summary, _candidates, _processes, _bottlenecks, _deadlines, _assumptions):
+    for write in (
+        _summary,
+        _candidates,
+        _processes,
+        _bottlenecks,
+        _deadlines,
+        _units,
+        _assumptions,
+    ):
         write(workbook, snapshot)
     created = lb.parse_datetime(snapshot.get("created_at"))
     if created is not None:

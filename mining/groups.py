@@ -250,7 +250,8 @@ def check_selection(view: LogView, min_group_size: int, *, column: str = UNIT_CO
     people = count_people(view)
     if 0 < people < k:
         raise GroupTooSmallError(
-            f"Die Auswahl umfasst nur {people} Person(en); Auswertungen sind erst ab "
+            # The exact number would itself be a figure about the few people selected.
+            f"Die Auswahl umfasst weniger als {k} Personen; Auswertungen sind erst ab "
             f"{k} Personen zulässig (Mindestgruppengröße). Bitte die Filter erweitern."
         )
     chosen = [

@@ -124,5 +124,7 @@ def test_a_selection_of_fewer_than_k_people_is_refused(tmp_path: Path) -> None:
     view = open_log(events)
     assert analyze(view)["log"]["cases"] == 12
     assert analyze(filter_attribute(view, "org_unit", ["A"]))["log"]["cases"] == 10
-    with pytest.raises(GroupTooSmallError, match="nur 1 Person"):
+    with pytest.raises(GroupTooSmallError, match="weniger als 5 Personen") as refused:
         analyze(filter_attribute(view, "org_unit", ["B"]))
+    # The refusal must not itself tell how many people the small selection holds.
+    assert re.search(r"\b1 Person", str(refused.value)) is None

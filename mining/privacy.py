@@ -32,10 +32,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from mining.errors import EventLogError, MiningError
+from process_registry.errors import FileRefusedError
+from process_registry.files import read_limited
 
 __all__ = [
     "KEY_ENV",
     "KEY_FILE",
+    "MAX_ROLE_MAP_BYTES",
     "Pseudonymizer",
     "SecretKey",
     "SecretKeyError",
@@ -47,6 +50,8 @@ KEY_ENV = "PMO_SECRET_KEY"
 KEY_FILE = "secret.key"
 MIN_ENV_KEY_CHARS = 32
 _KEY_BYTES = 32
+# A role map of every employee of a large city is well under a megabyte.
+MAX_ROLE_MAP_BYTES = 10 * 1024 * 1024
 _HEX_DIGITS = 16  # 64 bits: collisions stay negligible for the staff and cases of a city
 
 
@@ -208,11 +213,23 @@ def read_role_map(path: Path) -> dict[str, str]:
     for a name listed twice with different roles. The messages do not repeat names.
     """
     path = Path(path)
-    raw = path.read_bytes()
+    try:
+        raw = read_limited(path, limit=MAX_ROLE_MAP_BYTES)
+    except FileRefusedError as err:
+        raise EventLogError(err.reason, source=str(path)) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        text = raw.decode("cp1252", errors="strict")  # cp1252 maps almost every byte
+        try:
+            text = raw.decode("cp1252", errors="strict")  # cp1252 maps almost every byte
+        except UnicodeDecodeError as err:
+            line = raw.count(b"\n", 0, err.start) + 1
+            raise EventLogError(
+                "die Rollen-Zuordnung ist weder UTF-8 noch cp1252 (Windows-1252); bitte als "
+                "CSV in UTF-8 speichern",
+                source=str(path),
+                line=line,
+            ) from None
     first = next((line for line in text.splitlines() if line.strip()), "")
     delimiter = max(";,\t", key=first.count) if first else ";"
     roles: dict[str, str] = {}

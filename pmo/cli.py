@@ -27,8 +27,13 @@ from process_registry import (
     parse_bpmn,
     upgrade_schema,
 )
-from process_registry.bpmn.safe_xml import UnsafeXmlRuntimeError, check_xml_runtime
+from process_registry.bpmn.safe_xml import (
+    MAX_BPMN_BYTES,
+    UnsafeXmlRuntimeError,
+    check_xml_runtime,
+)
 from process_registry.errors import DatabaseUnavailableError
+from process_registry.files import read_limited
 from process_registry.schema import SCHEMA_REVISION, current_revision
 from process_registry.settings import current_user, data_dir
 
@@ -46,14 +51,8 @@ def _emit_json(data: Any) -> None:
 
 
 def _read_file(path: str) -> bytes:
-    try:
-        return Path(path).read_bytes()
-    except FileNotFoundError:
-        raise CliError(f"{path}: Datei nicht gefunden.") from None
-    except IsADirectoryError:
-        raise CliError(f"{path}: ist ein Verzeichnis, keine Datei.") from None
-    except PermissionError:
-        raise CliError(f"{path}: keine Leseberechtigung.") from None
+    """A BPMN file named on the command line, read only if it is a regular file within the limit."""
+    return read_limited(path, limit=MAX_BPMN_BYTES)
 
 
 def _write_atomically(path: str, data: bytes) -> None:

@@ -25,6 +25,7 @@ from .errors import BpmnParseError as BpmnParseError
 from .errors import ConflictError as ConflictError
 from .errors import DatabaseBusyError as DatabaseBusyError
 from .errors import DatabaseUnavailableError as DatabaseUnavailableError
+from .errors import FileRefusedError as FileRefusedError
 from .errors import ProcessExistsError as ProcessExistsError
 from .errors import ProcessNotFoundError as ProcessNotFoundError
 from .errors import RegistryError as RegistryError
@@ -56,6 +57,7 @@ __all__ = [
     "Database",
     "DatabaseBusyError",
     "DatabaseUnavailableError",
+    "FileRefusedError",
     "LintContext",
     "LintFinding",
     "ProcessExistsError",

@@ -12,6 +12,7 @@ __all__ = [
     "ConflictError",
     "DatabaseBusyError",
     "DatabaseUnavailableError",
+    "FileRefusedError",
     "ProcessExistsError",
     "ProcessNotFoundError",
     "RegistryError",
@@ -81,3 +82,15 @@ class DatabaseBusyError(RegistryError):
 
 class DatabaseUnavailableError(RegistryError):
     """The database cannot be reached or opened (server down, file read-only, wrong URL)."""
+
+
+class FileRefusedError(ValidationError):
+    """A file named by the user that pmo does not read: missing, not a regular file, too large.
+
+    ``source`` names the file, ``reason`` says what is wrong with it.
+    """
+
+    def __init__(self, reason: str, *, source: str) -> None:
+        self.source = source
+        self.reason = reason
+        super().__init__(f"{source}: {reason}")

@@ -31,6 +31,7 @@ from .errors import ProcessNotFoundError as ProcessNotFoundError
 from .errors import RegistryError as RegistryError
 from .errors import ReportAlteredError as ReportAlteredError
 from .errors import ReportNotFoundError as ReportNotFoundError
+from .errors import UnsupportedDatabaseError as UnsupportedDatabaseError
 from .errors import ValidationError as ValidationError
 from .errors import VersionNotFoundError as VersionNotFoundError
 from .records import AuditRecord as AuditRecord
@@ -71,6 +72,7 @@ __all__ = [
     "ReportArchive",
     "ReportNotFoundError",
     "ReportSummary",
+    "UnsupportedDatabaseError",
     "ValidationError",
     "VersionInfo",
     "VersionNotFoundError",

@@ -18,6 +18,7 @@ __all__ = [
     "RegistryError",
     "ReportAlteredError",
     "ReportNotFoundError",
+    "UnsupportedDatabaseError",
     "ValidationError",
     "VersionNotFoundError",
 ]
@@ -82,6 +83,10 @@ class DatabaseBusyError(RegistryError):
 
 class DatabaseUnavailableError(RegistryError):
     """The database cannot be reached or opened (server down, file read-only, wrong URL)."""
+
+
+class UnsupportedDatabaseError(DatabaseUnavailableError, ValueError):
+    """A database URL pmo cannot use: not a URL, another database, or a driver not installed."""
 
 
 class FileRefusedError(ValidationError):

@@ -14,7 +14,7 @@ import stat
 
 from .errors import FileRefusedError
 
-__all__ = ["os_error_reason", "read_limited"]
+__all__ = ["os_error_reason", "read_limited", "sync_folder"]
 
 _CHUNK = 1 << 20
 
@@ -122,3 +122,18 @@ def _read_at_most(handle, size: int) -> bytes:  # type: ignore[no-untyped-def]
         chunks.append(chunk)
         remaining -= len(chunk)
     return b"".join(chunks)
+
+
+def sync_folder(folder: str | os.PathLike[str]) -> None:
+    """Make a new or renamed entry in ``folder`` durable (best effort: not every file system
+    syncs folders, and the file's own content is already synced by then)."""
+    try:
+        descriptor = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)

@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import errno
 import json
+import os
 import random
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -20,10 +23,12 @@ import mining._events as events_module
 from mining.errors import StorageError
 from mining.ingest import ImportOptions, ingest_file
 from mining.logstore import LogStore
-from mining.privacy import load_or_create_secret
+from mining.privacy import SecretKeyError, load_or_create_secret
 from process_registry import Database
 from tests.cli_office import office_env, pmo_output
+from tests.conftest import PROJECT
 from tests.full_disk import (
+    file_size_limit,
     files_under,
     one_line_error,
     run_pmo_limited,
@@ -127,3 +132,99 @@ def test_enospc_at_the_sorted_write_stores_no_row(
     assert str(store.folder) in str(raised.value)
     assert files_under(store.folder) == {}
     assert store.list_logs() == []
+
+
+# -- the pseudonymization key --------------------------------------------------------------------
+
+
+def _tiny_log(folder: Path) -> Path:
+    path = folder / "log.csv"
+    rows = ["Vorgangsnummer;Tätigkeit;Zeitpunkt;Bearbeiter"]
+    rows += [f"A-{n};Antrag prüfen;0{1 + n % 9}.03.2024 09:00;Frau {n}" for n in range(20)]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def test_key_on_a_full_disk_leaves_no_key_file(office: dict[str, str], tmp_path: Path) -> None:
+    data = tmp_path / "voll"
+    env = {**office, "PMO_DATA_DIR": str(data)}
+    result, left = run_pmo_on_small_disk(
+        "log", "import", str(_tiny_log(tmp_path)), env=env, mount=data, size=64 * 1024, fill=True
+    )
+    one_line_error(result, "secret.key", "kein Speicherplatz")
+    assert left == {}  # neither the key nor its temporary file
+    _no_catalogue_rows(env)
+
+
+def test_key_cut_short_by_a_file_size_limit_is_never_left_as_the_key(tmp_path: Path) -> None:
+    """A real short write: the kernel writes up to the file-size limit, then refuses the rest.
+
+    Run as a process of its own with a 40-byte limit, which no `pmo` command survives (its
+    SQLite catalogue needs larger files), so only the key is created there."""
+    code = (
+        "import sys; from pathlib import Path; from mining.privacy import load_or_create_secret;"
+        "from mining.errors import MiningError\n"
+        "try:\n    load_or_create_secret(Path(sys.argv[1]), env={})\n"
+        'except MiningError as err:\n    print(f"Fehler: {err}", file=sys.stderr); sys.exit(1)\n'
+    )
+    data = tmp_path / "daten"
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(data)],
+        cwd=PROJECT,
+        capture_output=True,
+        timeout=300,
+        preexec_fn=file_size_limit(40),
+    )
+    one_line_error(result, "secret.key", "Dateigröße")
+    assert files_under(data) == {}  # neither a cut-off key nor its temporary file
+    # Once there is room again the key is created whole.
+    key = load_or_create_secret(data, env={})
+    assert key.created and len((data / "secret.key").read_text(encoding="ascii").strip()) == 64
+
+
+def test_key_write_failing_at_fsync_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def full(_descriptor: int) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr("mining.privacy.os.fsync", full)
+    with pytest.raises(SecretKeyError, match="kein Speicherplatz"):
+        load_or_create_secret(tmp_path, env={})
+    assert files_under(tmp_path) == {}
+
+
+@pytest.mark.parametrize("content", [b"", b"\n", b"3f2a", b"00" * 31 + b"\n"])
+def test_an_empty_or_short_key_file_is_refused_not_used(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "secret.key"
+    path.write_bytes(content)
+    path.chmod(0o600)
+    with pytest.raises(SecretKeyError, match="unvollständig") as raised:
+        load_or_create_secret(tmp_path, env={})
+    assert "Sicherung" in str(raised.value)
+    assert path.read_bytes() == content  # refused, not repaired behind the user's back
+
+
+def test_key_file_that_is_not_a_file_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "secret.key").mkdir()
+    with pytest.raises(SecretKeyError, match="secret.key.*Verzeichnis"):
+        load_or_create_secret(tmp_path, env={})
+
+
+def test_a_key_created_meanwhile_by_another_process_is_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two first imports at once: the one that links second uses the other's key."""
+    theirs = "ab" * 32 + "\n"
+    original_link = os.link
+
+    def other_process_first(source, target, *args, **kwargs):  # type: ignore[no-untyped-def]
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        os.write(fd, theirs.encode())
+        os.close(fd)
+        return original_link(source, target, *args, **kwargs)
+
+    monkeypatch.setattr("mining.privacy.os.link", other_process_first)
+    key = load_or_create_secret(tmp_path, env={})
+    assert key.value == bytes.fromhex("ab" * 32) and not key.created
+    assert files_under(tmp_path) == {"secret.key": len(theirs)}

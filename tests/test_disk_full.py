@@ -13,8 +13,10 @@ import errno
 import json
 import os
 import random
+import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -24,7 +26,7 @@ from mining.errors import StorageError
 from mining.ingest import ImportOptions, ingest_file
 from mining.logstore import LogStore
 from mining.privacy import SecretKeyError, load_or_create_secret
-from process_registry import Database
+from process_registry import Database, ReportArchive, upgrade_schema
 from tests.cli_office import office_env, pmo_output
 from tests.conftest import PROJECT
 from tests.full_disk import (
@@ -132,6 +134,122 @@ def test_enospc_at_the_sorted_write_stores_no_row(
     assert str(store.folder) in str(raised.value)
     assert files_under(store.folder) == {}
     assert store.list_logs() == []
+
+
+# -- the report, re-renders and exports ----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def reporting_office(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    folder = tmp_path_factory.mktemp("bericht")
+    env = office_env(folder)
+    pmo_output("demo", "--no-logs", env=env)
+    log = generate_hundesteuer_log(folder / "hundesteuer.csv", cases=200)
+    pmo_output("log", "import", str(log), "--process", "hundesteuer-anmeldung", env=env)
+    return env
+
+
+def _snapshots(env: dict[str, str]) -> list[int]:
+    return [row["id"] for row in json.loads(pmo_output("report", "--list", "--json", env=env))]
+
+
+@pytest.mark.parametrize("fmt", ["pdf", "xlsx"])
+def test_report_on_a_full_disk_stores_no_snapshot(
+    fmt: str, reporting_office: dict[str, str], tmp_path: Path
+) -> None:
+    before = _snapshots(reporting_office)
+    out = tmp_path / "ausgabe"
+    result, left = run_pmo_on_small_disk(
+        "report", "--format", fmt, "-o", str(out / f"bericht.{fmt}"),
+        env=reporting_office, mount=out, size=64 * 1024, fill=True,
+    )  # fmt: skip
+    one_line_error(result, f"bericht.{fmt}", "kein Speicherplatz")
+    assert left == {}  # neither the report nor a temporary file beside it
+    assert _snapshots(reporting_office) == before
+
+
+def test_report_under_a_file_size_limit_stores_no_snapshot(
+    reporting_office: dict[str, str], tmp_path: Path
+) -> None:
+    """The portable variant: every file the command writes is capped below the PDF's size.
+
+    The database's write-ahead log is emptied first, so only the report itself hits the cap."""
+    database_file = reporting_office["PMO_DATABASE_URL"].removeprefix("sqlite:///")
+    with closing(sqlite3.connect(database_file)) as connection:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    before = _snapshots(reporting_office)
+    target = tmp_path / "bericht.pdf"
+    result = run_pmo_limited(
+        "report", "--format", "pdf", "-o", str(target), env=reporting_office, file_bytes=40_000
+    )
+    one_line_error(result, "bericht.pdf", "Dateigröße")
+    assert files_under(tmp_path) == {}
+    assert _snapshots(reporting_office) == before
+
+
+def test_rerender_on_a_full_disk_keeps_the_old_file(
+    reporting_office: dict[str, str], tmp_path: Path
+) -> None:
+    first = tmp_path / "erst.json"
+    answer = pmo_output("report", "--format", "json", "-o", str(first), "--json",
+                        env=reporting_office)  # fmt: skip
+    report_id = json.loads(answer)["report_id"]
+    before = _snapshots(reporting_office)
+    out = tmp_path / "ausgabe"
+    result, left = run_pmo_on_small_disk(
+        "report", "--snapshot", str(report_id), "--format", "html", "-o", str(out / "b.html"),
+        env=reporting_office, mount=out, size=64 * 1024, fill=True,
+    )  # fmt: skip
+    one_line_error(result, "b.html", "kein Speicherplatz")
+    assert left == {}
+    assert _snapshots(reporting_office) == before
+
+
+def test_export_on_a_full_disk_leaves_nothing(
+    reporting_office: dict[str, str], tmp_path: Path
+) -> None:
+    out = tmp_path / "ausgabe"
+    result, left = run_pmo_on_small_disk(
+        "registry", "export", "wohngeld", "-o", str(out / "wohngeld.bpmn"),
+        env=reporting_office, mount=out, size=16 * 1024, fill=True,
+    )  # fmt: skip
+    one_line_error(result, "wohngeld.bpmn", "kein Speicherplatz")
+    assert left == {}
+
+
+def _cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture, *args: str):  # type: ignore[no-untyped-def]
+    from pmo.cli import _run
+
+    monkeypatch.setattr("sys.argv", ["pmo", *args])
+    code = _run()
+    return code, capsys.readouterr()
+
+
+def test_report_whose_file_fails_at_fsync_stores_no_snapshot_and_keeps_the_old_file(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    """On SQLite and PostgreSQL; a network file system may report a full disk only at fsync."""
+    monkeypatch.setenv("PMO_DATABASE_URL", db_url)
+    monkeypatch.setenv("PMO_DATA_DIR", str(tmp_path / "daten"))
+    monkeypatch.setenv("PMO_USER", "t")
+    db = Database(db_url)
+    upgrade_schema(db)
+    assert _cli(monkeypatch, capsys, "demo", "--no-logs")[0] == 0
+    out = tmp_path / "ausgabe"
+    out.mkdir()
+    target = out / "bericht.json"
+    target.write_text("der alte Bericht", encoding="utf-8")
+
+    def full(_descriptor: int) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr("pmo._output.os.fsync", full)
+    code, captured = _cli(monkeypatch, capsys, "report", "--format", "json", "-o", str(target))
+    assert code == 1
+    assert "kein Speicherplatz" in captured.err and "bericht.json" in captured.err
+    assert files_under(out) == {"bericht.json": len("der alte Bericht")}
+    assert target.read_text(encoding="utf-8") == "der alte Bericht"
+    assert ReportArchive(db).list() == []
 
 
 # -- the pseudonymization key --------------------------------------------------------------------

@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages._auth import User
-from app_pages._i18n import t
+from app_pages._i18n import language, t
 from app_pages._registry_catalogue import status_label
 from app_pages._registry_detail import display_value
 from process_registry import (
@@ -23,6 +23,7 @@ from process_registry import (
     Registry,
     RegistryError,
 )
+from process_registry.bpmn.safe_xml import MAX_BPMN_BYTES
 from process_registry.clock import local_text
 
 __all__ = ["edit_section", "show_flash"]
@@ -136,6 +137,8 @@ def _upload(reg: Registry, record: ProcessRecord, user: User) -> None:
             t("registry.upload_file"),
             type=["bpmn", "xml"],
             key=f"registry_upload_{record.key}_file",
+            # The browser refuses a larger file before sending it; the check below covers the rest.
+            max_upload_size=MAX_BPMN_BYTES >> 20,
         )
         comment = st.text_input(t("registry.comment"), key=f"registry_upload_{record.key}_comment")
         submitted = st.form_submit_button(t("registry.upload_button"), type="primary")
@@ -143,6 +146,16 @@ def _upload(reg: Registry, record: ProcessRecord, user: User) -> None:
         return
     if upload is None:
         st.error(t("registry.upload_missing"))
+        return
+    if upload.size > MAX_BPMN_BYTES:
+        st.error(
+            t(
+                "registry.upload_too_large",
+                name=upload.name,
+                size=_mib(upload.size),
+                limit=_mib(MAX_BPMN_BYTES),
+            )
+        )
         return
     try:
         ref = reg.add_version(
@@ -158,6 +171,11 @@ def _upload(reg: Registry, record: ProcessRecord, user: User) -> None:
         return
     loaded["head"] = ref.version
     _done(t("registry.uploaded", version=ref.version))
+
+
+def _mib(size: int) -> str:
+    shown = f"{size / (1 << 20):.1f}"
+    return shown.replace(".", ",") if language() == "de" else shown
 
 
 def _status(reg: Registry, record: ProcessRecord, user: User) -> None:

@@ -7,7 +7,7 @@ what the user needs to find the row.
 
 from __future__ import annotations
 
-__all__ = ["EventLogError", "MappingError", "MiningError", "UnsafeFileError"]
+__all__ = ["EventLogError", "MappingError", "MiningError", "StorageError", "UnsafeFileError"]
 
 
 class MiningError(Exception):
@@ -50,3 +50,7 @@ class UnsafeFileError(EventLogError):
 
 class MappingError(EventLogError):
     """The column mapping is incomplete or names columns the file does not have."""
+
+
+class StorageError(MiningError, OSError):
+    """A file pmo writes could not be written (disk full, quota, permissions); nothing was kept."""

@@ -8,6 +8,7 @@ caller deletes it.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -16,9 +17,11 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from process_registry.files import os_error_reason
+
 from ._events import write_arranged
 from .aggregates import LogStats, get_log_stats
-from .errors import EventLogError
+from .errors import EventLogError, StorageError
 from .io import Detected, ReadOptions, open_table
 from .logview import open_log
 from .mapping import ColumnMapping, resolve_mapping
@@ -94,7 +97,8 @@ def ingest_file(
             _write_parquet(unordered, normalizer, reader.batches(), source)
             _reject_invalid_rows(normalizer.report(), source)
             try:
-                write_arranged(unordered, target)
+                with _storing(target):
+                    write_arranged(unordered, target)
             except MemoryError:
                 # The sort holds the log's columns in memory once; a log too large for this
                 # machine is refused with that reason, and nothing is stored.
@@ -158,14 +162,42 @@ def _write_parquet(
             seq = pa.array(np.arange(sequence, sequence + batch.num_rows, dtype=np.int64))
             sequence += batch.num_rows
             batch = batch.append_column("seq", seq)
-            if writer is None:
-                writer = pq.ParquetWriter(target, batch.schema, compression="zstd")
-            writer.write_batch(batch)
-    finally:
+            with _storing(target):
+                if writer is None:
+                    writer = pq.ParquetWriter(target, batch.schema, compression="zstd")
+                writer.write_batch(batch)
+    except BaseException:
         if writer is not None:
-            writer.close()
+            with suppress(OSError):  # the file is deleted anyway; the first error is the news
+                _close(writer)
+        raise
     if writer is None:
         raise EventLogError("Die Datei enthält keine Datenzeilen.", source=source)
+    with _storing(target):
+        _close(writer)  # writes the footer: a full disk may show only here
+
+
+@contextmanager
+def _storing(target: Path) -> Iterator[None]:
+    """Turn a failed write of the events file into one message naming the folder and the reason."""
+    try:
+        yield
+    except StorageError:
+        raise
+    except OSError as err:
+        raise StorageError(
+            f"Die Ereignisdatei kann in {target.parent} nicht geschrieben werden "
+            f"({os_error_reason(err)}); nichts wurde importiert."
+        ) from None
+
+
+def _close(writer: pq.ParquetWriter) -> None:
+    try:
+        writer.close()
+    except OSError:
+        # Marked closed, or its finalizer retries the close and prints the error to stderr.
+        writer.is_open = False
+        raise
 
 
 def _reject_invalid_rows(report: NormalizeReport, source: str) -> None:

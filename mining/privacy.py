@@ -17,7 +17,9 @@ counted, never kept.
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import errno
 import hmac
 import io
 import os
@@ -32,10 +34,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from mining.errors import EventLogError, MiningError
+from process_registry.errors import FileRefusedError
+from process_registry.files import os_error_reason, read_limited, sync_folder
 
 __all__ = [
     "KEY_ENV",
     "KEY_FILE",
+    "MAX_ROLE_MAP_BYTES",
     "Pseudonymizer",
     "SecretKey",
     "SecretKeyError",
@@ -47,6 +52,9 @@ KEY_ENV = "PMO_SECRET_KEY"
 KEY_FILE = "secret.key"
 MIN_ENV_KEY_CHARS = 32
 _KEY_BYTES = 32
+_KEY_FILE_MAX_BYTES = 4096  # 64 hex digits and a newline; anything far larger is not a key
+# A role map of every employee of a large city is well under a megabyte.
+MAX_ROLE_MAP_BYTES = 10 * 1024 * 1024
 _HEX_DIGITS = 16  # 64 bits: collisions stay negligible for the staff and cases of a city
 
 
@@ -83,45 +91,84 @@ def load_or_create_secret(data_dir: Path, *, env: Mapping[str, str] = os.environ
         return SecretKey(value=value.encode("utf-8"), created=False, origin=KEY_ENV)
     path = Path(data_dir) / KEY_FILE
     created = False
-    if not path.exists():
+    if not os.path.lexists(path):
         created = _create_key_file(path)
     return SecretKey(value=_read_key_file(path), created=created, origin=str(path))
 
 
 def _create_key_file(path: Path) -> bool:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write a new key beside ``path`` and link it into place unless another process was faster.
+
+    The key file appears only whole: written and synced under a temporary name (mode 0600 from
+    the start), then hard-linked, which fails instead of overwriting a key created meanwhile.
+    Any failure (a full disk, a short write) removes the temporary file and creates nothing.
+    """
+    content = (secrets.token_hex(_KEY_BYTES) + "\n").encode("ascii")
     temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
-        os.fchmod(descriptor, 0o600)  # the umask can only narrow the mode; make it exact
-        os.write(descriptor, (secrets.token_hex(_KEY_BYTES) + "\n").encode("ascii"))
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
-    try:
-        os.link(temporary, path)  # fails if another process won the race: use its key
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            os.fchmod(descriptor, 0o600)  # the umask can only narrow the mode; make it exact
+            with os.fdopen(descriptor, "wb", closefd=False) as handle:
+                handle.write(content)  # buffered: a short write is retried or raises
+            if os.fstat(descriptor).st_size != len(content):
+                raise OSError(errno.EIO, "Schlüssel unvollständig geschrieben")
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            return False  # another process won the race: use its key
+        sync_folder(path.parent)
         return True
-    except FileExistsError:
-        return False
+    except OSError as err:
+        raise SecretKeyError(
+            f"{path}: der Schlüssel für die Pseudonymisierung kann nicht angelegt werden "
+            f"({os_error_reason(err)}); es wurde nichts importiert."
+        ) from None
     finally:
-        temporary.unlink()
+        with contextlib.suppress(OSError):
+            temporary.unlink()
 
 
 def _read_key_file(path: Path) -> bytes:
-    mode = stat.S_IMODE(path.stat().st_mode)
+    try:
+        status = os.stat(path)
+    except OSError as err:
+        raise SecretKeyError(
+            f"{path}: Schlüsseldatei nicht lesbar ({os_error_reason(err)})"
+        ) from None
+    if not stat.S_ISREG(status.st_mode):
+        raise SecretKeyError(
+            f"{path}: die Schlüsseldatei ist keine gewöhnliche Datei (sondern ein Verzeichnis, "
+            "ein Gerät oder eine Pipe)"
+        )
+    mode = stat.S_IMODE(status.st_mode)
     if mode & 0o077:
         raise SecretKeyError(
             f"{path}: die Schlüsseldatei ist für andere lesbar (Modus {mode:o}); "
             f"bitte mit `chmod 600 {path}` einschränken"
         )
-    text = path.read_text(encoding="ascii", errors="replace").strip()
+    try:
+        raw = read_limited(path, limit=_KEY_FILE_MAX_BYTES)
+    except FileRefusedError as err:
+        raise SecretKeyError(str(err)) from None
+    text = raw.decode("ascii", errors="replace").strip()
     try:
         value = bytes.fromhex(text)
     except ValueError:
-        value = b""
-    if len(value) < _KEY_BYTES:
         raise SecretKeyError(
             f"{path}: die Schlüsseldatei ist beschädigt (erwartet: {2 * _KEY_BYTES} Hex-Zeichen)"
+        ) from None
+    if len(value) < _KEY_BYTES:
+        # Never used: pseudonyms under a cut-off key would silently differ from all earlier ones.
+        raise SecretKeyError(
+            f"{path}: die Schlüsseldatei ist leer oder unvollständig ({len(text)} statt "
+            f"{2 * _KEY_BYTES} Hex-Zeichen) und wird nicht verwendet. Bitte aus der Sicherung "
+            "wiederherstellen; nur wenn mit diesem Datenbestand noch nie importiert wurde, die "
+            "Datei löschen (sie wird dann neu angelegt)"
         )
     return value
 
@@ -208,11 +255,23 @@ def read_role_map(path: Path) -> dict[str, str]:
     for a name listed twice with different roles. The messages do not repeat names.
     """
     path = Path(path)
-    raw = path.read_bytes()
+    try:
+        raw = read_limited(path, limit=MAX_ROLE_MAP_BYTES)
+    except FileRefusedError as err:
+        raise EventLogError(err.reason, source=str(path)) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        text = raw.decode("cp1252", errors="strict")  # cp1252 maps almost every byte
+        try:
+            text = raw.decode("cp1252", errors="strict")  # cp1252 maps almost every byte
+        except UnicodeDecodeError as err:
+            line = raw.count(b"\n", 0, err.start) + 1
+            raise EventLogError(
+                "die Rollen-Zuordnung ist weder UTF-8 noch cp1252 (Windows-1252); bitte als "
+                "CSV in UTF-8 speichern",
+                source=str(path),
+                line=line,
+            ) from None
     first = next((line for line in text.splitlines() if line.strip()), "")
     delimiter = max(";,\t", key=first.count) if first else ";"
     roles: dict[str, str] = {}

@@ -9,7 +9,6 @@ import json
 import logging
 import os
 import sys
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn
@@ -17,6 +16,7 @@ from typing import Any, NoReturn
 import click
 
 from mining.errors import MiningError
+from pmo._output import OutputError, StagedOutput, write_atomically
 from pmo._registry_edit import catalogue_changes, changed_fields, edit_options
 from process_registry import (
     Database,
@@ -28,9 +28,14 @@ from process_registry import (
     parse_bpmn,
     upgrade_schema,
 )
-from process_registry.bpmn.safe_xml import UnsafeXmlRuntimeError, check_xml_runtime
+from process_registry.bpmn.safe_xml import (
+    MAX_BPMN_BYTES,
+    UnsafeXmlRuntimeError,
+    check_xml_runtime,
+)
 from process_registry.clock import local_text
 from process_registry.errors import DatabaseUnavailableError
+from process_registry.files import read_limited
 from process_registry.schema import SCHEMA_REVISION, current_revision
 from process_registry.settings import current_user, data_dir
 
@@ -39,33 +44,13 @@ __all__ = ["cli", "main"]
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 
-class CliError(Exception):
-    """A problem with the command's own input (file missing, unwritable output)."""
-
-
 def _emit_json(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
 def _read_file(path: str) -> bytes:
-    try:
-        return Path(path).read_bytes()
-    except FileNotFoundError:
-        raise CliError(f"{path}: Datei nicht gefunden.") from None
-    except IsADirectoryError:
-        raise CliError(f"{path}: ist ein Verzeichnis, keine Datei.") from None
-    except PermissionError:
-        raise CliError(f"{path}: keine Leseberechtigung.") from None
-
-
-def _write_atomically(path: str, data: bytes) -> None:
-    target = Path(path)
-    try:
-        with tempfile.NamedTemporaryFile(dir=target.parent or ".", delete=False) as tmp:
-            tmp.write(data)
-        os.replace(tmp.name, target)
-    except OSError as err:
-        raise CliError(f"{path}: kann nicht geschrieben werden ({err.strerror}).") from None
+    """A BPMN file named on the command line, read only if it is a regular file within the limit."""
+    return read_limited(path, limit=MAX_BPMN_BYTES)
 
 
 def _db_option(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -351,7 +336,7 @@ def registry_export(key: str, number: int | None, output: str | None, db_url: st
     """Die BPMN-Datei einer Version, Byte für Byte wie hochgeladen."""
     content = _registry(db_url).export_version(key, number)
     if output:
-        _write_atomically(output, content)
+        write_atomically(output, content)
     else:
         sys.stdout.buffer.write(content)
         sys.stdout.buffer.flush()
@@ -675,7 +660,7 @@ def analyze_command(
             min_group_size=min_group_size,
         )
         if discovered_bpmn:
-            _write_atomically(discovered_bpmn, discovered_model(view, noise_threshold=noise))
+            write_atomically(discovered_bpmn, discovered_model(view, noise_threshold=noise))
     if as_json:
         _emit_json(result)
         return
@@ -753,25 +738,39 @@ def report_command(
         return
     if fmt is None or output is None:
         raise click.UsageError("--format und -o sind nötig (oder --list).")
-    if snapshot_id is not None:
-        snapshot = archive.get(snapshot_id)
-    else:
-        snapshot = build_report(
-            Registry(store.db),
-            store,
-            keys=keys or None,
-            assumptions=load_assumptions(Path(assumptions_file) if assumptions_file else None),
-            filters=ReportFilters(
-                date_from=date_from.date() if date_from else None,
-                date_to=date_to.date() if date_to else None,
-            ),
-            actor=current_user(),
-            min_group_size=min_group_size,
-            title=title,
-        )
-        snapshot_id = archive.save(snapshot, actor=current_user())
-        snapshot = archive.get(snapshot_id)
-    _write_atomically(output, render_report(snapshot, fmt))
+    creating = snapshot_id is None
+    with StagedOutput(output) as staged:
+        if not creating:
+            staged.write(render_report(archive.get(snapshot_id), fmt))
+        else:
+            snapshot = build_report(
+                Registry(store.db),
+                store,
+                keys=keys or None,
+                assumptions=load_assumptions(Path(assumptions_file) if assumptions_file else None),
+                filters=ReportFilters(
+                    date_from=date_from.date() if date_from else None,
+                    date_to=date_to.date() if date_to else None,
+                ),
+                actor=current_user(),
+                min_group_size=min_group_size,
+                title=title,
+            )
+            # The file is written before the snapshot commits: a report that cannot be written
+            # leaves no snapshot behind, and a stored snapshot always reached its file.
+            snapshot_id = archive.save(
+                snapshot,
+                actor=current_user(),
+                deliver=lambda frozen: staged.write(render_report(frozen, fmt)),
+            )
+        try:
+            staged.publish()
+        except OutputError:
+            if creating:
+                # Renaming beside the staged file failed after the commit (the target turned
+                # into a folder, a permission changed): take the snapshot back, visibly audited.
+                archive.delete(snapshot_id, actor=current_user())
+            raise
     if as_json:
         _emit_json({"report_id": snapshot_id, "format": fmt, "file": output})
     else:
@@ -860,7 +859,7 @@ def _run() -> int:
     try:
         # Without standalone mode click returns ctx.exit's code instead of exiting.
         returned = cli.main(standalone_mode=False, prog_name="pmo")
-    except (RegistryError, MiningError, CliError) as err:
+    except (RegistryError, MiningError, OutputError) as err:
         click.echo(f"Fehler: {err}", err=True)
         return 1
     except click.exceptions.Abort:

@@ -25,11 +25,13 @@ from .errors import BpmnParseError as BpmnParseError
 from .errors import ConflictError as ConflictError
 from .errors import DatabaseBusyError as DatabaseBusyError
 from .errors import DatabaseUnavailableError as DatabaseUnavailableError
+from .errors import FileRefusedError as FileRefusedError
 from .errors import ProcessExistsError as ProcessExistsError
 from .errors import ProcessNotFoundError as ProcessNotFoundError
 from .errors import RegistryError as RegistryError
 from .errors import ReportAlteredError as ReportAlteredError
 from .errors import ReportNotFoundError as ReportNotFoundError
+from .errors import UnsupportedDatabaseError as UnsupportedDatabaseError
 from .errors import ValidationError as ValidationError
 from .errors import VersionNotFoundError as VersionNotFoundError
 from .records import AuditRecord as AuditRecord
@@ -56,6 +58,7 @@ __all__ = [
     "Database",
     "DatabaseBusyError",
     "DatabaseUnavailableError",
+    "FileRefusedError",
     "LintContext",
     "LintFinding",
     "ProcessExistsError",
@@ -69,6 +72,7 @@ __all__ = [
     "ReportArchive",
     "ReportNotFoundError",
     "ReportSummary",
+    "UnsupportedDatabaseError",
     "ValidationError",
     "VersionInfo",
     "VersionNotFoundError",

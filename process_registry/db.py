@@ -10,22 +10,28 @@ start and waits for it instead.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event, inspect
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from . import settings
-from .errors import ConflictError, DatabaseBusyError, DatabaseUnavailableError
+from .errors import (
+    ConflictError,
+    DatabaseBusyError,
+    DatabaseUnavailableError,
+    UnsupportedDatabaseError,
+)
 
-__all__ = ["Database", "open_database"]
+__all__ = ["SUPPORTED_DATABASES", "Database", "open_database"]
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -71,10 +77,7 @@ class Database:
         write_attempts: int = WRITE_ATTEMPTS,
         busy_retry_delay_s: float = 0.2,
     ) -> None:
-        try:
-            parsed = make_url(url)
-        except ArgumentError as err:
-            raise DatabaseUnavailableError(f"Ungültige Datenbank-URL „{url}“: {err}") from None
+        parsed = _supported_url(url)
         self.url = url
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
         self._busy_retry_delay_s = busy_retry_delay_s
@@ -89,11 +92,11 @@ class Database:
                     raise DatabaseUnavailableError(
                         f"Datenbankordner {folder} kann nicht angelegt werden: {err.strerror}"
                     ) from None
-            self.engine = create_engine(parsed, connect_args={"timeout": busy_timeout_ms / 1000})
+            self.engine = _engine(parsed, connect_args={"timeout": busy_timeout_ms / 1000})
             _configure_sqlite(self.engine, busy_timeout_ms)
         else:
             # pre_ping: after a server restart the first request reconnects instead of failing.
-            self.engine = create_engine(parsed, pool_pre_ping=True, pool_recycle=1800)
+            self.engine = _engine(parsed, pool_pre_ping=True, pool_recycle=1800)
         self._write_engine = self.engine.execution_options(**{_WRITE_OPTION: True})
 
     def __repr__(self) -> str:
@@ -158,6 +161,51 @@ class Database:
     def has_schema(self) -> bool:
         with self._translate_unavailable(), self.engine.connect() as conn:
             return inspect(conn).has_table("process")
+
+
+SUPPORTED_DATABASES = (
+    "Unterstützt werden SQLite (sqlite:///Pfad/zur/pmo.sqlite3) und PostgreSQL "
+    "(postgresql+psycopg://Benutzer@Server/Datenbank)."
+)
+# (backend, driver): the two the project is built and tested for. Another installed driver may
+# connect, but nothing guarantees its locking and types behave as the registry relies on.
+_SUPPORTED_DRIVERS = frozenset({("sqlite", "pysqlite"), ("postgresql", "psycopg")})
+_USERINFO = re.compile(r"(^|//)[^@]*@")
+
+
+def _shown(url: str) -> str:
+    """The URL as a message may show it: without a password, parsed or not."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return _USERINFO.sub(r"\1***@", url)
+
+
+def _supported_url(url: str) -> URL:
+    try:
+        parsed = make_url(url)
+        backend, driver = parsed.get_backend_name(), parsed.get_driver_name()
+    except ArgumentError:  # not a URL, or a scheme SQLAlchemy has no dialect for
+        raise UnsupportedDatabaseError(
+            f"Datenbank-URL „{_shown(url)}“ ist keine unterstützte Datenbank-URL. "
+            f"{SUPPORTED_DATABASES}"
+        ) from None
+    if (backend, driver) not in _SUPPORTED_DRIVERS:
+        raise UnsupportedDatabaseError(
+            f"Datenbank-URL „{_shown(url)}“: {backend} mit Treiber {driver} wird nicht "
+            f"unterstützt. {SUPPORTED_DATABASES}"
+        )
+    return parsed
+
+
+def _engine(url: URL, **options: Any) -> Engine:
+    try:
+        return create_engine(url, **options)
+    except ImportError as err:  # the driver module is missing from this installation
+        raise UnsupportedDatabaseError(
+            f"Datenbank-URL „{url.render_as_string(hide_password=True)}“: der Treiber "
+            f"{err.name or url.get_driver_name()} ist nicht installiert. {SUPPORTED_DATABASES}"
+        ) from None
 
 
 class _BusyError(Exception):

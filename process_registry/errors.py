@@ -12,11 +12,13 @@ __all__ = [
     "ConflictError",
     "DatabaseBusyError",
     "DatabaseUnavailableError",
+    "FileRefusedError",
     "ProcessExistsError",
     "ProcessNotFoundError",
     "RegistryError",
     "ReportAlteredError",
     "ReportNotFoundError",
+    "UnsupportedDatabaseError",
     "ValidationError",
     "VersionNotFoundError",
 ]
@@ -81,3 +83,19 @@ class DatabaseBusyError(RegistryError):
 
 class DatabaseUnavailableError(RegistryError):
     """The database cannot be reached or opened (server down, file read-only, wrong URL)."""
+
+
+class UnsupportedDatabaseError(DatabaseUnavailableError, ValueError):
+    """A database URL pmo cannot use: not a URL, another database, or a driver not installed."""
+
+
+class FileRefusedError(ValidationError):
+    """A file named by the user that pmo does not read: missing, not a regular file, too large.
+
+    ``source`` names the file, ``reason`` says what is wrong with it.
+    """
+
+    def __init__(self, reason: str, *, source: str) -> None:
+        self.source = source
+        self.reason = reason
+        super().__init__(f"{source}: {reason}")

@@ -15,7 +15,7 @@ from __future__ import annotations
 import builtins
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from sqlalchemy import select
@@ -102,10 +102,19 @@ class ReportArchive:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    def save(self, content: Mapping[str, Any], *, actor: str) -> int:
+    def save(
+        self,
+        content: Mapping[str, Any],
+        *,
+        actor: str,
+        deliver: Callable[[dict[str, Any]], None] | None = None,
+    ) -> int:
         """Freeze ``content`` and return its new id, which the stored snapshot carries as ``"id"``.
 
-        ``content`` itself is not changed; an ``"id"`` already in it is replaced.
+        ``content`` itself is not changed; an ``"id"`` already in it is replaced. ``deliver``
+        receives the snapshot as :meth:`get` will return it, before the commit: if it raises,
+        nothing is stored. A report whose file cannot be written thus leaves no snapshot that
+        nobody received.
         """
         if not isinstance(content, Mapping):
             raise ValidationError("Ein Bericht muss ein JSON-Objekt (dict) sein.")
@@ -139,6 +148,8 @@ class ReportArchive:
                 processes=len(process_keys),
                 sha256=row.content_sha256,
             )
+            if deliver is not None:
+                deliver(json.loads(row.content))
             return row.id
 
         return self.db.write(unit)

@@ -7,7 +7,9 @@ from pathlib import Path
 from typing import Any
 
 from .bpmn import parse_bpmn
+from .bpmn.safe_xml import MAX_BPMN_BYTES
 from .errors import ValidationError
+from .files import read_limited
 from .records import VersionRef
 from .registry import CATALOGUE_FIELDS, Registry, clean_catalogue
 
@@ -16,10 +18,10 @@ __all__ = ["load_catalogue_folder"]
 
 def _read_catalogue(folder: Path) -> list[dict[str, Any]]:
     path = folder / "catalogue.json"
+    if not path.exists():
+        raise ValidationError(f"{path}: Katalogdatei fehlt.")
     try:
-        entries = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ValidationError(f"{path}: Katalogdatei fehlt.") from None
+        entries = json.loads(read_limited(path, limit=MAX_BPMN_BYTES).decode("utf-8"))
     except json.JSONDecodeError as err:
         raise ValidationError(
             f"{path}, Zeile {err.lineno}, Spalte {err.colno}: kein gültiges JSON ({err.msg})."
@@ -45,10 +47,7 @@ def load_catalogue_folder(registry: Registry, folder: Path, *, author: str) -> l
             raise ValidationError(f"{folder / 'catalogue.json'}: Eintrag {position} ohne key/file.")
         if key in existing:
             continue
-        try:
-            bpmn = (folder / file_name).read_bytes()
-        except OSError as err:
-            raise ValidationError(f"{folder / file_name}: {err.strerror}.") from None
+        bpmn = read_limited(folder / file_name, limit=MAX_BPMN_BYTES)
         parse_bpmn(bpmn, source=str(folder / file_name))
         catalogue = {k: v for k, v in entry.items() if k in CATALOGUE_FIELDS}
         try:

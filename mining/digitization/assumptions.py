@@ -15,6 +15,9 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from process_registry.errors import FileRefusedError
+from process_registry.files import read_limited
+
 from ..errors import MiningError
 
 __all__ = ["ASSUMPTION_LABELS", "Assumptions", "AssumptionsError", "load_assumptions"]
@@ -23,6 +26,9 @@ __all__ = ["ASSUMPTION_LABELS", "Assumptions", "AssumptionsError", "load_assumpt
 class AssumptionsError(MiningError, ValueError):
     """An assumptions file that cannot be used (syntax, unknown key, wrong type)."""
 
+
+# The shipped defaults are 3 KiB; a file a thousand times larger is not a list of assumptions.
+MAX_ASSUMPTIONS_BYTES = 4 * 1024 * 1024
 
 # German labels for the report; keys are "section.name" as in Assumptions.flat().
 ASSUMPTION_LABELS: Mapping[str, str] = MappingProxyType(
@@ -113,9 +119,9 @@ def load_assumptions(path: Path | None = None) -> Assumptions:
     if path is None:
         return Assumptions(_freeze(defaults))
     try:
-        override = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise AssumptionsError(f"{path}: Datei nicht lesbar ({exc.strerror}).") from None
+        override = tomllib.loads(read_limited(path, limit=MAX_ASSUMPTIONS_BYTES).decode("utf-8"))
+    except FileRefusedError as exc:
+        raise AssumptionsError(str(exc)) from None
     except UnicodeDecodeError:
         raise AssumptionsError(f"{path}: Datei ist nicht UTF-8-kodiert.") from None
     except tomllib.TOMLDecodeError as exc:

@@ -16,6 +16,7 @@ import codecs
 import io
 import re
 from dataclasses import dataclass
+from typing import Protocol
 
 from mining.errors import EventLogError
 
@@ -34,6 +35,10 @@ _UTF8 = "utf-8"
 _CP1252 = "cp1252"
 _CHUNK = 1024 * 1024
 _NON_ASCII = re.compile(rb"[\x80-\xff]")
+
+
+class Observer(Protocol):
+    def __call__(self, data: bytes, *, final: bool, newlines: int) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -121,16 +126,24 @@ class TranscodingStream(ReaderStream):
 
     UTF-8 input passes through unchanged (only validated); other encodings are transcoded. The
     encoding actually used is ``encoding`` (it can change once, from a provisional ``utf-8`` to
-    ``cp1252``, while only ASCII has been delivered).
+    ``cp1252``, while only ASCII has been delivered). ``observer`` sees each piece of output
+    before pyarrow does: ``observer(data, final=…, newlines=…)``.
     """
 
-    def __init__(self, inner: io.RawIOBase, choice: EncodingChoice, *, source: str) -> None:
+    def __init__(
+        self,
+        inner: io.RawIOBase,
+        choice: EncodingChoice,
+        *,
+        source: str,
+        observer: Observer | None = None,
+    ) -> None:
         super().__init__()
         self._inner = inner
         self._source = source
+        self._observer = observer
         self.encoding = choice.name
         self.codec = choice.codec
-        self.quotes = 0  # '"' delivered so far; an odd total hints at an unterminated quote
         self._provisional = choice.provisional
         self._skip = choice.skip_bom
         self._decoder = codecs.getincrementaldecoder(choice.codec)("strict")
@@ -164,9 +177,7 @@ class TranscodingStream(ReaderStream):
     def _convert(self, chunk: bytes, *, final: bool) -> bytes:
         if self._provisional:
             if chunk.isascii():
-                self._newlines += chunk.count(b"\n")
-                self.quotes += chunk.count(b'"')
-                return chunk
+                return self._observed(chunk, final=final)
             self._commit(chunk, final=final)
         passthrough = self.codec == _UTF8
         try:
@@ -179,8 +190,13 @@ class TranscodingStream(ReaderStream):
                 out = self._decoder.decode(chunk, final=final).encode(_UTF8)
         except UnicodeDecodeError as err:
             raise self._decode_error(err) from None
-        self._newlines += out.count(b"\n")
-        self.quotes += out.count(b'"')
+        return self._observed(out, final=final)
+
+    def _observed(self, out: bytes, *, final: bool) -> bytes:
+        newlines = out.count(b"\n")
+        self._newlines += newlines
+        if self._observer is not None:
+            self._observer(out, final=final, newlines=newlines)
         return out
 
     def _commit(self, chunk: bytes, *, final: bool) -> None:

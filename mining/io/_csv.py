@@ -22,7 +22,8 @@ streams. Three things it does not do for us, done here:
   its field-size limit, which read as "closed".) ``QuoteScanner`` follows the quotes over the
   very bytes pyarrow reads and refuses the file at the first batch after the problem, naming
   the line where the quote opened.
-* **Encodings**, via ``TranscodingStream`` (strict, with the line of a bad byte).
+* **Encodings**, via ``TranscodingStream`` (strict, with the line of a bad byte; a file that
+  mixes UTF-8 with Windows-1252 is refused naming the lines in the other encoding).
 """
 
 from __future__ import annotations
@@ -448,4 +449,6 @@ def _refuse_binary(head: bytes, source: str) -> None:
 
 
 def _sample_text(head: bytes, choice: EncodingChoice, *, complete: bool) -> str:
-    return codecs.getincrementaldecoder(choice.codec)("strict").decode(head, final=complete)
+    # Only for guessing the separator and decimal mark; a byte in another encoding is the
+    # stream's to refuse, with every line it occurs on.
+    return codecs.getincrementaldecoder(choice.codec)("replace").decode(head, final=complete)

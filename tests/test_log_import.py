@@ -463,3 +463,23 @@ def test_pmo_log_import_and_analyze_refuse_it_in_one_line(
     assert "Traceback" not in message and message.count("\n") == 1, message
     assert f"{path.name}, Zeile {line}:" in message
     assert not list((tmp_path / "daten").rglob("*.parquet"))
+
+
+def test_a_multi_line_note_still_imports_and_later_lines_are_named_right(
+    store: LogStore, tmp_path: Path
+) -> None:
+    note = "\n".join(f'Rückruf {i}; Unterlagen fehlen, ""Anlage B""' for i in range(40))
+    rows = [f'{n};Antrag prüfen;03.02.2024 10:{n:02d};"{note}"' for n in range(1, 4)]
+    text = "Fall;Tätigkeit;Zeitpunkt;Bemerkung\n" + "\n".join(rows) + "\n"
+    result = store.import_file(
+        _write(tmp_path, "notiz.csv", text),
+        uploader="t",
+        options=ImportOptions(attributes=("Bemerkung",)),
+    )
+    notes = pq.read_table(store.events_path(result.log_id)).column("Bemerkung").to_pylist()
+    assert notes == [note.replace('""', '"')] * 3
+    # The fourth row starts on line 2 + 3 * 40 = 122.
+    bad = text + "4;Antrag prüfen;31.02.2024 10:00;kurz\n"
+    with pytest.raises(EventLogError) as raised:
+        store.import_file(_write(tmp_path, "notiz2.csv", bad), uploader="t")
+    assert raised.value.line == 122

@@ -30,6 +30,7 @@ class NormalizeReport:
     start_timestamp_format: str | None
     resource_mode: str  # PSEUDONYMIZED, ROLES or DROPPED
     unmapped_resources: int  # with a role map: distinct names without a role
+    date_cells: int = 0  # timestamps read from date cells of a sheet (not by a text format)
 
     def messages(self) -> list[str]:
         out = [
@@ -49,8 +50,11 @@ class NormalizeReport:
             for line, reason in self.invalid_timestamps:
                 by_reason.setdefault(reason, []).append(line)
             out.extend(f"  {reason}: {_lines(lines)}" for reason, lines in by_reason.items())
+        if self.date_cells:
+            out.append(f"{_count(self.date_cells, 'Zeitstempel')} aus Excel-Datumszellen gelesen.")
         if self.timestamp_format:
-            out.append(f"Zeitformat: {describe_format(self.timestamp_format)}")
+            label = "Zeitformat der Textzellen" if self.date_cells else "Zeitformat"
+            out.append(f"{label}: {describe_format(self.timestamp_format)}")
         if self.start_timestamp_format:
             out.append(f"Zeitformat Beginn: {describe_format(self.start_timestamp_format)}")
         if self.dst_shifted:
@@ -85,6 +89,7 @@ def _count(number: int, noun: str) -> str:
         "Zeitangabe": "Zeitangaben",
         "Name": "Namen",
         "Ereignis": "Ereignisse",
+        "Zeitstempel": "Zeitstempel",
     }[noun]
     return f"{number} {noun if number == 1 else plural}"
 

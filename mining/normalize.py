@@ -13,6 +13,9 @@ schema (:func:`output_schema`), ready for Parquet. The steps and why:
 * Timestamps go through :mod:`mining.timestamps` with one format per column, detected once on the
   first batch that has values and reused for all later ones. Invalid rows are dropped from the
   output and listed with their reasons; whether that rejects the import is the caller's decision.
+  An Excel sheet marks its date cells (``__date_cells__``): those are read as the dates they are,
+  and only the text cells beside them go by the detected or the explicit format (issue 12.6), so
+  neither kind can make the other fail.
 * Resources are pseudonymized or replaced by roles, or dropped when no pseudonymizer is given;
   they are never written raw (item 37). Case IDs get surrogates when a case pseudonymizer is set.
 """
@@ -20,7 +23,7 @@ schema (:func:`output_schema`), ready for Parquet. The steps and why:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 import pyarrow as pa
@@ -29,9 +32,11 @@ import pyarrow.compute as pc
 from mining import _timeparse as tp
 from mining._normalize_report import DROPPED, PSEUDONYMIZED, ROLES, NormalizeReport
 from mining.errors import MappingError
+from mining.io import DATE_CELLS_COLUMN
 from mining.mapping import LINE_COLUMN, ColumnMapping
 from mining.privacy import Pseudonymizer
 from mining.timestamps import (
+    ISO8601,
     REASONS,
     UTC_TIMESTAMP,
     ParsedColumn,
@@ -85,7 +90,7 @@ def output_schema(mapping: ColumnMapping) -> pa.Schema:
 
 def dropped_columns(all_columns: Sequence[str], mapping: ColumnMapping) -> tuple[str, ...]:
     """Source columns the allow-list drops (everything not mapped), in source order."""
-    kept = set(mapping.columns()) | {LINE_COLUMN}
+    kept = set(mapping.columns()) | {LINE_COLUMN, DATE_CELLS_COLUMN}
     return tuple(name for name in all_columns if name not in kept)
 
 
@@ -105,7 +110,7 @@ class Normalizer:
         self._options = options
         self._source = source
         self.schema = output_schema(mapping)
-        self._needed = frozenset(mapping.columns()) | {LINE_COLUMN}
+        self._needed = frozenset(mapping.columns()) | {LINE_COLUMN, DATE_CELLS_COLUMN}
         explicit = options.timestamp_format or options.policy.format
         self._format = explicit
         self._start_format = explicit if mapping.start_timestamp else None
@@ -116,6 +121,7 @@ class Normalizer:
         self._shifted: list[np.ndarray] = []
         self._ambiguous: list[np.ndarray] = []
         self._unmapped: set[str] = set()
+        self._date_cells = 0
 
     def normalize(self, batch: pa.RecordBatch) -> pa.RecordBatch:
         """One raw batch → one canonical batch (possibly with fewer rows)."""
@@ -175,23 +181,31 @@ class Normalizer:
             start_timestamp_format=self._start_format,
             resource_mode=mode,
             unmapped_resources=len(self._unmapped),
+            date_cells=self._date_cells,
         )
 
     def _parse(self, batch: pa.RecordBatch, column: str | None, *, required: bool) -> ParsedColumn:
-        """Parse one timestamp column, detecting its format on the first values seen."""
+        """Parse one timestamp column: date cells as dates, text by the column's text format."""
         text = _text(batch, column)
+        dates = _date_cells(batch, column)
+        text_cells = text if dates is None else pc.filter(text, pa.array(~dates))
         is_start = not required
         fmt = self._start_format if is_start else self._format
         if fmt is None and column is not None:
-            fmt = self._detect(text, column)
+            # The format of the text cells, detected on them alone.
+            fmt = self._detect(text_cells, column)
             if is_start:
                 self._start_format = fmt
             else:
                 self._format = fmt
-        # No values seen yet: any format reports every row as empty (or null when optional).
-        return parse_column(
-            text, fmt=fmt or tp.ISO8601, policy=self._options.policy, required=required
-        )
+        policy = self._options.policy
+        # No text values seen yet: any format reports every row as empty (or null when optional).
+        parsed = parse_column(text, fmt=fmt or ISO8601, policy=policy, required=required)
+        if dates is None or not dates.any():
+            return parsed
+        self._date_cells += int(dates.sum())
+        cells = parse_column(text, fmt=ISO8601, policy=policy, required=required)
+        return _by_cell_type(dates, cells, parsed)
 
     def _detect(self, text: pa.Array, column: str) -> str | None:
         values = pc.filter(text, pc.not_equal(text, ""))
@@ -237,6 +251,23 @@ def _text(batch: pa.RecordBatch, column: str | None) -> pa.Array:
         return pa.repeat(pa.scalar("", pa.string()), batch.num_rows)
     values = batch.column(column)
     return pc.utf8_trim_whitespace(values.cast(pa.string()).fill_null(""))
+
+
+def _date_cells(batch: pa.RecordBatch, column: str | None) -> np.ndarray | None:
+    """Which rows of ``column`` were date cells of a sheet; None for a source without types."""
+    if column is None or DATE_CELLS_COLUMN not in batch.schema.names:
+        return None
+    marks = batch.column(DATE_CELLS_COLUMN)
+    if marks.type.get_field_index(column) < 0:
+        return None
+    return np.asarray(marks.field(column).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _by_cell_type(dates: np.ndarray, cells: ParsedColumn, text: ParsedColumn) -> ParsedColumn:
+    """Row by row: ``cells`` where the cell was a date cell, ``text`` elsewhere."""
+    return ParsedColumn(
+        *(np.where(dates, getattr(cells, f.name), getattr(text, f.name)) for f in fields(cells))
+    )
 
 
 def _nullable(text: pa.Array) -> pa.Array:

@@ -10,6 +10,7 @@ import datetime as dt
 import time
 import zipfile
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import openpyxl
 import openpyxl.xml
@@ -18,7 +19,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from mining.errors import EventLogError, UnsafeFileError
-from mining.io import LINE_COLUMN, ReadOptions, open_table, preview_table
+from mining.ingest import ImportOptions, Ingested, ingest_file
+from mining.io import DATE_CELLS_COLUMN, LINE_COLUMN, ReadOptions, open_table, preview_table
+from mining.privacy import load_or_create_secret
 
 BILLION_LAUGHS = (
     b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
@@ -102,7 +105,10 @@ def test_cells_become_the_text_a_user_sees(tmp_path: Path) -> None:
         "Name",
         "Erledigt",
     )
-    assert table.to_pylist() == [
+    marks = table.column(DATE_CELLS_COLUMN).to_pylist()
+    assert [mark["Zeitpunkt"] for mark in marks] == [True, True, True, False]  # a time is no date
+    assert not any(mark["Betrag"] or mark["Aktivität"] for mark in marks)
+    assert table.drop_columns([DATE_CELLS_COLUMN]).to_pylist() == [
         {
             "Aktenzeichen": "007",
             "Aktivität": "Antrag prüfen",
@@ -140,7 +146,11 @@ def test_cells_become_the_text_a_user_sees(tmp_path: Path) -> None:
             LINE_COLUMN: 7,
         },
     ]
-    assert all(field.type == pa.string() for field in table.schema if field.name != LINE_COLUMN)
+    assert all(
+        field.type == pa.string()
+        for field in table.schema
+        if field.name not in (LINE_COLUMN, DATE_CELLS_COLUMN)
+    )
 
 
 def test_header_below_empty_rows_and_sheet_choice(tmp_path: Path) -> None:
@@ -390,3 +400,189 @@ def test_directories_and_missing_files(tmp_path: Path) -> None:
         open_table(tmp_path)
     with pytest.raises(EventLogError, match="Datei nicht gefunden"):
         open_table(tmp_path / "fehlt.csv")
+
+
+# -- Excel date cells beside German text dates (issue 12.6) ---------------------------------
+#
+# An export of a system that took over old records keeps their dates as text ("03.02.2019
+# 14:05") in the column where newer rows hold real date cells. Each cell is read by its type.
+
+
+class Formatted:
+    """A number cell shown as a date by its number format (how Excel stores every date)."""
+
+    def __init__(self, number: float, number_format: str) -> None:
+        self.number = number
+        self.number_format = number_format
+
+
+def dated_workbook(tmp_path: Path, columns: dict[str, list[object]]) -> Path:
+    """One case per row (``F0``, ``F1``, …) with the given timestamp columns."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    names = list(columns)
+    sheet.append(["Fall", "Tätigkeit", *names])
+    for index, values in enumerate(zip(*columns.values(), strict=True)):
+        sheet.append([f"F{index}", "Antrag prüfen", *(None for _ in names)])
+        for offset, value in enumerate(values):
+            cell = sheet.cell(row=index + 2, column=3 + offset)
+            if isinstance(value, Formatted):
+                cell.value = value.number
+                cell.number_format = value.number_format
+            else:
+                cell.value = value
+    path = tmp_path / "export.xlsx"
+    book.save(path)
+    return path
+
+
+def ingest_sheet(tmp_path: Path, path: Path, **options: object) -> tuple[Ingested, dict]:
+    target = tmp_path / "events.parquet"
+    result = ingest_file(
+        path,
+        target,
+        options=ImportOptions(**options),  # type: ignore[arg-type]
+        secret=load_or_create_secret(tmp_path),
+        source=path.name,
+    )
+    table = pq.read_table(target)
+    by_case = {
+        row["case_id"]: (row["timestamp"], row["start_timestamp"]) for row in table.to_pylist()
+    }
+    return result, by_case
+
+
+def berlin(*fields: int) -> dt.datetime:
+    return dt.datetime(*fields, tzinfo=ZoneInfo("Europe/Berlin")).astimezone(dt.UTC)
+
+
+DATE_CELLS: list[tuple[object, dt.datetime]] = [
+    (dt.datetime(2024, 2, 3, 14, 5), berlin(2024, 2, 3, 14, 5)),
+    (dt.datetime(2024, 7, 3, 9, 0, 30), berlin(2024, 7, 3, 9, 0, 30)),
+    (dt.date(2024, 2, 5), berlin(2024, 2, 5)),
+    (Formatted(45325.5, "DD.MM.YYYY hh:mm"), berlin(2024, 2, 3, 12)),
+    (Formatted(45326, "DD.MM.YYYY"), berlin(2024, 2, 4)),
+]
+
+
+@pytest.mark.parametrize(
+    ("texts", "fmt"),
+    [
+        (["03.02.2019 14:05", "04.03.2019 09:00", "13.02.2019 08:30"], "%d.%m.%Y %H:%M"),
+        (["03.02.2019", "04.03.2019", "13.02.2019"], "%d.%m.%Y"),
+        (
+            ["03.02.2019 14:05:30", "04.03.2019 09:00:00", "13.02.2019 08:30:59"],
+            "%d.%m.%Y %H:%M:%S",
+        ),
+        (["03.02.19 14:05", "04.03.19 09:00", "13.02.19 08:30"], "%d.%m.%y %H:%M"),
+        (["2019-02-03 14:05", "2019-03-04 09:00", "2019-02-13T08:30:00"], None),
+    ],
+    ids=["german", "german-date-only", "german-seconds", "german-short-year", "iso-text"],
+)
+def test_date_cells_and_text_dates_in_one_column_are_each_read_by_their_type(
+    tmp_path: Path, texts: list[str], fmt: str | None
+) -> None:
+    expected = [instant for _, instant in DATE_CELLS]
+    for text in texts:
+        value = dt.datetime.fromisoformat(text) if fmt is None else dt.datetime.strptime(text, fmt)
+        expected.append(value.replace(tzinfo=ZoneInfo("Europe/Berlin")).astimezone(dt.UTC))
+    cells = [cell for cell, _ in DATE_CELLS]
+    # Old text rows first, then the date cells, then text again: no block is all of one kind.
+    column = [texts[0], *cells[:3], texts[1], *cells[3:], texts[2]]
+    order = [5, 0, 1, 2, 6, 3, 4, 7]
+    path = dated_workbook(tmp_path, {"Zeitpunkt": column})
+    result, by_case = ingest_sheet(tmp_path, path)
+    assert result.report.invalid_timestamps == ()
+    got = [by_case[f"F{row}"][0] for row in range(len(column))]
+    assert got == [expected[index] for index in order]
+
+
+def test_explicit_format_applies_to_text_cells_only(tmp_path: Path) -> None:
+    cells = [cell for cell, _ in DATE_CELLS]
+    path = dated_workbook(tmp_path, {"Zeitpunkt": [*cells, "03.02.2019 14:05"]})
+    _, by_case = ingest_sheet(tmp_path, path, timestamp_format="%d.%m.%Y %H:%M")
+    assert [by_case[f"F{i}"][0] for i in range(len(cells))] == [i for _, i in DATE_CELLS]
+    assert by_case[f"F{len(cells)}"][0] == berlin(2019, 2, 3, 14, 5)
+
+    # A text cell in another format is refused by the explicit format; the date cells never are.
+    path = dated_workbook(tmp_path, {"Zeitpunkt": [*cells, "03.02.2019 14:05", "2019-02-03"]})
+    with pytest.raises(EventLogError) as raised:
+        ingest_sheet(tmp_path, path, timestamp_format="%d.%m.%Y %H:%M")
+    assert raised.value.lines == (len(cells) + 3,)
+
+
+@pytest.mark.parametrize("bad", ["kein Datum", "31.02.2019 10:00", "03.02.2019 25:00"])
+def test_a_text_cell_that_matches_no_format_rejects_the_file_naming_its_row(
+    tmp_path: Path, bad: str
+) -> None:
+    cells = [cell for cell, _ in DATE_CELLS]
+    path = dated_workbook(
+        tmp_path, {"Zeitpunkt": ["03.02.2019 14:05", *cells, bad, "04.02.2019 10:00"]}
+    )
+    with pytest.raises(EventLogError) as raised:
+        ingest_sheet(tmp_path, path)
+    assert raised.value.lines == (len(cells) + 3,)
+    assert not (tmp_path / "events.parquet").exists()
+
+
+def test_a_time_of_day_cell_is_no_timestamp(tmp_path: Path) -> None:
+    path = dated_workbook(
+        tmp_path, {"Zeitpunkt": [dt.datetime(2024, 2, 3, 14, 5), dt.time(14, 5), "03.02.2019"]}
+    )
+    with pytest.raises(EventLogError) as raised:
+        ingest_sheet(tmp_path, path)
+    assert raised.value.lines == (3,)
+
+
+def test_a_column_of_date_cells_only_and_one_of_text_only(tmp_path: Path) -> None:
+    cells = [cell for cell, _ in DATE_CELLS]
+    result, by_case = ingest_sheet(tmp_path, dated_workbook(tmp_path, {"Zeitpunkt": cells}))
+    assert [by_case[f"F{i}"][0] for i in range(len(cells))] == [i for _, i in DATE_CELLS]
+    assert any("Datumszellen" in message for message in result.messages)
+
+    texts = ["03.02.2019 14:05", "04.03.2019 09:00"]
+    result, by_case = ingest_sheet(tmp_path, dated_workbook(tmp_path, {"Zeitpunkt": texts}))
+    assert [by_case["F0"][0], by_case["F1"][0]] == [
+        berlin(2019, 2, 3, 14, 5),
+        berlin(2019, 3, 4, 9),
+    ]
+    assert result.report.timestamp_format == "%d.%m.%Y %H:%M"
+
+
+def test_the_start_timestamp_column_mixes_cells_and_text_too(tmp_path: Path) -> None:
+    path = dated_workbook(
+        tmp_path,
+        {
+            "Beginn": ["03.02.2019 14:00", dt.datetime(2024, 2, 3, 9), None, dt.date(2024, 2, 5)],
+            "Ende": [
+                dt.datetime(2019, 2, 3, 15),
+                "03.02.2024 10:00",
+                "04.02.2024 00:00",
+                "05.02.2024 08:00",
+            ],
+        },
+    )
+    expected = {
+        "F0": (berlin(2019, 2, 3, 15), berlin(2019, 2, 3, 14)),
+        "F1": (berlin(2024, 2, 3, 10), berlin(2024, 2, 3, 9)),
+        "F2": (berlin(2024, 2, 4), None),
+        "F3": (berlin(2024, 2, 5, 8), berlin(2024, 2, 5)),
+    }
+    for explicit in ({}, {"timestamp_format": "%d.%m.%Y %H:%M"}):
+        _, by_case = ingest_sheet(
+            tmp_path, path, start_timestamp="Beginn", timestamp="Ende", **explicit
+        )
+        assert by_case == expected
+
+
+def test_date_cells_are_marked_for_the_importer_but_stay_invisible(tmp_path: Path) -> None:
+    path = dated_workbook(
+        tmp_path, {"Zeitpunkt": [dt.datetime(2024, 2, 3, 14, 5), "03.02.2019 14:05", None]}
+    )
+    with open_table(path) as reader:
+        batches = list(reader.batches())
+        assert reader.seen_columns() == ("Fall", "Tätigkeit", "Zeitpunkt")
+    marks = pa.Table.from_batches(batches).column(DATE_CELLS_COLUMN).to_pylist()
+    assert [mark["Zeitpunkt"] for mark in marks] == [True, False, False]
+    _, frame = preview_table(path)
+    assert list(frame.columns) == ["Fall", "Tätigkeit", "Zeitpunkt"]

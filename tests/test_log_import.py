@@ -403,3 +403,83 @@ def test_a_log_too_large_to_sort_in_memory_is_refused_whole(
     assert "3 Ereignissen zu groß" in str(caught.value)
     assert store.list_logs() == []
     assert not [p for p in store.folder.iterdir() if p.suffix == ".parquet"]
+
+
+# -- files that would be half-read: swallowed rows, mixed encodings (issue 12.2, 12.3) ------------
+
+
+def _swallowing_export(tmp_path: Path) -> Path:
+    """The reported file: 20,000 rows, ';', line 5000 opens a quote in its last column."""
+    lines = ["Fall;Tätigkeit;Zeitpunkt;Team"]
+    for n in range(2, 20_002):
+        team = '"Team 0' if n == 5_000 else f"Team {n % 3}"
+        lines.append(f"C{n // 5};Antrag prüfen;03.02.2024 10:{n % 60:02d};{team}")
+    return _write(tmp_path, "export.csv", "\n".join(lines) + "\n")
+
+
+def _mixed_encoding_export(tmp_path: Path) -> Path:
+    """cp1252 with one UTF-8 line (line 3000), as when a new export is appended to an old one."""
+    parts = ["Fall;Tätigkeit;Zeitpunkt\n".encode("cp1252")]
+    for n in range(2, 6_000):
+        encoding = "utf-8" if n == 3_000 else "cp1252"
+        parts.append(f"C{n};Antrag prüfen;03.02.2024 10:{n % 60:02d}\n".encode(encoding))
+    path = tmp_path / "gemischt.csv"
+    path.write_bytes(b"".join(parts))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("make", "line"), [(_swallowing_export, 5_000), (_mixed_encoding_export, 3_000)]
+)
+def test_a_file_that_would_be_half_read_is_refused_and_nothing_stored(
+    store: LogStore, tmp_path: Path, make, line: int
+) -> None:
+    with pytest.raises(EventLogError) as raised:
+        store.import_file(make(tmp_path), uploader="t")
+    assert raised.value.line == line
+    _assert_nothing_stored(store)
+
+
+@pytest.mark.parametrize(
+    ("make", "line"), [(_swallowing_export, 5_000), (_mixed_encoding_export, 3_000)]
+)
+@pytest.mark.parametrize("command", ["import", "analyze"])
+def test_pmo_log_import_and_analyze_refuse_it_in_one_line(
+    db_url: str, tmp_path: Path, make, line: int, command: str
+) -> None:
+    path = make(tmp_path)
+    args = ["log", "import", str(path)] if command == "import" else ["analyze", str(path)]
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "PMO_DATABASE_URL": db_url,
+        "PMO_DATA_DIR": str(tmp_path / "daten"),
+        "PMO_USER": "t",
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "pmo", *args], cwd=PROJECT, env=env, capture_output=True, timeout=300
+    )
+    message = result.stderr.decode()
+    assert result.returncode == 1, (result.stdout.decode(), message)
+    assert "Traceback" not in message and message.count("\n") == 1, message
+    assert f"{path.name}, Zeile {line}:" in message
+    assert not list((tmp_path / "daten").rglob("*.parquet"))
+
+
+def test_a_multi_line_note_still_imports_and_later_lines_are_named_right(
+    store: LogStore, tmp_path: Path
+) -> None:
+    note = "\n".join(f'Rückruf {i}; Unterlagen fehlen, ""Anlage B""' for i in range(40))
+    rows = [f'{n};Antrag prüfen;03.02.2024 10:{n:02d};"{note}"' for n in range(1, 4)]
+    text = "Fall;Tätigkeit;Zeitpunkt;Bemerkung\n" + "\n".join(rows) + "\n"
+    result = store.import_file(
+        _write(tmp_path, "notiz.csv", text),
+        uploader="t",
+        options=ImportOptions(attributes=("Bemerkung",)),
+    )
+    notes = pq.read_table(store.events_path(result.log_id)).column("Bemerkung").to_pylist()
+    assert notes == [note.replace('""', '"')] * 3
+    # The fourth row starts on line 2 + 3 * 40 = 122.
+    bad = text + "4;Antrag prüfen;31.02.2024 10:00;kurz\n"
+    with pytest.raises(EventLogError) as raised:
+        store.import_file(_write(tmp_path, "notiz2.csv", bad), uploader="t")
+    assert raised.value.line == 122

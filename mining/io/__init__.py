@@ -6,10 +6,18 @@ is an ``EventLogError`` (``UnsafeFileError`` for refused files) with a German me
 file and, where known, the line.
 """
 
-from ._model import LINE_COLUMN, SUPPORTED_FORMATS, Detected, ReadOptions, TableReader
+from ._model import (
+    DATE_CELLS_COLUMN,
+    LINE_COLUMN,
+    SUPPORTED_FORMATS,
+    Detected,
+    ReadOptions,
+    TableReader,
+)
 from .api import open_table, preview_table
 
 __all__ = [
+    "DATE_CELLS_COLUMN",
     "LINE_COLUMN",
     "SUPPORTED_FORMATS",
     "Detected",

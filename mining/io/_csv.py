@@ -11,20 +11,25 @@ streams. Three things it does not do for us, done here:
   ``ignore_empty_lines=False``; with ``True`` they would vanish and shift every later line) and
   are dropped after numbering, like any row whose fields are all empty: it holds no event. Line breaks are counted as LF: a lone CR inside a quoted value
   would not be counted (old Mac files only).
-* **Bad rows** (RELIABILITY item 21): too many or too few fields, or an unterminated quote, are
-  never padded or skipped silently. The handler collects them all; after the last row one
-  ``EventLogError`` names every line. pyarrow accepts one kind silently: an unterminated quote
-  in the *last* column swallows the rest of the file into that value. An odd number of quote
-  characters in the file triggers a strict re-parse of the last row to catch exactly that.
-* **Encodings**, via ``TranscodingStream`` (strict, with the line of a bad byte).
+* **Bad rows** (RELIABILITY item 21): too many or too few fields are never padded or skipped
+  silently. The handler collects them all; after the last row one ``EventLogError`` names
+  every line.
+* **Swallowed rows** (issue 12.2). A quote that is never closed, or closed only by some later
+  quote, turns the rows after it into one value; pyarrow reports that only when the field count
+  happens to break, so a quote in the last column, or one closed later, used to cost rows
+  without an error. (Re-parsing the last row when the file's quote count was odd missed both:
+  the parity says nothing once a quote is text somewhere, and Python's csv module gave up at
+  its field-size limit, which read as "closed".) ``QuoteScanner`` follows the quotes over the
+  very bytes pyarrow reads and refuses the file at the first batch after the problem, naming
+  the line where the quote opened.
+* **Encodings**, via ``TranscodingStream`` (strict, with the line of a bad byte; a file that
+  mixes UTF-8 with Windows-1252 is refused naming the lines in the other encoding).
 """
 
 from __future__ import annotations
 
 import codecs
-import csv
 import heapq
-import io
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -45,6 +50,7 @@ from ._detect import (
 )
 from ._encoding import EncodingChoice, TranscodingStream, choose_encoding
 from ._model import LINE_COLUMN, Detected, ReadOptions, TableReader
+from ._quotes import TOO_LONG, QuoteProblem, QuoteScanner
 from ._stream import Source, read_head
 from ._text import de_int, listed, mib
 
@@ -88,8 +94,8 @@ class CsvReader(TableReader):
         width = max(1, len(records[0]) if records else 1)
 
         self._source = source
-        self._choice = choice
         self._sep = sep
+        self._quotes = QuoteScanner(sep, max_bytes=BLOCK_BYTES)
         # Filled by pyarrow's callback (possibly from its own thread): a deque is thread-safe.
         self._invalid: deque[_BadRow] = deque()
         self._pending: list[tuple[int, int, _BadRow]] = []  # heap by row number
@@ -98,12 +104,13 @@ class CsvReader(TableReader):
         self._bad_kinds = {"extra": 0, "missing": 0, "quote": 0}
         self._next_row = 1  # pyarrow row number of the next row to place
         self._next_line = 1
-        self._last_data_line = 1
         self._names: list[str] | None = None
         self._ready: list[pa.RecordBatch] = []
         self.blank_rows = 0
 
-        self._stream = TranscodingStream(source.open(), choice, source=name)
+        self._stream = TranscodingStream(
+            source.open(), choice, source=name, observer=self._quotes.feed
+        )
         try:
             self._reader = pcsv.open_csv(
                 self._stream,
@@ -210,9 +217,9 @@ class CsvReader(TableReader):
             self._take_header(raw)
             raw, lines = raw.slice(1), lines[1:]
         assert self._names is not None
+        if self._quotes.problem is not None:
+            raise self._quote_error(self._quotes.problem)
         raw, lines = self._drop_blank_rows(raw, lines)
-        if len(lines):
-            self._last_data_line = int(lines[-1])
         # The first non-ASCII byte may have come late and switched the encoding.
         if self.detected.encoding != self._stream.encoding:
             self.detected = replace(self.detected, encoding=self._stream.encoding)
@@ -325,18 +332,39 @@ class CsvReader(TableReader):
 
     def _finish(self) -> None:
         """After the last row: place trailing bad rows, then report every bad row at once."""
+        self._place_trailing_bad_rows()
+        if self._quotes.problem is not None:
+            raise self._quote_error(self._quotes.problem)
+        if self._bad_count:
+            raise self._bad_rows_error()
+
+    def _place_trailing_bad_rows(self) -> None:
+        # Rows pyarrow rejected after the last row it returned follow each other.
         self._drain_invalid()
         while self._pending:
             _, _, bad = heapq.heappop(self._pending)
             self._record_bad(bad, self._next_line)
             self._next_line += 1 + bad.newlines
             self._next_row += 1
-        if self._bad_count:
-            raise self._bad_rows_error()
-        if self._stream.quotes % 2 == 1:
-            self._check_last_row_closed()
 
-    def _bad_rows_error(self) -> EventLogError:
+    def _quote_error(self, problem: QuoteProblem) -> EventLogError:
+        """The swallowing quote, with the bad rows met before it (they are real too)."""
+        self._place_trailing_bad_rows()
+        described = problem.describe(BLOCK_BYTES)
+        if not self._bad_count:
+            return EventLogError(
+                f"{described} Bitte das Anführungszeichen korrigieren; die Datei wird nicht "
+                "übernommen.",
+                source=self.source,
+                line=problem.line,
+                lines=(problem.line,),
+            )
+        if problem.line not in self._bad_lines:
+            self._record_bad(_BadRow(None, 0, 0, 0, open_quote=True), None)
+            self._bad_lines = sorted([*self._bad_lines, problem.line])
+        return self._bad_rows_error(described)
+
+    def _bad_rows_error(self, addendum: str = "") -> EventLogError:
         kinds = [
             (self._bad_kinds["extra"], "zu viele Felder"),
             (self._bad_kinds["missing"], "zu wenige Felder"),
@@ -352,59 +380,11 @@ class CsvReader(TableReader):
             f"{de_int(count)} {rows} nicht zur Kopfzeile mit {self._expected} Spalten "
             f"({detail}); die Datei wird nicht übernommen.{where} Erkanntes Trennzeichen: "
             f"{_SEPARATOR_LABELS.get(self._sep, repr(self._sep))} – falls falsch, mit --sep "
-            "angeben.",
+            f"angeben.{' ' + addendum if addendum else ''}",
             source=self.source,
             line=self._bad_lines[0] if self._bad_lines else None,
             lines=tuple(self._bad_lines),
         )
-
-    def _check_last_row_closed(self) -> None:
-        """Odd quote count: did the last row's quoted value run to the end of the file?"""
-        last = self._last_data_line
-        tail = self._text_from_line(last)
-        reader = csv.reader(io.StringIO(tail, newline=""), delimiter=self._sep, strict=True)
-        try:
-            for _ in reader:
-                pass
-        except csv.Error as err:
-            # Only the end of the file inside quotes; a quirk like "x"y is pyarrow's business.
-            if "unexpected end of data" not in str(err):
-                return
-            raise EventLogError(
-                "Ein Anführungszeichen wird bis zum Dateiende nicht geschlossen; der Rest der "
-                "Datei wäre sonst ein einziger Wert. Bitte das Anführungszeichen korrigieren.",
-                source=self.source,
-                line=last,
-                lines=(last,),
-            ) from None
-
-    def _text_from_line(self, line: int) -> str:
-        stream = TranscodingStream(
-            self._source.open(),
-            replace(
-                self._choice,
-                name=self._stream.encoding,
-                codec=self._stream.codec,
-                provisional=False,
-            ),
-            source=self.source,
-        )
-        with stream:
-            seen = 1
-            parts: list[bytes] = []
-            while chunk := stream.read(1024 * 1024):
-                if parts:
-                    parts.append(chunk)
-                    continue
-                if seen + chunk.count(b"\n") < line:
-                    seen += chunk.count(b"\n")
-                    continue
-                position = -1
-                while seen < line:
-                    position = chunk.index(b"\n", position + 1)
-                    seen += 1
-                parts.append(chunk[position + 1 :])
-        return b"".join(parts).decode("utf-8", errors="replace")
 
     # -- errors -----------------------------------------------------------------------------
 
@@ -418,11 +398,16 @@ class CsvReader(TableReader):
         return sep
 
     def _arrow_error(self, err: pa.ArrowException) -> EventLogError:
+        if self._quotes.problem is not None:
+            return self._quote_error(self._quotes.problem)
         message = str(err)
         if "straddl" in message or "block size" in message:
+            opened = self._quotes.open_line()
+            if opened is not None:
+                return self._quote_error(QuoteProblem(TOO_LONG, opened))
             return EventLogError(
-                f"Ein Wert nach Zeile {self._next_line - 1} ist länger als "
-                f"{mib(BLOCK_BYTES)} MiB – vermutlich ein nicht geschlossenes Anführungszeichen.",
+                f"Eine Zeile nach Zeile {self._next_line - 1} ist länger als "
+                f"{mib(BLOCK_BYTES)} MiB; so lange Zeilen hat kein Ereignisprotokoll.",
                 source=self._source.name,
                 line=self._next_line,
             )
@@ -464,4 +449,6 @@ def _refuse_binary(head: bytes, source: str) -> None:
 
 
 def _sample_text(head: bytes, choice: EncodingChoice, *, complete: bool) -> str:
-    return codecs.getincrementaldecoder(choice.codec)("strict").decode(head, final=complete)
+    # Only for guessing the separator and decimal mark; a byte in another encoding is the
+    # stream's to refuse, with every line it occurs on.
+    return codecs.getincrementaldecoder(choice.codec)("replace").decode(head, final=complete)

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 
 from mining.errors import EventLogError
 
-from ._model import LINE_COLUMN
+from ._model import RESERVED_COLUMNS
 
 __all__ = [
     "SEPARATORS",
@@ -121,9 +121,9 @@ def header_names(raw: Sequence[str | None], *, source: str, line: int | None = 1
     positions: dict[str, int] = {}
     for index, value in enumerate(raw, start=1):
         name = value if value is not None and value.strip() else f"Spalte {index}"
-        if name == LINE_COLUMN:
+        if name in RESERVED_COLUMNS:
             raise EventLogError(
-                f"Der Spaltenname „{LINE_COLUMN}“ ist reserviert; bitte umbenennen.",
+                f"Der Spaltenname „{name}“ ist reserviert; bitte umbenennen.",
                 source=source,
                 line=line,
                 column=index,

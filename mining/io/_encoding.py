@@ -8,17 +8,32 @@ Detection looks at a sample, but a cp1252 umlaut may first appear in row 3 milli
 therefore keeps deciding while it reads: as long as only ASCII was seen, nothing is committed
 (ASCII is the same in both encodings), and the first non-ASCII byte decides. A byte that
 contradicts an encoding already committed to is an error naming the line.
+
+Mixed files (issue 12.3): a UTF-8 line in a file read as Windows-1252 decodes without any error,
+to "prÃ¼fen". So every chunk read in a single-byte encoding is also checked for UTF-8 lines
+(``_mixed``), and once a line in the other encoding is found, in either direction, the rest of
+the file is read to name every such line in one refusal. Where the sample itself is mixed, the
+encoding most of its non-ASCII lines use is chosen, so that the refusal names the odd lines.
 """
 
 from __future__ import annotations
 
 import codecs
+import functools
 import io
 import re
 from dataclasses import dataclass
+from typing import Protocol
 
 from mining.errors import EventLogError
 
+from ._mixed import (
+    MAX_LISTED_LINES,
+    foreign_lines,
+    has_utf8_characters,
+    mixed_encoding_error,
+    mostly_utf8,
+)
 from ._stream import ReaderStream
 
 __all__ = ["EncodingChoice", "TranscodingStream", "choose_encoding"]
@@ -34,6 +49,10 @@ _UTF8 = "utf-8"
 _CP1252 = "cp1252"
 _CHUNK = 1024 * 1024
 _NON_ASCII = re.compile(rb"[\x80-\xff]")
+
+
+class Observer(Protocol):
+    def __call__(self, data: bytes, *, final: bool, newlines: int) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -59,6 +78,10 @@ def choose_encoding(
             return EncodingChoice(name, name)
     if _decodes(head, _UTF8, complete=complete):
         return EncodingChoice(_UTF8, _UTF8, provisional=head.isascii())
+    if mostly_utf8(head):
+        # A UTF-8 export with some lines in another encoding: read as UTF-8, the stream then
+        # names those lines (read as cp1252 it would name all the others instead).
+        return EncodingChoice(_UTF8, _UTF8)
     if _decodes(head, _CP1252, complete=True):
         return EncodingChoice(_CP1252, _CP1252)
     line, byte = _first_error(head, _CP1252)
@@ -108,6 +131,12 @@ def _decodes(data: bytes, codec: str, *, complete: bool) -> bool:
     return True
 
 
+@functools.cache
+def _single_byte(codec: str) -> bool:
+    """cp1252, latin-1 and the like: every byte is one character (and UTF-8 decodes in them)."""
+    return len(bytes(range(256)).decode(codec, errors="replace")) == 256
+
+
 def _first_error(data: bytes, codec: str) -> tuple[int, int]:
     try:
         codecs.getincrementaldecoder(codec)("strict").decode(data, final=False)
@@ -121,22 +150,35 @@ class TranscodingStream(ReaderStream):
 
     UTF-8 input passes through unchanged (only validated); other encodings are transcoded. The
     encoding actually used is ``encoding`` (it can change once, from a provisional ``utf-8`` to
-    ``cp1252``, while only ASCII has been delivered).
+    ``cp1252``, while only ASCII has been delivered). A file that mixes UTF-8 with a single-byte
+    encoding is refused naming every line in the other encoding (``_mixed``). ``observer`` sees
+    each piece of output before pyarrow does: ``observer(data, final=…, newlines=…)``.
     """
 
-    def __init__(self, inner: io.RawIOBase, choice: EncodingChoice, *, source: str) -> None:
+    def __init__(
+        self,
+        inner: io.RawIOBase,
+        choice: EncodingChoice,
+        *,
+        source: str,
+        observer: Observer | None = None,
+    ) -> None:
         super().__init__()
         self._inner = inner
         self._source = source
+        self._observer = observer
         self.encoding = choice.name
         self.codec = choice.codec
-        self.quotes = 0  # '"' delivered so far; an odd total hints at an unterminated quote
         self._provisional = choice.provisional
         self._skip = choice.skip_bom
         self._decoder = codecs.getincrementaldecoder(choice.codec)("strict")
         self._buffer = bytearray()
         self._eof = False
-        self._newlines = 0  # in the output delivered so far, for error lines
+        self._line = 1  # line of the next byte to convert
+        # Raw bytes after the last line break, so that a line split between two reads is checked
+        # whole, and its line number.
+        self._tail = b""
+        self._tail_line = 1
 
     def read(self, size: int | None = -1) -> bytes:
         want = _CHUNK if size is None or size < 0 else size
@@ -162,33 +204,84 @@ class TranscodingStream(ReaderStream):
         return chunk[self._skip :], 0
 
     def _convert(self, chunk: bytes, *, final: bool) -> bytes:
-        if self._provisional:
-            if chunk.isascii():
-                self._newlines += chunk.count(b"\n")
-                self.quotes += chunk.count(b'"')
-                return chunk
+        if self._provisional and not chunk.isascii():
             self._commit(chunk, final=final)
-        passthrough = self.codec == _UTF8
-        try:
-            if passthrough:
-                # Validate only; the fast path skips ASCII chunks when no sequence is pending.
-                if not (chunk.isascii() and not self._decoder.getstate()[0]):
-                    self._decoder.decode(chunk, final=final)
-                out = chunk
-            else:
+        if self.codec == _UTF8:
+            out = self._validated(chunk, final=final)
+        else:
+            try:
                 out = self._decoder.decode(chunk, final=final).encode(_UTF8)
-        except UnicodeDecodeError as err:
-            raise self._decode_error(err) from None
-        self._newlines += out.count(b"\n")
-        self.quotes += out.count(b'"')
+            except UnicodeDecodeError as err:
+                raise self._decode_error(err) from None
+            if _single_byte(self.codec):
+                self._refuse_utf8_lines(chunk, final=final)
+        newlines = out.count(b"\n")
+        self._advance(chunk, newlines)
+        if self._observer is not None:
+            self._observer(out, final=final, newlines=newlines)
         return out
+
+    def _validated(self, chunk: bytes, *, final: bool) -> bytes:
+        try:
+            # The fast path skips ASCII chunks when no sequence is pending.
+            if not (chunk.isascii() and not self._decoder.getstate()[0]):
+                self._decoder.decode(chunk, final=final)
+        except UnicodeDecodeError:
+            raise self._mixed_error(chunk, final=final, read_as_utf8=True) from None
+        return chunk
+
+    def _refuse_utf8_lines(self, chunk: bytes, *, final: bool) -> None:
+        """Read as a single-byte encoding: no line may be UTF-8 (it would turn into "Ã¼")."""
+        whole = self._whole_lines(chunk, final=final)
+        if has_utf8_characters(whole) and any(
+            foreign_lines(whole, self._tail_line, read_as_utf8=False)
+        ):
+            raise self._mixed_error(chunk, final=final, read_as_utf8=False)
+
+    def _whole_lines(self, chunk: bytes, *, final: bool) -> bytes:
+        """The kept tail and ``chunk`` up to its last line break (all of it at the end)."""
+        cut = len(chunk) if final else chunk.rfind(b"\n") + 1
+        return self._tail + chunk[:cut] if self._tail else chunk[:cut]
+
+    def _advance(self, chunk: bytes, newlines: int) -> None:
+        cut = chunk.rfind(b"\n")
+        if cut < 0:
+            # A line longer than pyarrow's block is refused by pyarrow; keep the tail bounded.
+            self._tail = (self._tail + chunk)[-_CHUNK * 4 :]
+        else:
+            self._tail = chunk[cut + 1 :]
+            self._tail_line = self._line + newlines
+        self._line += newlines
+
+    def _mixed_error(self, chunk: bytes, *, final: bool, read_as_utf8: bool) -> EventLogError:
+        """Read on to the end and name every line in the other encoding (not only the first)."""
+        listed: list[int] = []
+        count = 0
+        while True:
+            whole = self._whole_lines(chunk, final=final)
+            for line in foreign_lines(whole, self._tail_line, read_as_utf8=read_as_utf8):
+                count += 1
+                if len(listed) < MAX_LISTED_LINES:
+                    listed.append(line)
+            if final:
+                break
+            self._advance(chunk, chunk.count(b"\n"))
+            chunk = self._inner.read(_CHUNK)
+            final = not chunk
+        return mixed_encoding_error(
+            encoding=self.encoding,
+            read_as_utf8=read_as_utf8,
+            lines=listed,
+            count=count,
+            source=self._source,
+        )
 
     def _commit(self, chunk: bytes, *, final: bool) -> None:
         """First non-ASCII byte of a file whose sample was ASCII: decide on this chunk."""
         self._provisional = False
         match = _NON_ASCII.search(chunk)
         start = match.start() if match else 0
-        if _decodes(chunk[start:], _UTF8, complete=final):
+        if _decodes(chunk[start:], _UTF8, complete=final) or mostly_utf8(chunk):
             return
         self.codec = _CP1252
         self.encoding = _CP1252
@@ -196,7 +289,7 @@ class TranscodingStream(ReaderStream):
 
     def _decode_error(self, err: UnicodeDecodeError) -> EventLogError:
         before = bytes(err.object[: err.start])
-        line = self._newlines + before.decode(self.codec, errors="replace").count("\n") + 1
+        line = self._line + before.decode(self.codec, errors="replace").count("\n")
         byte = err.object[err.start] if err.start < len(err.object) else 0
         return EventLogError(
             f"Ungültiges Zeichen für die Kodierung {self.encoding} (Byte 0x{byte:02X}); die Datei "

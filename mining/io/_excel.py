@@ -9,6 +9,11 @@ Cells become text the way a person reads them in Excel: ``7`` not ``7.0``, at mo
 significant digits (Excel's own precision, so no ``0.30000000000000004``), dates as ISO 8601
 without a time zone (Excel has none), booleans ``true``/``false``, empty cells ``""``. Text cells
 stay exactly as typed (``007``, ``NA``, ``None``).
+
+Which cells were date cells (a date or date-and-time, or a number in a date format) travels
+along in ``__date_cells__``: a column of an export that took over old records often holds real
+date cells beside dates typed as text ("03.02.2019 14:05"), and the importer reads each by its
+type (issue 12.6). A time of day alone is no timestamp and counts as text.
 """
 
 from __future__ import annotations
@@ -20,12 +25,13 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 
 from mining.errors import EventLogError, UnsafeFileError
 
 from ._detect import detect_decimal, header_names
-from ._model import LINE_COLUMN, Detected, ReadOptions, TableReader
+from ._model import DATE_CELLS_COLUMN, LINE_COLUMN, Detected, ReadOptions, TableReader
 from ._text import de_int, listed
 from ._xmlguard import DTD_REASON
 from ._zip import check_xlsx, open_zip
@@ -34,7 +40,7 @@ __all__ = ["ExcelReader", "cell_text"]
 
 SAMPLE_ROWS = 1000
 MAX_LISTED_BAD_ROWS = 1000
-_Row = tuple[int, list[str]]
+_Row = tuple[int, list[str], tuple[int, ...]]  # sheet row, cell texts, date-cell columns
 
 
 class ExcelReader(TableReader):
@@ -80,7 +86,7 @@ class ExcelReader(TableReader):
         except BaseException:
             self.close()
             raise
-        columns = [[values[i] for _, values in self._peeked] for i in range(len(self._names))]
+        columns = [[values[i] for _, values, _ in self._peeked] for i in range(len(self._names))]
         super().__init__(
             Detected(
                 format="xlsx",
@@ -162,15 +168,24 @@ class ExcelReader(TableReader):
                 continue
             texts = texts[:width]
             texts.extend([""] * (width - len(texts)))
-            yield line, texts
+            dates = tuple(i for i, v in enumerate(values[:width]) if isinstance(v, dt.date))
+            yield line, texts, dates
 
     def _to_batch(self, rows: list[_Row]) -> pa.RecordBatch:
+        width = len(self._names)
         arrays = [
-            pa.array([values[i] for _, values in rows], type=pa.string())
-            for i in range(len(self._names))
+            pa.array([values[i] for _, values, _ in rows], type=pa.string()) for i in range(width)
         ]
-        arrays.append(pa.array([line for line, _ in rows], type=pa.int64()))
-        return pa.RecordBatch.from_arrays(arrays, names=[*self._names, LINE_COLUMN])
+        dates = np.zeros((len(rows), width), dtype=bool)
+        for index, (_, _, columns) in enumerate(rows):
+            dates[index, list(columns)] = True
+        marks = pa.StructArray.from_arrays(
+            [pa.array(dates[:, i]) for i in range(width)], names=self._names
+        )
+        lines = pa.array([line for line, _, _ in rows], type=pa.int64())
+        return pa.RecordBatch.from_arrays(
+            [*arrays, marks, lines], names=[*self._names, DATE_CELLS_COLUMN, LINE_COLUMN]
+        )
 
     @staticmethod
     def _guarded(rows: Iterator[tuple[Any, ...]], source: str) -> Iterator[tuple[int, tuple]]:

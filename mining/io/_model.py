@@ -19,7 +19,9 @@ from mining.errors import EventLogError
 from ._text import de_int
 
 __all__ = [
+    "DATE_CELLS_COLUMN",
     "LINE_COLUMN",
+    "RESERVED_COLUMNS",
     "SUPPORTED_FORMATS",
     "Detected",
     "ReadOptions",
@@ -27,6 +29,9 @@ __all__ = [
 ]
 
 LINE_COLUMN = "__line__"
+# XLSX only: which cells were date cells rather than text (see ``TableReader``).
+DATE_CELLS_COLUMN = "__date_cells__"
+RESERVED_COLUMNS = frozenset((LINE_COLUMN, DATE_CELLS_COLUMN))
 
 # For messages: what a user may upload, by the name they see on their disk.
 SUPPORTED_FORMATS: tuple[str, ...] = (
@@ -81,7 +86,10 @@ class TableReader(ABC):
 
     Every data column of a batch is ``pa.string()``; ``__line__`` (``pa.int64()``) is the 1-based
     line of the source where the row starts (CSV: physical line, header = 1; XLSX: sheet row; XES:
-    line of the ``<event>`` tag; Parquet: row index + 1).
+    line of the ``<event>`` tag; Parquet: row index + 1). XLSX batches also carry
+    ``__date_cells__``, a struct with one boolean per data column: ``True`` where the cell was a
+    date cell (its text is ISO 8601, written by the reader) rather than text the user typed, so
+    that the importer can read each timestamp cell by its type. Neither is a data column.
 
     Errors surface as ``EventLogError`` (``UnsafeFileError`` for refused files), possibly after
     some batches were yielded: a CSV's bad rows are collected over the whole file and reported
@@ -136,7 +144,7 @@ class TableReader(ABC):
         step = max(1, self.options.batch_rows)
         for batch in batches:
             for name in batch.schema.names:
-                if name != LINE_COLUMN:
+                if name not in RESERVED_COLUMNS:
                     self._seen.setdefault(name, None)
             if limit is not None and self._row_count + batch.num_rows > limit:
                 first_over = batch.column(LINE_COLUMN)[limit - self._row_count].as_py()

@@ -43,7 +43,7 @@ from mining.errors import EventLogError, UnsafeFileError
 from process_registry.bpmn.safe_xml import HARDENED_PARSER_OPTIONS, check_xml_runtime
 
 from ._detect import detect_decimal
-from ._model import LINE_COLUMN, Detected, ReadOptions, TableReader
+from ._model import LINE_COLUMN, RESERVED_COLUMNS, Detected, ReadOptions, TableReader
 from ._stream import ReplayStream, Source
 from ._text import de_int
 from ._xmlguard import DTD_REASON, read_prolog
@@ -207,9 +207,9 @@ def _key(element: etree._Element, source: str) -> str:
         raise EventLogError(
             "Ein Attribut hat keinen Schlüssel (key).", source=source, line=element.sourceline
         )
-    if key == LINE_COLUMN:
+    if key in RESERVED_COLUMNS:
         raise EventLogError(
-            f"Der Attributname „{LINE_COLUMN}“ ist reserviert.",
+            f"Der Attributname „{key}“ ist reserviert.",
             source=source,
             line=element.sourceline,
         )

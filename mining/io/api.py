@@ -20,7 +20,14 @@ from mining.errors import EventLogError
 
 from ._csv import CsvReader
 from ._excel import ExcelReader
-from ._model import LINE_COLUMN, SUPPORTED_FORMATS, Detected, ReadOptions, TableReader
+from ._model import (
+    LINE_COLUMN,
+    RESERVED_COLUMNS,
+    SUPPORTED_FORMATS,
+    Detected,
+    ReadOptions,
+    TableReader,
+)
 from ._parquet import ParquetReader
 from ._stream import Source, check_local_file, file_source, gzip_source, read_head
 from ._xes import XesReader
@@ -85,7 +92,9 @@ def preview_table(
         detected = reader.detected
     columns = list(detected.columns)
     for batch in batches:
-        columns.extend(n for n in batch.schema.names if n not in columns and n != LINE_COLUMN)
+        columns.extend(
+            n for n in batch.schema.names if n not in columns and n not in RESERVED_COLUMNS
+        )
     frame = pd.DataFrame(
         {name: _column_values(batches, name, rows) for name in columns}, dtype=object
     )

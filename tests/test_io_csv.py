@@ -215,6 +215,14 @@ def test_explicit_separator_wins(tmp_path: Path) -> None:
     assert "Trennzeichen" in error_of(path, sep=";;").reason
 
 
+@pytest.mark.parametrize("sep", ["¦", "§", "€", "→"])
+def test_a_separator_beyond_ascii_is_refused_by_name(tmp_path: Path, sep: str) -> None:
+    # The CSV parser splits on one byte; a character that takes several bytes in the file's
+    # encoding cannot be that byte, and must be refused rather than end in a parser traceback.
+    path = write(tmp_path, f"a{sep}b\n1{sep}2\n".encode())
+    assert "Trennzeichen" in error_of(path, sep=sep).reason
+
+
 def test_one_column_is_an_error_unless_the_separator_was_given(tmp_path: Path) -> None:
     path = write(tmp_path, b"Fall-ID\n1\n2\n")
     error = error_of(path)

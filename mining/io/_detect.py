@@ -42,10 +42,11 @@ _AMBIGUOUS_POINT = re.compile(r"[-+]?\d{1,3}\.\d{3}")
 def normalize_separator(sep: str, *, source: str) -> str:
     """The separator a user typed (``;``, ``\\t``, ``tab``) as the one character it means."""
     value = _SEPARATOR_WORDS.get(sep.lower(), sep)
-    if len(value) != 1 or value in '"\r\n':
+    # The parser splits on one byte, so the separator must be one ASCII character.
+    if len(value) != 1 or not value.isascii() or value in '"\r\n':
         raise EventLogError(
-            f"Ungültiges Trennzeichen {sep!r}: erwartet wird ein einzelnes Zeichen wie ; , | "
-            "oder \\t (Tabulator).",
+            f"Ungültiges Trennzeichen {sep!r}: erwartet wird ein einzelnes ASCII-Zeichen wie "
+            "; , | oder \\t (Tabulator).",
             source=source,
         )
     return value

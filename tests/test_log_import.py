@@ -205,42 +205,6 @@ def test_a_url_is_never_fetched(store: LogStore) -> None:
     assert hits == []
 
 
-_KILL_SCRIPT = """
-import os, sys
-from pathlib import Path
-from process_registry import Database
-from mining import logstore
-store = logstore.LogStore(Database(sys.argv[1]), Path(sys.argv[2]))
-real_replace = os.replace
-def die_after_move(src, dst):
-    real_replace(src, dst)      # the Parquet file is in place and the row is flushed ...
-    os._exit(9)                 # ... and the process dies before the commit
-logstore.os.replace = die_after_move
-store.import_file(Path(sys.argv[3]), uploader="t")
-"""
-
-
-def test_crash_between_file_and_commit_leaves_no_orphan(
-    db_url: str, database: Database, tmp_path: Path
-) -> None:
-    """RELIABILITY item 31: kill the importer between its steps; no row, and the file is swept."""
-    data = tmp_path / "daten"
-    path = _write(tmp_path, "export.csv", GERMAN_CSV)
-    result = subprocess.run(
-        [sys.executable, "-c", _KILL_SCRIPT, db_url, str(data), str(path)],
-        cwd=PROJECT,
-        capture_output=True,
-        timeout=300,
-    )
-    assert result.returncode == 9, result.stderr.decode()
-    store = LogStore(database, data)
-    assert len(list(store.folder.glob("*.parquet"))) == 1  # the orphan the crash left
-    assert store.list_logs() == []
-    store.sweep_orphans()
-    assert _stored_files(store) == []
-    assert store.import_file(path, uploader="t").events == 3
-
-
 # -- privacy ----------------------------------------------------------------------------------------
 
 

@@ -155,7 +155,8 @@ def _sha256(path: Path) -> str:
 
 
 def _keep_days(options: ImportOptions) -> int:
-    return options.retention_days or retention_days()
+    # 0 is a retention like any other ("due today"), not "unset".
+    return options.retention_days if options.retention_days is not None else retention_days()
 
 
 class LogStore:
@@ -310,7 +311,7 @@ class LogStore:
     def purge_expired(
         self, *, actor: str = "Löschfrist", today: dt.date | None = None
     ) -> list[str]:
-        """Delete every log whose deletion date has passed; returns their ids."""
+        """Delete every log whose deletion date is today or earlier; returns their ids."""
         purged = []
         for log_id in self.catalogue.due(today or dt.date.today()):
             try:

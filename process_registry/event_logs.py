@@ -243,12 +243,12 @@ class EventLogCatalogue:
         return None if found is None else _stored(found[0], found[1])
 
     def due(self, today: dt.date) -> builtins.list[str]:
-        """Ready logs whose deletion date has passed."""
+        """Ready logs whose deletion date is today or earlier."""
         with self.db.read() as session:
             return builtins.list(
                 session.scalars(
                     select(EventLog.log_id)
-                    .where(EventLog.state == READY, EventLog.delete_after < today)
+                    .where(EventLog.state == READY, EventLog.delete_after <= today)
                     .order_by(EventLog.id)
                 )
             )

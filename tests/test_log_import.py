@@ -12,7 +12,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from mining.errors import EventLogError
+from mining.errors import EventLogError, MiningError
 from mining.io import ReadOptions
 from mining.logstore import ImportOptions, LogNotFoundError, LogStore
 from process_registry import Database, ProcessNotFoundError, Registry, upgrade_schema
@@ -328,6 +328,32 @@ def test_expired_logs_are_purged_and_fresh_ones_kept(store: LogStore, tmp_path: 
     assert purged == [short.log_id]
     assert [i.log_id for i in store.list_logs()] == [long.log_id]
     assert not (store.folder / f"{short.log_id}.parquet").exists()
+
+
+def test_a_log_is_purged_on_its_deletion_date_not_a_day_later(
+    store: LogStore, tmp_path: Path
+) -> None:
+    """``delete_after`` is the last day a log may be kept: "Löschung spätestens am …"."""
+    due = store.import_file(
+        _write(tmp_path, "a.csv", GERMAN_CSV), uploader="t", options=ImportOptions(retention_days=3)
+    )
+    today = dt.date.today()
+    assert store.purge_expired(today=today + dt.timedelta(days=2)) == []
+    assert store.purge_expired(today=today + dt.timedelta(days=3)) == [due.log_id]
+    assert store.list_logs() == []
+
+
+@pytest.mark.parametrize("days", [-1, -400])
+def test_negative_retention_is_refused_before_anything_is_read(
+    store: LogStore, tmp_path: Path, days: int
+) -> None:
+    with pytest.raises(MiningError, match=f"Aufbewahrungsfrist.*{days}"):
+        store.import_file(
+            _write(tmp_path, "a.csv", GERMAN_CSV),
+            uploader="t",
+            options=ImportOptions(retention_days=days),
+        )
+    _assert_nothing_stored(store)
 
 
 def test_explicit_separator_and_encoding_win(store: LogStore, tmp_path: Path) -> None:

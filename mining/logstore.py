@@ -26,6 +26,7 @@ import uuid
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from process_registry import Database
 from process_registry.event_logs import EventLogCatalogue, NewEventLog, StoredEventLog
@@ -49,6 +50,7 @@ from .privacy import load_or_create_secret
 __all__ = ["ImportOptions", "ImportResult", "LogInfo", "LogNotFoundError", "LogStore"]
 
 log = logging.getLogger(__name__)
+_BERLIN = ZoneInfo("Europe/Berlin")
 
 
 class LogNotFoundError(MiningError, LookupError):
@@ -300,13 +302,31 @@ class LogStore:
 
     # -- deletion --------------------------------------------------------------------------------
 
-    def delete(self, log_id: str, *, actor: str, reason: str = "auf Anfrage") -> None:
-        """Remove the log's catalogue row, then its file; the audit entry keeps only id and reason.
-        A crash in between leaves a file without a row, which the sweep removes."""
-        deleted = self.catalogue.delete(log_id, actor=actor, reason=reason)
+    def delete(self, log_id: str, *, actor: str, reason: str = "auf Anfrage") -> tuple[int, ...]:
+        """Remove the log and everything derived from it; returns the ids of redacted reports.
+
+        In one transaction: the catalogue row goes, and every report snapshot built on the log is
+        redacted (its case ids removed, the redaction recorded in it, re-hashed and audited). The
+        audit entry names the events file and the redacted reports, never content. The file goes
+        after the commit; a crash in between leaves a file without a row, which the sweep removes.
+        """
+        from .report.redact import redact_snapshot  # the report package imports this module
+
+        events = self.folder / f"{log_id}.parquet"
+        at = dt.datetime.now(_BERLIN)
+        case_ids: set[str] | None = None
+
+        def redact(snapshot: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+            nonlocal case_ids
+            if case_ids is None:
+                case_ids = _case_ids(events)
+            return redact_snapshot(snapshot, log_id, case_ids=case_ids, at=at, reason=reason)
+
+        deleted = self.catalogue.delete(log_id, actor=actor, reason=reason, redact=redact)
         if deleted is None:
             raise LogNotFoundError(f"Kein Ereignisprotokoll mit der Kennung „{log_id}“.")
         (self.data_dir / deleted.parquet_path).unlink(missing_ok=True)
+        return deleted.redacted_reports
 
     def purge_expired(
         self, *, actor: str = "Löschfrist", today: dt.date | None = None
@@ -353,3 +373,14 @@ class LogStore:
         if removed:
             log.info("removed %d abandoned event-log files and rows", len(removed))
         return removed
+
+
+def _case_ids(events: Path) -> set[str]:
+    """Every case id of a stored log, to find it in what was derived from it."""
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    if not events.is_file():
+        return set()
+    column = pq.read_table(events, columns=["case_id"]).column("case_id")
+    return {str(value) for value in pc.unique(column).to_pylist() if value is not None}

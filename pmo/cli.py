@@ -536,8 +536,11 @@ def log_list(as_json: bool, db_url: str | None) -> None:
 @_db_option
 def log_delete(log_id: str, db_url: str | None) -> None:
     """Ereignisprotokoll mit Datei und Katalogeintrag endgültig löschen."""
-    _log_store(db_url).delete(log_id, actor=current_user())
+    redacted = _log_store(db_url).delete(log_id, actor=current_user())
     click.echo(f"{log_id} gelöscht")
+    if redacted:
+        listed = ", ".join(str(report_id) for report_id in redacted)
+        click.echo(f"  Fallkennungen daraus aus den Berichten {listed} entfernt")
 
 
 @log_group.command("purge")

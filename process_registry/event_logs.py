@@ -10,6 +10,8 @@ files without any row, and pending rows whose writer is gone, cannot take a log 
     ...  # the file is moved into place
     catalogue.mark_ready(entry.log_id, writer="rechner:4711", actor="anna", details={...})
 
+Deleting a log redacts the report snapshots built on it in the same transaction (see
+:func:`process_registry.reports.redact_snapshots`).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from sqlalchemy.orm import Session
 from .db import Database
 from .errors import ConflictError, ProcessNotFoundError
 from .models import AuditEntry, EventLog, Process
+from .reports import Redactor, redact_snapshots
 
 __all__ = [
     "CataloguedFile",
@@ -100,6 +103,7 @@ class CataloguedFile:
 class DeletedEventLog:
     log_id: str
     parquet_path: str
+    redacted_reports: tuple[int, ...]
 
 
 def _stored(row: EventLog, process_key: str | None) -> StoredEventLog:
@@ -282,11 +286,15 @@ class EventLogCatalogue:
 
         return self.db.write(unit)
 
-    def delete(self, log_id: str, *, actor: str, reason: str) -> DeletedEventLog | None:
-        """Delete a ready log's row; None when there is no such log. The caller removes the file
-        afterwards."""
+    def delete(
+        self, log_id: str, *, actor: str, reason: str, redact: Redactor
+    ) -> DeletedEventLog | None:
+        """Delete a ready log's row and redact every report snapshot built on it, in one
+        transaction; None when there is no such log. The caller removes the file afterwards."""
 
         def unit(session: Session) -> DeletedEventLog | None:
+            # Locked first: a report being saved on this log either commits before (and is
+            # redacted here) or waits and finds the log gone (ReportArchive.save).
             row = session.scalar(
                 select(EventLog)
                 .where(EventLog.log_id == log_id, EventLog.state == READY)
@@ -295,11 +303,22 @@ class EventLogCatalogue:
             if row is None:
                 return None
             path = row.parquet_path
+            redacted = redact_snapshots(session, log_id, redact, actor=actor)
             session.delete(row)
-            session.add(_audit(actor, "log.delete", log_id, {"reason": reason}))
-            return DeletedEventLog(log_id, path)
+            session.add(
+                _audit(
+                    actor,
+                    "log.delete",
+                    log_id,
+                    {"reason": reason, "events_file": path, "redacted_reports": redacted},
+                )
+            )
+            return DeletedEventLog(log_id, path, tuple(redacted))
 
-        return self.db.write(unit)
+        deleted = self.db.write(unit)
+        if deleted is not None:
+            self.db.checkpoint()
+        return deleted
 
 
 def _process(session: Session, key: str) -> Process:

@@ -540,7 +540,7 @@ def log_delete(log_id: str, db_url: str | None) -> None:
     click.echo(f"{log_id} gelöscht")
     if redacted:
         listed = ", ".join(str(report_id) for report_id in redacted)
-        click.echo(f"  Fallkennungen daraus aus den Berichten {listed} entfernt")
+        click.echo(f"  Berichte, die darauf beruhen, bereinigt und mit Vermerk versehen: {listed}")
 
 
 @log_group.command("purge")

@@ -146,7 +146,7 @@ def test_a_deleted_log_leaves_no_case_id_in_reports_database_or_data_folder(
     assert not (Path(env["PMO_DATA_DIR"]) / "logs" / f"{log_id}.parquet").exists()
 
     if how == "delete":
-        assert f"aus den Berichten {report_id} entfernt" in answer
+        assert answer.endswith(f"bereinigt und mit Vermerk versehen: {report_id}\n")
     db = Database(db_url)
     registry = Registry(db)
     deletion = registry.audit_trail(log_id)[0]

@@ -69,26 +69,43 @@ def session_assumptions() -> tuple[Assumptions, bool]:
 
 
 def portfolio(user: User, assumptions: Assumptions) -> dict[str, Any] | None:
-    """The report snapshot (not stored) of every process ``user`` may see; None without any."""
+    """The report snapshot (not stored) of every process ``user`` may see; None without any.
+
+    A cached portfolio is served only if every log it rests on is still stored when it is
+    served; one deleted meanwhile makes it a new computation (RELIABILITY: deletion)."""
     processes = visible_processes(user)
     if not processes:
         return None  # build_report would take "no keys" as "every process"
     stamp = tuple(sorted((p.key, p.versions, p.updated_at.isoformat()) for p in processes))
-    logs = tuple(sorted(info.log_id for info in visible_logs(user)))
     sections = json.dumps(
         {name: dict(values) for name, values in assumptions.sections.items()}, ensure_ascii=False
     )
     working_time = bool(office_settings().get("working_time", False))
-    return _portfolio(
-        user.scope,
-        stamp,
-        logs,
-        sections,
-        assumptions.source,
-        min_group_size(),
-        database_url(),
-        working_time,
-    )
+    logs = tuple(sorted(info.log_id for info in visible_logs(user)))
+    for _attempt in range(3):
+        result = _portfolio(
+            user.scope,
+            stamp,
+            logs,
+            sections,
+            assumptions.source,
+            min_group_size(),
+            database_url(),
+            working_time,
+        )
+        stored = tuple(sorted(info.log_id for info in visible_logs(user)))
+        if _rests_on(result) <= set(stored):
+            return result
+        logs = stored
+    raise MiningError(t("overview.logs_changed"))
+
+
+def _rests_on(snapshot: dict[str, Any]) -> set[str]:
+    return {
+        process["log"]["log_id"]
+        for process in snapshot.get("processes") or []
+        if process.get("log") and process["log"].get("log_id")
+    }
 
 
 def stop_if_no_processes(user: User, processes: list[Any]) -> None:

@@ -2,7 +2,9 @@
 
 Caching rule (RELIABILITY item 27): every ``st.cache_data`` loader takes the user's ``scope``
 (``*`` or one department) as an argument and checks it before reading, so a cache entry filled for
-one department can never be served to another.
+one department can never be served to another. What a cached loader returns is checked again
+*outside* the cache before it is served, against the catalogue as it is now: a log deleted
+meanwhile (by another session or ``pmo log delete``) is never served from memory.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ __all__ = [
     "ASSUMPTIONS_FILE",
     "SETTINGS_FILE",
     "cached_analysis",
+    "forget_derived_data",
     "log_store",
     "office_assumptions",
     "office_settings",
@@ -112,7 +115,6 @@ def _check_scope(log_id: str, scope: str) -> LogInfo:
     return info
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
 def cached_analysis(
     log_id: str,
     scope: str,
@@ -130,7 +132,48 @@ def cached_analysis(
 ) -> dict[str, Any]:
     """``analyze`` of a stored log for one scope and one set of filters (cached per log version,
     scope and filter; ``process_state`` from :func:`process_state` makes a catalogue edit or a
-    saved activity mapping a new entry). Raises PermissionError outside the scope."""
+    saved activity mapping a new entry). Raises PermissionError outside the scope and
+    LogNotFoundError for a log that is not (or no longer) stored, cached or not."""
+    result = _analysis(
+        log_id,
+        scope,
+        process_key=process_key,
+        version=version,
+        date_from=date_from,
+        date_to=date_to,
+        top_variants=top_variants,
+        working_time=working_time,
+        min_group_size=min_group_size,
+        assumptions_path=assumptions_path,
+        assumptions_mtime=assumptions_mtime,
+        process_state=process_state,
+    )
+    _check_scope(log_id, scope)  # after the lookup: a cache hit is checked against now, too
+    return result
+
+
+def forget_derived_data() -> None:
+    """Drop every cached analysis, portfolio and rendered report of this workspace process (after
+    a deletion: nothing derived from a deleted log stays in memory)."""
+    st.cache_data.clear()
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _analysis(
+    log_id: str,
+    scope: str,
+    *,
+    process_key: str | None,
+    version: int | None,
+    date_from: dt.date | None,
+    date_to: dt.date | None,
+    top_variants: int | None,
+    working_time: bool,
+    min_group_size: int,
+    assumptions_path: str | None,
+    assumptions_mtime: float | None,
+    process_state: str | None = None,
+) -> dict[str, Any]:
     from mining.analysis import AnalysisOptions, analyze
     from mining.calendar import WorkingCalendar, lower_saxony_holidays
     from mining.context import process_context

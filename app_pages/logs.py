@@ -21,7 +21,7 @@ from app_pages._logs_wizard import (
     show_uploader,
     step_names,
 )
-from app_pages._shared import log_store, signed_in_user, visible_logs
+from app_pages._shared import forget_derived_data, log_store, signed_in_user, visible_logs
 from mining.errors import MiningError
 from mining.logstore import LogInfo
 from process_registry import RegistryError
@@ -71,6 +71,7 @@ def _delete(user: User, log_id: str) -> None:
     except (MiningError, RegistryError) as err:
         st.session_state[DELETED] = ("error", str(err))
         return
+    forget_derived_data()
     st.session_state[DELETED] = ("success", t("logs.deleted", log_id=log_id))
 
 

@@ -21,7 +21,7 @@ from process_registry.files import os_error_reason
 
 from ._events import write_arranged
 from .aggregates import LogStats, get_log_stats
-from .errors import EventLogError, StorageError
+from .errors import EventLogError, MiningError, StorageError
 from .io import Detected, ReadOptions, open_table
 from .logview import open_log
 from .mapping import ColumnMapping, resolve_mapping
@@ -59,6 +59,13 @@ class ImportOptions:
     fill_optional: bool = True
     # Zone of naive timestamps: local time in Berlin unless a system exports UTC (or another zone).
     timezone: str = BERLIN
+
+    def __post_init__(self) -> None:
+        if self.retention_days is not None and self.retention_days < 0:
+            raise MiningError(
+                f"Die Aufbewahrungsfrist darf nicht negativ sein (angegeben: {self.retention_days} "
+                "Tage). 0 heißt: am Tag des Imports zur Löschung fällig."
+            )
 
 
 @dataclass(frozen=True)

@@ -2,10 +2,18 @@
 
 The events of each import are one Parquet file under ``PMO_DATA_DIR/logs``; the catalogue database
 holds only the description (who uploaded what, how it was read, what was dropped, when it must be
-deleted). The file is written under a temporary name first and moved into place inside the database
-transaction, so an import either lands whole or leaves nothing; a crash between the move and the
-commit leaves a file without a row, which :meth:`LogStore.sweep_orphans` removes before the next
-import or listing.
+deleted). An import lands in four steps, none of them inside a database transaction:
+
+1. the events are written to a staging file named for its writer (host and pid);
+2. transaction 1 commits the row as ``pending`` (invisible to users), naming the writer;
+3. the staging file is renamed to the log's final name (and the rename made durable);
+4. transaction 2 marks the row ``ready``, with the audit entry.
+
+A file with a log's final name therefore never exists before the log's row, and deleting a log
+removes the row before the file. :meth:`LogStore.sweep_orphans` (run before every import and
+listing) removes only what it can prove abandoned: files without any row, and staging files and
+pending rows whose writer on this host no longer runs. If step 3 or 4 fails, the import takes
+its pending row back and then its file; what a crash leaves, the next sweep removes.
 """
 
 from __future__ import annotations
@@ -18,26 +26,32 @@ import uuid
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from process_registry import Database, ProcessNotFoundError
+from process_registry import Database
 from process_registry.clock import iso
-from process_registry.models import AuditEntry, EventLog, Process
+from process_registry.event_logs import EventLogCatalogue, NewEventLog, StoredEventLog
 from process_registry.settings import retention_days
 
-from .aggregates import LogStats
+from ._logfiles import (
+    STAGING_PREFIX,
+    fsync_file,
+    fsync_folder,
+    staging_name,
+    staging_writer,
+    this_writer,
+    writer_gone,
+)
 from .errors import EventLogError, MiningError
 from .ingest import ImportOptions, ingest_file
 from .io import Detected
 from .mapping import ColumnMapping
-from .normalize import NormalizeReport
 from .privacy import load_or_create_secret
 
 __all__ = ["ImportOptions", "ImportResult", "LogInfo", "LogNotFoundError", "LogStore"]
 
 log = logging.getLogger(__name__)
+_BERLIN = ZoneInfo("Europe/Berlin")
 
 
 class LogNotFoundError(MiningError, LookupError):
@@ -114,7 +128,7 @@ class LogInfo:
         }
 
 
-def _info(row: EventLog, process_key: str | None) -> LogInfo:
+def _info(row: StoredEventLog, process_key: str | None) -> LogInfo:
     return LogInfo(
         log_id=row.log_id,
         process=process_key,
@@ -143,11 +157,17 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _keep_days(options: ImportOptions) -> int:
+    # 0 is a retention like any other ("due today"), not "unset".
+    return options.retention_days if options.retention_days is not None else retention_days()
+
+
 class LogStore:
     """Event logs of one installation: Parquet files in ``data_dir/logs`` plus their catalogue rows."""
 
     def __init__(self, db: Database, data_dir: Path) -> None:
         self.db = db
+        self.catalogue = EventLogCatalogue(db)
         self.data_dir = Path(data_dir)
         self.folder = self.data_dir / "logs"
 
@@ -167,7 +187,10 @@ class LogStore:
         path = Path(path)
         if not path.is_file():
             raise EventLogError("Datei nicht gefunden.", source=source)
-        process_id, department = self._process(options.process_key, options.department)
+        department = options.department
+        if options.process_key is not None:
+            department = department or self.catalogue.department_of(options.process_key)
+        delete_after = dt.date.today() + dt.timedelta(days=_keep_days(options))
         self.folder.mkdir(parents=True, exist_ok=True)
         self.sweep_orphans()
 
@@ -179,141 +202,99 @@ class LogStore:
                 "außerhalb der Datenbank; ohne ihn sind Pseudonyme nicht zuzuordnen. Sicher "
                 "aufbewahren und mit dem Datenbestand sichern."
             )
-        staging = self.folder / f".incoming-{os.getpid()}-{uuid.uuid4().hex}.parquet"
+        writer = this_writer()
+        staging = self.folder / staging_name(writer)
         try:
             ingested = ingest_file(path, staging, options=options, secret=secret, source=source)
+            fsync_file(staging)
             messages.extend(ingested.messages)
-            return self._catalogue(
-                staging,
-                path=path,
-                source=source,
-                uploader=uploader,
-                process_id=process_id,
+            privacy = {
+                "resource_mode": ingested.report.resource_mode,
+                "case_ids": "Surrogate" if options.surrogate_case_ids else "wie geliefert",
+                "dropped_columns": list(ingested.dropped),
+            }
+            log_id = f"L{dt.datetime.now(dt.UTC):%Y%m%d}-{uuid.uuid4().hex[:8]}"
+            summary = ingested.summary
+            entry = NewEventLog(
+                log_id=log_id,
+                process_key=options.process_key,
                 department=department,
-                detected=ingested.detected,
-                mapping=ingested.mapping,
-                report=ingested.report,
-                summary=ingested.summary,
-                dropped=ingested.dropped,
-                options=options,
-                messages=messages,
+                uploaded_by=uploader,
+                source_name=source,
+                source_sha256=_sha256(path),
+                source_bytes=path.stat().st_size,
+                file_format=ingested.detected.format,
+                detected=asdict(ingested.detected),
+                mapping=asdict(ingested.mapping),
+                privacy=privacy,
+                cases=summary.cases,
+                events=summary.events,
+                activities=summary.activities,
+                variants=summary.variants,
+                first_event=summary.start,
+                last_event=summary.end,
+                rejected_rows=len(ingested.report.dropped_empty),
+                parquet_path=f"{self.folder.name}/{log_id}.parquet",
+                delete_after=delete_after,
             )
+            self._land(staging, entry, writer=writer)
         finally:
             staging.unlink(missing_ok=True)
-
-    def _catalogue(
-        self,
-        staging: Path,
-        *,
-        path: Path,
-        source: str,
-        uploader: str,
-        process_id: int | None,
-        department: str | None,
-        detected: Detected,
-        mapping: ColumnMapping,
-        report: NormalizeReport,
-        summary: LogStats,
-        dropped: tuple[str, ...],
-        options: ImportOptions,
-        messages: list[str],
-    ) -> ImportResult:
-        log_id = f"L{dt.datetime.now(dt.UTC):%Y%m%d}-{uuid.uuid4().hex[:8]}"
-        final = self.folder / f"{log_id}.parquet"
-        keep_days = options.retention_days or retention_days()
-        delete_after = dt.date.today() + dt.timedelta(days=keep_days)
-        privacy = {
-            "resource_mode": report.resource_mode,
-            "case_ids": "Surrogate" if options.surrogate_case_ids else "wie geliefert",
-            "dropped_columns": list(dropped),
-        }
-
-        # Hashed before the write transaction: a large upload must not hold the database lock.
-        source_sha256 = _sha256(path)
-        source_bytes = path.stat().st_size
-
-        def unit(session: Session) -> None:
-            session.add(
-                EventLog(
-                    log_id=log_id,
-                    process_id=process_id,
-                    department=department,
-                    uploaded_by=uploader,
-                    source_name=source,
-                    source_sha256=source_sha256,
-                    source_bytes=source_bytes,
-                    file_format=detected.format,
-                    detected=asdict(detected),
-                    mapping=asdict(mapping),
-                    privacy=privacy,
-                    cases=summary.cases,
-                    events=summary.events,
-                    activities=summary.activities,
-                    variants=summary.variants,
-                    first_event=summary.start,
-                    last_event=summary.end,
-                    rejected_rows=len(report.dropped_empty),
-                    parquet_path=str(final.relative_to(self.data_dir)),
-                    delete_after=delete_after,
-                )
-            )
-            session.add(
-                AuditEntry(
-                    actor=uploader,
-                    action="log.import",
-                    object_type="event_log",
-                    object_key=log_id,
-                    details={"source": source, "events": summary.events, "cases": summary.cases},
-                )
-            )
-            session.flush()
-            # Moved inside the transaction: if the commit fails the file is taken back below.
-            os.replace(staging, final)
-
-        try:
-            self.db.write(unit)
-        except BaseException:
-            final.unlink(missing_ok=True)
-            raise
         return ImportResult(
             log_id=log_id,
             cases=summary.cases,
             events=summary.events,
             activities=summary.activities,
             variants=summary.variants,
-            rejected_rows=len(report.dropped_empty),
+            rejected_rows=entry.rejected_rows,
             start=summary.start,
             end=summary.end,
-            detected=detected,
-            mapping=mapping,
-            dropped_columns=dropped,
+            detected=ingested.detected,
+            mapping=ingested.mapping,
+            dropped_columns=ingested.dropped,
             messages=tuple(messages),
             delete_after=delete_after,
         )
 
+    def _land(self, staging: Path, entry: NewEventLog, *, writer: str) -> None:
+        """Steps 2–4 of the import; on any failure the log is taken back, row first."""
+        final = self.data_dir / entry.parquet_path
+        self.catalogue.register_pending(entry, writer=writer)
+        try:
+            os.replace(staging, final)
+            fsync_folder(self.folder)
+            self.catalogue.mark_ready(
+                entry.log_id,
+                writer=writer,
+                actor=entry.uploaded_by,
+                details={"source": entry.source_name, "events": entry.events, "cases": entry.cases},
+            )
+        except BaseException:
+            self._take_back(entry.log_id, final, writer=writer)
+            raise
+
+    def _take_back(self, log_id: str, final: Path, *, writer: str) -> None:
+        # The row goes first, and the file only if no row is left: when the commit of step 4
+        # went through although it reported an error, the log is ready and keeps its file.
+        try:
+            gone = self.catalogue.withdraw(log_id, writer=writer)
+        except Exception as err:  # noqa: BLE001 - already failing; the sweep finishes the job
+            log.warning("pending log %s left for the sweep: %s", log_id, err)
+            return
+        if gone:
+            final.unlink(missing_ok=True)
+
     # -- reading the catalogue ------------------------------------------------------------------
 
     def list_logs(self, *, department: str | None = None) -> list[LogInfo]:
-        query = (
-            select(EventLog, Process.key)
-            .outerjoin(Process, Process.id == EventLog.process_id)
-            .order_by(EventLog.uploaded_at.desc(), EventLog.id.desc())
-        )
-        if department is not None:
-            query = query.where(EventLog.department == department)
-        with self.db.read() as session:
-            return [_info(row, key) for row, key in session.execute(query)]
+        """Ready logs, newest first (a log being imported is not one yet)."""
+        return [_info(row, row.process_key) for row in self.catalogue.list(department=department)]
 
     def get(self, log_id: str) -> LogInfo:
-        with self.db.read() as session:
-            found = session.execute(
-                select(EventLog, Process.key)
-                .outerjoin(Process, Process.id == EventLog.process_id)
-                .where(EventLog.log_id == log_id)
-            ).first()
+        found = self.catalogue.get(log_id)
         if found is None:
             raise LogNotFoundError(f"Kein Ereignisprotokoll mit der Kennung „{log_id}“.")
-        return _info(found[0], found[1])
+        return _info(found, found.process_key)
 
     def events_path(self, log_id: str) -> Path:
         """The Parquet file of a stored log (for the analysis functions)."""
@@ -322,84 +303,85 @@ class LogStore:
 
     # -- deletion --------------------------------------------------------------------------------
 
-    def delete(self, log_id: str, *, actor: str, reason: str = "auf Anfrage") -> None:
-        """Remove the log's file and catalogue row; the audit entry keeps only id and reason."""
+    def delete(self, log_id: str, *, actor: str, reason: str = "auf Anfrage") -> tuple[int, ...]:
+        """Remove the log and everything derived from it; returns the ids of redacted reports.
 
-        def unit(session: Session) -> Path:
-            row = session.scalar(select(EventLog).where(EventLog.log_id == log_id))
-            if row is None:
-                raise LogNotFoundError(f"Kein Ereignisprotokoll mit der Kennung „{log_id}“.")
-            target = self.data_dir / row.parquet_path
-            session.delete(row)
-            session.add(
-                AuditEntry(
-                    actor=actor,
-                    action="log.delete",
-                    object_type="event_log",
-                    object_key=log_id,
-                    details={"reason": reason},
-                )
-            )
-            return target
+        In one transaction: the catalogue row goes, and every report snapshot built on the log is
+        redacted (its case ids removed, the redaction recorded in it, re-hashed and audited). The
+        audit entry names the events file and the redacted reports, never content. The file goes
+        after the commit; a crash in between leaves a file without a row, which the sweep removes.
+        """
+        from .report.redact import redact_snapshot  # the report package imports this module
 
-        target = self.db.write(unit)
-        # After the commit: a crash here leaves an unreferenced file that the sweep removes.
-        target.unlink(missing_ok=True)
+        events = self.folder / f"{log_id}.parquet"
+        at = dt.datetime.now(_BERLIN)
+        case_ids: set[str] | None = None
+
+        def redact(snapshot: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+            nonlocal case_ids
+            if case_ids is None:
+                case_ids = _case_ids(events)
+            return redact_snapshot(snapshot, log_id, case_ids=case_ids, at=at, reason=reason)
+
+        deleted = self.catalogue.delete(log_id, actor=actor, reason=reason, redact=redact)
+        if deleted is None:
+            raise LogNotFoundError(f"Kein Ereignisprotokoll mit der Kennung „{log_id}“.")
+        (self.data_dir / deleted.parquet_path).unlink(missing_ok=True)
+        return deleted.redacted_reports
 
     def purge_expired(
         self, *, actor: str = "Löschfrist", today: dt.date | None = None
     ) -> list[str]:
-        """Delete every log whose deletion date has passed; returns their ids."""
-        today = today or dt.date.today()
-        with self.db.read() as session:
-            expired = list(
-                session.scalars(select(EventLog.log_id).where(EventLog.delete_after < today))
-            )
-        for log_id in expired:
-            self.delete(log_id, actor=actor, reason="Aufbewahrungsfrist abgelaufen")
-        return expired
+        """Delete every log whose deletion date is today or earlier; returns their ids."""
+        purged = []
+        for log_id in self.catalogue.due(today or dt.date.today()):
+            try:
+                self.delete(log_id, actor=actor, reason="Aufbewahrungsfrist abgelaufen")
+            except LogNotFoundError:
+                continue  # deleted by someone else meanwhile
+            purged.append(log_id)
+        return purged
 
     def sweep_orphans(self) -> list[Path]:
-        """Remove staging files and Parquet files that no catalogue row references."""
+        """Remove what no running import and no catalogue row claims; returns what went.
+
+        The folder is listed before the rows are read: a file that appears in between is not
+        judged, and a file listed has its row committed already (rows come before files).
+        """
         if not self.folder.is_dir():
             return []
-        with self.db.read() as session:
-            referenced = {self.data_dir / p for p in session.scalars(select(EventLog.parquet_path))}
+        listed = list(self.folder.iterdir())
+        rows = self.catalogue.files()
+        claimed = {self.data_dir / row.parquet_path for row in rows}
         removed = []
-        for candidate in self.folder.iterdir():
-            if candidate.suffix == ".parquet" and candidate not in referenced:
-                if candidate.name.startswith(".incoming-") and _writer_alive(candidate):
-                    continue  # another import is writing it right now
-                candidate.unlink(missing_ok=True)
-                removed.append(candidate)
+        for candidate in listed:
+            if candidate.name.startswith(STAGING_PREFIX):
+                if not writer_gone(staging_writer(candidate.name)):
+                    continue  # written by a running import, or by another host
+            elif candidate.name.startswith(".") or candidate.suffix != ".parquet":
+                continue
+            elif candidate in claimed:
+                continue
+            candidate.unlink(missing_ok=True)
+            removed.append(candidate)
+        for row in rows:
+            if row.state == "pending" and writer_gone(row.writer):
+                # Conditional: an import that completed meanwhile keeps its log.
+                if self.catalogue.remove_abandoned(row.log_id, writer=row.writer or ""):
+                    path = self.data_dir / row.parquet_path
+                    path.unlink(missing_ok=True)
+                    removed.append(path)
         if removed:
-            log.info("removed %d unreferenced event-log files", len(removed))
+            log.info("removed %d abandoned event-log files and rows", len(removed))
         return removed
 
-    def _process(self, key: str | None, department: str | None) -> tuple[int | None, str | None]:
-        if key is None:
-            return None, department
-        with self.db.read() as session:
-            process = session.scalar(
-                select(Process).where(Process.key == key, Process.deleted_at.is_(None))
-            )
-            if process is None:
-                raise ProcessNotFoundError(f"Kein Prozess mit dem Schlüssel „{key}“ im Register.")
-            return process.id, department or process.department
 
+def _case_ids(events: Path) -> set[str]:
+    """Every case id of a stored log, to find it in what was derived from it."""
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
 
-def _writer_alive(staging: Path) -> bool:
-    """Whether the process that named this staging file still runs (same host: the data dir is local)."""
-    try:
-        pid = int(staging.name.split("-")[1])
-    except (IndexError, ValueError):
-        return False
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    if not events.is_file():
+        return set()
+    column = pq.read_table(events, columns=["case_id"]).column("case_id")
+    return {str(value) for value in pc.unique(column).to_pylist() if value is not None}

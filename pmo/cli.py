@@ -498,7 +498,12 @@ def log_group() -> None:
     help="CSV Name;Rolle – Bearbeiter/innen werden Rollen statt Pseudonymen.",
 )
 @click.option("--drop-resources", is_flag=True, help="Bearbeiterspalte gar nicht übernehmen.")
-@click.option("--retention-days", type=int, default=None, help="Aufbewahrung in Tagen.")
+@click.option(
+    "--retention-days",
+    type=int,
+    default=None,
+    help="Aufbewahrung in Tagen (Standard: PMO_RETENTION_DAYS bzw. 365; 0: heute fällig).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Antwort als JSON.")
 @_db_option
 def log_import(
@@ -576,14 +581,17 @@ def log_list(as_json: bool, db_url: str | None) -> None:
 @_db_option
 def log_delete(log_id: str, db_url: str | None) -> None:
     """Ereignisprotokoll mit Datei und Katalogeintrag endgültig löschen."""
-    _log_store(db_url).delete(log_id, actor=current_user())
+    redacted = _log_store(db_url).delete(log_id, actor=current_user())
     click.echo(f"{log_id} gelöscht")
+    if redacted:
+        listed = ", ".join(str(report_id) for report_id in redacted)
+        click.echo(f"  Berichte, die darauf beruhen, bereinigt und mit Vermerk versehen: {listed}")
 
 
 @log_group.command("purge")
 @_db_option
 def log_purge(db_url: str | None) -> None:
-    """Alle Protokolle löschen, deren Aufbewahrungsfrist abgelaufen ist (für einen Cron-Job)."""
+    """Alle Protokolle löschen, deren Löschdatum erreicht ist (für einen täglichen Cron-Job)."""
     removed = _log_store(db_url).purge_expired()
     click.echo(f"{len(removed)} Protokoll(e) nach Fristablauf gelöscht")
 

@@ -54,6 +54,8 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute(f"PRAGMA busy_timeout = {busy_timeout_ms}")
+        # Deleted content is overwritten, not left in free pages (see Database.checkpoint).
+        cursor.execute("PRAGMA secure_delete = ON")
         try:
             cursor.execute("PRAGMA journal_mode = WAL")
         except Exception as err:  # noqa: BLE001 - read-only files cannot switch mode; reads still work
@@ -157,6 +159,17 @@ class Database:
         where = self.engine.url.render_as_string(hide_password=True)
         reason = str(err.orig).strip().splitlines()[0] if err.orig else type(err).__name__
         return f"Datenbank nicht erreichbar oder nicht beschreibbar ({where}): {reason}"
+
+    def checkpoint(self) -> None:
+        """After a deletion on SQLite: move the write-ahead log into the database file and empty
+        it, so the old versions of deleted or redacted rows leave no copy in either (freed pages
+        are zeroed by ``secure_delete``). Best effort: while a reader still holds an older
+        snapshot, the rest waits for the next checkpoint. PostgreSQL reclaims dead rows itself
+        (autovacuum)."""
+        if not self.is_sqlite:
+            return
+        with self._translate_unavailable(), self.engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def has_schema(self) -> bool:
         with self._translate_unavailable(), self.engine.connect() as conn:

@@ -1,9 +1,12 @@
 """Archive of frozen leadership reports: stored with their inputs, returned exactly as saved.
 
 A snapshot is a JSON-ready dict built elsewhere (top-level keys such as ``title``, ``filters``,
-``assumptions``, ``summary``, ``candidates``, ``processes``). The archive reads only ``title`` and
-the process keys under ``processes``; everything else is stored and returned untouched, as canonical
-JSON with its SHA-256, so a re-rendered snapshot shows the same numbers leadership saw::
+``assumptions``, ``summary``, ``candidates``, ``processes``). The archive reads only ``title``, the
+process keys under ``processes`` and the event logs they rest on (``processes[].log.log_id``);
+everything else is stored and returned untouched, as canonical JSON with its SHA-256, so a
+re-rendered snapshot shows the same numbers leadership saw. The one change a snapshot ever sees
+is its redaction when a log it rests on is deleted (:func:`redact_snapshots`), re-hashed and
+audited::
 
     archive = ReportArchive(db)
     report_id = archive.save(snapshot, actor="mueller")
@@ -22,11 +25,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .db import Database
-from .errors import ReportAlteredError, ReportNotFoundError, ValidationError
-from .models import AuditEntry, ReportSnapshot
+from .errors import ConflictError, ReportAlteredError, ReportNotFoundError, ValidationError
+from .models import AuditEntry, EventLog, ReportSnapshot
 from .records import ReportSummary
 
-__all__ = ["ReportArchive", "canonical_json"]
+__all__ = ["Redactor", "ReportArchive", "canonical_json", "redact_snapshots"]
+
+Redactor = Callable[[dict[str, Any]], tuple[dict[str, Any], dict[str, Any]]]
+"""Takes a snapshot's content and returns it redacted, with what was removed (for the audit:
+kinds of fields and counts, never values)."""
 
 _TITLE_MAX = 300
 _ID_MAX = 2**31 - 1  # INTEGER on PostgreSQL; a larger id would be a database error, not "not found"
@@ -68,6 +75,38 @@ def _process_keys(content: Mapping[str, Any]) -> list[str]:
             "von Einträgen mit „key“)."
         )
     return sorted(set(entries))
+
+
+def _log_ids(content: Mapping[str, Any]) -> list[str]:
+    """The event logs the snapshot rests on (``processes[].log.log_id``)."""
+    processes = content.get("processes")
+    found = set()
+    for section in processes if isinstance(processes, list | tuple) else ():
+        log = section.get("log") if isinstance(section, Mapping) else None
+        if isinstance(log, Mapping) and isinstance(log.get("log_id"), str):
+            found.add(log["log_id"])
+    return sorted(found)
+
+
+def _check_logs_exist(session: Session, log_ids: list[str]) -> None:
+    """A snapshot is stored only while every log it rests on exists: the rows are share-locked,
+    so a deletion running at the same time either finishes first (and the save is refused) or
+    waits for the save (and redacts the new snapshot)."""
+    if not log_ids:
+        return
+    present = set(
+        session.scalars(
+            select(EventLog.log_id)
+            .where(EventLog.log_id.in_(log_ids), EventLog.state == "ready")
+            .with_for_update(read=True)
+        )
+    )
+    missing = [log_id for log_id in log_ids if log_id not in present]
+    if missing:
+        raise ConflictError(
+            f"Das Ereignisprotokoll „{missing[0]}“, auf dem der Bericht beruht, ist inzwischen "
+            "gelöscht. Der Bericht wurde nicht gespeichert; bitte neu erstellen."
+        )
 
 
 def _audit(session: Session, actor: str, action: str, report_id: int, **details: Any) -> None:
@@ -120,6 +159,7 @@ class ReportArchive:
             raise ValidationError("Ein Bericht muss ein JSON-Objekt (dict) sein.")
         title = _title(content)
         process_keys = _process_keys(content)
+        log_ids = _log_ids(content)
         try:
             draft = canonical_json({**content, "id": 0})
         except (TypeError, ValueError) as err:
@@ -128,10 +168,12 @@ class ReportArchive:
             ) from None
 
         def unit(session: Session) -> int:
+            _check_logs_exist(session, log_ids)
             row = ReportSnapshot(
                 created_by=actor,
                 title=title,
                 process_keys=process_keys,
+                log_ids=log_ids,
                 content=draft,
                 content_sha256=_sha256(draft),
             )
@@ -218,3 +260,45 @@ class ReportArchive:
             session.delete(row)
 
         self.db.write(unit)
+
+
+def redact_snapshots(
+    session: Session, log_id: str, redact: Redactor, *, actor: str
+) -> builtins.list[int]:
+    """Redact every snapshot built on ``log_id`` inside the caller's transaction; their ids.
+
+    The redacted content is re-hashed, so it stays readable, and audited. A snapshot that was
+    already altered in the database keeps its old checksum, so it stays refused; one that is not
+    even JSON any more cannot be redacted and is deleted.
+    """
+    # The content is searched too: a snapshot saved before ``log_ids`` was filled names the log
+    # only there.
+    candidates = session.scalars(
+        select(ReportSnapshot.id)
+        .where(ReportSnapshot.content.contains(log_id, autoescape=True))
+        .order_by(ReportSnapshot.id)
+    ).all()
+    built_on = []
+    for report_id in candidates:
+        row = session.get(ReportSnapshot, report_id, with_for_update=True)
+        intact = _sha256(row.content) == row.content_sha256
+        try:
+            content = json.loads(row.content)
+        except ValueError:
+            content = None
+        if isinstance(content, dict) and log_id not in _log_ids(content):
+            continue  # it only mentions the log
+        built_on.append(report_id)
+        if not isinstance(content, dict):
+            _audit(session, actor, "report.delete", report_id, title=row.title, log_id=log_id,
+                   reason="unlesbar; beruhte auf einem gelöschten Ereignisprotokoll")  # fmt: skip
+            session.delete(row)
+            continue
+        before = row.content_sha256
+        redacted, removed = redact(content)
+        row.content = canonical_json(redacted)
+        if intact:
+            row.content_sha256 = _sha256(row.content)
+        _audit(session, actor, "report.redact", report_id, log_id=log_id, intact=intact,
+               sha256_before=before, sha256=row.content_sha256, **removed)  # fmt: skip
+    return built_on

@@ -46,7 +46,8 @@ DEFAULT_RETENTION_DAYS = 365
 
 
 def retention_days() -> int:
-    """Days an imported event log is kept before the deletion job removes it (PMO_RETENTION_DAYS)."""
+    """Days an imported event log is kept before the deletion job removes it (PMO_RETENTION_DAYS);
+    0 makes it due on the day of the import."""
     configured = os.environ.get("PMO_RETENTION_DAYS")
     if not configured:
         return DEFAULT_RETENTION_DAYS
@@ -56,6 +57,9 @@ def retention_days() -> int:
         raise ValidationError(
             f"PMO_RETENTION_DAYS muss eine ganze Zahl sein, nicht „{configured}“"
         ) from None
-    if days < 1:
-        raise ValidationError("PMO_RETENTION_DAYS muss mindestens 1 sein")
+    if days < 0:
+        raise ValidationError(
+            f"PMO_RETENTION_DAYS darf nicht negativ sein, nicht „{configured}“ (0 heißt: am Tag "
+            "des Imports zur Löschung fällig)"
+        )
     return days

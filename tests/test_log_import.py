@@ -12,7 +12,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from mining.errors import EventLogError
+from mining.errors import EventLogError, MiningError
 from mining.io import ReadOptions
 from mining.logstore import ImportOptions, LogNotFoundError, LogStore
 from process_registry import Database, ProcessNotFoundError, Registry, upgrade_schema
@@ -205,42 +205,6 @@ def test_a_url_is_never_fetched(store: LogStore) -> None:
     assert hits == []
 
 
-_KILL_SCRIPT = """
-import os, sys
-from pathlib import Path
-from process_registry import Database
-from mining import logstore
-store = logstore.LogStore(Database(sys.argv[1]), Path(sys.argv[2]))
-real_replace = os.replace
-def die_after_move(src, dst):
-    real_replace(src, dst)      # the Parquet file is in place and the row is flushed ...
-    os._exit(9)                 # ... and the process dies before the commit
-logstore.os.replace = die_after_move
-store.import_file(Path(sys.argv[3]), uploader="t")
-"""
-
-
-def test_crash_between_file_and_commit_leaves_no_orphan(
-    db_url: str, database: Database, tmp_path: Path
-) -> None:
-    """RELIABILITY item 31: kill the importer between its steps; no row, and the file is swept."""
-    data = tmp_path / "daten"
-    path = _write(tmp_path, "export.csv", GERMAN_CSV)
-    result = subprocess.run(
-        [sys.executable, "-c", _KILL_SCRIPT, db_url, str(data), str(path)],
-        cwd=PROJECT,
-        capture_output=True,
-        timeout=300,
-    )
-    assert result.returncode == 9, result.stderr.decode()
-    store = LogStore(database, data)
-    assert len(list(store.folder.glob("*.parquet"))) == 1  # the orphan the crash left
-    assert store.list_logs() == []
-    store.sweep_orphans()
-    assert _stored_files(store) == []
-    assert store.import_file(path, uploader="t").events == 3
-
-
 # -- privacy ----------------------------------------------------------------------------------------
 
 
@@ -347,8 +311,9 @@ def test_delete_removes_file_and_row_and_leaves_others(store: LogStore, tmp_path
     assert (entry.action, entry.actor, entry.details) == (
         "log.delete",
         "datenschutz",
-        {"reason": "auf Anfrage"},
-    )
+        {"reason": "auf Anfrage", "events_file": f"logs/{drop.log_id}.parquet",
+         "redacted_reports": []},
+    )  # fmt: skip
 
 
 def test_expired_logs_are_purged_and_fresh_ones_kept(store: LogStore, tmp_path: Path) -> None:
@@ -364,6 +329,32 @@ def test_expired_logs_are_purged_and_fresh_ones_kept(store: LogStore, tmp_path: 
     assert purged == [short.log_id]
     assert [i.log_id for i in store.list_logs()] == [long.log_id]
     assert not (store.folder / f"{short.log_id}.parquet").exists()
+
+
+def test_a_log_is_purged_on_its_deletion_date_not_a_day_later(
+    store: LogStore, tmp_path: Path
+) -> None:
+    """``delete_after`` is the last day a log may be kept: "Löschung spätestens am …"."""
+    due = store.import_file(
+        _write(tmp_path, "a.csv", GERMAN_CSV), uploader="t", options=ImportOptions(retention_days=3)
+    )
+    today = dt.date.today()
+    assert store.purge_expired(today=today + dt.timedelta(days=2)) == []
+    assert store.purge_expired(today=today + dt.timedelta(days=3)) == [due.log_id]
+    assert store.list_logs() == []
+
+
+@pytest.mark.parametrize("days", [-1, -400])
+def test_negative_retention_is_refused_before_anything_is_read(
+    store: LogStore, tmp_path: Path, days: int
+) -> None:
+    with pytest.raises(MiningError, match=f"Aufbewahrungsfrist.*{days}"):
+        store.import_file(
+            _write(tmp_path, "a.csv", GERMAN_CSV),
+            uploader="t",
+            options=ImportOptions(retention_days=days),
+        )
+    _assert_nothing_stored(store)
 
 
 def test_explicit_separator_and_encoding_win(store: LogStore, tmp_path: Path) -> None:

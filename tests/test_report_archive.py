@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import json
 from typing import Any
 
 import pytest
 from sqlalchemy import inspect, text
 
 from process_registry import (
+    ConflictError,
     Database,
     Registry,
     RegistryError,
@@ -18,6 +20,7 @@ from process_registry import (
     ReportNotFoundError,
     ValidationError,
 )
+from process_registry.event_logs import EventLogCatalogue, NewEventLog
 from process_registry.schema import check_schema, downgrade_schema, upgrade_schema
 
 MINIMAL_BPMN = b"""<?xml version="1.0" encoding="UTF-8"?>
@@ -228,3 +231,155 @@ def test_migration_0004_down_and_up_keeps_the_catalogue_and_the_archive_working(
     assert archive.list() == []  # the downgrade dropped the table with its snapshots
     report_id = archive.save(_snapshot(), actor="mueller")
     assert archive.get(report_id)["id"] == report_id
+
+
+# -- the logs a snapshot rests on (issue 12, point 4) ----------------------------------------------
+
+
+def _ready_log(database: Database, log_id: str) -> None:
+    """A catalogued log, as an import leaves it (the events file does not matter here)."""
+    catalogue = EventLogCatalogue(database)
+    catalogue.register_pending(
+        NewEventLog(
+            log_id=log_id, process_key=None, department=None, uploaded_by="anna",
+            source_name="export.csv", source_sha256="0" * 64, source_bytes=1, file_format="csv",
+            detected={}, mapping={}, privacy={}, cases=1, events=1, activities=1, variants=1,
+            first_event=None, last_event=None, rejected_rows=0,
+            parquet_path=f"logs/{log_id}.parquet", delete_after=dt.date(2030, 1, 1),
+        ),
+        writer="host:1",
+    )  # fmt: skip
+    catalogue.mark_ready(log_id, writer="host:1", actor="anna", details={})
+
+
+def _on_logs(*log_ids: str, title: str = "Portfolio") -> dict[str, Any]:
+    return _snapshot(
+        title,
+        processes=[
+            {"key": f"p{n}", "log": {"log_id": log_id}, "examples": [f"{log_id}-Fall"]}
+            for n, log_id in enumerate(log_ids)
+        ]
+        + [{"key": "ohne-log", "log": None}],
+    )
+
+
+def _stored_log_ids(database: Database, report_id: int) -> list[str]:
+    with database.engine.connect() as conn:
+        value = conn.execute(
+            text("SELECT log_ids FROM report_snapshots WHERE id = :id"), {"id": report_id}
+        ).scalar_one()
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def _drop_examples(content: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    redacted = copy.deepcopy(content)
+    for process in redacted["processes"]:
+        process.pop("examples", None)
+    redacted["redactions"] = [{"log_id": "L-a"}]
+    return redacted, {"fields": ["processes[].examples"], "removed": 2}
+
+
+def test_save_records_the_logs_a_report_rests_on(
+    database: Database, archive: ReportArchive
+) -> None:
+    _ready_log(database, "L-b")
+    _ready_log(database, "L-a")
+    on_logs = archive.save(_on_logs("L-b", "L-a", "L-b"), actor="mueller")
+    without = archive.save(_snapshot(), actor="mueller")
+    assert _stored_log_ids(database, on_logs) == ["L-a", "L-b"]
+    assert _stored_log_ids(database, without) == []
+
+
+def test_a_report_on_a_log_deleted_meanwhile_is_refused(
+    database: Database, archive: ReportArchive
+) -> None:
+    _ready_log(database, "L-a")
+    content = _on_logs("L-a")  # built while the log was there
+    EventLogCatalogue(database).delete(
+        "L-a", actor="dsb", reason="auf Anfrage", redact=_drop_examples
+    )
+    with pytest.raises(ConflictError, match="„L-a“.*inzwischen gelöscht"):
+        archive.save(content, actor="mueller")
+    with pytest.raises(ConflictError):
+        archive.save(_on_logs("L-nie-importiert"), actor="mueller")
+    assert archive.list() == []
+
+
+def test_deleting_a_log_redacts_its_reports_rehashed_and_audited(
+    database: Database, archive: ReportArchive
+) -> None:
+    _ready_log(database, "L-a")
+    _ready_log(database, "L-b")
+    on_a = archive.save(_on_logs("L-a", "L-b"), actor="mueller")
+    on_b = archive.save(_on_logs("L-b", title="nur B"), actor="mueller")
+    mentions_a = archive.save(_on_logs("L-b", title="Vergleich mit L-a"), actor="mueller")
+    # Saved before the column was filled: the log is named in the content only.
+    unlisted = archive.save(_on_logs("L-a", title="älter"), actor="mueller")
+    database.write(
+        lambda session: session.execute(
+            text("UPDATE report_snapshots SET log_ids = '[]' WHERE id = :id"), {"id": unlisted}
+        )
+    )
+    untouched = [archive.get(on_b), archive.get(mentions_a)]
+
+    deleted = EventLogCatalogue(database).delete(
+        "L-a", actor="dsb", reason="auf Anfrage", redact=_drop_examples
+    )
+
+    assert deleted is not None and deleted.redacted_reports == (on_a, unlisted)
+    for report_id in (on_a, unlisted):
+        redacted = archive.get(report_id)  # readable: re-hashed
+        assert "L-a-Fall" not in json.dumps(redacted)
+        assert redacted["redactions"] == [{"log_id": "L-a"}]
+    assert [archive.get(on_b), archive.get(mentions_a)] == untouched
+    assert EventLogCatalogue(database).get("L-a") is None
+    trail = Registry(database).audit_trail(f"report:{on_a}")
+    assert trail[0].action == "report.redact"
+    assert trail[0].details["fields"] == ["processes[].examples"]
+    assert trail[0].details["sha256"] != trail[0].details["sha256_before"]
+    [deletion] = Registry(database).audit_trail("L-a")[:1]
+    assert deletion.details == {
+        "reason": "auf Anfrage",
+        "events_file": "logs/L-a.parquet",
+        "redacted_reports": [on_a, unlisted],
+    }
+
+
+def test_a_report_altered_before_its_log_is_deleted_is_redacted_and_stays_refused(
+    database: Database, archive: ReportArchive
+) -> None:
+    _ready_log(database, "L-a")
+    report_id = archive.save(_on_logs("L-a"), actor="mueller")
+    database.write(
+        lambda session: session.execute(
+            text("UPDATE report_snapshots SET content = replace(content, '0.42', '0.97')")
+        )
+    )
+    EventLogCatalogue(database).delete("L-a", actor="dsb", reason="x", redact=_drop_examples)
+    with pytest.raises(ReportAlteredError):
+        archive.get(report_id)
+    with database.engine.connect() as conn:
+        stored = conn.execute(text("SELECT content FROM report_snapshots")).scalar_one()
+    assert "L-a-Fall" not in stored
+
+
+def test_migration_0005_fills_the_logs_of_existing_snapshots(database: Database) -> None:
+    downgrade_schema(database, "0004")
+    rows = {
+        1: json.dumps(_on_logs("L-b", "L-a")),
+        2: json.dumps(_snapshot()),
+        3: "kein JSON",
+    }
+    with database.engine.begin() as conn:
+        for report_id, content in rows.items():
+            conn.execute(
+                text(
+                    "INSERT INTO report_snapshots (id, created_at, created_by, title, "
+                    "process_keys, content, content_sha256) VALUES (:id, :at, 'alt', 'Alt', "
+                    "'[]', :content, :sha)"
+                ),
+                {"id": report_id, "at": dt.datetime(2026, 1, 5, tzinfo=dt.UTC),
+                 "content": content, "sha": "0" * 64},
+            )  # fmt: skip
+    upgrade_schema(database)
+    assert [_stored_log_ids(database, report_id) for report_id in rows] == [["L-a", "L-b"], [], []]

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import labels as lb
+from .redact import redaction_notes
 
 __all__ = [
     "Bullets",
@@ -135,6 +136,8 @@ def report_facts(snapshot: dict) -> Facts:
     ]
     if snapshot.get("id") is not None:
         rows.append(("Bericht Nr.", str(snapshot["id"])))
+    # A snapshot whose log was deleted says so wherever it is read.
+    rows += [("Nachträglich entfernt", note) for note in redaction_notes(snapshot)]
     return Facts(rows)
 
 

@@ -31,6 +31,7 @@ from zoneinfo import ZoneInfo
 from process_registry import Database
 from process_registry.clock import iso
 from process_registry.event_logs import EventLogCatalogue, NewEventLog, StoredEventLog
+from process_registry.files import regular_file_problem
 from process_registry.settings import retention_days
 
 from ._logfiles import (
@@ -185,8 +186,9 @@ class LogStore:
         options = options or ImportOptions()
         source = display_name or Path(path).name
         path = Path(path)
-        if not path.is_file():
-            raise EventLogError("Datei nicht gefunden.", source=source)
+        problem = regular_file_problem(path)
+        if problem is not None:
+            raise EventLogError(problem, source=source)
         department = options.department
         if options.process_key is not None:
             department = department or self.catalogue.department_of(options.process_key)

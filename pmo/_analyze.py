@@ -16,12 +16,14 @@ from mining.bpmn_export import write_bpmn
 from mining.calendar import WorkingCalendar, lower_saxony_holidays
 from mining.context import process_context
 from mining.discovery import discover_bpmn
+from mining.errors import EventLogError
 from mining.ingest import ImportOptions, ingest_file
 from mining.logstore import LogStore
 from mining.logview import LogView, filter_time_range, filter_variants_top_k, open_log
 from mining.privacy import load_or_create_secret
 from mining.variants import VariantCount
 from process_registry import Registry
+from process_registry.files import regular_file_problem
 
 __all__ = [
     "apply_filters",
@@ -41,7 +43,11 @@ def stored_or_ingested(
     Yields the view and the registered process key the stored log is linked to (None for files).
     """
     path = Path(target)
-    if path.is_file():
+    if path.exists():
+        # Named a path, not a log id: a device, pipe or folder is refused as such, unread.
+        problem = regular_file_problem(path)
+        if problem is not None:
+            raise EventLogError(problem, source=target)
         secret = load_or_create_secret(store.data_dir)
         with tempfile.TemporaryDirectory(prefix="pmo-analyze-") as folder:
             events = Path(folder) / "events.parquet"

@@ -486,7 +486,8 @@ def log_group() -> None:
 
 
 @log_group.command("import")
-@click.argument("file", type=click.Path(dir_okay=False))
+# A plain path: pmo itself says, in German, when it names a folder, a device or a pipe.
+@click.argument("file", type=click.Path())
 @click.option("--process", "process_key", default=None, help="Schlüssel des Prozesses im Register.")
 @_mapping_options
 @click.option("--department", default=None, help="Fachdienst (Standard: der des Prozesses).")

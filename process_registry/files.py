@@ -14,7 +14,7 @@ import stat
 
 from .errors import FileRefusedError
 
-__all__ = ["os_error_reason", "read_limited", "sync_folder"]
+__all__ = ["os_error_reason", "read_limited", "regular_file_problem", "sync_folder"]
 
 _CHUNK = 1 << 20
 
@@ -76,6 +76,20 @@ def _open_error(err: OSError) -> str:
     if isinstance(err, IsADirectoryError):
         return "ist ein Verzeichnis, keine Datei."
     return f"kann nicht gelesen werden ({os_error_reason(err)})."
+
+
+def regular_file_problem(path: str | os.PathLike[str]) -> str | None:
+    """Why ``path`` cannot be read as a file (missing, unreadable, a device, a pipe, a folder),
+    or None for a regular file. For files read in streams, with no size limit of their own."""
+    try:
+        kind = _kind(os.stat(path).st_mode)
+    except OSError as err:
+        return _open_error(err)
+    if kind is not None:
+        return kind + "."
+    if not os.access(path, os.R_OK):
+        return "keine Leseberechtigung."
+    return None
 
 
 def read_limited(path: str | os.PathLike[str], *, limit: int) -> bytes:

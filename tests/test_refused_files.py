@@ -143,6 +143,36 @@ def test_a_directory_is_refused_naming_it(office: dict[str, str], tmp_path: Path
     assert "modelle.bpmn" in message and "is a directory" in message
 
 
+LOG_COMMANDS = {
+    "log import": ("log", "import", "{file}"),
+    "analyze FILE": ("analyze", "{file}"),
+}
+
+
+@pytest.mark.parametrize("command", sorted(LOG_COMMANDS))
+def test_a_device_named_as_an_event_log_is_refused_as_such(
+    command: str, office: dict[str, str]
+) -> None:
+    # Not "file not found" (it exists) and not a log id: the user named a device.
+    args = [part.format(file="/dev/zero") for part in LOG_COMMANDS[command]]
+    result = run_pmo_limited(*args, env=office, memory_bytes=MEMORY_CAP)
+    one_line_error(result, "zero", "Gerätedatei")
+
+
+@pytest.mark.parametrize("command", sorted(LOG_COMMANDS))
+def test_a_fifo_or_a_folder_named_as_an_event_log_is_refused_as_such(
+    command: str, office: dict[str, str], tmp_path: Path
+) -> None:
+    fifo = tmp_path / "rohr.csv"
+    os.mkfifo(fifo)
+    folder = tmp_path / "ordner.csv"
+    folder.mkdir()
+    for target, kind in ((fifo, "Pipe"), (folder, "Verzeichnis")):
+        args = [part.format(file=str(target)) for part in LOG_COMMANDS[command]]
+        one_line_error(run_pmo(*args, env=office), target.name, kind)
+    assert not list((tmp_path / "daten" / "logs").glob("*.parquet"))
+
+
 def test_resource_map_from_a_device_is_refused(office: dict[str, str], tmp_path: Path) -> None:
     result = run_pmo_limited(
         "log", "import", str(_small_log(tmp_path)), "--resource-map", "/dev/zero",

@@ -36,6 +36,9 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "geschäftszeichen",
         "ticketnummer",
         "ticket id",
+        # Last: in many systems "Vorgang" is the file itself, in others the step (see activity);
+        # it becomes the case only where a better-named column already holds the activity.
+        "vorgang",
     ),
     "activity": (
         "concept:name",

@@ -79,6 +79,17 @@ HEADERS = [
         id="bpic-camelcase",
     ),
     pytest.param(
+        # "Vorgang" is the case (the file) where another column names the step
+        ["Vorgang", "Tätigkeit", "Zeitstempel", "Sachbearbeiter", "Team"],
+        ("Vorgang", "Tätigkeit", "Zeitstempel", None, "Sachbearbeiter", "Team"),
+        id="vorgang-as-the-case",
+    ),
+    pytest.param(
+        ["Vorgang", "Aktivität", "Datum"],
+        ("Vorgang", "Aktivität", "Datum", None, None, None),
+        id="vorgang-beside-aktivitaet",
+    ),
+    pytest.param(
         ["Fallnummer", "Ereignis", "Startzeit", "Stelle"],
         ("Fallnummer", "Ereignis", "Startzeit", None, None, "Stelle"),
         id="lone-start-column-becomes-the-timestamp",

@@ -36,7 +36,7 @@ from mining.errors import MiningError
 from mining.ingest import ImportOptions, ingest_file
 from mining.privacy import SecretKey
 from mining.timestamps import describe_format
-from process_registry import RegistryError
+from process_registry import RegistryError, clock
 from process_registry.clock import local_text
 from process_registry.settings import retention_days
 
@@ -202,7 +202,7 @@ def privacy_step(user: User, upload: dict[str, Any]) -> None:
     except RegistryError as err:
         st.error(md(err))  # messages quote file and column names
         return
-    date = dt.date.today() + dt.timedelta(days=days)
+    date = clock.today() + dt.timedelta(days=days)
     notes.append(t("logs.privacy_retention", date=f"{date:%d.%m.%Y}", days=days))
     st.info("\n\n".join(f"- {note}" for note in notes))
     agreed = st.checkbox(t("logs.privacy_ack"), key="logs_privacy_ack")

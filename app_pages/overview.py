@@ -18,8 +18,8 @@ from app_pages._portfolio import (
 )
 from app_pages._shared import signed_in_user, visible_logs, visible_processes
 from mining.errors import MiningError
-from process_registry import RegistryError
-from process_registry.clock import BERLIN, local_date
+from process_registry import RegistryError, clock
+from process_registry.clock import local_date
 
 STALE_DAYS = 90  # a log older than a quarter no longer describes today's process
 TOP = 5
@@ -150,7 +150,7 @@ else:
     st.info(t("overview.no_conformance"))
 
 st.subheader(t("overview.freshness_heading"))
-today = dt.datetime.now(BERLIN).date()
+today = clock.today()
 newest: dict[str, dt.date] = {}
 log_counts: dict[str, int] = {}
 for info in logs:

@@ -26,9 +26,8 @@ import uuid
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from process_registry import Database
+from process_registry import Database, clock
 from process_registry.clock import iso
 from process_registry.event_logs import EventLogCatalogue, NewEventLog, StoredEventLog
 from process_registry.files import regular_file_problem
@@ -52,7 +51,6 @@ from .privacy import load_or_create_secret
 __all__ = ["ImportOptions", "ImportResult", "LogInfo", "LogNotFoundError", "LogStore"]
 
 log = logging.getLogger(__name__)
-_BERLIN = ZoneInfo("Europe/Berlin")
 
 
 class LogNotFoundError(MiningError, LookupError):
@@ -192,7 +190,7 @@ class LogStore:
         department = options.department
         if options.process_key is not None:
             department = department or self.catalogue.department_of(options.process_key)
-        delete_after = dt.date.today() + dt.timedelta(days=_keep_days(options))
+        delete_after = clock.today() + dt.timedelta(days=_keep_days(options))
         self.folder.mkdir(parents=True, exist_ok=True)
         self.sweep_orphans()
 
@@ -316,7 +314,7 @@ class LogStore:
         from .report.redact import redact_snapshot  # the report package imports this module
 
         events = self.folder / f"{log_id}.parquet"
-        at = dt.datetime.now(_BERLIN)
+        at = clock.local(clock.now())
         case_ids: set[str] | None = None
 
         def redact(snapshot: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -336,7 +334,7 @@ class LogStore:
     ) -> list[str]:
         """Delete every log whose deletion date is today or earlier; returns their ids."""
         purged = []
-        for log_id in self.catalogue.due(today or dt.date.today()):
+        for log_id in self.catalogue.due(today or clock.today()):
             try:
                 self.delete(log_id, actor=actor, reason="Aufbewahrungsfrist abgelaufen")
             except LogNotFoundError:

@@ -27,11 +27,28 @@ __all__ = [
     "local_date",
     "local_date_text",
     "local_text",
+    "now",
     "parse_iso",
+    "today",
 ]
 
 BERLIN = ZoneInfo("Europe/Berlin")
 _MISSING = "–"
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def now() -> dt.datetime:
+    """This instant, UTC-aware."""
+    return _now()
+
+
+def today() -> dt.date:
+    """Today's calendar day in Berlin. Deletion dates and "due today" are days of the office,
+    not of the machine's zone (often UTC): after 23:00 UTC Berlin is a day ahead."""
+    return _now().astimezone(BERLIN).date()
 
 
 def as_utc(moment: dt.datetime) -> dt.datetime:

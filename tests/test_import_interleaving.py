@@ -24,7 +24,7 @@ import pytest
 from sqlalchemy import text
 
 from mining.logstore import LogStore
-from process_registry import Database, upgrade_schema
+from process_registry import Database, clock, upgrade_schema
 from tests.cli_office import office_env, pmo_output
 from tests.conftest import PROJECT
 from tests.slow_import import STEPS
@@ -77,7 +77,7 @@ class Office:
             return dict(conn.execute(text("SELECT log_id, state FROM event_log")).all())
 
     def make_due(self, log_id: str) -> None:
-        yesterday = dt.date.today() - dt.timedelta(days=1)
+        yesterday = clock.today() - dt.timedelta(days=1)
         with self.db.engine.begin() as conn:
             conn.execute(
                 text("UPDATE event_log SET delete_after = :day WHERE log_id = :id"),

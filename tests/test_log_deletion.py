@@ -8,7 +8,6 @@ files, every row on PostgreSQL) and the data folder are searched for those case 
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import json
 import zipfile
@@ -19,7 +18,7 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import inspect, text
 
-from process_registry import Database, Registry, upgrade_schema
+from process_registry import Database, Registry, clock, upgrade_schema
 from tests.cli_office import office_env, pmo_output, run_pmo
 from tests.municipal_log import generate_hundesteuer_log
 
@@ -93,7 +92,7 @@ def test_a_deleted_log_leaves_no_case_id_in_reports_database_or_data_folder(
         )  # fmt: skip
     )
     assert doomed["delete_after"] == (
-        dt.date.today().isoformat() if how == "purge" else doomed["delete_after"]
+        clock.today().isoformat() if how == "purge" else doomed["delete_after"]
     )
     pmo_output("log", "import", str(_log(tmp_path, KEPT)), "--process", "meldebescheinigung",
                env=env)  # fmt: skip
@@ -127,7 +126,7 @@ def test_a_deleted_log_leaves_no_case_id_in_reports_database_or_data_folder(
         assert GONE not in content, fmt
     for fmt, content in readable.items():
         # Every format says what was removed, from which log and when.
-        assert f"Ereignisprotokoll {log_id} am {dt.date.today():%d.%m.%Y} gelöscht" in (
+        assert f"Ereignisprotokoll {log_id} am {clock.today():%d.%m.%Y} gelöscht" in (
             content.replace("\n", " ") if fmt == "pdf" else content
         ), fmt
     snapshot = json.loads((tmp_path / "bericht.json").read_text(encoding="utf-8"))
@@ -180,7 +179,7 @@ def test_retention_of_zero_days_is_due_the_same_day_and_negative_is_refused(
     assert "PMO_RETENTION_DAYS" in message and "negativ" in message
     assert json.loads(pmo_output("log", "list", "--json", env=env)) == []
 
-    today = dt.date.today().isoformat()
+    today = clock.today().isoformat()
     by_option = json.loads(
         pmo_output("log", "import", str(log), "--retention-days", "0", "--json", env=env)
     )

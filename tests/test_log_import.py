@@ -15,7 +15,7 @@ import pytest
 from mining.errors import EventLogError, MiningError
 from mining.io import ReadOptions
 from mining.logstore import ImportOptions, LogNotFoundError, LogStore
-from process_registry import Database, ProcessNotFoundError, Registry, upgrade_schema
+from process_registry import Database, ProcessNotFoundError, Registry, clock, upgrade_schema
 from tests.conftest import PROJECT, bpmn_file
 
 LOGS = PROJECT / "tests" / "data" / "logs"
@@ -285,7 +285,7 @@ def test_log_is_catalogued_with_process_department_and_deletion_date(
         "hundesteuer",
         "Fachdienst Steuern",
     )
-    assert info.delete_after == dt.date.today() + dt.timedelta(days=30)
+    assert info.delete_after == clock.today() + dt.timedelta(days=30)
     assert (info.cases, info.events, info.source_name) == (2, 3, "export.csv")
 
 
@@ -325,7 +325,7 @@ def test_expired_logs_are_purged_and_fresh_ones_kept(store: LogStore, tmp_path: 
         uploader="t",
         options=ImportOptions(retention_days=90),
     )
-    purged = store.purge_expired(today=dt.date.today() + dt.timedelta(days=10))
+    purged = store.purge_expired(today=clock.today() + dt.timedelta(days=10))
     assert purged == [short.log_id]
     assert [i.log_id for i in store.list_logs()] == [long.log_id]
     assert not (store.folder / f"{short.log_id}.parquet").exists()
@@ -338,10 +338,24 @@ def test_a_log_is_purged_on_its_deletion_date_not_a_day_later(
     due = store.import_file(
         _write(tmp_path, "a.csv", GERMAN_CSV), uploader="t", options=ImportOptions(retention_days=3)
     )
-    today = dt.date.today()
+    today = clock.today()
     assert store.purge_expired(today=today + dt.timedelta(days=2)) == []
     assert store.purge_expired(today=today + dt.timedelta(days=3)) == [due.log_id]
     assert store.list_logs() == []
+
+
+def test_deletion_dates_are_berlin_days_whatever_the_machine_clock(
+    store: LogStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At 23:30 UTC it is already the next day in Berlin, where the office and its deletion
+    dates live: a log kept 0 days is due that Berlin day, and a purge at that moment takes it."""
+    late_evening_utc = dt.datetime(2024, 3, 30, 23, 30, tzinfo=dt.UTC)
+    monkeypatch.setattr(clock, "_now", lambda: late_evening_utc, raising=False)
+    result = store.import_file(
+        _write(tmp_path, "a.csv", GERMAN_CSV), uploader="t", options=ImportOptions(retention_days=0)
+    )
+    assert result.delete_after == dt.date(2024, 3, 31)
+    assert store.purge_expired() == [result.log_id]
 
 
 @pytest.mark.parametrize("days", [-1, -400])

@@ -33,9 +33,9 @@ from app_pages._logs_wizard import (
 )
 from app_pages._shared import log_store, visible_processes
 from mining.errors import MiningError
-from mining.ingest import ImportOptions, ingest_file
-from mining.privacy import SecretKey
-from mining.timestamps import describe_format
+from mining.ingest.pipeline import ImportOptions, ingest_file
+from mining.ingest.privacy import SecretKey
+from mining.ingest.timestamps import describe_format
 from process_registry import RegistryError, clock
 from process_registry.clock import local_text
 from process_registry.settings import retention_days

@@ -21,8 +21,8 @@ import streamlit as st
 from app_pages._auth import User
 from app_pages._i18n import t
 from app_pages._shared import visible_processes
-from mining.io import SUPPORTED_FORMATS, Detected, ReadOptions, preview_table
-from mining.mapping import OPTIONAL_ROLES, REQUIRED_ROLES, suggest_mapping
+from mining.ingest.read import SUPPORTED_FORMATS, Detected, ReadOptions, preview_table
+from mining.ingest.columns import OPTIONAL_ROLES, REQUIRED_ROLES, suggest_mapping
 
 STEP = "logs_step"
 UPLOAD = "logs_upload"

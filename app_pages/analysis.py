@@ -25,7 +25,7 @@ from app_pages._shared import (
 )
 from mining.conformance.errors import ActivityMappingError, ConformanceError, ModelConversionError
 from mining.errors import MiningError
-from mining.logstore import LogInfo
+from mining.ingest.store import LogInfo
 from process_registry import RegistryError
 from process_registry.clock import local_date, local_date_text, parse_iso
 from process_registry.settings import data_dir

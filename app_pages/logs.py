@@ -23,7 +23,7 @@ from app_pages._logs_wizard import (
 )
 from app_pages._shared import forget_derived_data, log_store, signed_in_user, visible_logs
 from mining.errors import MiningError
-from mining.logstore import LogInfo
+from mining.ingest.store import LogInfo
 from process_registry import RegistryError
 from process_registry.clock import local_date_text, local_text
 

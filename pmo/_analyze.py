@@ -10,18 +10,18 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from mining.aggregates import get_variants
-from mining.analysis import AnalysisOptions, analyze
-from mining.bpmn_export import write_bpmn
-from mining.calendar import WorkingCalendar, lower_saxony_holidays
-from mining.context import process_context
-from mining.discovery import discover_bpmn
+from mining.query.queries import get_variants
+from mining.analysis.analyze import AnalysisOptions, analyze
+from mining.diagram.export import write_bpmn
+from mining.analysis.calendar import WorkingCalendar, lower_saxony_holidays
+from pmo.context import process_context
+from mining.analysis.discovery import discover_bpmn
 from mining.errors import EventLogError
-from mining.ingest import ImportOptions, ingest_file
-from mining.logstore import LogStore
-from mining.logview import LogView, filter_time_range, filter_variants_top_k, open_log
-from mining.privacy import load_or_create_secret
-from mining.variants import VariantCount
+from mining.ingest.pipeline import ImportOptions, ingest_file
+from mining.ingest.store import LogStore
+from mining.query.view import LogView, filter_time_range, filter_variants_top_k, open_log
+from mining.ingest.privacy import load_or_create_secret
+from mining.analysis.variants import VariantCount
 from process_registry import Registry
 from process_registry.files import regular_file_problem
 

@@ -20,9 +20,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from mining.calendar import lower_saxony_holidays
-from mining.ingest import ImportOptions
-from mining.logstore import ImportResult, LogStore
+from mining.analysis.calendar import lower_saxony_holidays
+from mining.ingest.pipeline import ImportOptions
+from mining.ingest.store import ImportResult, LogStore
 from process_registry import ProcessNotFoundError
 
 __all__ = [
@@ -268,7 +268,7 @@ class Sample:
 
 def samples() -> tuple[Sample, ...]:
     """Every generated sample log, in the order ``pmo demo`` loads them."""
-    from ._sample_flows import SAMPLES as defined
+    from pmo._sample_flows import SAMPLES as defined
 
     return defined
 

@@ -399,7 +399,7 @@ def registry_history(key: str, as_json: bool, db_url: str | None) -> None:
 
 
 def _log_store(db_url: str | None):  # type: ignore[no-untyped-def]
-    from mining.logstore import LogStore
+    from mining.ingest.store import LogStore
 
     return LogStore(_open(db_url), data_dir())
 
@@ -471,8 +471,8 @@ def _mapping_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _import_options(mapping: dict[str, Any], **extra: Any):  # type: ignore[no-untyped-def]
-    from mining.ingest import ImportOptions
-    from mining.io import ReadOptions
+    from mining.ingest.pipeline import ImportOptions
+    from mining.ingest.read import ReadOptions
 
     read = ReadOptions(
         sep=mapping.pop("sep"), encoding=mapping.pop("encoding"), sheet=mapping.pop("sheet")

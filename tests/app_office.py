@@ -16,8 +16,8 @@ from pypdf import PdfReader
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
-from mining.ingest import ImportOptions
-from mining.logstore import LogStore
+from mining.ingest.pipeline import ImportOptions
+from mining.ingest.store import LogStore
 from process_registry import Database, Registry, load_catalogue_folder, upgrade_schema
 from tests.conftest import PROJECT, SAMPLE_MODELS
 from tests.municipal_log import generate_hundesteuer_log

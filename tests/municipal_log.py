@@ -104,9 +104,9 @@ def stored_hundesteuer_log(
     folder: Path, *, cases: int = 400, seed: int = 42, service_times: bool = False
 ) -> Path:
     """The generated log imported as the log store keeps it (Parquet, channel as attribute)."""
-    from mining.ingest import ingest_file
-    from mining.logstore import ImportOptions
-    from mining.privacy import load_or_create_secret
+    from mining.ingest.pipeline import ingest_file
+    from mining.ingest.store import ImportOptions
+    from mining.ingest.privacy import load_or_create_secret
 
     log = generate_hundesteuer_log(
         folder / "hundesteuer.csv", cases=cases, seed=seed, service_times=service_times

@@ -61,7 +61,7 @@ def _before(function: Callable[..., Any], pause: Callable[[], None]) -> Callable
 
 def install(signals: Path, wanted: set[str]) -> None:
     pause = _pauser(signals, wanted)
-    from mining import logstore
+    from mining.ingest import store as logstore
 
     logstore.ingest_file = _after(logstore.ingest_file, lambda: pause("after_staging"))
 

@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from mining.aggregates import (
+from mining.query.queries import (
     get_activity_times,
     get_case_durations,
     get_dfg,
@@ -29,8 +29,8 @@ from mining.aggregates import (
     get_start_end_activities,
     get_variants,
 )
-from mining.logstore import LogStore
-from mining.logview import LogView, LogViewError, filter_activity_presence, open_log
+from mining.ingest.store import LogStore
+from mining.query.view import LogView, LogViewError, filter_activity_presence, open_log
 from process_registry import Database, upgrade_schema
 from tests.conftest import PROJECT
 

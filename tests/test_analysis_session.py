@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from mining.aggregates import (
+from mining.query.queries import (
     analysis_session,
     get_activity_profile,
     get_activity_times,
@@ -19,16 +19,16 @@ from mining.aggregates import (
     get_start_end_activities,
     get_variants,
 )
-from mining.ingest import ImportOptions, ingest_file
-from mining.logview import LogView, filter_variants_top_k, open_log
-from mining.performance import (
+from mining.ingest.pipeline import ImportOptions, ingest_file
+from mining.query.view import LogView, filter_variants_top_k, open_log
+from mining.analysis.performance import (
     compare_channels,
     find_bottlenecks,
     find_handovers,
     find_rework,
     group_statistics,
 )
-from mining.privacy import load_or_create_secret
+from mining.ingest.privacy import load_or_create_secret
 from tests.conftest import PROJECT
 from tests.municipal_log import generate_hundesteuer_log
 

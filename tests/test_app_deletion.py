@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from app_pages._auth import User
-from mining.logstore import LogNotFoundError, LogStore
+from mining.ingest.store import LogNotFoundError, LogStore
 from process_registry import Database
 from tests.app_office import Downloads, make_office, pdf_text, run_page, use_office
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from mining.logstore import ImportOptions, LogStore
+from mining.ingest.store import ImportOptions, LogStore
 from process_registry import Database, Registry, load_catalogue_folder, upgrade_schema
 from tests.conftest import PROJECT, SAMPLE_MODELS
 from tests.municipal_log import generate_hundesteuer_log

@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pm4py.objects.bpmn.obj import BPMN
 
-from mining.bpmn_layout import DiagramLayout, Rect, layout_diagram
-from mining.discovery import (
+from mining.diagram.layout import DiagramLayout, Rect, layout_diagram
+from mining.analysis.discovery import (
     BpmnExportError,
     VariantCount,
     discover_bpmn,

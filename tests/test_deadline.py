@@ -20,8 +20,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from mining.deadline import deadline_status
-from mining.logview import LogViewError
+from mining.analysis.deadline import deadline_status
+from mining.query.view import LogViewError
 from tests.test_aggregates import events, write_log
 
 BERLIN = ZoneInfo("Europe/Berlin")

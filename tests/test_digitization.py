@@ -21,7 +21,7 @@ from mining.digitization import (
     rank_candidates,
     recommend,
 )
-from mining.logview import open_log
+from mining.query.view import open_log
 from tests.municipal_log import RPA_STEPS, stored_hundesteuer_log
 
 ASSUMPTIONS = load_assumptions()

@@ -10,7 +10,7 @@ import pandas as pd
 import pm4py
 import pytest
 
-from mining.discovery import (
+from mining.analysis.discovery import (
     DiscoveryError,
     VariantCount,
     discover_bpmn,

@@ -21,11 +21,11 @@ from pathlib import Path
 
 import pytest
 
-import mining._events as events_module
+import mining.ingest.layout as events_module
 from mining.errors import StorageError
-from mining.ingest import ImportOptions, ingest_file
-from mining.logstore import LogStore
-from mining.privacy import SecretKeyError, load_or_create_secret
+from mining.ingest.pipeline import ImportOptions, ingest_file
+from mining.ingest.store import LogStore
+from mining.ingest.privacy import SecretKeyError, load_or_create_secret
 from process_registry import Database, ReportArchive, upgrade_schema
 from tests.cli_office import office_env, pmo_output
 from tests.conftest import PROJECT
@@ -100,7 +100,7 @@ def test_sorted_events_file_on_a_full_disk_leaves_nothing(
         original(source, target)
         sizes.extend((source.stat().st_size, target.stat().st_size))
 
-    monkeypatch.setattr("mining.ingest.write_arranged", measured)
+    monkeypatch.setattr("mining.ingest.pipeline.write_arranged", measured)
     secret = load_or_create_secret(tmp_path / "messung", env={})
     ingest_file(log, tmp_path / "messung" / "e.parquet", options=ImportOptions(), secret=secret,
                 source=log.name)  # fmt: skip
@@ -280,7 +280,7 @@ def test_key_cut_short_by_a_file_size_limit_is_never_left_as_the_key(tmp_path: P
     Run as a process of its own with a 40-byte limit, which no `pmo` command survives (its
     SQLite catalogue needs larger files), so only the key is created there."""
     code = (
-        "import sys; from pathlib import Path; from mining.privacy import load_or_create_secret;"
+        "import sys; from pathlib import Path; from mining.ingest.privacy import load_or_create_secret;"
         "from mining.errors import MiningError\n"
         "try:\n    load_or_create_secret(Path(sys.argv[1]), env={})\n"
         'except MiningError as err:\n    print(f"Fehler: {err}", file=sys.stderr); sys.exit(1)\n'
@@ -306,7 +306,7 @@ def test_key_write_failing_at_fsync_leaves_nothing(
     def full(_descriptor: int) -> None:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr("mining.privacy.os.fsync", full)
+    monkeypatch.setattr("mining.ingest.privacy.os.fsync", full)
     with pytest.raises(SecretKeyError, match="kein Speicherplatz"):
         load_or_create_secret(tmp_path, env={})
     assert files_under(tmp_path) == {}
@@ -342,7 +342,7 @@ def test_a_key_created_meanwhile_by_another_process_is_kept(
         os.close(fd)
         return original_link(source, target, *args, **kwargs)
 
-    monkeypatch.setattr("mining.privacy.os.link", other_process_first)
+    monkeypatch.setattr("mining.ingest.privacy.os.link", other_process_first)
     key = load_or_create_secret(tmp_path, env={})
     assert key.value == bytes.fromhex("ab" * 32) and not key.created
     assert files_under(tmp_path) == {"secret.key": len(theirs)}

@@ -1,4 +1,4 @@
-"""The stored layout and the session tables (mining._events): what makes the aggregates fast
+"""The stored layout and the session tables (mining.query._events): what makes the aggregates fast
 must not change a single result."""
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ import numpy as np
 import pyarrow.parquet as pq
 import pytest
 
-from mining.aggregates import get_activity_profile, get_log_stats, get_variants
-from mining.analysis import analyze
-from mining.logview import filter_activity_presence, filter_time_range, open_log
+from mining.query.queries import get_activity_profile, get_log_stats, get_variants
+from mining.analysis.analyze import analyze
+from mining.query.view import filter_activity_presence, filter_time_range, open_log
 from tests.municipal_log import stored_hundesteuer_log
 from tests.test_aggregates import write_log
 

@@ -15,14 +15,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mining.aggregates import (
+from mining.query.queries import (
     get_case_durations,
     get_dfg,
     get_log_stats,
     get_start_end_activities,
     get_variants,
 )
-from mining.logview import (
+from mining.query.view import (
     LogView,
     LogViewError,
     filter_activity_presence,

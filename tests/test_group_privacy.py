@@ -22,11 +22,11 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
-from mining.analysis import analyze
-from mining.groups import GroupTooSmallError
-from mining.ingest import ImportOptions
-from mining.logstore import LogStore
-from mining.logview import filter_attribute, open_log
+from mining.analysis.analyze import analyze
+from mining.analysis.groups import GroupTooSmallError
+from mining.ingest.pipeline import ImportOptions
+from mining.ingest.store import LogStore
+from mining.query.view import filter_attribute, open_log
 from mining.report import ReportFilters, build_report, render_report
 from pmo.cli import cli
 from process_registry import Database, Registry, upgrade_schema

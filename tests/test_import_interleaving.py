@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from mining.logstore import LogStore
+from mining.ingest.store import LogStore
 from process_registry import Database, clock, upgrade_schema
 from tests.cli_office import office_env, pmo_output
 from tests.conftest import PROJECT
@@ -253,7 +253,7 @@ def test_many_imports_held_after_the_move_all_land_beside_lists_and_imports(
 def test_a_live_or_foreign_importer_is_never_swept(office: Office) -> None:
     """Pending rows and staging files of a running importer, or of one on another host, stay;
     those of an importer on this host that has ended go, with the files they left."""
-    from mining._logfiles import this_writer
+    from mining.ingest._logfiles import this_writer
     from process_registry.event_logs import NewEventLog
 
     host = this_writer().rsplit(":", 1)[0]

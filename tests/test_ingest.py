@@ -7,14 +7,14 @@ from pathlib import Path
 import pytest
 
 from mining.errors import EventLogError
-from mining.ingest import ImportOptions, ingest_file
-from mining.logview import open_log
-from mining.privacy import load_or_create_secret
+from mining.ingest.pipeline import ImportOptions, ingest_file
+from mining.query.view import open_log
+from mining.ingest.privacy import load_or_create_secret
 
 
 def test_naive_timestamps_can_be_read_as_utc_instead_of_berlin_time(tmp_path: Path) -> None:
     """A system that exports UTC: no case gains the hour of the clock change (31.03.2024)."""
-    from mining.aggregates import get_case_durations
+    from mining.query.queries import get_case_durations
 
     path = tmp_path / "utc.csv"
     path.write_text(

@@ -1,4 +1,4 @@
-"""CSV uploads through ``mining.io``: encodings, separators, line numbers, bad rows, caps.
+"""CSV uploads through ``mining.ingest.read``: encodings, separators, line numbers, bad rows, caps.
 
 RELIABILITY.md items 14–16, 21 and 23 are the headline cases; the real CSV exports of the
 running example, the receipt log and the road-traffic sample are checked against pandas (as
@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mining.errors import EventLogError, UnsafeFileError
-from mining.io import LINE_COLUMN, ReadOptions, open_table, preview_table
+from mining.ingest.read import LINE_COLUMN, ReadOptions, open_table, preview_table
 
 LOGS = Path(__file__).parent / "data" / "logs"
 

@@ -17,7 +17,7 @@ import pyarrow as pa
 import pytest
 
 from mining.errors import EventLogError
-from mining.io import ReadOptions, open_table
+from mining.ingest.read import ReadOptions, open_table
 
 HEADER = "Fall;Tätigkeit;Zeitpunkt;Team\n"
 

@@ -23,8 +23,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mining.errors import EventLogError
-from mining.io import LINE_COLUMN, ReadOptions, open_table, preview_table
-from mining.io._quotes import MAX_VALUE_LINES, QuoteScanner
+from mining.ingest.read import LINE_COLUMN, ReadOptions, open_table, preview_table
+from mining.ingest.read._quotes import MAX_VALUE_LINES, QuoteScanner
 
 HEADER = ("Fall", "Tätigkeit", "Zeitpunkt", "Team")
 ROWS = 20_000  # the reported export: 20,000 rows, about 1 MB, less than one pyarrow block
@@ -291,7 +291,7 @@ def test_the_vectorised_check_and_the_quote_by_quote_walk_agree(
     text: str, cuts: list[int], limit: int
 ) -> None:
     """Property: the fast check only vouches for what the exact walk accepts, limits included."""
-    import mining.io._quotes as quotes
+    import mining.ingest.read._quotes as quotes
 
     def problem(fast) -> object:
         with (

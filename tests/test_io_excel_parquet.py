@@ -1,4 +1,4 @@
-"""XLSX and Parquet uploads through ``mining.io``, and format detection by content.
+"""XLSX and Parquet uploads through ``mining.ingest.read``, and format detection by content.
 
 RELIABILITY.md items 12 (entity bomb in a sheet), 13 (zip bomb, row cap) and 23 (``007``,
 ``NA``, ``None`` stay text). Workbooks are written with openpyxl inside each test.
@@ -19,9 +19,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from mining.errors import EventLogError, UnsafeFileError
-from mining.ingest import ImportOptions, Ingested, ingest_file
-from mining.io import DATE_CELLS_COLUMN, LINE_COLUMN, ReadOptions, open_table, preview_table
-from mining.privacy import load_or_create_secret
+from mining.ingest.pipeline import ImportOptions, Ingested, ingest_file
+from mining.ingest.read import DATE_CELLS_COLUMN, LINE_COLUMN, ReadOptions, open_table, preview_table
+from mining.ingest.privacy import load_or_create_secret
 
 BILLION_LAUGHS = (
     b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
@@ -206,7 +206,7 @@ def test_entity_bomb_is_also_refused_by_openpyxl_with_defusedxml(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Defence in depth: with our own check switched off, defusedxml still refuses."""
-    from mining.io import _zip
+    from mining.ingest.read import _zip
 
     monkeypatch.setattr(_zip, "read_prolog", lambda stream, *, source: (b"", "x"))
     good = workbook(tmp_path, [["Fall", "Aktivität"], ["1", "a"]])

@@ -1,4 +1,4 @@
-"""XES uploads through ``mining.io``: equivalence with pm4py, entities, and every XML attack.
+"""XES uploads through ``mining.ingest.read``: equivalence with pm4py, entities, and every XML attack.
 
 RELIABILITY.md items 1–4 (DTD attacks), 7 (deep nesting), 8 (gzip bomb), 9 (entities in a
 minified file) and 11 (a URL is not a file). pm4py's ``iterparse`` importer is the reference for
@@ -21,7 +21,7 @@ import pyarrow as pa
 import pytest
 
 from mining.errors import EventLogError, UnsafeFileError
-from mining.io import LINE_COLUMN, ReadOptions, open_table, preview_table
+from mining.ingest.read import LINE_COLUMN, ReadOptions, open_table, preview_table
 
 LOGS = Path(__file__).parent / "data" / "logs"
 SECRET_MARKER = "GEHEIM-MARKER-4711"
@@ -461,7 +461,7 @@ def test_zip_member_beyond_the_cap_is_refused_before_inflating(tmp_path: Path) -
 def test_zip_member_with_an_extreme_ratio_is_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from mining.io import _zip
+    from mining.ingest.read import _zip
 
     # Scaled down: the real thresholds are 1000× and 50 MiB; this file is 8 MiB at ~1000×.
     monkeypatch.setattr(_zip, "RATIO_MIN_BYTES", 1024 * 1024)

@@ -13,8 +13,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from mining.errors import EventLogError, MiningError
-from mining.io import ReadOptions
-from mining.logstore import ImportOptions, LogNotFoundError, LogStore
+from mining.ingest.read import ReadOptions
+from mining.ingest.store import ImportOptions, LogNotFoundError, LogStore
 from process_registry import Database, ProcessNotFoundError, Registry, clock, upgrade_schema
 from tests.conftest import PROJECT, bpmn_file
 
@@ -395,12 +395,12 @@ def test_encoding_found_late_in_the_file_is_what_the_report_says(
 def test_a_log_too_large_to_sort_in_memory_is_refused_whole(
     store: LogStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import mining.ingest
+    import mining.ingest.pipeline
 
     def out_of_memory(source: Path, target: Path) -> None:
         raise MemoryError
 
-    monkeypatch.setattr(mining.ingest, "write_arranged", out_of_memory)
+    monkeypatch.setattr(mining.ingest.pipeline, "write_arranged", out_of_memory)
     path = _write(tmp_path, "export.csv", GERMAN_CSV)
     with pytest.raises(EventLogError) as caught:
         store.import_file(path, uploader="t")

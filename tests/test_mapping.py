@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from mining.errors import MappingError
-from mining.mapping import ColumnMapping, resolve_mapping, suggest_mapping
+from mining.ingest.columns import ColumnMapping, resolve_mapping, suggest_mapping
 
 # Headers as specialist systems export them; expected roles in ColumnMapping order
 # (case, activity, timestamp, start_timestamp, resource, org_unit).

@@ -10,8 +10,8 @@ import pyarrow as pa
 import pytest
 
 from mining.errors import EventLogError, MappingError
-from mining.mapping import ColumnMapping
-from mining.normalize import (
+from mining.ingest.columns import ColumnMapping
+from mining.ingest.normalize import (
     CANONICAL_COLUMNS,
     DROPPED,
     PSEUDONYMIZED,
@@ -21,8 +21,8 @@ from mining.normalize import (
     dropped_columns,
     output_schema,
 )
-from mining.privacy import Pseudonymizer, SecretKey, load_or_create_secret
-from mining.timestamps import TimestampPolicy
+from mining.ingest.privacy import Pseudonymizer, SecretKey, load_or_create_secret
+from mining.ingest.timestamps import TimestampPolicy
 
 BERLIN = ZoneInfo("Europe/Berlin")
 MAPPING = ColumnMapping(

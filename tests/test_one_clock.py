@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from pypdf import PdfReader
 from sqlalchemy.engine import make_url
 
-from mining.logstore import LogStore
+from mining.ingest.store import LogStore
 from mining.report import build_report
 from mining.report import labels as lb
 from mining.report.render import render_report

@@ -1,5 +1,5 @@
-"""Mined figures on the model's elements (mining.overlay) and the process map's DOT text
-(mining.process_map), on the sample Hundesteuer model and the generated log with known findings."""
+"""Mined figures on the model's elements (mining.analysis.overlay) and the process map's DOT text
+(mining.analysis.process_map), on the sample Hundesteuer model and the generated log with known findings."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 
 from mining import ImportOptions, LogStore, analyze, open_log
-from mining.context import process_context
-from mining.overlay import (
+from pmo.context import process_context
+from mining.analysis.overlay import (
     SCALES,
     colour,
     element_figures,
@@ -20,7 +20,7 @@ from mining.overlay import (
     unmodelled_activities,
     unplaced_activities,
 )
-from mining.process_map import dot_string, map_dot, reduce_map
+from mining.analysis.process_map import dot_string, map_dot, reduce_map
 from process_registry import Database, Registry, load_catalogue_folder, upgrade_schema
 from tests.conftest import SAMPLE_MODELS
 from tests.municipal_log import BOTTLENECK, SHARES, SKIPPED_STEP, generate_hundesteuer_log

@@ -14,11 +14,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mining.aggregates import query_handovers
-from mining.calendar import WorkingCalendar, easter_sunday, lower_saxony_holidays
-from mining.deadline import deadline_status
-from mining.logview import LogView, LogViewError, filter_activity_presence
-from mining.performance import (
+from mining.query.queries import query_handovers
+from mining.analysis.calendar import WorkingCalendar, easter_sunday, lower_saxony_holidays
+from mining.analysis.deadline import deadline_status
+from mining.query.view import LogView, LogViewError, filter_activity_presence
+from mining.analysis.performance import (
     compare_channels,
     find_bottlenecks,
     find_handovers,
@@ -319,7 +319,7 @@ HANDOVER_ROWS = [
 
 
 def test_handovers_between_units(tmp_path: Path) -> None:
-    # The raw aggregate, before the minimum group size (mining.groups) merges any unit.
+    # The raw aggregate, before the minimum group size (mining.analysis.groups) merges any unit.
     handovers = query_handovers(write_log(tmp_path / "log.parquet", HANDOVER_ROWS), "org_unit")
     assert handovers.to_dict("records") == [
         {

@@ -13,7 +13,7 @@ import pyarrow as pa
 import pytest
 
 from mining.errors import EventLogError
-from mining.privacy import (
+from mining.ingest.privacy import (
     KEY_ENV,
     Pseudonymizer,
     SecretKey,

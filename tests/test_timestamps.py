@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mining.errors import EventLogError
-from mining.timestamps import (
+from mining.ingest.timestamps import (
     BERLIN,
     ISO8601,
     TimestampPolicy,

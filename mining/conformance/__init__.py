@@ -21,19 +21,19 @@ pm4py is imported inside the functions: importing it takes seconds and prints a 
 ``import mining`` must stay cheap for the CLI.
 """
 
-from .convert import ConvertedModel as ConvertedModel
-from .convert import convert_to_petri_net as convert_to_petri_net
-from .deviations import Deviation as Deviation
-from .deviations import DeviationKind as DeviationKind
-from .errors import ActivityMappingError as ActivityMappingError
-from .errors import ConformanceError as ConformanceError
-from .errors import ModelConversionError as ModelConversionError
-from .mapping import ActivityMapping as ActivityMapping
-from .mapping import map_activities as map_activities
-from .mapping import normalize_activity as normalize_activity
-from .replay import ConformanceResult as ConformanceResult
-from .replay import VariantCount as VariantCount
-from .replay import check_conformance as check_conformance
+from mining.conformance.convert import ConvertedModel as ConvertedModel
+from mining.conformance.convert import convert_to_petri_net as convert_to_petri_net
+from mining.conformance.deviations import Deviation as Deviation
+from mining.conformance.deviations import DeviationKind as DeviationKind
+from mining.conformance.errors import ActivityMappingError as ActivityMappingError
+from mining.conformance.errors import ConformanceError as ConformanceError
+from mining.conformance.errors import ModelConversionError as ModelConversionError
+from mining.conformance.mapping import ActivityMapping as ActivityMapping
+from mining.conformance.mapping import map_activities as map_activities
+from mining.conformance.mapping import normalize_activity as normalize_activity
+from mining.conformance.replay import ConformanceResult as ConformanceResult
+from mining.conformance.replay import VariantCount as VariantCount
+from mining.conformance.replay import check_conformance as check_conformance
 
 __all__ = [
     "ActivityMapping",

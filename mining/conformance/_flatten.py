@@ -28,11 +28,10 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
+from mining.conformance._scope import Edge, ScopeGraph, Split, find_splits, named, owner_of
+from mining.conformance.errors import ModelConversionError
+from mining.conformance.mapping import normalize_activity
 from process_registry.bpmn import BpmnDocument, FlowNode, Process
-
-from ._scope import Edge, ScopeGraph, Split, find_splits, named, owner_of
-from .errors import ModelConversionError
-from .mapping import normalize_activity
 
 if TYPE_CHECKING:
     from pm4py.objects.bpmn.obj import BPMN

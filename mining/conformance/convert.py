@@ -26,12 +26,11 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from mining.conformance._flatten import flatten
+from mining.conformance._scope import named
+from mining.conformance.errors import ModelConversionError
+from mining.conformance.mapping import normalize_activity
 from process_registry.bpmn import BpmnDocument, Process
-
-from ._flatten import flatten
-from ._scope import named
-from .errors import ModelConversionError
-from .mapping import normalize_activity
 
 if TYPE_CHECKING:
     from pm4py.objects.petri_net.obj import Marking, PetriNet

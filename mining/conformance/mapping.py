@@ -36,7 +36,7 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from .errors import ActivityMappingError
+from mining.conformance.errors import ActivityMappingError
 
 __all__ = [
     "MIN_SUGGESTION_SCORE",

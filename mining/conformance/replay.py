@@ -41,10 +41,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
-from ..variants import VariantCount
-from ._align import Aligner
-from .convert import ConvertedModel
-from .deviations import (
+from mining.analysis.variants import VariantCount
+from mining.conformance._align import Aligner
+from mining.conformance.convert import ConvertedModel
+from mining.conformance.deviations import (
     Deviation,
     DeviationTally,
     Finding,
@@ -52,8 +52,8 @@ from .deviations import (
     alignment_findings,
     token_replay_findings,
 )
-from .errors import ConformanceError
-from .mapping import ActivityMapping
+from mining.conformance.errors import ConformanceError
+from mining.conformance.mapping import ActivityMapping
 
 __all__ = [
     "FIRST_ALIGNMENT_MIN_S",
@@ -75,7 +75,7 @@ _clock: Callable[[], float] = time.monotonic
 
 
 class VariantLike(Protocol):
-    """What :func:`check_conformance` reads from a variant (``mining.discovery``'s type fits)."""
+    """What :func:`check_conformance` reads from a variant (``mining.analysis.discovery``'s type fits)."""
 
     @property
     def activities(self) -> tuple[str, ...]: ...
@@ -372,7 +372,7 @@ def _alignments(groups: list[_Group], model: ConvertedModel, budget: float) -> _
 def _precision(
     groups: list[_Group], model: ConvertedModel, budget: float, notes: list[str]
 ) -> float | None:
-    from ._precision import etc_precision
+    from mining.conformance._precision import etc_precision
 
     start = _clock()
     value = etc_precision(

@@ -11,9 +11,13 @@ assumption comes from one TOML file::
 
 from __future__ import annotations
 
-from ..logview import LogView
-from .assumptions import ASSUMPTION_LABELS, Assumptions, AssumptionsError, load_assumptions
-from .rules import (
+from mining.digitization.assumptions import (
+    ASSUMPTION_LABELS,
+    Assumptions,
+    AssumptionsError,
+    load_assumptions,
+)
+from mining.digitization.rules import (
     RECOMMENDATION_LABELS,
     RULES,
     Candidate,
@@ -21,13 +25,14 @@ from .rules import (
     recommend,
     register_candidates,
 )
-from .signals import (
+from mining.digitization.signals import (
     ActivitySignals,
     ProcessFacts,
     ProcessSignals,
     collect_signals,
     facts_from_model,
 )
+from mining.query.view import LogView
 
 __all__ = [
     "ASSUMPTION_LABELS",

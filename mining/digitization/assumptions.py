@@ -15,10 +15,9 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from mining.errors import MiningError
 from process_registry.errors import FileRefusedError
 from process_registry.files import read_limited
-
-from ..errors import MiningError
 
 __all__ = ["ASSUMPTION_LABELS", "Assumptions", "AssumptionsError", "load_assumptions"]
 
@@ -127,7 +126,9 @@ def load_assumptions(path: Path | None = None) -> Assumptions:
     except tomllib.TOMLDecodeError as exc:
         raise AssumptionsError(f"{path}: kein gültiges TOML — {exc}.") from None
     loaded = Assumptions(_merged(defaults, override, str(path)), str(path))
-    from .overrides import check_ranges  # the range rules live beside the workspace's editor
+    from mining.digitization.overrides import (
+        check_ranges,  # the range rules live beside the workspace's editor
+    )
 
     try:
         check_ranges(loaded)

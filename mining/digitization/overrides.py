@@ -20,7 +20,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from .assumptions import ASSUMPTION_LABELS, Assumptions, AssumptionsError, load_assumptions
+from mining.digitization.assumptions import (
+    ASSUMPTION_LABELS,
+    Assumptions,
+    AssumptionsError,
+    load_assumptions,
+)
 
 __all__ = [
     "assumption_overrides",

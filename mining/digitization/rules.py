@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 
-from .assumptions import Assumptions
-from .signals import ActivitySignals, ProcessFacts, ProcessSignals
+from mining.digitization.assumptions import Assumptions
+from mining.digitization.signals import ActivitySignals, ProcessFacts, ProcessSignals
 
 __all__ = [
     "RECOMMENDATION_LABELS",

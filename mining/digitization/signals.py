@@ -14,23 +14,18 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from process_registry import BpmnDocument
-
-from ..aggregates import (
+from mining.analysis.deadline import deadline_status
+from mining.analysis.groups import total_handovers
+from mining.analysis.performance import compare_channels, find_bottlenecks, find_rework
+from mining.query.queries import (
     count_reworked_cases,
     get_activity_profile,
     get_case_durations,
     get_log_stats,
     query_case_spans,
 )
-from ..deadline import deadline_status
-from ..groups import total_handovers
-from ..logview import LogView
-from ..performance import (
-    compare_channels,
-    find_bottlenecks,
-    find_rework,
-)
+from mining.query.view import LogView
+from process_registry import BpmnDocument
 
 __all__ = [
     "ActivitySignals",

@@ -20,8 +20,7 @@ Exports to spreadsheets neutralize formula injection (cells that start with ``=`
 ``-``, ``@``, tab or CR); real numbers stay numbers.
 """
 
-from .build import ReportFilters, build_report
-from .cells import neutralize, write_csv
-from .render import render_report
+from mining.report.cells import neutralize, write_csv
+from mining.report.render import render_report
 
-__all__ = ["ReportFilters", "build_report", "neutralize", "render_report", "write_csv"]
+__all__ = ["neutralize", "render_report", "write_csv"]

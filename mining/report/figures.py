@@ -13,8 +13,8 @@ from reportlab.lib import colors
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from .. import _layered_graph
-from . import labels as lb
+from mining.diagram import _layered_graph
+from mining.report import labels as lb
 
 __all__ = ["SVG_FONTS", "Fonts", "portfolio_matrix", "process_map", "savings_chart"]
 

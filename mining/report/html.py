@@ -12,9 +12,9 @@ from html import escape
 from reportlab.graphics import renderSVG
 from reportlab.graphics.shapes import Drawing
 
-from . import figures
-from . import labels as lb
-from . import render as rp
+from mining.report import figures
+from mining.report import labels as lb
+from mining.report import render as rp
 
 __all__ = ["render_html"]
 

@@ -32,9 +32,9 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from . import figures
-from . import labels as lb
-from . import render as rp
+from mining.report import figures
+from mining.report import labels as lb
+from mining.report import render as rp
 
 __all__ = ["pdf_fonts", "render_pdf"]
 

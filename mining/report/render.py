@@ -14,8 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import labels as lb
-from .redact import redaction_notes
+from mining.report import labels as lb
+from mining.report.redact import redaction_notes
 
 __all__ = [
     "Bullets",
@@ -278,7 +278,7 @@ def _channels(channels: dict) -> Section:
 
 
 def _units(analysis: dict) -> list[Section]:
-    """Hand-overs and figures per org unit as the analysis guarded them (mining.groups), with
+    """Hand-overs and figures per org unit as the analysis guarded them (mining.analysis.groups), with
     the note that says what was merged or withheld, so the rows can be checked against it."""
     groups = analysis["org_unit_groups"]
     sections = []
@@ -319,7 +319,7 @@ def _units(analysis: dict) -> list[Section]:
 
 
 def _deadline(deadline: dict) -> Section:
-    from ..deadline import COUNTING_RULE, clock_texts
+    from mining.analysis.deadline import COUNTING_RULE, clock_texts
 
     def count_share(count: str, share: str) -> str:
         return f"{lb.number(deadline.get(count))} Fälle ({lb.percent(deadline.get(share))})"

@@ -16,11 +16,10 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from mining.report import labels as lb
+from mining.report import render as rp
+from mining.report.cells import neutralize
 from process_registry.clock import local
-
-from . import labels as lb
-from . import render as rp
-from .cells import neutralize
 
 __all__ = ["render_xlsx"]
 
@@ -256,7 +255,7 @@ def _bottlenecks(workbook: Workbook, snapshot: dict) -> None:
 
 
 def _deadlines(workbook: Workbook, snapshot: dict) -> None:
-    from ..deadline import clock_texts
+    from mining.analysis.deadline import clock_texts
 
     headers = [
         "Prozessschlüssel",

@@ -30,7 +30,7 @@ __all__ = [
 MIN_LXML_VERSION = (5, 0)
 
 
-# The parser settings every untrusted XML (BPMN here, XES in mining.io) is read with: resolve
+# The parser settings every untrusted XML (BPMN here, XES in mining.ingest.read) is read with: resolve
 # nothing, fetch nothing, keep libxml2's depth and size limits, drop comments and PIs.
 HARDENED_PARSER_OPTIONS: dict[str, bool] = {
     "resolve_entities": False,

@@ -1,0 +1,249 @@
+"""The whole analysis of one stored log, as one JSON-ready object (``pmo analyze --json``).
+
+It composes the aggregate, performance, conformance and discovery functions; it holds no mining
+logic of its own. Keys follow the contract in DESIGN.md and are only ever added to.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+
+import pandas as pd
+
+from mining.analysis.calendar import WorkingCalendar
+from mining.analysis.deadline import deadline_status
+from mining.analysis.groups import GroupTooSmallError, check_selection, unit_figures
+from mining.analysis.performance import compare_channels, find_bottlenecks, find_rework
+from mining.digitization import Assumptions, ProcessFacts, find_candidates
+from mining.errors import MiningError
+from mining.query.queries import (
+    analysis_session,
+    get_activity_times,
+    get_case_durations,
+    get_dfg,
+    get_log_stats,
+    get_start_end_activities,
+    get_variants,
+)
+from mining.query.view import LogView
+from process_registry import BpmnDocument
+from process_registry.clock import iso
+
+__all__ = [
+    "AnalysisOptions",
+    "EmptySelectionError",
+    "GroupTooSmallError",
+    "ProcessContext",
+    "analyze",
+    "channel_column",
+]
+
+# Attribute columns that carry the intake channel (Papier, E-Mail, Online), by header name.
+_CHANNEL_PATTERN = re.compile(r"kanal|channel|eingangsart|eingangsweg", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class ProcessContext:
+    """What the registry knows about the process a log belongs to."""
+
+    key: str
+    version: int
+    document: BpmnDocument
+    resolve_call: Callable[[str], BpmnDocument | None] | None = None
+    legal_deadline_days: int | None = None
+    # Where the deadline's clock starts and stops (log activities); None: first/last event.
+    deadline_starts_with: str | None = None
+    deadline_ends_with: str | None = None
+    saved_mapping: Mapping[str, str] = field(default_factory=dict)
+    # Catalogue data and model facts for the digitization candidates.
+    facts: ProcessFacts | None = None
+
+
+@dataclass(frozen=True)
+class AnalysisOptions:
+    calendar: WorkingCalendar | None = None
+    min_group_size: int = 5
+    conformance_method: str = "token_replay"
+    time_budget_s: float = 10.0
+    max_variants: int = 50
+    max_edges: int | None = None
+    bottlenecks: int = 10
+    assumptions: Assumptions | None = None
+
+
+def channel_column(view: LogView) -> str | None:
+    """The attribute column that names the intake channel, if the log has one."""
+    import pyarrow.parquet as pq
+
+    names = pq.read_schema(view.path).names
+    return next((name for name in names if _CHANNEL_PATTERN.search(name)), None)
+
+
+def _seconds(value: float | None) -> float | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return float(value)
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    out = []
+    for row in frame.to_dict(orient="records"):
+        clean = {}
+        for key, value in row.items():
+            if isinstance(value, tuple):
+                value = list(value)
+            elif isinstance(value, float) and math.isnan(value):
+                value = None
+            elif hasattr(value, "item"):
+                value = value.item()
+            clean[key] = value
+        out.append(clean)
+    return out
+
+
+def analyze(
+    view: LogView, *, process: ProcessContext | None = None, options: AnalysisOptions | None = None
+) -> dict[str, Any]:
+    """Everything ``pmo analyze --json`` reports for the (filtered) log ``view``."""
+    # One read of the file for all aggregates below (see analysis_session).
+    with analysis_session(view):
+        return _analyze(view, process, options or AnalysisOptions())
+
+
+def _analyze(
+    view: LogView, process: ProcessContext | None, options: AnalysisOptions
+) -> dict[str, Any]:
+    # The whole-view rule lives beside the per-unit one (mining.analysis.groups), so both count people
+    # the same way: distinct pseudonyms within the view, filters applied.
+    check_selection(view, options.min_group_size)
+    stats = get_log_stats(view)
+    if stats.cases == 0:
+        raise EmptySelectionError(
+            "Die Auswahl enthält keine Fälle; bitte Zeitraum oder Filter erweitern."
+        )
+    variants = get_variants(view)
+    dfg = get_dfg(view)
+    durations = get_case_durations(view)
+    starts, ends = get_start_end_activities(view)
+    bottlenecks = find_bottlenecks(view, calendar=options.calendar, top=options.bottlenecks)
+
+    result: dict[str, Any] = {
+        "log": {
+            "cases": stats.cases,
+            "events": stats.events,
+            "activities": stats.activities,
+            "variants": stats.variants,
+            "start": iso(stats.start),
+            "end": iso(stats.end),
+        },
+        "variants": [
+            {"activities": list(row.activities), "cases": int(row.cases), "share": float(row.share)}
+            for row in variants.head(options.max_variants).itertuples()
+        ],
+        "dfg": _records(
+            dfg[["source", "target", "count", "mean_wait_s", "median_wait_s", "total_wait_s"]]
+        ),
+        "case_duration_s": {
+            "mean": _seconds(durations.mean_s),
+            "median": _seconds(durations.median_s),
+            "p90": _seconds(durations.p90_s),
+        },
+        # "transitions": how often the edge was passed; "cases": by how many distinct cases.
+        "bottlenecks": _records(
+            bottlenecks[
+                ["source", "target", "count", "cases", "mean_wait_s", "total_wait_s"]
+            ].rename(columns={"count": "transitions"})
+        ),
+        "start_activities": starts,
+        "end_activities": ends,
+        "activity_times": _records(get_activity_times(view)),
+        "rework": _records(find_rework(view)),
+        "working_time": options.calendar is not None,
+    }
+    # Every figure keyed by org unit comes from here, and only with the minimum group size.
+    units = unit_figures(view, min_group_size=options.min_group_size)
+    if units.units:
+        result["handovers"] = _records(units.handovers)
+        result["org_units"] = _records(units.groups)
+        result["org_unit_groups"] = units.summary()
+    channel = channel_column(view)
+    if channel is not None:
+        result["channels"] = {
+            "column": channel,
+            "values": _records(compare_channels(view, column=channel)),
+        }
+    candidates = find_candidates(
+        view,
+        process.facts if process is not None else None,
+        options.assumptions,
+        channel_column=channel,
+    )
+    result["candidates"] = [candidate.to_dict() for candidate in candidates]
+    if process is not None:
+        if process.legal_deadline_days:
+            result["deadline"] = deadline_status(
+                view,
+                deadline_days=process.legal_deadline_days,
+                starts_with=process.deadline_starts_with,
+                ends_with=process.deadline_ends_with,
+            ).to_dict()
+        result["conformance"] = _conformance(view, variants, process, options)
+    return result
+
+
+class EmptySelectionError(MiningError, ValueError):
+    """The filters leave no case to analyse."""
+
+
+def _conformance(
+    view: LogView, variants: pd.DataFrame, process: ProcessContext, options: AnalysisOptions
+) -> dict[str, Any]:
+    from mining.conformance import (
+        VariantCount,
+        check_conformance,
+        convert_to_petri_net,
+        map_activities,
+    )
+
+    log_activities = sorted({a for acts in variants["activities"] for a in acts})
+    convert = partial(
+        convert_to_petri_net,
+        process.document,
+        log_activities=log_activities,
+        resolve_call=process.resolve_call,
+    )
+    model = convert()
+    mapping = map_activities(
+        log_activities,
+        model.labels,
+        manual=dict(process.saved_mapping),
+        event_names=model.event_names,
+    )
+    # Systems log events the model draws as events ("Antrag eingegangen" as start event): once
+    # mapped, those events become visible steps so replay expects them instead of flagging them.
+    mapped_events = sorted(set(mapping.pairs.values()) & model.event_names)
+    if mapped_events:
+        model = convert(event_labels=mapped_events)
+    counted = [
+        VariantCount(tuple(row.activities), int(row.cases), tuple(row.example_cases))
+        for row in variants.itertuples()
+    ]
+    checked = check_conformance(
+        counted,
+        model,
+        mapping,
+        method=options.conformance_method,
+        time_budget_s=options.time_budget_s,
+    )
+    return {
+        "model": process.key,
+        "version": process.version,
+        **checked.to_dict(),
+        "mapping": mapping.to_dict(),
+        "notes": list(model.notes) + list(checked.notes),
+    }

@@ -1,0 +1,282 @@
+"""String-typed raw event rows → the canonical event table, batch by batch.
+
+Input: ``pyarrow.RecordBatch``es from :mod:`mining.ingest.read` whose data columns are all strings (an
+empty cell is ``""``) plus ``__line__`` (1-based source line). Output: batches with one fixed
+schema (:func:`output_schema`), ready for Parquet. The steps and why:
+
+* Only mapped columns survive (the allow-list of RELIABILITY §4); :func:`dropped_columns` names
+  the rest so the caller can tell the user.
+* Text is stripped of surrounding blanks and otherwise taken literally: ``007`` stays ``007``,
+  ``NA`` and ``None`` stay text (item 23). Empty optional cells become null.
+* Rows with an empty case ID or activity are dropped and listed (item 22) — pm4py drops them with
+  only a warning.
+* Timestamps go through :mod:`mining.ingest.timestamps` with one format per column, detected once on the
+  first batch that has values and reused for all later ones. Invalid rows are dropped from the
+  output and listed with their reasons; whether that rejects the import is the caller's decision.
+  An Excel sheet marks its date cells (``__date_cells__``): those are read as the dates they are,
+  and only the text cells beside them go by the detected or the explicit format (issue 12.6), so
+  neither kind can make the other fail.
+* Resources are pseudonymized or replaced by roles, or dropped when no pseudonymizer is given;
+  they are never written raw (item 37). Case IDs get surrogates when a case pseudonymizer is set.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from mining.errors import MappingError
+from mining.ingest import _timeparse as tp
+from mining.ingest._normalize_report import DROPPED, PSEUDONYMIZED, ROLES, NormalizeReport
+from mining.ingest.columns import LINE_COLUMN, ColumnMapping
+from mining.ingest.privacy import Pseudonymizer
+from mining.ingest.read import DATE_CELLS_COLUMN
+from mining.ingest.timestamps import (
+    ISO8601,
+    REASONS,
+    UTC_TIMESTAMP,
+    ParsedColumn,
+    TimestampPolicy,
+    detect_timestamp_format,
+    parse_column,
+    to_arrow,
+)
+
+__all__ = [
+    "CANONICAL_COLUMNS",
+    "DROPPED",
+    "PSEUDONYMIZED",
+    "ROLES",
+    "NormalizeOptions",
+    "NormalizeReport",
+    "Normalizer",
+    "dropped_columns",
+    "output_schema",
+]
+
+CANONICAL_COLUMNS = ("case_id", "activity", "timestamp", "start_timestamp", "resource", "org_unit")
+LINE = "line"
+START_AFTER_END = "Beginn nach Ende"
+_DETECTION_SAMPLE = 1000  # values, spread over the first batch
+
+
+@dataclass(frozen=True)
+class NormalizeOptions:
+    mapping: ColumnMapping
+    timestamp_format: str | None = None  # explicit (also for start); else detected per column
+    policy: TimestampPolicy = TimestampPolicy()
+    resource_pseudonymizer: Pseudonymizer | None = None  # None: resource column dropped entirely
+    case_pseudonymizer: Pseudonymizer | None = None  # None: case IDs kept as given
+
+
+def output_schema(mapping: ColumnMapping) -> pa.Schema:
+    """The fixed schema of every normalized batch for ``mapping``."""
+    fields = [
+        pa.field("case_id", pa.string(), nullable=False),
+        pa.field("activity", pa.string(), nullable=False),
+        pa.field("timestamp", UTC_TIMESTAMP, nullable=False),
+        pa.field("start_timestamp", UTC_TIMESTAMP),
+        pa.field("resource", pa.string()),
+        pa.field("org_unit", pa.string()),
+        *(pa.field(name, pa.string()) for name in mapping.attributes),
+        pa.field(LINE, pa.int64(), nullable=False),
+    ]
+    return pa.schema(fields)
+
+
+def dropped_columns(all_columns: Sequence[str], mapping: ColumnMapping) -> tuple[str, ...]:
+    """Source columns the allow-list drops (everything not mapped), in source order."""
+    kept = set(mapping.columns()) | {LINE_COLUMN, DATE_CELLS_COLUMN}
+    return tuple(name for name in all_columns if name not in kept)
+
+
+class Normalizer:
+    """Normalizes the batches of one source in order; :meth:`report` summarizes all of them."""
+
+    def __init__(self, options: NormalizeOptions, *, source: str) -> None:
+        mapping = options.mapping
+        clash = sorted(set(mapping.attributes) & {*CANONICAL_COLUMNS, LINE})
+        if clash:
+            raise MappingError(
+                "eine zusätzlich übernommene Spalte trägt den Namen einer Standardspalte; "
+                "bitte umbenennen oder nicht übernehmen",
+                source=source,
+                column=clash[0],
+            )
+        self._options = options
+        self._source = source
+        self.schema = output_schema(mapping)
+        self._needed = frozenset(mapping.columns()) | {LINE_COLUMN, DATE_CELLS_COLUMN}
+        explicit = options.timestamp_format or options.policy.format
+        self._format = explicit
+        self._start_format = explicit if mapping.start_timestamp else None
+        self._rows_in = 0
+        self._rows_out = 0
+        self._dropped: list[np.ndarray] = []
+        self._invalid: list[tuple[int, str]] = []
+        self._shifted: list[np.ndarray] = []
+        self._ambiguous: list[np.ndarray] = []
+        self._unmapped: set[str] = set()
+        self._date_cells = 0
+
+    def normalize(self, batch: pa.RecordBatch) -> pa.RecordBatch:
+        """One raw batch → one canonical batch (possibly with fewer rows)."""
+        mapping = self._options.mapping
+        if LINE_COLUMN not in batch.schema.names:
+            raise ValueError(f"Batch ohne Spalte {LINE_COLUMN!r}: Leser liefern sie immer mit")
+        self._rows_in += batch.num_rows
+        # Allow-list first: unmapped columns are not even copied by the filters below.
+        batch = batch.select([name for name in batch.schema.names if name in self._needed])
+        lines = batch.column(LINE_COLUMN).cast(pa.int64())
+
+        case = _text(batch, mapping.case)
+        activity = _text(batch, mapping.activity)
+        present = pc.and_(pc.not_equal(case, ""), pc.not_equal(activity, ""))
+        if not pc.all(present).as_py():
+            self._dropped.append(_np(pc.filter(lines, pc.invert(present))))
+            batch = batch.filter(present)
+            lines, case, activity = (pc.filter(a, present) for a in (lines, case, activity))
+
+        end = self._parse(batch, mapping.timestamp, required=True)
+        start = self._parse(batch, mapping.start_timestamp, required=False)
+        line_numbers = _np(lines)
+        valid = self._record_invalid(end, start, line_numbers)
+        self._shifted.append(line_numbers[(end.shifted | start.shifted) & valid])
+        self._ambiguous.append(line_numbers[(end.ambiguous | start.ambiguous) & valid])
+
+        keep = pa.array(valid)
+        batch = batch.filter(keep)
+        case, activity, lines = (pc.filter(a, keep) for a in (case, activity, lines))
+        columns = [
+            self._cases(case),
+            activity,
+            to_arrow(end.utc_us[valid], end.present[valid]),
+            to_arrow(start.utc_us[valid], start.present[valid]),
+            self._resources(batch),
+            _nullable(_text(batch, mapping.org_unit)),
+            *(_nullable(_text(batch, name)) for name in mapping.attributes),
+            lines,
+        ]
+        self._rows_out += batch.num_rows
+        return pa.RecordBatch.from_arrays(columns, schema=self.schema)
+
+    def report(self) -> NormalizeReport:
+        options = self._options
+        if options.resource_pseudonymizer is None or options.mapping.resource is None:
+            mode = DROPPED
+        else:
+            mode = ROLES if options.resource_pseudonymizer.uses_roles else PSEUDONYMIZED
+        return NormalizeReport(
+            rows_in=self._rows_in,
+            rows_out=self._rows_out,
+            dropped_empty=_joined(self._dropped),
+            invalid_timestamps=tuple(self._invalid),
+            dst_shifted=_joined(self._shifted),
+            dst_ambiguous=_joined(self._ambiguous),
+            timestamp_format=self._format or "",
+            start_timestamp_format=self._start_format,
+            resource_mode=mode,
+            unmapped_resources=len(self._unmapped),
+            date_cells=self._date_cells,
+        )
+
+    def _parse(self, batch: pa.RecordBatch, column: str | None, *, required: bool) -> ParsedColumn:
+        """Parse one timestamp column: date cells as dates, text by the column's text format."""
+        text = _text(batch, column)
+        dates = _date_cells(batch, column)
+        text_cells = text if dates is None else pc.filter(text, pa.array(~dates))
+        is_start = not required
+        fmt = self._start_format if is_start else self._format
+        if fmt is None and column is not None:
+            # The format of the text cells, detected on them alone.
+            fmt = self._detect(text_cells, column)
+            if is_start:
+                self._start_format = fmt
+            else:
+                self._format = fmt
+        policy = self._options.policy
+        # No text values seen yet: any format reports every row as empty (or null when optional).
+        parsed = parse_column(text, fmt=fmt or ISO8601, policy=policy, required=required)
+        if dates is None or not dates.any():
+            return parsed
+        self._date_cells += int(dates.sum())
+        cells = parse_column(text, fmt=ISO8601, policy=policy, required=required)
+        return _by_cell_type(dates, cells, parsed)
+
+    def _detect(self, text: pa.Array, column: str) -> str | None:
+        values = pc.filter(text, pc.not_equal(text, ""))
+        if len(values) == 0:
+            return None
+        spread = np.unique(np.linspace(0, len(values) - 1, _DETECTION_SAMPLE).astype(np.int64))
+        sample = values.take(pa.array(spread)).to_pylist()
+        return detect_timestamp_format(sample, column=column, source=self._source)
+
+    def _record_invalid(
+        self, end: ParsedColumn, start: ParsedColumn, line_numbers: np.ndarray
+    ) -> np.ndarray:
+        """Collect (line, reason) for every row that cannot be kept; return the keep mask."""
+        start_after_end = end.present & start.present & (start.utc_us > end.utc_us)
+        valid = (end.code == tp.OK) & (start.code == tp.OK) & ~start_after_end
+        for index in np.flatnonzero(~valid):  # only the rejected rows are visited
+            if end.code[index] != tp.OK:
+                reason = REASONS[int(end.code[index])]
+            elif start.code[index] != tp.OK:
+                reason = "Beginn: " + REASONS[int(start.code[index])]
+            else:
+                reason = START_AFTER_END
+            self._invalid.append((int(line_numbers[index]), reason))
+        return valid
+
+    def _cases(self, case: pa.Array) -> pa.Array:
+        pseudonymizer = self._options.case_pseudonymizer
+        return case if pseudonymizer is None else pseudonymizer.apply(case)
+
+    def _resources(self, batch: pa.RecordBatch) -> pa.Array:
+        pseudonymizer = self._options.resource_pseudonymizer
+        column = self._options.mapping.resource
+        if pseudonymizer is None or column is None:
+            return pa.nulls(batch.num_rows, pa.string())  # never stored raw
+        values, unmapped = pseudonymizer.apply_and_count(_text(batch, column))
+        self._unmapped |= unmapped
+        return values
+
+
+def _text(batch: pa.RecordBatch, column: str | None) -> pa.Array:
+    """A stripped string column; a column missing from this batch (XES) is all empty."""
+    if column is None or column not in batch.schema.names:
+        return pa.repeat(pa.scalar("", pa.string()), batch.num_rows)
+    values = batch.column(column)
+    return pc.utf8_trim_whitespace(values.cast(pa.string()).fill_null(""))
+
+
+def _date_cells(batch: pa.RecordBatch, column: str | None) -> np.ndarray | None:
+    """Which rows of ``column`` were date cells of a sheet; None for a source without types."""
+    if column is None or DATE_CELLS_COLUMN not in batch.schema.names:
+        return None
+    marks = batch.column(DATE_CELLS_COLUMN)
+    if marks.type.get_field_index(column) < 0:
+        return None
+    return np.asarray(marks.field(column).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _by_cell_type(dates: np.ndarray, cells: ParsedColumn, text: ParsedColumn) -> ParsedColumn:
+    """Row by row: ``cells`` where the cell was a date cell, ``text`` elsewhere."""
+    return ParsedColumn(
+        *(np.where(dates, getattr(cells, f.name), getattr(text, f.name)) for f in fields(cells))
+    )
+
+
+def _nullable(text: pa.Array) -> pa.Array:
+    return pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
+
+
+def _np(array: pa.Array) -> np.ndarray:
+    return np.asarray(array.to_numpy(zero_copy_only=False))
+
+
+def _joined(parts: list[np.ndarray]) -> tuple[int, ...]:
+    return tuple(np.concatenate(parts).tolist()) if parts else ()

@@ -1,0 +1,264 @@
+"""The leadership portfolio: every registered process analysed once, frozen into one snapshot.
+
+:func:`build_report` reads the registry and the stored logs and returns a JSON-ready dict (the
+schema ``pmo-report/1``, documented in :mod:`mining.report`); the renderers only ever read that
+dict. Stored with :class:`process_registry.ReportArchive`, a snapshot re-renders to the same
+numbers no matter what is imported or changed afterwards.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from mining.analysis.analyze import AnalysisOptions, EmptySelectionError, GroupTooSmallError, analyze
+from pmo.context import process_context, process_facts
+from mining.digitization import (
+    ASSUMPTION_LABELS,
+    Assumptions,
+    load_assumptions,
+    register_candidates,
+)
+from mining.ingest.store import LogInfo, LogStore
+from mining.query.view import LogView, filter_time_range, open_log
+from process_registry import Registry
+from process_registry.clock import BERLIN, iso
+
+__all__ = ["ReportFilters", "build_report"]
+
+SCHEMA = "pmo-report/1"
+# The process map in a report shows the most frequent paths only, so it stays readable on paper.
+_MAP_EDGES = 25
+_MAP_NODES = 15
+_TOP = 5
+
+
+@dataclass(frozen=True)
+class ReportFilters:
+    """Calendar days (local time, Berlin) that limit every process's log; both ends inclusive."""
+
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+
+    def apply(self, view: LogView) -> LogView:
+        if self.date_from is None and self.date_to is None:
+            return view
+        start = dt.datetime.combine(self.date_from or dt.date(1970, 1, 1), dt.time(), BERLIN)
+        end = dt.datetime.combine(
+            (self.date_to or dt.date(2999, 12, 30)) + dt.timedelta(days=1), dt.time(), BERLIN
+        )
+        return filter_time_range(view, start, end, mode="intersecting")
+
+    def to_dict(self) -> dict[str, str | None]:
+        return {
+            "from": self.date_from.isoformat() if self.date_from else None,
+            "to": self.date_to.isoformat() if self.date_to else None,
+        }
+
+
+def build_report(
+    registry: Registry,
+    store: LogStore,
+    *,
+    keys: Sequence[str] | None = None,
+    assumptions: Assumptions | None = None,
+    filters: ReportFilters | None = None,
+    actor: str,
+    min_group_size: int = 5,
+    working_time: bool = False,
+    title: str = "Digitalisierungsportfolio",
+    now: dt.datetime | None = None,
+) -> dict[str, Any]:
+    """The portfolio of ``keys`` (default: every registered process) as a snapshot dict.
+
+    Each process is analysed on its newest linked log (filtered by ``filters``); a process
+    without one is assessed from its catalogue data alone and says so.
+    """
+    assumptions = assumptions or load_assumptions()
+    filters = filters or ReportFilters()
+    # None means every process; an empty selection is an empty portfolio, not everything.
+    wanted = list(keys) if keys is not None else [p.key for p in registry.list_processes()]
+    for key in wanted:
+        registry.get_process(key)  # an unknown key fails before any work is done
+    newest = _newest_logs(store)
+    calendar = None
+    if working_time:
+        from mining.analysis.calendar import WorkingCalendar, lower_saxony_holidays
+
+        calendar = WorkingCalendar(holidays=lower_saxony_holidays(range(2000, 2041)))
+    options = AnalysisOptions(
+        calendar=calendar, min_group_size=min_group_size, assumptions=assumptions
+    )
+    processes = [
+        _process_section(registry, store, key, newest.get(key), filters, options) for key in wanted
+    ]
+    # Leadership reads the processes with measured findings first, the most promising on top.
+    processes.sort(
+        key=lambda p: (
+            p["analysis"] is None,
+            -max((c["score"] for c in p["candidates"]), default=0.0),
+            p["name"],
+        )
+    )
+    candidates = sorted(
+        (c for p in processes for c in p["candidates"]),
+        key=lambda c: (
+            -c["score"],
+            -c["hours_saved_per_year"],
+            c["process"] or "",
+            c["activity"] or "",
+            c["recommendation"],
+        ),
+    )
+    flat = assumptions.flat()
+    flat["general.min_group_size"] = min_group_size
+    flat["general.working_time"] = working_time
+    return {
+        "schema": SCHEMA,
+        "id": None,
+        "title": title,
+        "created_at": iso((now or dt.datetime.now(dt.UTC)).replace(microsecond=0)),
+        "created_by": actor,
+        "filters": filters.to_dict(),
+        "assumptions": flat,
+        "assumption_labels": {
+            key: ASSUMPTION_LABELS.get(key, ASSUMPTION_LABELS.get(key.split(".")[0], key))
+            for key in flat
+        }
+        | {
+            "general.min_group_size": "Mindestgruppengröße (Personen)",
+            "general.working_time": "Wartezeiten in Arbeitszeit (Mo–Fr 8–16 Uhr)",
+        },
+        "summary": _summary(processes, candidates, assumptions),
+        "candidates": candidates,
+        "processes": processes,
+    }
+
+
+def _newest_logs(store: LogStore) -> dict[str, LogInfo]:
+    newest: dict[str, LogInfo] = {}
+    for info in store.list_logs():  # newest first
+        if info.process is not None:
+            newest.setdefault(info.process, info)
+    return newest
+
+
+def _process_section(
+    registry: Registry,
+    store: LogStore,
+    key: str,
+    log: LogInfo | None,
+    filters: ReportFilters,
+    options: AnalysisOptions,
+) -> dict[str, Any]:
+    record = registry.get_process(key)
+    section: dict[str, Any] = {
+        "key": key,
+        "name": record.name,
+        "department": record.department,
+        "model_version": record.head.number if record.head else None,
+        "ozg_maturity_level": record.ozg_maturity_level,
+        "ozg_maturity_scale": record.ozg_maturity_scale,
+        "annual_case_volume": record.annual_case_volume,
+        "log": None,
+        "analysis": None,
+        "process_map": {"nodes": [], "edges": []},
+        "candidates": [],
+        "notes": [],
+    }
+    if log is None:
+        section["notes"].append(
+            "Kein Ereignisprotokoll verknüpft: Bewertung nur aus den Registerdaten."
+        )
+        facts = process_facts(registry, key)
+        section["candidates"] = [
+            c.to_dict() for c in register_candidates(facts, options.assumptions)
+        ]
+        return section
+    section["log"] = {
+        "log_id": log.log_id,
+        "source_name": log.source_name,
+        "uploaded_at": iso(log.uploaded_at),
+        "cases": log.cases,
+        "events": log.events,
+        "start": iso(log.first_event),
+        "end": iso(log.last_event),
+    }
+    view = filters.apply(open_log(store.events_path(log.log_id)))
+    context = process_context(registry, key) if record.head else None
+    try:
+        result = analyze(view, process=context, options=options)
+    except (EmptySelectionError, GroupTooSmallError) as exc:
+        section["notes"].append(str(exc))
+        return section
+    section["analysis"] = _analysis_digest(result)
+    section["process_map"] = _process_map(result)
+    section["candidates"] = result["candidates"]
+    section["notes"].extend(result.get("conformance", {}).get("notes", []))
+    return section
+
+
+def _analysis_digest(result: dict[str, Any]) -> dict[str, Any]:
+    conformance = result.get("conformance")
+    return {
+        "log": result["log"],
+        "case_duration_s": result["case_duration_s"],
+        "bottlenecks": result["bottlenecks"][:_TOP],
+        "rework": result["rework"][:_TOP],
+        "conformance": None
+        if conformance is None
+        else {
+            "model": conformance["model"],
+            "version": conformance["version"],
+            "fitness": conformance.get("fitness"),
+            "precision": conformance.get("precision"),
+            "fitting_cases_share": conformance.get("fitting_cases_share"),
+            "deviations": conformance.get("deviations", [])[:_TOP],
+        },
+        "channels": result.get("channels"),
+        "deadline": result.get("deadline"),
+        # Already guarded by the analysis (mining.analysis.groups); all rows, so they add up to the totals.
+        "handovers": result.get("handovers"),
+        "org_units": result.get("org_units"),
+        "org_unit_groups": result.get("org_unit_groups"),
+    }
+
+
+def _process_map(result: dict[str, Any]) -> dict[str, Any]:
+    counts = {row["activity"]: row["events"] for row in result["activity_times"]}
+    nodes = sorted(counts, key=lambda a: (-counts[a], a))[:_MAP_NODES]
+    kept = set(nodes)
+    edges = sorted(
+        (e for e in result["dfg"] if e["source"] in kept and e["target"] in kept),
+        key=lambda e: (-e["count"], e["source"], e["target"]),
+    )[:_MAP_EDGES]
+    return {
+        "nodes": [{"activity": a, "count": counts[a]} for a in nodes],
+        "edges": [
+            {
+                "source": e["source"],
+                "target": e["target"],
+                "count": e["count"],
+                "mean_wait_s": e["mean_wait_s"],
+            }
+            for e in edges
+        ],
+    }
+
+
+def _summary(
+    processes: list[dict[str, Any]], candidates: list[dict[str, Any]], assumptions: Assumptions
+) -> dict[str, Any]:
+    hours = sum(c["hours_saved_per_year"] for c in candidates)
+    return {
+        "processes": len(processes),
+        "processes_with_log": sum(1 for p in processes if p["analysis"] is not None),
+        "candidates": len(candidates),
+        "hours_saved_per_year": round(hours, 1),
+        "fte_saved": round(hours / assumptions["general"]["hours_per_fte"], 2),
+        "euros_saved_per_year": round(sum(c["euros_saved_per_year"] for c in candidates), 0),
+        "pages_avoided_per_year": round(sum(c["pages_avoided_per_year"] for c in candidates), 0),
+        "co2_kg_avoided_per_year": round(sum(c["co2_kg_avoided_per_year"] for c in candidates), 1),
+    }

@@ -1,6 +1,6 @@
 """Analyse page, tab "Modell und Realität": the registered BPMN with the mined figures on it.
 
-Which element gets which number and colour is decided in :mod:`mining.analysis.overlay` (pure, tested);
+Which element gets which number and colour is decided in :mod:`mining.conformance.overlay` (pure, tested);
 this module only turns those figures into texts of the user's language and draws them.
 """
 
@@ -24,8 +24,8 @@ from app_pages._analysis_common import (
 )
 from app_pages._bpmn_viewer import Overlay, bpmn_viewer
 from app_pages._i18n import t
-from mining.analysis.overlay import MEASURES, ElementFigure, element_figures, unmodelled_activities
-from mining.analysis.overlay import unplaced_activities as unplaced
+from mining.conformance.overlay import MEASURES, ElementFigure, element_figures, unmodelled_activities
+from mining.conformance.overlay import unplaced_activities as unplaced
 from process_registry import Registry, RegistryError
 
 __all__ = ["show_model"]

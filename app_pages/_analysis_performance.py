@@ -134,7 +134,7 @@ def _units_note(groups: dict[str, Any]) -> str:
 
 
 def _handovers(result: dict[str, Any]) -> None:
-    # Rows come from mining.analysis.groups with the minimum group size applied; this only shows them.
+    # Rows come from mining.measures.groups with the minimum group size applied; this only shows them.
     groups = result.get("org_unit_groups")
     if not groups:
         return

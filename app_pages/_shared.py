@@ -174,8 +174,8 @@ def _analysis(
     assumptions_mtime: float | None,
     process_state: str | None = None,
 ) -> dict[str, Any]:
-    from mining.analysis.analyze import AnalysisOptions, analyze
-    from mining.analysis.calendar import WorkingCalendar, lower_saxony_holidays
+    from mining.analysis import AnalysisOptions, analyze
+    from mining.measures.calendar import WorkingCalendar, lower_saxony_holidays
     from pmo.context import process_context
     from mining.query.view import open_log
     from mining.report import ReportFilters

@@ -57,7 +57,7 @@ def _import(csv: Path, folder: Path, steps: dict[str, float]) -> Path:
 def _discovered_model(counted: list, steps: dict[str, float], *, noise: float):  # type: ignore[no-untyped-def]
     """The inductive miner's model as pmo's conformance checker takes it."""
     from mining.conformance.convert import ConvertedModel
-    from mining.analysis.discovery import discover_process_tree
+    from mining.measures.discovery import discover_process_tree
 
     tree = _timed(steps, "inductive_miner", discover_process_tree, counted, noise_threshold=noise)
     start = time.perf_counter()
@@ -71,14 +71,14 @@ def _discovered_model(counted: list, steps: dict[str, float], *, noise: float): 
 
 
 def _counted(variants) -> list:  # type: ignore[no-untyped-def]
-    from mining.analysis.variants import VariantCount
+    from mining.query.variants import VariantCount
 
     return [VariantCount(tuple(r.activities), int(r.cases)) for r in variants.itertuples()]
 
 
 def full_analysis(events: Path, steps: dict[str, float]) -> tuple[dict[str, Any], dict[str, Any]]:
     """The analysis result and the comparable ``results`` of the contract."""
-    from mining.analysis.analyze import AnalysisOptions, analyze
+    from mining.analysis import AnalysisOptions, analyze
     from mining.conformance import check_conformance, map_activities
     from mining.query.view import open_log
 
@@ -88,7 +88,7 @@ def full_analysis(events: Path, steps: dict[str, float]) -> tuple[dict[str, Any]
     _timed(steps, "import_pm4py", __import__, "pm4py")
     start = time.perf_counter()
     result = _timed(steps, "analyze", analyze, view, options=AnalysisOptions(max_variants=10**9))
-    from mining.analysis.variants import VariantCount
+    from mining.query.variants import VariantCount
 
     counted = [VariantCount(tuple(v["activities"]), v["cases"]) for v in result["variants"]]
     model = _discovered_model(counted, steps, noise=0.0)
@@ -123,9 +123,9 @@ def _workspace_steps(view, result: dict[str, Any], steps: dict[str, float]) -> N
     (a new, uncached analysis of the filtered log)."""
     import pandas as pd
 
-    from mining.analysis.analyze import AnalysisOptions, analyze
+    from mining.analysis import AnalysisOptions, analyze
     from mining.query.view import filter_time_range
-    from mining.analysis.process_map import map_dot, reduce_map
+    from mining.measures.process_map import map_dot, reduce_map
 
     start = time.perf_counter()
     dfg = pd.DataFrame(result["dfg"])

@@ -16,25 +16,11 @@ Analysis works on a :class:`LogView` (a stored log plus filters; a log in, a log
     get_dfg(view); find_bottlenecks(view); analyze(view, process=context)
 """
 
-from mining.analysis.analyze import AnalysisOptions as AnalysisOptions
-from mining.analysis.analyze import EmptySelectionError as EmptySelectionError
-from mining.analysis.analyze import GroupTooSmallError as GroupTooSmallError
-from mining.analysis.analyze import ProcessContext as ProcessContext
-from mining.analysis.analyze import analyze as analyze
-from mining.analysis.calendar import WorkingCalendar as WorkingCalendar
-from mining.analysis.calendar import lower_saxony_holidays as lower_saxony_holidays
-from mining.analysis.deadline import DeadlineStatus as DeadlineStatus
-from mining.analysis.deadline import deadline_status as deadline_status
-from mining.analysis.discovery import discover_bpmn as discover_bpmn
-from mining.analysis.discovery import discover_process_tree as discover_process_tree
-from mining.analysis.groups import UnitFigures as UnitFigures
-from mining.analysis.groups import unit_figures as unit_figures
-from mining.analysis.performance import compare_channels as compare_channels
-from mining.analysis.performance import find_bottlenecks as find_bottlenecks
-from mining.analysis.performance import find_handovers as find_handovers
-from mining.analysis.performance import find_rework as find_rework
-from mining.analysis.performance import group_statistics as group_statistics
-from mining.analysis.variants import VariantCount as VariantCount
+from mining.analysis import AnalysisOptions as AnalysisOptions
+from mining.analysis import EmptySelectionError as EmptySelectionError
+from mining.analysis import GroupTooSmallError as GroupTooSmallError
+from mining.analysis import ProcessContext as ProcessContext
+from mining.analysis import analyze as analyze
 from mining.conformance import check_conformance as check_conformance
 from mining.conformance import convert_to_petri_net as convert_to_petri_net
 from mining.conformance import map_activities as map_activities
@@ -58,12 +44,26 @@ from mining.ingest.store import LogNotFoundError as LogNotFoundError
 from mining.ingest.store import LogStore as LogStore
 from mining.ingest.timestamps import TimestampPolicy as TimestampPolicy
 from mining.ingest.timestamps import detect_timestamp_format as detect_timestamp_format
+from mining.measures.calendar import WorkingCalendar as WorkingCalendar
+from mining.measures.calendar import lower_saxony_holidays as lower_saxony_holidays
+from mining.measures.deadline import DeadlineStatus as DeadlineStatus
+from mining.measures.deadline import deadline_status as deadline_status
+from mining.measures.discovery import discover_bpmn as discover_bpmn
+from mining.measures.discovery import discover_process_tree as discover_process_tree
+from mining.measures.groups import UnitFigures as UnitFigures
+from mining.measures.groups import unit_figures as unit_figures
+from mining.measures.performance import compare_channels as compare_channels
+from mining.measures.performance import find_bottlenecks as find_bottlenecks
+from mining.measures.performance import find_handovers as find_handovers
+from mining.measures.performance import find_rework as find_rework
+from mining.measures.performance import group_statistics as group_statistics
 from mining.query.queries import get_activity_times as get_activity_times
 from mining.query.queries import get_case_durations as get_case_durations
 from mining.query.queries import get_dfg as get_dfg
 from mining.query.queries import get_log_stats as get_log_stats
 from mining.query.queries import get_start_end_activities as get_start_end_activities
 from mining.query.queries import get_variants as get_variants
+from mining.query.variants import VariantCount as VariantCount
 from mining.query.view import LogView as LogView
 from mining.query.view import filter_activity_presence as filter_activity_presence
 from mining.query.view import filter_attribute as filter_attribute

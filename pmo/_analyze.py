@@ -11,17 +11,17 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from mining.query.queries import get_variants
-from mining.analysis.analyze import AnalysisOptions, analyze
+from mining.analysis import AnalysisOptions, analyze
 from mining.diagram.export import write_bpmn
-from mining.analysis.calendar import WorkingCalendar, lower_saxony_holidays
+from mining.measures.calendar import WorkingCalendar, lower_saxony_holidays
 from pmo.context import process_context
-from mining.analysis.discovery import discover_bpmn
+from mining.measures.discovery import discover_bpmn
 from mining.errors import EventLogError
 from mining.ingest.pipeline import ImportOptions, ingest_file
 from mining.ingest.store import LogStore
 from mining.query.view import LogView, filter_time_range, filter_variants_top_k, open_log
 from mining.ingest.privacy import load_or_create_secret
-from mining.analysis.variants import VariantCount
+from mining.query.variants import VariantCount
 from process_registry import Registry
 from process_registry.files import regular_file_problem
 

@@ -137,7 +137,7 @@ def _days(value: float) -> str:
 
 
 def _deadline_lines(deadline: dict[str, Any]) -> list[str]:
-    from mining.analysis.deadline import COUNTING_RULE, clock_texts
+    from mining.measures.deadline import COUNTING_RULE, clock_texts
 
     starts, ends = clock_texts(deadline)
     lines = [

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mining.analysis.analyze import ProcessContext
+from mining.analysis import ProcessContext
 from mining.digitization import ProcessFacts, facts_from_model
 from process_registry import BpmnDocument, Registry
 from process_registry.errors import VersionNotFoundError

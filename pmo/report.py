@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from mining.analysis.analyze import AnalysisOptions, EmptySelectionError, GroupTooSmallError, analyze
+from mining.analysis import AnalysisOptions, EmptySelectionError, GroupTooSmallError, analyze
 from pmo.context import process_context, process_facts
 from mining.digitization import (
     ASSUMPTION_LABELS,
@@ -85,7 +85,7 @@ def build_report(
     newest = _newest_logs(store)
     calendar = None
     if working_time:
-        from mining.analysis.calendar import WorkingCalendar, lower_saxony_holidays
+        from mining.measures.calendar import WorkingCalendar, lower_saxony_holidays
 
         calendar = WorkingCalendar(holidays=lower_saxony_holidays(range(2000, 2041)))
     options = AnalysisOptions(
@@ -219,7 +219,7 @@ def _analysis_digest(result: dict[str, Any]) -> dict[str, Any]:
         },
         "channels": result.get("channels"),
         "deadline": result.get("deadline"),
-        # Already guarded by the analysis (mining.analysis.groups); all rows, so they add up to the totals.
+        # Already guarded by the analysis (mining.measures.groups); all rows, so they add up to the totals.
         "handovers": result.get("handovers"),
         "org_units": result.get("org_units"),
         "org_unit_groups": result.get("org_unit_groups"),

@@ -104,7 +104,7 @@ def test_no_person_appears_in_the_analysis(analysed: tuple[dict, str]) -> None:
 
 def test_a_selection_of_fewer_than_k_people_is_refused(tmp_path: Path) -> None:
     """No per-person output: filtering down to one clerk's cases must not yield their figures."""
-    from mining.analysis.analyze import GroupTooSmallError, analyze
+    from mining.analysis import GroupTooSmallError, analyze
     from mining.ingest.pipeline import ImportOptions, ingest_file
     from mining.query.view import filter_attribute, open_log
     from mining.ingest.privacy import load_or_create_secret

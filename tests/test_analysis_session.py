@@ -21,7 +21,7 @@ from mining.query.queries import (
 )
 from mining.ingest.pipeline import ImportOptions, ingest_file
 from mining.query.view import LogView, filter_variants_top_k, open_log
-from mining.analysis.performance import (
+from mining.measures.performance import (
     compare_channels,
     find_bottlenecks,
     find_handovers,

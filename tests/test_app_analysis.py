@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-import mining.analysis.analyze
+import mining.analysis
 from app_pages._analysis_common import plain
 from mining import ImportOptions, LogStore
 from process_registry import Database, Registry, load_catalogue_folder, upgrade_schema
@@ -105,13 +105,13 @@ def test_sliders_filter_the_map_without_recomputing(
     workspace: dict, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     calls = []
-    original = mining.analysis.analyze.analyze
+    original = mining.analysis.analyze
 
     def counted(*args, **kwargs):
         calls.append(1)
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(mining.analysis.analyze, "analyze", counted)
+    monkeypatch.setattr(mining.analysis, "analyze", counted)
     app = _page(workspace["log"])
     before = len(calls)
     full = _dot(app)

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from pm4py.objects.bpmn.obj import BPMN
 
 from mining.diagram.layout import DiagramLayout, Rect, layout_diagram
-from mining.analysis.discovery import (
+from mining.measures.discovery import (
     BpmnExportError,
     VariantCount,
     discover_bpmn,

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from mining.analysis.deadline import deadline_status
+from mining.measures.deadline import deadline_status
 from mining.query.view import LogViewError
 from tests.test_aggregates import events, write_log
 

@@ -10,7 +10,7 @@ import pandas as pd
 import pm4py
 import pytest
 
-from mining.analysis.discovery import (
+from mining.measures.discovery import (
     DiscoveryError,
     VariantCount,
     discover_bpmn,

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-import mining.ingest.layout as events_module
+import mining.query.layout as events_module
 from mining.errors import StorageError
 from mining.ingest.pipeline import ImportOptions, ingest_file
 from mining.ingest.store import LogStore

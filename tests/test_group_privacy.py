@@ -22,8 +22,8 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
-from mining.analysis.analyze import analyze
-from mining.analysis.groups import GroupTooSmallError
+from mining.analysis import analyze
+from mining.measures.groups import GroupTooSmallError
 from mining.ingest.pipeline import ImportOptions
 from mining.ingest.store import LogStore
 from mining.query.view import filter_attribute, open_log

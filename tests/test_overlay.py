@@ -1,5 +1,5 @@
-"""Mined figures on the model's elements (mining.analysis.overlay) and the process map's DOT text
-(mining.analysis.process_map), on the sample Hundesteuer model and the generated log with known findings."""
+"""Mined figures on the model's elements (mining.conformance.overlay) and the process map's DOT text
+(mining.measures.process_map), on the sample Hundesteuer model and the generated log with known findings."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 
 from mining import ImportOptions, LogStore, analyze, open_log
 from pmo.context import process_context
-from mining.analysis.overlay import (
+from mining.conformance.overlay import (
     SCALES,
     colour,
     element_figures,
@@ -20,7 +20,7 @@ from mining.analysis.overlay import (
     unmodelled_activities,
     unplaced_activities,
 )
-from mining.analysis.process_map import dot_string, map_dot, reduce_map
+from mining.measures.process_map import dot_string, map_dot, reduce_map
 from process_registry import Database, Registry, load_catalogue_folder, upgrade_schema
 from tests.conftest import SAMPLE_MODELS
 from tests.municipal_log import BOTTLENECK, SHARES, SKIPPED_STEP, generate_hundesteuer_log

@@ -15,10 +15,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mining.query.queries import query_handovers
-from mining.analysis.calendar import WorkingCalendar, easter_sunday, lower_saxony_holidays
-from mining.analysis.deadline import deadline_status
+from mining.measures.calendar import WorkingCalendar, easter_sunday, lower_saxony_holidays
+from mining.measures.deadline import deadline_status
 from mining.query.view import LogView, LogViewError, filter_activity_presence
-from mining.analysis.performance import (
+from mining.measures.performance import (
     compare_channels,
     find_bottlenecks,
     find_handovers,
@@ -319,7 +319,7 @@ HANDOVER_ROWS = [
 
 
 def test_handovers_between_units(tmp_path: Path) -> None:
-    # The raw aggregate, before the minimum group size (mining.analysis.groups) merges any unit.
+    # The raw aggregate, before the minimum group size (mining.measures.groups) merges any unit.
     handovers = query_handovers(write_log(tmp_path / "log.parquet", HANDOVER_ROWS), "org_unit")
     assert handovers.to_dict("records") == [
         {

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from mining.analysis.calendar import lower_saxony_holidays
+from mining.measures.calendar import lower_saxony_holidays
 from pmo._sample_logs import COLUMNS, ENCODING, FOLDER, REAL_LOGS, Sample, generate, samples
 from process_registry import Database, parse_bpmn
 from process_registry.models import EventLog

@@ -41,7 +41,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
-from mining.analysis.variants import VariantCount
 from mining.conformance._align import Aligner
 from mining.conformance.convert import ConvertedModel
 from mining.conformance.deviations import (
@@ -54,6 +53,7 @@ from mining.conformance.deviations import (
 )
 from mining.conformance.errors import ConformanceError
 from mining.conformance.mapping import ActivityMapping
+from mining.query.variants import VariantCount
 
 __all__ = [
     "FIRST_ALIGNMENT_MIN_S",
@@ -75,7 +75,7 @@ _clock: Callable[[], float] = time.monotonic
 
 
 class VariantLike(Protocol):
-    """What :func:`check_conformance` reads from a variant (``mining.analysis.discovery``'s type fits)."""
+    """What :func:`check_conformance` reads from a variant (``mining.measures.discovery``'s type fits)."""
 
     @property
     def activities(self) -> tuple[str, ...]: ...

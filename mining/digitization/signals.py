@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from mining.analysis.deadline import deadline_status
-from mining.analysis.groups import total_handovers
-from mining.analysis.performance import compare_channels, find_bottlenecks, find_rework
+from mining.measures.deadline import deadline_status
+from mining.measures.groups import total_handovers
+from mining.measures.performance import compare_channels, find_bottlenecks, find_rework
 from mining.query.queries import (
     count_reworked_cases,
     get_activity_profile,

@@ -19,11 +19,11 @@ import pyarrow.parquet as pq
 
 from mining.errors import EventLogError, MiningError, StorageError
 from mining.ingest.columns import ColumnMapping, resolve_mapping
-from mining.ingest.layout import write_arranged
 from mining.ingest.normalize import NormalizeOptions, Normalizer, NormalizeReport, dropped_columns
 from mining.ingest.privacy import Pseudonymizer, SecretKey, read_role_map
 from mining.ingest.read import Detected, ReadOptions, open_table
 from mining.ingest.timestamps import BERLIN, TimestampPolicy
+from mining.query.layout import write_arranged
 from mining.query.queries import LogStats, get_log_stats
 from mining.query.view import open_log
 from process_registry.files import os_error_reason

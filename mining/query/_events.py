@@ -1,4 +1,4 @@
-"""The events of a stored log (:mod:`mining.ingest.layout`), with what every aggregate needs
+"""The events of a stored log (:mod:`mining.query.layout`), with what every aggregate needs
 worked out once.
 
 **Session tables.** From that order, numpy finds in one vectorized pass what SQL would need a
@@ -15,7 +15,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from mining.ingest.layout import UTC_MICROSECONDS, layout_order, microseconds, ranked_codes
+from mining.query.layout import UTC_MICROSECONDS, layout_order, microseconds, ranked_codes
 
 __all__ = ["SessionTables", "session_tables", "value_changes"]
 

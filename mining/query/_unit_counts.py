@@ -1,6 +1,6 @@
 """Events, people, cases and waits per org unit (or merged group of units), in one numpy pass.
 
-The counts behind :mod:`mining.analysis.groups`. What makes them expensive in SQL is the two distinct
+The counts behind :mod:`mining.measures.groups`. What makes them expensive in SQL is the two distinct
 counts per unit, people and cases, each a hash aggregate over every event (0.1–0.2 s per million
 events). Here each is the number of set cells per column of a small bitmap (cases × groups,
 people × groups) filled by one scatter; only when that bitmap would be large (very many units)
@@ -16,7 +16,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from mining.ingest.layout import microseconds
+from mining.query.layout import microseconds
 
 __all__ = ["unit_counts"]
 

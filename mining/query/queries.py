@@ -9,7 +9,7 @@ order of the uploaded file. That reproduces pm4py, which stable-sorts a frame by
 timestamp (``pm4py.format_dataframe``, ``get_dfg_graph``), so equal timestamps keep file order.
 Stored files are already in that order (:mod:`mining.query._events`).
 
-Functions named ``query_*`` return raw query results for :mod:`mining.analysis.performance`; the
+Functions named ``query_*`` return raw query results for :mod:`mining.measures.performance`; the
 ``get_*`` functions are the public aggregates. Results come back as pandas DataFrames; no events
 are loaded into Python.
 """
@@ -449,7 +449,7 @@ def get_activity_profile(view: LogView) -> pd.DataFrame:
     )
 
 
-# -- raw queries for mining.analysis.performance -----------------------------------------------------------
+# -- raw queries for mining.measures.performance -----------------------------------------------------------
 
 
 def query_edges(view: LogView) -> pd.DataFrame:
@@ -548,7 +548,7 @@ def query_handovers(
     """Changes of ``column`` between successive events of a case that have a value in it:
     ``from_unit``, ``to_unit``, ``count``, ``cases``, ``mean_wait_s``; a unit of ``merged`` is
     counted as ``merged_label`` on either end (its mean wait is then the mean over all merged
-    changes, i.e. weighted by their counts). Only :mod:`mining.analysis.groups` may show the result."""
+    changes, i.e. weighted by their counts). Only :mod:`mining.measures.groups` may show the result."""
     changes, derived = _changes(column)
     source, source_params = _unit_label("from_value", merged, merged_label)
     target, target_params = _unit_label("to_value", merged, merged_label)
@@ -624,7 +624,7 @@ def query_unit_counts(
     """Per value of ``column``: ``group``, ``cases``, ``events``, ``people`` (distinct
     ``resource`` pseudonyms; 0 without them) and ``mean_wait_s`` (mean time from the case's
     previous event to an event of the group), every unit of ``merged`` counted as
-    ``merged_label``; most cases first. Only :mod:`mining.analysis.groups` may show the result.
+    ``merged_label``; most cases first. Only :mod:`mining.measures.groups` may show the result.
 
     The distinct counts are numpy's (:mod:`mining.query._unit_counts`): as SQL each would be a hash
     aggregate over every event. No pseudonym leaves the count."""

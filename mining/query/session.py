@@ -21,10 +21,10 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from mining.ingest.layout import read_events
 from mining.query._events import session_tables
 from mining.query._sql import ACTIVITIES, BASE_COLUMNS, CASES, EVENTS, STEPS, VARIANTS
 from mining.query.filters import filter_chain, filter_columns
+from mining.query.layout import read_events
 from mining.query.view import LogView
 
 __all__ = ["analysis_session", "fetch", "run_sql"]

@@ -23,12 +23,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Literal, get_args
-from zoneinfo import ZoneInfo
 
 import pyarrow.parquet as pq
 
 from mining.errors import MiningError
-from mining.ingest.timestamps import BERLIN
+from process_registry.clock import BERLIN
 
 __all__ = [
     "ActivityPresenceFilter",
@@ -171,7 +170,7 @@ def checked_attribute(view: LogView, column: str) -> str:
 def _aware(moment: datetime) -> datetime:
     # Naive times are Berlin wall-clock time, as the importer reads naive timestamps.
     if moment.tzinfo is None or moment.utcoffset() is None:
-        return moment.replace(tzinfo=ZoneInfo(BERLIN))
+        return moment.replace(tzinfo=BERLIN)
     return moment
 
 

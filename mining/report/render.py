@@ -278,7 +278,7 @@ def _channels(channels: dict) -> Section:
 
 
 def _units(analysis: dict) -> list[Section]:
-    """Hand-overs and figures per org unit as the analysis guarded them (mining.analysis.groups), with
+    """Hand-overs and figures per org unit as the analysis guarded them (mining.measures.groups), with
     the note that says what was merged or withheld, so the rows can be checked against it."""
     groups = analysis["org_unit_groups"]
     sections = []
@@ -319,7 +319,7 @@ def _units(analysis: dict) -> list[Section]:
 
 
 def _deadline(deadline: dict) -> Section:
-    from mining.analysis.deadline import COUNTING_RULE, clock_texts
+    from mining.measures.deadline import COUNTING_RULE, clock_texts
 
     def count_share(count: str, share: str) -> str:
         return f"{lb.number(deadline.get(count))} Fälle ({lb.percent(deadline.get(share))})"

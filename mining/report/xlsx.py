@@ -255,7 +255,7 @@ def _bottlenecks(workbook: Workbook, snapshot: dict) -> None:
 
 
 def _deadlines(workbook: Workbook, snapshot: dict) -> None:
-    from mining.analysis.deadline import clock_texts
+    from mining.measures.deadline import clock_texts
 
     headers = [
         "Prozessschlüssel",

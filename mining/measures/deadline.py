@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mining.analysis.calendar import WorkingCalendar, lower_saxony_holidays
+from mining.measures.calendar import WorkingCalendar, lower_saxony_holidays
 from mining.query.queries import query_deadline_clocks
 from mining.query.view import LogView, LogViewError
 from process_registry.clock import iso

@@ -40,7 +40,7 @@ class WorkingCalendar:
 
     Example::
 
-        from mining.analysis.calendar import WorkingCalendar, lower_saxony_holidays
+        from mining.measures.calendar import WorkingCalendar, lower_saxony_holidays
 
         office = WorkingCalendar(holidays=lower_saxony_holidays([2024, 2025]))
         office.working_seconds(events["from"], events["to"])  # seconds, one per row

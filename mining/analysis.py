@@ -15,12 +15,12 @@ from typing import Any
 
 import pandas as pd
 
-from mining.analysis.calendar import WorkingCalendar
-from mining.analysis.deadline import deadline_status
-from mining.analysis.groups import GroupTooSmallError, check_selection, unit_figures
-from mining.analysis.performance import compare_channels, find_bottlenecks, find_rework
 from mining.digitization import Assumptions, ProcessFacts, find_candidates
 from mining.errors import MiningError
+from mining.measures.calendar import WorkingCalendar
+from mining.measures.deadline import deadline_status
+from mining.measures.groups import GroupTooSmallError, check_selection, unit_figures
+from mining.measures.performance import compare_channels, find_bottlenecks, find_rework
 from mining.query.queries import (
     analysis_session,
     get_activity_times,
@@ -118,7 +118,7 @@ def analyze(
 def _analyze(
     view: LogView, process: ProcessContext | None, options: AnalysisOptions
 ) -> dict[str, Any]:
-    # The whole-view rule lives beside the per-unit one (mining.analysis.groups), so both count people
+    # The whole-view rule lives beside the per-unit one (mining.measures.groups), so both count people
     # the same way: distinct pseudonyms within the view, filters applied.
     check_selection(view, options.min_group_size)
     stats = get_log_stats(view)

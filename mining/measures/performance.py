@@ -3,15 +3,15 @@
 Pure functions of a :class:`~mining.query.view.LogView`; the heavy lifting is SQL in
 :mod:`mining.query.queries`. Privacy by construction (Personalrat): nothing here groups by, filters
 by or returns a ``resource`` pseudonym, and every figure keyed by org unit comes from
-:func:`mining.analysis.groups.unit_figures`, which keeps the minimum group size.
+:func:`mining.measures.groups.unit_figures`, which keeps the minimum group size.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from mining.analysis.calendar import WorkingCalendar
-from mining.analysis.groups import UNIT_COLUMN, unit_figures
+from mining.measures.calendar import WorkingCalendar
+from mining.measures.groups import UNIT_COLUMN, unit_figures
 from mining.query.queries import (
     edge_statistics,
     query_channels,
@@ -110,7 +110,7 @@ def find_handovers(
 ) -> pd.DataFrame:
     """Hand-overs between organisational units: successive events of a case whose ``column``
     values differ (``from_unit`` → ``to_unit``), never naming a unit of fewer than
-    ``min_group_size`` people (see :func:`mining.analysis.groups.unit_figures`, which this is part of).
+    ``min_group_size`` people (see :func:`mining.measures.groups.unit_figures`, which this is part of).
 
     Events without a value in ``column`` are skipped, so A (Amt 1) → B (unknown) → C (Amt 2)
     counts as one hand-over Amt 1 → Amt 2, waiting from A to C. Columns: ``from_unit``,
@@ -152,7 +152,7 @@ def compare_channels(view: LogView, *, column: str) -> pd.DataFrame:
 def group_statistics(view: LogView, *, column: str, min_group_size: int = 5) -> pd.DataFrame:
     """Cases, events and mean wait per value of an organisational column (``org_unit``, a team
     attribute …), never for a group of fewer than ``min_group_size`` people (see
-    :func:`mining.analysis.groups.unit_figures`, which this is part of).
+    :func:`mining.measures.groups.unit_figures`, which this is part of).
 
     A value whose events name fewer than ``min_group_size`` distinct ``resource`` pseudonyms is
     merged into "Sonstige (< k Personen)", together with the smallest larger unit if the merged

@@ -23,7 +23,7 @@ from app_pages._analysis_common import (
     value,
 )
 from app_pages._i18n import t
-from mining.measures.process_map import map_dot, reduce_map
+from mining import map_dot, reduce_map
 
 __all__ = ["show_process_map", "show_variants"]
 

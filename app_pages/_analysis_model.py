@@ -24,8 +24,8 @@ from app_pages._analysis_common import (
 )
 from app_pages._bpmn_viewer import Overlay, bpmn_viewer
 from app_pages._i18n import t
-from mining.conformance.overlay import MEASURES, ElementFigure, element_figures, unmodelled_activities
-from mining.conformance.overlay import unplaced_activities as unplaced
+from mining import MEASURES, ElementFigure, element_figures, unmodelled_activities
+from mining import unplaced_activities as unplaced
 from process_registry import Registry, RegistryError
 
 __all__ = ["show_model"]

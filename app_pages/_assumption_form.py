@@ -11,9 +11,8 @@ from app_pages._auth import User
 from app_pages._i18n import t
 from app_pages._portfolio import CHANGES_KEY
 from app_pages._shared import ASSUMPTIONS_FILE, office_assumptions
-from mining.digitization import Assumptions, AssumptionsError
-from mining.digitization.overrides import checked_values, save_assumptions
-from process_registry.settings import data_dir
+from mining import Assumptions, AssumptionsError, checked_values, save_assumptions
+from process_registry import data_dir
 
 __all__ = ["assumption_form"]
 

@@ -32,13 +32,8 @@ from app_pages._logs_wizard import (
     upload_path,
 )
 from app_pages._shared import log_store, visible_processes
-from mining.errors import MiningError
-from mining.ingest.pipeline import ImportOptions, ingest_file
-from mining.ingest.privacy import SecretKey
-from mining.ingest.timestamps import describe_format
-from process_registry import RegistryError, clock
-from process_registry.clock import local_text
-from process_registry.settings import retention_days
+from mining import ImportOptions, MiningError, SecretKey, describe_format, ingest_file
+from process_registry import RegistryError, clock, local_text, retention_days
 
 _LINES_SHOWN = 20
 

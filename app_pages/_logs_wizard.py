@@ -21,8 +21,15 @@ import streamlit as st
 from app_pages._auth import User
 from app_pages._i18n import t
 from app_pages._shared import visible_processes
-from mining.ingest.read import SUPPORTED_FORMATS, Detected, ReadOptions, preview_table
-from mining.ingest.columns import OPTIONAL_ROLES, REQUIRED_ROLES, suggest_mapping
+from mining import (
+    OPTIONAL_ROLES,
+    REQUIRED_ROLES,
+    SUPPORTED_FORMATS,
+    Detected,
+    ReadOptions,
+    preview_table,
+    suggest_mapping,
+)
 
 STEP = "logs_step"
 UPLOAD = "logs_upload"

@@ -7,7 +7,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from mining.digitization.overrides import toml_text, write_toml
+from mining import toml_text, write_toml
 
 __all__ = ["PERSONALRAT_THRESHOLD", "SettingsError", "checked_settings", "save_office_settings"]
 

@@ -29,12 +29,9 @@ from app_pages._shared import (
     visible_logs,
     visible_processes,
 )
-from mining.digitization import Assumptions, AssumptionsError
-from mining.digitization.overrides import checked_values
-from mining.errors import MiningError
-from mining.report import build_report
-from process_registry import RegistryError
-from process_registry.settings import database_url
+from mining import Assumptions, AssumptionsError, MiningError, checked_values
+from pmo import build_report
+from process_registry import RegistryError, database_url
 
 __all__ = [
     "CHANGES_KEY",

@@ -19,8 +19,8 @@ from process_registry import (
     ProcessRecord,
     Registry,
     RegistryError,
+    local_text,
 )
-from process_registry.clock import local_text
 
 __all__ = [
     "display_value",

@@ -12,8 +12,7 @@ import streamlit as st
 from app_pages._bpmn_viewer import Overlay, bpmn_viewer
 from app_pages._i18n import t
 from app_pages._registry_detail import element_names
-from process_registry import BpmnDiff, ProcessRecord, Registry, RegistryError
-from process_registry.bpmn.diff import FlowRef
+from process_registry import BpmnDiff, FlowRef, ProcessRecord, Registry, RegistryError
 
 __all__ = ["show_diff"]
 

@@ -16,15 +16,15 @@ from app_pages._registry_catalogue import status_label
 from app_pages._registry_detail import display_value
 from process_registry import (
     CATALOGUE_FIELDS,
+    MAX_BPMN_BYTES,
     OZG_SCALES,
     ConflictError,
     ProcessRecord,
     ProcessStatus,
     Registry,
     RegistryError,
+    local_text,
 )
-from process_registry.bpmn.safe_xml import MAX_BPMN_BYTES
-from process_registry.clock import local_text
 
 __all__ = ["edit_section", "show_flash"]
 

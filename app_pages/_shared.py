@@ -18,11 +18,16 @@ import streamlit as st
 
 from app_pages._auth import User, current_user
 from app_pages._i18n import t
-from mining.digitization import Assumptions, load_assumptions
-from mining.ingest.store import LogInfo, LogStore
-from process_registry import Database, Registry, open_database, upgrade_schema
-from process_registry.records import ProcessSummary
-from process_registry.settings import data_dir, database_url
+from mining import Assumptions, LogInfo, LogStore, load_assumptions
+from process_registry import (
+    Database,
+    ProcessSummary,
+    Registry,
+    data_dir,
+    database_url,
+    open_database,
+    upgrade_schema,
+)
 
 __all__ = [
     "ASSUMPTIONS_FILE",
@@ -174,17 +179,14 @@ def _analysis(
     assumptions_mtime: float | None,
     process_state: str | None = None,
 ) -> dict[str, Any]:
-    from mining.analysis import AnalysisOptions, analyze
-    from mining.measures.calendar import WorkingCalendar, lower_saxony_holidays
-    from pmo.context import process_context
-    from mining.query.view import open_log
-    from mining.report import ReportFilters
+    from mining import AnalysisOptions, WorkingCalendar, analyze, lower_saxony_holidays, open_log
+    from pmo import ReportFilters, process_context
 
     _check_scope(log_id, scope)
     view = open_log(log_store().events_path(log_id))
     view = ReportFilters(date_from=date_from, date_to=date_to).apply(view)
     if top_variants:
-        from mining.query.view import filter_variants_top_k
+        from mining import filter_variants_top_k
 
         view = filter_variants_top_k(view, top_variants)
     calendar = (

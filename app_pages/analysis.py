@@ -23,12 +23,14 @@ from app_pages._shared import (
     signed_in_user,
     visible_logs,
 )
-from mining.conformance.errors import ActivityMappingError, ConformanceError, ModelConversionError
-from mining.errors import MiningError
-from mining.ingest.store import LogInfo
-from process_registry import RegistryError
-from process_registry.clock import local_date, local_date_text, parse_iso
-from process_registry.settings import data_dir
+from mining import (
+    ActivityMappingError,
+    ConformanceError,
+    LogInfo,
+    MiningError,
+    ModelConversionError,
+)
+from process_registry import RegistryError, data_dir, local_date, local_date_text, parse_iso
 
 # Errors of the model side: the log can still be analysed without the comparison.
 MODEL_ERRORS = (RegistryError, ModelConversionError, ActivityMappingError, ConformanceError)

@@ -18,7 +18,7 @@ from app_pages._portfolio import (
     stop_if_no_processes,
 )
 from app_pages._shared import signed_in_user, visible_processes
-from mining.report import write_csv
+from mining import write_csv
 from process_registry import RegistryError
 
 user = signed_in_user()

@@ -22,10 +22,8 @@ from app_pages._logs_wizard import (
     step_names,
 )
 from app_pages._shared import forget_derived_data, log_store, signed_in_user, visible_logs
-from mining.errors import MiningError
-from mining.ingest.store import LogInfo
-from process_registry import RegistryError
-from process_registry.clock import local_date_text, local_text
+from mining import LogInfo, MiningError
+from process_registry import RegistryError, local_date_text, local_text
 
 CONFIRM = "logs_confirm_delete"
 DELETED = "logs_deleted"

@@ -17,9 +17,8 @@ from app_pages._portfolio import (
     stop_if_no_processes,
 )
 from app_pages._shared import signed_in_user, visible_logs, visible_processes
-from mining.errors import MiningError
-from process_registry import RegistryError, clock
-from process_registry.clock import local_date
+from mining import MiningError
+from process_registry import RegistryError, clock, local_date
 
 STALE_DAYS = 90  # a log older than a quarter no longer describes today's process
 TOP = 5

@@ -17,12 +17,16 @@ from app_pages._shared import (
     signed_in_user,
     visible_processes,
 )
-from mining.errors import MiningError
-from mining.report import ReportFilters, build_report, render_report
-from process_registry import RegistryError, ReportAlteredError, ReportArchive
-from process_registry.clock import local_text
-from process_registry.records import ReportSummary
-from process_registry.reports import canonical_json
+from mining import MiningError, render_report
+from pmo import ReportFilters, build_report
+from process_registry import (
+    RegistryError,
+    ReportAlteredError,
+    ReportArchive,
+    ReportSummary,
+    canonical_json,
+    local_text,
+)
 
 FORMATS = (
     ("pdf", "reports.download_pdf", "application/pdf"),

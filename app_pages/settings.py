@@ -20,9 +20,8 @@ from app_pages._shared import (
     office_settings,
     signed_in_user,
 )
-from mining.digitization import AssumptionsError
-from mining.digitization.overrides import checked_values, save_assumptions
-from process_registry.settings import data_dir
+from mining import AssumptionsError, checked_values, save_assumptions
+from process_registry import data_dir
 
 RATES = "cost_rates_eur_per_hour"
 

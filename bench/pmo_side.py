@@ -124,8 +124,8 @@ def _workspace_steps(view, result: dict[str, Any], steps: dict[str, float]) -> N
     import pandas as pd
 
     from mining.analysis import AnalysisOptions, analyze
-    from mining.query.view import filter_time_range
     from mining.measures.process_map import map_dot, reduce_map
+    from mining.query.view import filter_time_range
 
     start = time.perf_counter()
     dfg = pd.DataFrame(result["dfg"])
@@ -174,8 +174,8 @@ def _analyze_as_a_process(events: Path, folder: Path, steps: dict[str, float]) -
 def conformance_only(
     events: Path, steps: dict[str, float], *, budget: float, method: str = "token_replay"
 ) -> dict[str, Any]:
-    from mining.query.queries import get_variants
     from mining.conformance import check_conformance, map_activities
+    from mining.query.queries import get_variants
     from mining.query.view import open_log
 
     start = time.perf_counter()

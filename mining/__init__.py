@@ -10,6 +10,12 @@ Import a log once; everything later reads the stored Parquet file::
 The readers (:func:`open_table`, :func:`preview_table`), the mapping suggestions and the
 normalizer are public for the upload wizard, which shows each step before the import.
 
+The packages follow the data's path: ``ingest`` (read → map → normalize → pseudonymize → store),
+``query`` (the stored layout, views and all aggregate SQL), ``measures``, ``conformance`` and
+``digitization`` (what a log shows), :mod:`mining.analysis` (:func:`analyze`, which runs them all),
+``diagram`` (BPMN drawn by pmo) and ``report`` (rendering frozen report snapshots). This module is
+the API for the CLI and the workspace: they import from here, never from the packages inside.
+
 Analysis works on a :class:`LogView` (a stored log plus filters; a log in, a log out)::
 
     view = filter_variants_top_k(open_log(events), 10)
@@ -18,67 +24,110 @@ Analysis works on a :class:`LogView` (a stored log plus filters; a log in, a log
 
 from mining.analysis import AnalysisOptions as AnalysisOptions
 from mining.analysis import EmptySelectionError as EmptySelectionError
-from mining.analysis import GroupTooSmallError as GroupTooSmallError
 from mining.analysis import ProcessContext as ProcessContext
 from mining.analysis import analyze as analyze
+from mining.conformance import MEASURES as MEASURES
+from mining.conformance import ActivityMappingError as ActivityMappingError
+from mining.conformance import ConformanceError as ConformanceError
+from mining.conformance import ElementFigure as ElementFigure
+from mining.conformance import ModelConversionError as ModelConversionError
 from mining.conformance import check_conformance as check_conformance
 from mining.conformance import convert_to_petri_net as convert_to_petri_net
+from mining.conformance import element_figures as element_figures
 from mining.conformance import map_activities as map_activities
-from mining.diagram.export import write_bpmn as write_bpmn
+from mining.conformance import unmodelled_activities as unmodelled_activities
+from mining.conformance import unplaced_activities as unplaced_activities
+from mining.diagram import write_bpmn as write_bpmn
+from mining.digitization import ASSUMPTION_LABELS as ASSUMPTION_LABELS
+from mining.digitization import Assumptions as Assumptions
+from mining.digitization import AssumptionsError as AssumptionsError
+from mining.digitization import ProcessFacts as ProcessFacts
+from mining.digitization import checked_values as checked_values
+from mining.digitization import facts_from_model as facts_from_model
+from mining.digitization import load_assumptions as load_assumptions
+from mining.digitization import register_candidates as register_candidates
+from mining.digitization import save_assumptions as save_assumptions
+from mining.digitization import toml_text as toml_text
+from mining.digitization import write_toml as write_toml
 from mining.errors import EventLogError as EventLogError
 from mining.errors import MappingError as MappingError
 from mining.errors import MiningError as MiningError
 from mining.errors import UnsafeFileError as UnsafeFileError
-from mining.ingest.columns import ColumnMapping as ColumnMapping
-from mining.ingest.columns import MappingSuggestion as MappingSuggestion
-from mining.ingest.columns import suggest_mapping as suggest_mapping
-from mining.ingest.read import SUPPORTED_FORMATS as SUPPORTED_FORMATS
-from mining.ingest.read import Detected as Detected
-from mining.ingest.read import ReadOptions as ReadOptions
-from mining.ingest.read import open_table as open_table
-from mining.ingest.read import preview_table as preview_table
-from mining.ingest.store import ImportOptions as ImportOptions
-from mining.ingest.store import ImportResult as ImportResult
-from mining.ingest.store import LogInfo as LogInfo
-from mining.ingest.store import LogNotFoundError as LogNotFoundError
-from mining.ingest.store import LogStore as LogStore
-from mining.ingest.timestamps import TimestampPolicy as TimestampPolicy
-from mining.ingest.timestamps import detect_timestamp_format as detect_timestamp_format
-from mining.measures.calendar import WorkingCalendar as WorkingCalendar
-from mining.measures.calendar import lower_saxony_holidays as lower_saxony_holidays
-from mining.measures.deadline import DeadlineStatus as DeadlineStatus
-from mining.measures.deadline import deadline_status as deadline_status
-from mining.measures.discovery import discover_bpmn as discover_bpmn
-from mining.measures.discovery import discover_process_tree as discover_process_tree
-from mining.measures.groups import UnitFigures as UnitFigures
-from mining.measures.groups import unit_figures as unit_figures
-from mining.measures.performance import compare_channels as compare_channels
-from mining.measures.performance import find_bottlenecks as find_bottlenecks
-from mining.measures.performance import find_handovers as find_handovers
-from mining.measures.performance import find_rework as find_rework
-from mining.measures.performance import group_statistics as group_statistics
-from mining.query.queries import get_activity_times as get_activity_times
-from mining.query.queries import get_case_durations as get_case_durations
-from mining.query.queries import get_dfg as get_dfg
-from mining.query.queries import get_log_stats as get_log_stats
-from mining.query.queries import get_start_end_activities as get_start_end_activities
-from mining.query.queries import get_variants as get_variants
-from mining.query.variants import VariantCount as VariantCount
-from mining.query.view import LogView as LogView
-from mining.query.view import filter_activity_presence as filter_activity_presence
-from mining.query.view import filter_attribute as filter_attribute
-from mining.query.view import filter_case_duration as filter_case_duration
-from mining.query.view import filter_time_range as filter_time_range
-from mining.query.view import filter_variant_coverage as filter_variant_coverage
-from mining.query.view import filter_variants_top_k as filter_variants_top_k
-from mining.query.view import open_log as open_log
+from mining.ingest import OPTIONAL_ROLES as OPTIONAL_ROLES
+from mining.ingest import REQUIRED_ROLES as REQUIRED_ROLES
+from mining.ingest import SUPPORTED_FORMATS as SUPPORTED_FORMATS
+from mining.ingest import ColumnMapping as ColumnMapping
+from mining.ingest import Detected as Detected
+from mining.ingest import ImportOptions as ImportOptions
+from mining.ingest import ImportResult as ImportResult
+from mining.ingest import LogInfo as LogInfo
+from mining.ingest import LogNotFoundError as LogNotFoundError
+from mining.ingest import LogStore as LogStore
+from mining.ingest import MappingSuggestion as MappingSuggestion
+from mining.ingest import ReadOptions as ReadOptions
+from mining.ingest import SecretKey as SecretKey
+from mining.ingest import TimestampPolicy as TimestampPolicy
+from mining.ingest import describe_format as describe_format
+from mining.ingest import detect_timestamp_format as detect_timestamp_format
+from mining.ingest import ingest_file as ingest_file
+from mining.ingest import load_or_create_secret as load_or_create_secret
+from mining.ingest import open_table as open_table
+from mining.ingest import preview_table as preview_table
+from mining.ingest import suggest_mapping as suggest_mapping
+from mining.measures import COUNTING_RULE as COUNTING_RULE
+from mining.measures import DeadlineStatus as DeadlineStatus
+from mining.measures import GroupTooSmallError as GroupTooSmallError
+from mining.measures import UnitFigures as UnitFigures
+from mining.measures import WorkingCalendar as WorkingCalendar
+from mining.measures import clock_texts as clock_texts
+from mining.measures import compare_channels as compare_channels
+from mining.measures import deadline_status as deadline_status
+from mining.measures import discover_bpmn as discover_bpmn
+from mining.measures import discover_process_tree as discover_process_tree
+from mining.measures import find_bottlenecks as find_bottlenecks
+from mining.measures import find_handovers as find_handovers
+from mining.measures import find_rework as find_rework
+from mining.measures import group_statistics as group_statistics
+from mining.measures import lower_saxony_holidays as lower_saxony_holidays
+from mining.measures import map_dot as map_dot
+from mining.measures import reduce_map as reduce_map
+from mining.measures import unit_figures as unit_figures
+from mining.query import LogView as LogView
+from mining.query import VariantCount as VariantCount
+from mining.query import filter_activity_presence as filter_activity_presence
+from mining.query import filter_attribute as filter_attribute
+from mining.query import filter_case_duration as filter_case_duration
+from mining.query import filter_time_range as filter_time_range
+from mining.query import filter_variant_coverage as filter_variant_coverage
+from mining.query import filter_variants_top_k as filter_variants_top_k
+from mining.query import get_activity_times as get_activity_times
+from mining.query import get_case_durations as get_case_durations
+from mining.query import get_dfg as get_dfg
+from mining.query import get_log_stats as get_log_stats
+from mining.query import get_start_end_activities as get_start_end_activities
+from mining.query import get_variants as get_variants
+from mining.query import open_log as open_log
+from mining.report import neutralize as neutralize
+from mining.report import redact_snapshot as redact_snapshot
+from mining.report import render_report as render_report
+from mining.report import write_csv as write_csv
 
 __all__ = [
+    "ASSUMPTION_LABELS",
+    "COUNTING_RULE",
+    "MEASURES",
+    "OPTIONAL_ROLES",
+    "REQUIRED_ROLES",
     "SUPPORTED_FORMATS",
+    "ActivityMappingError",
     "AnalysisOptions",
+    "Assumptions",
+    "AssumptionsError",
     "ColumnMapping",
+    "ConformanceError",
     "DeadlineStatus",
     "Detected",
+    "ElementFigure",
     "EmptySelectionError",
     "EventLogError",
     "GroupTooSmallError",
@@ -91,8 +140,11 @@ __all__ = [
     "MappingError",
     "MappingSuggestion",
     "MiningError",
+    "ModelConversionError",
     "ProcessContext",
+    "ProcessFacts",
     "ReadOptions",
+    "SecretKey",
     "TimestampPolicy",
     "UnitFigures",
     "UnsafeFileError",
@@ -100,12 +152,17 @@ __all__ = [
     "WorkingCalendar",
     "analyze",
     "check_conformance",
+    "checked_values",
+    "clock_texts",
     "compare_channels",
     "convert_to_petri_net",
     "deadline_status",
+    "describe_format",
     "detect_timestamp_format",
     "discover_bpmn",
     "discover_process_tree",
+    "element_figures",
+    "facts_from_model",
     "filter_activity_presence",
     "filter_attribute",
     "filter_case_duration",
@@ -122,12 +179,27 @@ __all__ = [
     "get_start_end_activities",
     "get_variants",
     "group_statistics",
+    "ingest_file",
+    "load_assumptions",
+    "load_or_create_secret",
     "lower_saxony_holidays",
     "map_activities",
+    "map_dot",
+    "neutralize",
     "open_log",
     "open_table",
     "preview_table",
+    "redact_snapshot",
+    "reduce_map",
+    "register_candidates",
+    "render_report",
+    "save_assumptions",
     "suggest_mapping",
+    "toml_text",
     "unit_figures",
+    "unmodelled_activities",
+    "unplaced_activities",
     "write_bpmn",
+    "write_csv",
+    "write_toml",
 ]

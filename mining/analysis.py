@@ -17,11 +17,18 @@ import pandas as pd
 
 from mining.digitization import Assumptions, ProcessFacts, find_candidates
 from mining.errors import MiningError
-from mining.measures.calendar import WorkingCalendar
-from mining.measures.deadline import deadline_status
-from mining.measures.groups import GroupTooSmallError, check_selection, unit_figures
-from mining.measures.performance import compare_channels, find_bottlenecks, find_rework
-from mining.query.queries import (
+from mining.measures import (
+    GroupTooSmallError,
+    WorkingCalendar,
+    check_selection,
+    compare_channels,
+    deadline_status,
+    find_bottlenecks,
+    find_rework,
+    unit_figures,
+)
+from mining.query import (
+    LogView,
     analysis_session,
     get_activity_times,
     get_case_durations,
@@ -30,9 +37,7 @@ from mining.query.queries import (
     get_start_end_activities,
     get_variants,
 )
-from mining.query.view import LogView
-from process_registry import BpmnDocument
-from process_registry.clock import iso
+from process_registry import BpmnDocument, iso
 
 __all__ = [
     "AnalysisOptions",

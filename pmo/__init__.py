@@ -1,3 +1,35 @@
-"""The ``pmo`` command line: the scripting face of process_registry and mining."""
+"""pmo's application layer: what combines the registry and mining, and the ``pmo`` command line.
 
-__all__: list[str] = []
+``process_registry`` (catalogue, models, the log catalogue) and ``mining`` (logs and their
+analysis) know nothing of each other's database or pages; this package joins them: the process
+context of an analysis (:func:`process_context`) and the leadership report (:func:`build_report`).
+The CLI (:mod:`pmo.cli`) and the workspace (``app_pages``) both use these names from here.
+
+Names load on first use: every CLI command imports this package, and the report builder pulls in
+all of ``mining``, which ``pmo --help`` must not wait for.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pmo.context import process_context, process_facts
+    from pmo.report import ReportFilters, build_report
+
+__all__ = ["ReportFilters", "build_report", "process_context", "process_facts"]
+
+_HOMES = {
+    "ReportFilters": "pmo.report",
+    "build_report": "pmo.report",
+    "process_context": "pmo.context",
+    "process_facts": "pmo.context",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'pmo' has no attribute {name!r}")
+    return getattr(import_module(home), name)

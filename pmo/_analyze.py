@@ -10,20 +10,27 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from mining.query.queries import get_variants
-from mining.analysis import AnalysisOptions, analyze
-from mining.diagram.export import write_bpmn
-from mining.measures.calendar import WorkingCalendar, lower_saxony_holidays
+from mining import (
+    AnalysisOptions,
+    EventLogError,
+    ImportOptions,
+    LogStore,
+    LogView,
+    VariantCount,
+    WorkingCalendar,
+    analyze,
+    discover_bpmn,
+    filter_time_range,
+    filter_variants_top_k,
+    get_variants,
+    ingest_file,
+    load_or_create_secret,
+    lower_saxony_holidays,
+    open_log,
+    write_bpmn,
+)
 from pmo.context import process_context
-from mining.measures.discovery import discover_bpmn
-from mining.errors import EventLogError
-from mining.ingest.pipeline import ImportOptions, ingest_file
-from mining.ingest.store import LogStore
-from mining.query.view import LogView, filter_time_range, filter_variants_top_k, open_log
-from mining.ingest.privacy import load_or_create_secret
-from mining.query.variants import VariantCount
-from process_registry import Registry
-from process_registry.files import regular_file_problem
+from process_registry import Registry, regular_file_problem
 
 __all__ = [
     "apply_filters",

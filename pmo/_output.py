@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 from types import TracebackType
 
-from process_registry.files import os_error_reason, sync_folder
+from process_registry import os_error_reason, sync_folder
 
 __all__ = ["OutputError", "StagedOutput", "write_atomically"]
 

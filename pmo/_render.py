@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from process_registry import BpmnDiff, BpmnDocument, ProcessRecord
-from process_registry.clock import local_date_text, local_text, parse_iso
+from process_registry import (
+    BpmnDiff,
+    BpmnDocument,
+    ProcessRecord,
+    local_date_text,
+    local_text,
+    parse_iso,
+)
 
 _LABELS = (
     ("name", "Name"),
@@ -137,7 +143,7 @@ def _days(value: float) -> str:
 
 
 def _deadline_lines(deadline: dict[str, Any]) -> list[str]:
-    from mining.measures.deadline import COUNTING_RULE, clock_texts
+    from mining import COUNTING_RULE, clock_texts
 
     starts, ends = clock_texts(deadline)
     lines = [

@@ -20,9 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from mining.measures.calendar import lower_saxony_holidays
-from mining.ingest.pipeline import ImportOptions
-from mining.ingest.store import ImportResult, LogStore
+from mining import ImportOptions, ImportResult, LogStore, lower_saxony_holidays
 from process_registry import ProcessNotFoundError
 
 __all__ = [

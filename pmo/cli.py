@@ -15,29 +15,29 @@ from typing import Any, NoReturn
 
 import click
 
-from mining.errors import MiningError
+from mining import MiningError
 from pmo._output import OutputError, StagedOutput, write_atomically
 from pmo._registry_edit import catalogue_changes, changed_fields, edit_options
 from process_registry import (
+    MAX_BPMN_BYTES,
+    SCHEMA_REVISION,
     Database,
+    DatabaseUnavailableError,
     Registry,
     RegistryError,
-    lint_bpmn,
-    load_catalogue_folder,
-    open_database,
-    parse_bpmn,
-    upgrade_schema,
-)
-from process_registry.bpmn.safe_xml import (
-    MAX_BPMN_BYTES,
     UnsafeXmlRuntimeError,
     check_xml_runtime,
+    current_revision,
+    current_user,
+    data_dir,
+    lint_bpmn,
+    load_catalogue_folder,
+    local_text,
+    open_database,
+    parse_bpmn,
+    read_limited,
+    upgrade_schema,
 )
-from process_registry.clock import local_text
-from process_registry.errors import DatabaseUnavailableError
-from process_registry.files import read_limited
-from process_registry.schema import SCHEMA_REVISION, current_revision
-from process_registry.settings import current_user, data_dir
 
 __all__ = ["cli", "main"]
 
@@ -399,7 +399,7 @@ def registry_history(key: str, as_json: bool, db_url: str | None) -> None:
 
 
 def _log_store(db_url: str | None):  # type: ignore[no-untyped-def]
-    from mining.ingest.store import LogStore
+    from mining import LogStore
 
     return LogStore(_open(db_url), data_dir())
 
@@ -471,8 +471,7 @@ def _mapping_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _import_options(mapping: dict[str, Any], **extra: Any):  # type: ignore[no-untyped-def]
-    from mining.ingest.pipeline import ImportOptions
-    from mining.ingest.read import ReadOptions
+    from mining import ImportOptions, ReadOptions
 
     read = ReadOptions(
         sep=mapping.pop("sep"), encoding=mapping.pop("encoding"), sheet=mapping.pop("sheet")
@@ -730,8 +729,8 @@ def report_command(
     db_url: str | None,
 ) -> None:
     """Portfoliobericht für die Leitung erstellen, als Schnappschuss speichern und ausgeben."""
-    from mining.digitization import load_assumptions
-    from mining.report import ReportFilters, build_report, render_report
+    from mining import load_assumptions, render_report
+    from pmo.report import ReportFilters, build_report
     from process_registry import ReportArchive
 
     store = _log_store(db_url)

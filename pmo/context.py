@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from mining.analysis import ProcessContext
-from mining.digitization import ProcessFacts, facts_from_model
-from process_registry import BpmnDocument, Registry
-from process_registry.errors import VersionNotFoundError
-from process_registry.records import ProcessRecord
+from mining import ProcessContext, ProcessFacts, facts_from_model
+from process_registry import BpmnDocument, ProcessRecord, Registry, VersionNotFoundError
 
 __all__ = ["process_context", "process_facts"]
 

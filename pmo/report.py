@@ -13,18 +13,23 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from mining.analysis import AnalysisOptions, EmptySelectionError, GroupTooSmallError, analyze
-from pmo.context import process_context, process_facts
-from mining.digitization import (
+from mining import (
     ASSUMPTION_LABELS,
+    AnalysisOptions,
     Assumptions,
+    EmptySelectionError,
+    GroupTooSmallError,
+    LogInfo,
+    LogStore,
+    LogView,
+    analyze,
+    filter_time_range,
     load_assumptions,
+    open_log,
     register_candidates,
 )
-from mining.ingest.store import LogInfo, LogStore
-from mining.query.view import LogView, filter_time_range, open_log
-from process_registry import Registry
-from process_registry.clock import BERLIN, iso
+from pmo.context import process_context, process_facts
+from process_registry import BERLIN, Registry, iso
 
 __all__ = ["ReportFilters", "build_report"]
 
@@ -85,7 +90,7 @@ def build_report(
     newest = _newest_logs(store)
     calendar = None
     if working_time:
-        from mining.measures.calendar import WorkingCalendar, lower_saxony_holidays
+        from mining import WorkingCalendar, lower_saxony_holidays
 
         calendar = WorkingCalendar(holidays=lower_saxony_holidays(range(2000, 2041)))
     options = AnalysisOptions(

@@ -9,16 +9,31 @@ Open a database, migrate it, and work through :class:`Registry`::
                          author="mueller")
 """
 
+from . import clock as clock
+from .bpmn import MAX_BPMN_BYTES as MAX_BPMN_BYTES
 from .bpmn import BpmnDiff as BpmnDiff
 from .bpmn import BpmnDocument as BpmnDocument
+from .bpmn import FlowNode as FlowNode
 from .bpmn import LintContext as LintContext
 from .bpmn import LintFinding as LintFinding
+from .bpmn import Process as Process
 from .bpmn import diff_bpmn as diff_bpmn
 from .bpmn import lint_bpmn as lint_bpmn
 from .bpmn import parse_bpmn as parse_bpmn
+from .bpmn.diff import FlowRef as FlowRef
+from .bpmn.safe_xml import HARDENED_PARSER_OPTIONS as HARDENED_PARSER_OPTIONS
+from .bpmn.safe_xml import UnsafeXmlRuntimeError as UnsafeXmlRuntimeError
+from .bpmn.safe_xml import check_xml_runtime as check_xml_runtime
 from .catalogue import LEIKA_NONE as LEIKA_NONE
 from .catalogue import OZG_SCALES as OZG_SCALES
 from .catalogue import ProcessStatus as ProcessStatus
+from .clock import BERLIN as BERLIN
+from .clock import iso as iso
+from .clock import local as local
+from .clock import local_date as local_date
+from .clock import local_date_text as local_date_text
+from .clock import local_text as local_text
+from .clock import parse_iso as parse_iso
 from .db import Database as Database
 from .db import open_database as open_database
 from .errors import BpmnParseError as BpmnParseError
@@ -34,6 +49,13 @@ from .errors import ReportNotFoundError as ReportNotFoundError
 from .errors import UnsupportedDatabaseError as UnsupportedDatabaseError
 from .errors import ValidationError as ValidationError
 from .errors import VersionNotFoundError as VersionNotFoundError
+from .event_logs import EventLogCatalogue as EventLogCatalogue
+from .event_logs import NewEventLog as NewEventLog
+from .event_logs import StoredEventLog as StoredEventLog
+from .files import os_error_reason as os_error_reason
+from .files import read_limited as read_limited
+from .files import regular_file_problem as regular_file_problem
+from .files import sync_folder as sync_folder
 from .records import AuditRecord as AuditRecord
 from .records import ProcessRecord as ProcessRecord
 from .records import ProcessSummary as ProcessSummary
@@ -43,13 +65,24 @@ from .records import VersionRef as VersionRef
 from .registry import CATALOGUE_FIELDS as CATALOGUE_FIELDS
 from .registry import Registry as Registry
 from .reports import ReportArchive as ReportArchive
+from .reports import canonical_json as canonical_json
 from .samples import load_catalogue_folder as load_catalogue_folder
+from .schema import SCHEMA_REVISION as SCHEMA_REVISION
+from .schema import current_revision as current_revision
 from .schema import upgrade_schema as upgrade_schema
+from .settings import current_user as current_user
+from .settings import data_dir as data_dir
+from .settings import database_url as database_url
+from .settings import retention_days as retention_days
 
 __all__ = [
+    "BERLIN",
     "CATALOGUE_FIELDS",
+    "HARDENED_PARSER_OPTIONS",
     "LEIKA_NONE",
+    "MAX_BPMN_BYTES",
     "OZG_SCALES",
+    "SCHEMA_REVISION",
     "AuditRecord",
     "BpmnDiff",
     "BpmnDocument",
@@ -58,9 +91,14 @@ __all__ = [
     "Database",
     "DatabaseBusyError",
     "DatabaseUnavailableError",
+    "EventLogCatalogue",
     "FileRefusedError",
+    "FlowNode",
+    "FlowRef",
     "LintContext",
     "LintFinding",
+    "NewEventLog",
+    "Process",
     "ProcessExistsError",
     "ProcessNotFoundError",
     "ProcessRecord",
@@ -72,15 +110,35 @@ __all__ = [
     "ReportArchive",
     "ReportNotFoundError",
     "ReportSummary",
+    "StoredEventLog",
+    "UnsafeXmlRuntimeError",
     "UnsupportedDatabaseError",
     "ValidationError",
     "VersionInfo",
     "VersionNotFoundError",
     "VersionRef",
+    "canonical_json",
+    "check_xml_runtime",
+    "clock",
+    "current_revision",
+    "current_user",
+    "data_dir",
+    "database_url",
     "diff_bpmn",
+    "iso",
     "lint_bpmn",
     "load_catalogue_folder",
+    "local",
+    "local_date",
+    "local_date_text",
+    "local_text",
     "open_database",
+    "os_error_reason",
     "parse_bpmn",
+    "parse_iso",
+    "read_limited",
+    "regular_file_problem",
+    "retention_days",
+    "sync_folder",
     "upgrade_schema",
 ]

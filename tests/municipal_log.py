@@ -105,8 +105,8 @@ def stored_hundesteuer_log(
 ) -> Path:
     """The generated log imported as the log store keeps it (Parquet, channel as attribute)."""
     from mining.ingest.pipeline import ingest_file
-    from mining.ingest.store import ImportOptions
     from mining.ingest.privacy import load_or_create_secret
+    from mining.ingest.store import ImportOptions
 
     log = generate_hundesteuer_log(
         folder / "hundesteuer.csv", cases=cases, seed=seed, service_times=service_times

@@ -21,6 +21,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from mining.ingest.store import LogStore
 from mining.query.queries import (
     get_activity_times,
     get_case_durations,
@@ -29,7 +30,6 @@ from mining.query.queries import (
     get_start_end_activities,
     get_variants,
 )
-from mining.ingest.store import LogStore
 from mining.query.view import LogView, LogViewError, filter_activity_presence, open_log
 from process_registry import Database, upgrade_schema
 from tests.conftest import PROJECT

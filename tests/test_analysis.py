@@ -106,8 +106,8 @@ def test_a_selection_of_fewer_than_k_people_is_refused(tmp_path: Path) -> None:
     """No per-person output: filtering down to one clerk's cases must not yield their figures."""
     from mining.analysis import GroupTooSmallError, analyze
     from mining.ingest.pipeline import ImportOptions, ingest_file
-    from mining.query.view import filter_attribute, open_log
     from mining.ingest.privacy import load_or_create_secret
+    from mining.query.view import filter_attribute, open_log
 
     rows = ["Fall;Aktivität;Zeitpunkt;Bearbeiter;Team"]
     for case in range(12):

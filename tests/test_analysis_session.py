@@ -9,6 +9,15 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from mining.ingest.pipeline import ImportOptions, ingest_file
+from mining.ingest.privacy import load_or_create_secret
+from mining.measures.performance import (
+    compare_channels,
+    find_bottlenecks,
+    find_handovers,
+    find_rework,
+    group_statistics,
+)
 from mining.query.queries import (
     analysis_session,
     get_activity_profile,
@@ -19,16 +28,7 @@ from mining.query.queries import (
     get_start_end_activities,
     get_variants,
 )
-from mining.ingest.pipeline import ImportOptions, ingest_file
 from mining.query.view import LogView, filter_variants_top_k, open_log
-from mining.measures.performance import (
-    compare_channels,
-    find_bottlenecks,
-    find_handovers,
-    find_rework,
-    group_statistics,
-)
-from mining.ingest.privacy import load_or_create_secret
 from tests.conftest import PROJECT
 from tests.municipal_log import generate_hundesteuer_log
 

@@ -34,26 +34,6 @@ def test_no_page_renders_raw_html() -> None:
     assert offenders == []
 
 
-@pytest.mark.parametrize("package", ["process_registry", "mining"])
-def test_libraries_never_import_streamlit(package: str) -> None:
-    code = f"import sys, {package}; print('streamlit' in sys.modules)"
-    result = subprocess.run(
-        [sys.executable, "-c", code], cwd=PROJECT, capture_output=True, text=True, check=True
-    )
-    assert result.stdout.strip() == "False"
-
-
-def test_only_app_and_pages_import_streamlit() -> None:
-    allowed = {PROJECT / "app.py", *(PROJECT / "app_pages").glob("*.py")}
-    offenders = []
-    for folder in ("process_registry", "mining", "pmo"):
-        for path in (PROJECT / folder).rglob("*.py"):
-            text = path.read_text(encoding="utf-8")
-            if path not in allowed and ("import streamlit" in text or "from streamlit" in text):
-                offenders.append(str(path.relative_to(PROJECT)))
-    assert offenders == []
-
-
 def test_app_path_used_by_cli_exists() -> None:
     from pmo.cli import PROJECT_ROOT
 

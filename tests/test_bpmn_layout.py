@@ -13,13 +13,13 @@ from hypothesis import strategies as st
 from pm4py.objects.bpmn.obj import BPMN
 
 from mining.diagram.layout import DiagramLayout, Rect, layout_diagram
+from mining.errors import MiningError
 from mining.measures.discovery import (
     BpmnExportError,
     VariantCount,
     discover_bpmn,
     write_bpmn,
 )
-from mining.errors import MiningError
 from process_registry.bpmn import BpmnDocument, lint_bpmn, parse_bpmn, parse_untrusted_xml
 
 from .test_discovery import LOGS, variants_of

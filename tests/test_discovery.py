@@ -10,13 +10,13 @@ import pandas as pd
 import pm4py
 import pytest
 
+from mining.errors import MiningError
 from mining.measures.discovery import (
     DiscoveryError,
     VariantCount,
     discover_bpmn,
     discover_process_tree,
 )
-from mining.errors import MiningError
 
 EVENT_LOGS = Path(__file__).parent.parent / "event_logs"
 LOGS = {

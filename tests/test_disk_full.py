@@ -24,8 +24,8 @@ import pytest
 import mining.query.layout as events_module
 from mining.errors import StorageError
 from mining.ingest.pipeline import ImportOptions, ingest_file
-from mining.ingest.store import LogStore
 from mining.ingest.privacy import SecretKeyError, load_or_create_secret
+from mining.ingest.store import LogStore
 from process_registry import Database, ReportArchive, upgrade_schema
 from tests.cli_office import office_env, pmo_output
 from tests.conftest import PROJECT

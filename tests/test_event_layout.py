@@ -9,8 +9,8 @@ import numpy as np
 import pyarrow.parquet as pq
 import pytest
 
-from mining.query.queries import get_activity_profile, get_log_stats, get_variants
 from mining.analysis import analyze
+from mining.query.queries import get_activity_profile, get_log_stats, get_variants
 from mining.query.view import filter_activity_presence, filter_time_range, open_log
 from tests.municipal_log import stored_hundesteuer_log
 from tests.test_aggregates import write_log

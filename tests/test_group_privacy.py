@@ -22,12 +22,13 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
+from mining import render_report
 from mining.analysis import analyze
-from mining.measures.groups import GroupTooSmallError
 from mining.ingest.pipeline import ImportOptions
 from mining.ingest.store import LogStore
+from mining.measures.groups import GroupTooSmallError
 from mining.query.view import filter_attribute, open_log
-from mining.report import ReportFilters, build_report, render_report
+from pmo import ReportFilters, build_report
 from pmo.cli import cli
 from process_registry import Database, Registry, upgrade_schema
 from tests.app_office import pdf_text, run_page

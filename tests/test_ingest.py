@@ -8,8 +8,8 @@ import pytest
 
 from mining.errors import EventLogError
 from mining.ingest.pipeline import ImportOptions, ingest_file
-from mining.query.view import open_log
 from mining.ingest.privacy import load_or_create_secret
+from mining.query.view import open_log
 
 
 def test_naive_timestamps_can_be_read_as_utc_instead_of_berlin_time(tmp_path: Path) -> None:

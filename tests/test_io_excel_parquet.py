@@ -20,8 +20,14 @@ import pytest
 
 from mining.errors import EventLogError, UnsafeFileError
 from mining.ingest.pipeline import ImportOptions, Ingested, ingest_file
-from mining.ingest.read import DATE_CELLS_COLUMN, LINE_COLUMN, ReadOptions, open_table, preview_table
 from mining.ingest.privacy import load_or_create_secret
+from mining.ingest.read import (
+    DATE_CELLS_COLUMN,
+    LINE_COLUMN,
+    ReadOptions,
+    open_table,
+    preview_table,
+)
 
 BILLION_LAUGHS = (
     b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'

@@ -23,9 +23,9 @@ from pypdf import PdfReader
 from sqlalchemy.engine import make_url
 
 from mining.ingest.store import LogStore
-from mining.report import build_report
 from mining.report import labels as lb
 from mining.report.render import render_report
+from pmo import build_report
 from process_registry import Database, Registry, clock
 from process_registry.models import AuditEntry, EventLog, ModelVersion, Process, ReportSnapshot
 from tests.app_office import Office, run_page, table, use_office

@@ -11,7 +11,6 @@ import pandas as pd
 import pytest
 
 from mining import ImportOptions, LogStore, analyze, open_log
-from pmo.context import process_context
 from mining.conformance.overlay import (
     SCALES,
     colour,
@@ -21,6 +20,7 @@ from mining.conformance.overlay import (
     unplaced_activities,
 )
 from mining.measures.process_map import dot_string, map_dot, reduce_map
+from pmo.context import process_context
 from process_registry import Database, Registry, load_catalogue_folder, upgrade_schema
 from tests.conftest import SAMPLE_MODELS
 from tests.municipal_log import BOTTLENECK, SHARES, SKIPPED_STEP, generate_hundesteuer_log

@@ -14,10 +14,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mining.query.queries import query_handovers
 from mining.measures.calendar import WorkingCalendar, easter_sunday, lower_saxony_holidays
 from mining.measures.deadline import deadline_status
-from mining.query.view import LogView, LogViewError, filter_activity_presence
 from mining.measures.performance import (
     compare_channels,
     find_bottlenecks,
@@ -25,6 +23,8 @@ from mining.measures.performance import (
     find_rework,
     group_statistics,
 )
+from mining.query.queries import query_handovers
+from mining.query.view import LogView, LogViewError, filter_activity_presence
 from tests.test_aggregates import events, write_log
 
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -31,11 +31,17 @@ from mining.conformance.errors import ModelConversionError as ModelConversionErr
 from mining.conformance.mapping import ActivityMapping as ActivityMapping
 from mining.conformance.mapping import map_activities as map_activities
 from mining.conformance.mapping import normalize_activity as normalize_activity
+from mining.conformance.overlay import MEASURES as MEASURES
+from mining.conformance.overlay import ElementFigure as ElementFigure
+from mining.conformance.overlay import element_figures as element_figures
+from mining.conformance.overlay import unmodelled_activities as unmodelled_activities
+from mining.conformance.overlay import unplaced_activities as unplaced_activities
 from mining.conformance.replay import ConformanceResult as ConformanceResult
 from mining.conformance.replay import VariantCount as VariantCount
 from mining.conformance.replay import check_conformance as check_conformance
 
 __all__ = [
+    "MEASURES",
     "ActivityMapping",
     "ActivityMappingError",
     "ConformanceError",
@@ -43,10 +49,14 @@ __all__ = [
     "ConvertedModel",
     "Deviation",
     "DeviationKind",
+    "ElementFigure",
     "ModelConversionError",
     "VariantCount",
     "check_conformance",
     "convert_to_petri_net",
+    "element_figures",
     "map_activities",
     "normalize_activity",
+    "unmodelled_activities",
+    "unplaced_activities",
 ]

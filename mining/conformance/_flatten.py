@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from mining.conformance._scope import Edge, ScopeGraph, Split, find_splits, named, owner_of
 from mining.conformance.errors import ModelConversionError
 from mining.conformance.mapping import normalize_activity
-from process_registry.bpmn import BpmnDocument, FlowNode, Process
+from process_registry import BpmnDocument, FlowNode, Process
 
 if TYPE_CHECKING:
     from pm4py.objects.bpmn.obj import BPMN

@@ -14,7 +14,7 @@ from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from process_registry.bpmn import FlowNode
+from process_registry import FlowNode
 
 __all__ = ["Edge", "ScopeGraph", "Split", "find_splits", "named", "owner_of"]
 

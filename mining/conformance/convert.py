@@ -30,7 +30,7 @@ from mining.conformance._flatten import flatten
 from mining.conformance._scope import named
 from mining.conformance.errors import ModelConversionError
 from mining.conformance.mapping import normalize_activity
-from process_registry.bpmn import BpmnDocument, Process
+from process_registry import BpmnDocument, Process
 
 if TYPE_CHECKING:
     from pm4py.objects.petri_net.obj import Marking, PetriNet

@@ -53,7 +53,7 @@ from mining.conformance.deviations import (
 )
 from mining.conformance.errors import ConformanceError
 from mining.conformance.mapping import ActivityMapping
-from mining.query.variants import VariantCount
+from mining.query import VariantCount
 
 __all__ = [
     "FIRST_ALIGNMENT_MIN_S",

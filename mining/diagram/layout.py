@@ -8,7 +8,7 @@ This is a Sugiyama-style layout, written for flow charts with gateways:
    so their lines get a slot of their own in every layer they cross;
 3. the order within each layer comes from barycenter sweeps, keeping the order with the fewest
    crossings; each back edge then gets a lane of dummies right beside the loop body it closes
-   (steps 1–3 live in :mod:`mining.diagram._layered_graph`);
+   (steps 1–3 live in :mod:`mining.diagram.layered_graph`);
 4. each layer is a column; vertical centres come from alternating sweeps in which every vertex
    asks for the mean height of its neighbours and the column is placed as close to those wishes as
    the minimum spacing allows (weighted isotonic regression, solved exactly by pool-adjacent-
@@ -29,7 +29,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from mining.diagram._layered_graph import LayeredGraph, build_layered_graph
+from mining.diagram.layered_graph import LayeredGraph, build_layered_graph
 
 __all__ = ["DiagramLayout", "Rect", "layout_diagram"]
 

@@ -17,6 +17,10 @@ from mining.digitization.assumptions import (
     AssumptionsError,
     load_assumptions,
 )
+from mining.digitization.overrides import checked_values as checked_values
+from mining.digitization.overrides import save_assumptions as save_assumptions
+from mining.digitization.overrides import toml_text as toml_text
+from mining.digitization.overrides import write_toml as write_toml
 from mining.digitization.rules import (
     RECOMMENDATION_LABELS,
     RULES,
@@ -32,7 +36,7 @@ from mining.digitization.signals import (
     collect_signals,
     facts_from_model,
 )
-from mining.query.view import LogView
+from mining.query import LogView
 
 __all__ = [
     "ASSUMPTION_LABELS",
@@ -44,6 +48,7 @@ __all__ = [
     "Candidate",
     "ProcessFacts",
     "ProcessSignals",
+    "checked_values",
     "collect_signals",
     "facts_from_model",
     "find_candidates",
@@ -51,6 +56,9 @@ __all__ = [
     "rank_candidates",
     "recommend",
     "register_candidates",
+    "save_assumptions",
+    "toml_text",
+    "write_toml",
 ]
 
 

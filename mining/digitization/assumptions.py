@@ -16,8 +16,7 @@ from types import MappingProxyType
 from typing import Any
 
 from mining.errors import MiningError
-from process_registry.errors import FileRefusedError
-from process_registry.files import read_limited
+from process_registry import FileRefusedError, read_limited
 
 __all__ = ["ASSUMPTION_LABELS", "Assumptions", "AssumptionsError", "load_assumptions"]
 

@@ -14,17 +14,21 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from mining.measures.deadline import deadline_status
-from mining.measures.groups import total_handovers
-from mining.measures.performance import compare_channels, find_bottlenecks, find_rework
-from mining.query.queries import (
+from mining.measures import (
+    compare_channels,
+    deadline_status,
+    find_bottlenecks,
+    find_rework,
+    total_handovers,
+)
+from mining.query import (
+    LogView,
     count_reworked_cases,
     get_activity_profile,
     get_case_durations,
     get_log_stats,
     query_case_spans,
 )
-from mining.query.view import LogView
 from process_registry import BpmnDocument
 
 __all__ = [

@@ -1,0 +1,55 @@
+"""The import stage: upload → read → map columns → normalize → pseudonymize → store.
+
+``read`` turns one upload (CSV, XES, XLSX, Parquet, ZIP) into string-typed Arrow batches with the
+source line of every row; ``columns`` suggests which column is case, activity, time, resource;
+``timestamps`` parses times with an explicit policy; ``normalize`` checks and converts the rows;
+``privacy`` pseudonymizes employees and case surrogates; ``pipeline`` runs these steps into a staging
+file; ``store`` (:class:`LogStore`) files the result and its catalogue row through
+``process_registry``'s log catalogue, all or nothing.
+"""
+
+from mining.ingest.columns import OPTIONAL_ROLES as OPTIONAL_ROLES
+from mining.ingest.columns import REQUIRED_ROLES as REQUIRED_ROLES
+from mining.ingest.columns import ColumnMapping as ColumnMapping
+from mining.ingest.columns import MappingSuggestion as MappingSuggestion
+from mining.ingest.columns import suggest_mapping as suggest_mapping
+from mining.ingest.pipeline import ImportOptions as ImportOptions
+from mining.ingest.pipeline import ingest_file as ingest_file
+from mining.ingest.privacy import SecretKey as SecretKey
+from mining.ingest.privacy import load_or_create_secret as load_or_create_secret
+from mining.ingest.read import SUPPORTED_FORMATS as SUPPORTED_FORMATS
+from mining.ingest.read import Detected as Detected
+from mining.ingest.read import ReadOptions as ReadOptions
+from mining.ingest.read import open_table as open_table
+from mining.ingest.read import preview_table as preview_table
+from mining.ingest.store import ImportResult as ImportResult
+from mining.ingest.store import LogInfo as LogInfo
+from mining.ingest.store import LogNotFoundError as LogNotFoundError
+from mining.ingest.store import LogStore as LogStore
+from mining.ingest.timestamps import TimestampPolicy as TimestampPolicy
+from mining.ingest.timestamps import describe_format as describe_format
+from mining.ingest.timestamps import detect_timestamp_format as detect_timestamp_format
+
+__all__ = [
+    "OPTIONAL_ROLES",
+    "REQUIRED_ROLES",
+    "SUPPORTED_FORMATS",
+    "ColumnMapping",
+    "Detected",
+    "ImportOptions",
+    "ImportResult",
+    "LogInfo",
+    "LogNotFoundError",
+    "LogStore",
+    "MappingSuggestion",
+    "ReadOptions",
+    "SecretKey",
+    "TimestampPolicy",
+    "describe_format",
+    "detect_timestamp_format",
+    "ingest_file",
+    "load_or_create_secret",
+    "open_table",
+    "preview_table",
+    "suggest_mapping",
+]

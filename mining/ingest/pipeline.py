@@ -23,10 +23,8 @@ from mining.ingest.normalize import NormalizeOptions, Normalizer, NormalizeRepor
 from mining.ingest.privacy import Pseudonymizer, SecretKey, read_role_map
 from mining.ingest.read import Detected, ReadOptions, open_table
 from mining.ingest.timestamps import BERLIN, TimestampPolicy
-from mining.query.layout import write_arranged
-from mining.query.queries import LogStats, get_log_stats
-from mining.query.view import open_log
-from process_registry.files import os_error_reason
+from mining.query import LogStats, get_log_stats, open_log, write_arranged
+from process_registry import os_error_reason
 
 __all__ = ["ImportOptions", "Ingested", "ingest_file"]
 

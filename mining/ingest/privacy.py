@@ -34,8 +34,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from mining.errors import EventLogError, MiningError
-from process_registry.errors import FileRefusedError
-from process_registry.files import os_error_reason, read_limited, sync_folder
+from process_registry import FileRefusedError, os_error_reason, read_limited, sync_folder
 
 __all__ = [
     "KEY_ENV",

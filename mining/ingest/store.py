@@ -41,11 +41,16 @@ from mining.ingest.columns import ColumnMapping
 from mining.ingest.pipeline import ImportOptions, ingest_file
 from mining.ingest.privacy import load_or_create_secret
 from mining.ingest.read import Detected
-from process_registry import Database, clock
-from process_registry.clock import iso
-from process_registry.event_logs import EventLogCatalogue, NewEventLog, StoredEventLog
-from process_registry.files import regular_file_problem
-from process_registry.settings import retention_days
+from process_registry import (
+    Database,
+    EventLogCatalogue,
+    NewEventLog,
+    StoredEventLog,
+    clock,
+    iso,
+    regular_file_problem,
+    retention_days,
+)
 
 __all__ = ["ImportOptions", "ImportResult", "LogInfo", "LogNotFoundError", "LogStore"]
 
@@ -310,7 +315,7 @@ class LogStore:
         audit entry names the events file and the redacted reports, never content. The file goes
         after the commit; a crash in between leaves a file without a row, which the sweep removes.
         """
-        from mining.report.redact import redact_snapshot  # the report package imports this module
+        from mining.report import redact_snapshot
 
         events = self.folder / f"{log_id}.parquet"
         at = clock.local(clock.now())

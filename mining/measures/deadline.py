@@ -36,9 +36,8 @@ import numpy as np
 import pandas as pd
 
 from mining.measures.calendar import WorkingCalendar, lower_saxony_holidays
-from mining.query.queries import query_deadline_clocks
-from mining.query.view import LogView, LogViewError
-from process_registry.clock import iso
+from mining.query import LogView, LogViewError, query_deadline_clocks
+from process_registry import iso
 
 __all__ = ["COUNTING_RULE", "DeadlineStatus", "clock_texts", "deadline_status"]
 

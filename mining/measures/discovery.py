@@ -25,10 +25,10 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from mining.diagram.export import BpmnExportError as BpmnExportError
-from mining.diagram.export import write_bpmn as write_bpmn
+from mining.diagram import BpmnExportError as BpmnExportError
+from mining.diagram import write_bpmn as write_bpmn
 from mining.errors import MiningError
-from mining.query.variants import VariantCount
+from mining.query import VariantCount
 
 if TYPE_CHECKING:
     from pm4py.objects.bpmn.obj import BPMN

@@ -31,8 +31,16 @@ from typing import Any
 import pandas as pd
 
 from mining.errors import MiningError
-from mining.query.queries import count_handovers, count_people, query_handovers, query_unit_counts
-from mining.query.view import AttributeFilter, LogView, LogViewError, checked_attribute
+from mining.query import (
+    AttributeFilter,
+    LogView,
+    LogViewError,
+    checked_attribute,
+    count_handovers,
+    count_people,
+    query_handovers,
+    query_unit_counts,
+)
 
 __all__ = [
     "UNIT_COLUMN",

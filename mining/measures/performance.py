@@ -12,14 +12,16 @@ import pandas as pd
 
 from mining.measures.calendar import WorkingCalendar
 from mining.measures.groups import UNIT_COLUMN, unit_figures
-from mining.query.queries import (
+from mining.query import (
+    LogView,
+    LogViewError,
+    checked_attribute,
     edge_statistics,
     query_channels,
     query_edges,
     query_rework,
     query_transitions,
 )
-from mining.query.view import LogView, LogViewError, checked_attribute
 
 __all__ = [
     "compare_channels",

@@ -27,7 +27,7 @@ from typing import Literal, get_args
 import pyarrow.parquet as pq
 
 from mining.errors import MiningError
-from process_registry.clock import BERLIN
+from process_registry import BERLIN
 
 __all__ = [
     "ActivityPresenceFilter",

@@ -1,8 +1,10 @@
-"""The leadership portfolio report: built once from registry and logs, frozen, rendered often.
+"""The leadership portfolio report: built once from registry and logs (by the application layer,
+:func:`pmo.report.build_report`), frozen, rendered often. This package renders and redacts
+snapshots; it reads neither the database nor the clock.
 
 ::
 
-    snapshot = build_report(registry, store, actor="pmo")       # a JSON-ready dict
+    snapshot = build_report(registry, store, actor="pmo")       # pmo.report: a JSON-ready dict
     report_id = ReportArchive(db).save(snapshot, actor="pmo")   # frozen with its inputs
     pdf = render_report(ReportArchive(db).get(report_id), "pdf")
 
@@ -21,6 +23,7 @@ Exports to spreadsheets neutralize formula injection (cells that start with ``=`
 """
 
 from mining.report.cells import neutralize, write_csv
+from mining.report.redact import redact_snapshot
 from mining.report.render import render_report
 
-__all__ = ["neutralize", "render_report", "write_csv"]
+__all__ = ["neutralize", "redact_snapshot", "render_report", "write_csv"]

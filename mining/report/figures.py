@@ -13,7 +13,7 @@ from reportlab.lib import colors
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from mining.diagram import _layered_graph
+from mining.diagram import build_layered_graph
 from mining.report import labels as lb
 
 __all__ = ["SVG_FONTS", "Fonts", "portfolio_matrix", "process_map", "savings_chart"]
@@ -180,7 +180,7 @@ def process_map(
     order = _node_order(len(names), [f for f in flows if f[0] != f[1]])
     slot_of = {v: k for k, v in enumerate(order)}
     forward = [f for f in flows if f[0] != f[1]]
-    graph = _layered_graph.build_layered_graph(
+    graph = build_layered_graph(
         [_BOX_H] * len(names), [(slot_of[s], slot_of[t]) for s, t, _c in forward]
     )
     centre: dict[int, tuple[float, float]] = {}

@@ -319,7 +319,7 @@ def _units(analysis: dict) -> list[Section]:
 
 
 def _deadline(deadline: dict) -> Section:
-    from mining.measures.deadline import COUNTING_RULE, clock_texts
+    from mining.measures import COUNTING_RULE, clock_texts
 
     def count_share(count: str, share: str) -> str:
         return f"{lb.number(deadline.get(count))} Fälle ({lb.percent(deadline.get(share))})"

@@ -19,7 +19,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from mining.report import labels as lb
 from mining.report import render as rp
 from mining.report.cells import neutralize
-from process_registry.clock import local
+from process_registry import local
 
 __all__ = ["render_xlsx"]
 
@@ -255,7 +255,7 @@ def _bottlenecks(workbook: Workbook, snapshot: dict) -> None:
 
 
 def _deadlines(workbook: Workbook, snapshot: dict) -> None:
-    from mining.measures.deadline import clock_texts
+    from mining.measures import clock_texts
 
     headers = [
         "Prozessschlüssel",

@@ -51,7 +51,7 @@ from mining.ingest.read._model import (
 from mining.ingest.read._stream import ReplayStream, Source
 from mining.ingest.read._text import de_int
 from mining.ingest.read._xmlguard import DTD_REASON, read_prolog
-from process_registry.bpmn.safe_xml import HARDENED_PARSER_OPTIONS, check_xml_runtime
+from process_registry import HARDENED_PARSER_OPTIONS, check_xml_runtime
 
 __all__ = ["XesReader"]
 

@@ -243,7 +243,7 @@ def test_report_whose_file_fails_at_fsync_stores_no_snapshot_and_keeps_the_old_f
     def full(_descriptor: int) -> None:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr("pmo._output.os.fsync", full)
+    monkeypatch.setattr("pmo.cli._output.os.fsync", full)
     code, captured = _cli(monkeypatch, capsys, "report", "--format", "json", "-o", str(target))
     assert code == 1
     assert "kein Speicherplatz" in captured.err and "bericht.json" in captured.err

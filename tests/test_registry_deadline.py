@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pmo._registry_edit import EDIT_OPTIONS
+from pmo.cli._registry_edit import EDIT_OPTIONS
 from process_registry import CATALOGUE_FIELDS, Registry, ValidationError, load_catalogue_folder
 from tests.conftest import SAMPLE_MODELS
 from tests.test_cli import A1, _assert_clean_error, as_json, pmo

@@ -1,0 +1,166 @@
+"""What every command shares: the root group, the database option, JSON output, the log store and
+the options of an import."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from process_registry import (
+    MAX_BPMN_BYTES,
+    SCHEMA_REVISION,
+    Database,
+    DatabaseUnavailableError,
+    Registry,
+    current_revision,
+    data_dir,
+    open_database,
+    read_limited,
+    upgrade_schema,
+)
+
+__all__ = [
+    "MAPPING_OPTIONS",
+    "MIN_GROUP_SIZE",
+    "PROJECT_ROOT",
+    "cli",
+    "date_range_options",
+    "db_option",
+    "emit_json",
+    "import_options",
+    "log_store",
+    "mapping_options",
+    "open_db",
+    "read_file",
+    "registry_of",
+]
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+def emit_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def read_file(path: str) -> bytes:
+    """A BPMN file named on the command line, read only if it is a regular file within the limit."""
+    return read_limited(path, limit=MAX_BPMN_BYTES)
+
+
+def db_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--db",
+        "db_url",
+        envvar="PMO_DATABASE_URL",
+        default=None,
+        help="SQLAlchemy-URL der Katalogdatenbank (Standard: PMO_DATABASE_URL bzw. SQLite-Datei).",
+    )(command)
+
+
+def open_db(db_url: str | None) -> Database:
+    """The database, created on first use; an outdated schema is reported, not silently migrated."""
+    db = open_database(db_url)
+    if not db.has_schema():
+        upgrade_schema(db)
+        return db
+    current = current_revision(db)
+    if current != SCHEMA_REVISION:
+        raise DatabaseUnavailableError(
+            f"Datenbankschema ist auf Stand {current}, erwartet wird {SCHEMA_REVISION}. "
+            f"Bitte zuerst `pmo db upgrade` ausführen."
+        )
+    return db
+
+
+def registry_of(db_url: str | None) -> Registry:
+    return Registry(open_db(db_url))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def cli() -> None:
+    """pmo – Werkzeug der Prozessmanagement-Stelle: Prozessregister, Process Mining, Arbeitsbereich."""
+
+
+def log_store(db_url: str | None):  # type: ignore[no-untyped-def]
+    from mining import LogStore
+
+    return LogStore(open_db(db_url), data_dir())
+
+
+MAPPING_OPTIONS = (
+    click.option(
+        "--case", default=None, help="Spalte mit der Fall-ID (Vorgangsnummer, Aktenzeichen)."
+    ),
+    click.option("--activity", default=None, help="Spalte mit der Aktivität (Tätigkeit)."),
+    click.option(
+        "--timestamp", default=None, help="Spalte mit dem Zeitpunkt (Ende der Tätigkeit)."
+    ),
+    click.option(
+        "--resource", default=None, help="Spalte mit Bearbeiter/in (wird pseudonymisiert)."
+    ),
+    click.option("--start-timestamp", default=None, help="Spalte mit dem Beginn der Tätigkeit."),
+    click.option("--org-unit", default=None, help="Spalte mit der Organisationseinheit."),
+    click.option(
+        "--attribute",
+        "attributes",
+        multiple=True,
+        help="Weitere Spalte, die übernommen wird (z. B. Eingangskanal); mehrfach möglich.",
+    ),
+    click.option("--sep", default=None, help="Trennzeichen (Standard: erkannt)."),
+    click.option("--encoding", default=None, help="Zeichenkodierung (Standard: erkannt)."),
+    click.option("--timestamp-format", default=None, help="strptime-Format, z. B. %d.%m.%Y %H:%M."),
+    click.option(
+        "--timezone",
+        default="Europe/Berlin",
+        show_default=True,
+        help="Zeitzone von Zeitangaben ohne Zonenangabe, z. B. UTC für Systemexporte in UTC.",
+    ),
+    click.option("--sheet", default=None, help="Tabellenblatt (XLSX)."),
+)
+
+
+MIN_GROUP_SIZE = click.option(
+    "--min-group-size",
+    type=int,
+    default=5,
+    show_default=True,
+    help="Mindestgröße von Personengruppen in Auswertungen.",
+)
+
+
+def date_range_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """``--from``/``--to``: calendar days (local time) of the cases to include, both ends too."""
+    command = click.option(
+        "--to",
+        "date_to",
+        type=click.DateTime(["%Y-%m-%d"]),
+        default=None,
+        help="Nur Fälle mit Ereignissen bis zu diesem Tag (einschließlich).",
+    )(command)
+    return click.option(
+        "--from",
+        "date_from",
+        type=click.DateTime(["%Y-%m-%d"]),
+        default=None,
+        help="Nur Fälle mit Ereignissen ab diesem Tag (JJJJ-MM-TT).",
+    )(command)
+
+
+def mapping_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The column-mapping and reading options shared by `log import` and `analyze FILE`."""
+    for option in reversed(MAPPING_OPTIONS):
+        command = option(command)
+    return command
+
+
+def import_options(mapping: dict[str, Any], **extra: Any):  # type: ignore[no-untyped-def]
+    from mining import ImportOptions, ReadOptions
+
+    read = ReadOptions(
+        sep=mapping.pop("sep"), encoding=mapping.pop("encoding"), sheet=mapping.pop("sheet")
+    )
+    return ImportOptions(read=read, **mapping, **extra)

@@ -1,0 +1,213 @@
+"""``pmo analyze`` and ``pmo report``: a log's analysis and the leadership report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from pmo.cli._common import (
+    MIN_GROUP_SIZE,
+    cli,
+    date_range_options,
+    db_option,
+    emit_json,
+    import_options,
+    log_store,
+    mapping_options,
+)
+from pmo.cli._output import OutputError, StagedOutput, write_atomically
+from process_registry import (
+    Registry,
+    current_user,
+    local_text,
+)
+
+__all__ = ["analyze_command", "report_command"]
+
+
+@cli.command("analyze")
+@click.argument("target", metavar="(LOG_ID | FILE)")
+@click.option(
+    "--process",
+    "process_key",
+    default=None,
+    help="Prozess im Register (Standard: der mit dem Protokoll verknüpfte).",
+)
+@click.option(
+    "--version", "version", type=int, default=None, help="Modellversion (Standard: aktuell)."
+)
+@mapping_options
+@click.option(
+    "--working-time",
+    is_flag=True,
+    help="Wartezeiten in Arbeitszeit (Mo–Fr 8–16 Uhr, Feiertage Niedersachsen).",
+)
+@click.option("--alignments", is_flag=True, help="Alignments statt Token-Replay (mit Zeitbudget).")
+@date_range_options
+@click.option("--top-variants", type=int, default=None, help="Nur die K häufigsten Varianten.")
+@click.option(
+    "--discovered-bpmn",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Entdecktes Modell (Inductive Miner) als BPMN mit Layout in diese Datei schreiben.",
+)
+@click.option(
+    "--noise",
+    type=float,
+    default=0.2,
+    show_default=True,
+    help="Rauschschwelle des Inductive Miners für --discovered-bpmn.",
+)
+@MIN_GROUP_SIZE
+@click.option("--json", "as_json", is_flag=True, help="Antwort als JSON.")
+@db_option
+def analyze_command(
+    target: str,
+    process_key: str | None,
+    version: int | None,
+    working_time: bool,
+    alignments: bool,
+    date_from: Any,
+    date_to: Any,
+    top_variants: int | None,
+    discovered_bpmn: str | None,
+    noise: float,
+    min_group_size: int,
+    as_json: bool,
+    db_url: str | None,
+    **mapping: Any,
+) -> None:
+    """Ein gespeichertes Protokoll oder eine Datei analysieren (gegen das Registermodell)."""
+    from pmo.cli._analyze import apply_filters, discovered_model, run_analysis, stored_or_ingested
+
+    store = log_store(db_url)
+    options = import_options(mapping)
+    with stored_or_ingested(store, target, options) as (view, linked_process):
+        view = apply_filters(view, date_from=date_from, date_to=date_to, top_variants=top_variants)
+        result = run_analysis(
+            view,
+            registry=Registry(store.db),
+            process_key=process_key or linked_process,
+            version=version,
+            working_time=working_time,
+            alignments=alignments,
+            min_group_size=min_group_size,
+        )
+        if discovered_bpmn:
+            write_atomically(discovered_bpmn, discovered_model(view, noise_threshold=noise))
+    if as_json:
+        emit_json(result)
+        return
+    from pmo.cli._render import render_analysis
+
+    click.echo(render_analysis(result))
+
+
+# -- reports ------------------------------------------------------------------------------------
+
+_REPORT_FORMATS = ("pdf", "xlsx", "html", "json")
+
+
+@cli.command("report")
+@click.option(
+    "--process",
+    "keys",
+    multiple=True,
+    help="Prozess im Register (mehrfach möglich; Standard: alle Prozesse).",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(_REPORT_FORMATS), default=None, help="Ausgabeformat."
+)
+@click.option("-o", "output", type=click.Path(dir_okay=False), default=None, help="Zieldatei.")
+@click.option(
+    "--snapshot",
+    "snapshot_id",
+    type=int,
+    default=None,
+    help="Einen gespeicherten Bericht erneut ausgeben (gleiche Zahlen wie beim Erstellen).",
+)
+@click.option("--list", "list_reports", is_flag=True, help="Gespeicherte Berichte auflisten.")
+@date_range_options
+@click.option(
+    "--assumptions",
+    "assumptions_file",
+    type=click.Path(dir_okay=False),
+    envvar="PMO_ASSUMPTIONS_FILE",
+    default=None,
+    help="TOML-Datei mit eigenen Annahmen und Gewichten (Standard: mitgelieferte Werte).",
+)
+@MIN_GROUP_SIZE
+@click.option("--title", default="Digitalisierungsportfolio", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Antwort als JSON.")
+@db_option
+def report_command(
+    keys: tuple[str, ...],
+    fmt: str | None,
+    output: str | None,
+    snapshot_id: int | None,
+    list_reports: bool,
+    date_from: Any,
+    date_to: Any,
+    assumptions_file: str | None,
+    min_group_size: int,
+    title: str,
+    as_json: bool,
+    db_url: str | None,
+) -> None:
+    """Portfoliobericht für die Leitung erstellen, als Schnappschuss speichern und ausgeben."""
+    from mining import load_assumptions, render_report
+    from pmo.report import ReportFilters, build_report
+    from process_registry import ReportArchive
+
+    store = log_store(db_url)
+    archive = ReportArchive(store.db)
+    if list_reports:
+        rows = archive.list()
+        if as_json:
+            emit_json([row.to_dict() for row in rows])
+            return
+        for row in rows:
+            keys_text = ", ".join(row.process_keys)
+            click.echo(f"{row.id:>5}  {local_text(row.created_at)}  {row.title}  ({keys_text})")
+        return
+    if fmt is None or output is None:
+        raise click.UsageError("--format und -o sind nötig (oder --list).")
+    creating = snapshot_id is None
+    with StagedOutput(output) as staged:
+        if not creating:
+            staged.write(render_report(archive.get(snapshot_id), fmt))
+        else:
+            snapshot = build_report(
+                Registry(store.db),
+                store,
+                keys=keys or None,
+                assumptions=load_assumptions(Path(assumptions_file) if assumptions_file else None),
+                filters=ReportFilters(
+                    date_from=date_from.date() if date_from else None,
+                    date_to=date_to.date() if date_to else None,
+                ),
+                actor=current_user(),
+                min_group_size=min_group_size,
+                title=title,
+            )
+            # The file is written before the snapshot commits: a report that cannot be written
+            # leaves no snapshot behind, and a stored snapshot always reached its file.
+            snapshot_id = archive.save(
+                snapshot,
+                actor=current_user(),
+                deliver=lambda frozen: staged.write(render_report(frozen, fmt)),
+            )
+        try:
+            staged.publish()
+        except OutputError:
+            if creating:
+                # Renaming beside the staged file failed after the commit (the target turned
+                # into a folder, a permission changed): take the snapshot back, visibly audited.
+                archive.delete(snapshot_id, actor=current_user())
+            raise
+    if as_json:
+        emit_json({"report_id": snapshot_id, "format": fmt, "file": output})
+    else:
+        click.echo(f"Bericht {snapshot_id} als {fmt.upper()} geschrieben: {output}")

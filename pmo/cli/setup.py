@@ -1,0 +1,92 @@
+"""``pmo db upgrade``, ``pmo demo`` and ``pmo app``: set up the catalogue, the samples, the workspace."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from pmo.cli._common import (
+    PROJECT_ROOT,
+    cli,
+    db_option,
+    log_store,
+    open_db,
+    registry_of,
+)
+from process_registry import (
+    current_revision,
+    load_catalogue_folder,
+    open_database,
+    upgrade_schema,
+)
+
+__all__ = ["app", "db", "demo"]
+
+
+@cli.group()
+def db() -> None:
+    """Datenbank anlegen und migrieren."""
+
+
+@db.command("upgrade")
+@db_option
+def db_upgrade(db_url: str | None) -> None:
+    """Schema anlegen oder auf den neuesten Stand migrieren."""
+    database = open_database(db_url)
+    upgrade_schema(database)
+    click.echo(f"Datenbankschema auf Stand {current_revision(database)}")
+
+
+@cli.command()
+@click.option(
+    "--folder",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Ordner mit catalogue.json (Standard: bpmn_models/ des Projekts).",
+)
+@click.option(
+    "--no-logs",
+    is_flag=True,
+    help="Nur die Modelle laden, keine Beispielprotokolle aus event_logs/.",
+)
+@db_option
+def demo(folder: str | None, no_logs: bool, db_url: str | None) -> None:
+    """Beispielmodelle und Beispielprotokolle laden (bereits vorhandene bleiben unverändert)."""
+    source = Path(folder) if folder else PROJECT_ROOT / "bpmn_models"
+    added = load_catalogue_folder(registry_of(db_url), source, author="pmo demo")
+    click.echo(
+        f"{len(added)} Beispielprozesse geladen"
+        if added
+        else "Beispielprozesse sind bereits geladen"
+    )
+    if no_logs:
+        return
+    from pmo._sample_logs import load_sample_logs
+
+    # Imported one by one: each file lands whole or not at all, so a rerun completes the rest.
+    for name, note, result in load_sample_logs(log_store(db_url), uploader="pmo demo"):
+        if result is None:
+            click.echo(f"  {name}: {note}")
+        else:
+            click.echo(
+                f"  {name} → {note}: {result.cases} Fälle, {result.events} Ereignisse "
+                f"({result.log_id})"
+            )
+
+
+@cli.command()
+@click.option("--port", type=int, default=8501, show_default=True)
+@db_option
+def app(port: int, db_url: str | None) -> None:
+    """Den Arbeitsbereich (Streamlit) starten."""
+    open_db(db_url)
+    if db_url:
+        os.environ["PMO_DATABASE_URL"] = db_url
+    os.chdir(PROJECT_ROOT)  # .streamlit/config.toml is read from the working directory
+    os.execvp(
+        sys.executable,
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)],
+    )

@@ -20,7 +20,7 @@ This is a Sugiyama-style layout, written for flow charts with gateways:
    border: a loop is a tight U.
 
 Everything is deterministic: the input order is the only tie-breaker, there is no randomness and
-no iteration over sets. The caller decides the input order (``bpmn_export`` derives it from the
+no iteration over sets. The caller decides the input order (``mining.diagram.export`` derives it from the
 model's structure).
 """
 

@@ -42,7 +42,7 @@ def _timed(steps: dict[str, float], name: str, function, *args, **kwargs):  # ty
 
 
 def _import(csv: Path, folder: Path, steps: dict[str, float]) -> Path:
-    from mining.ingest.store import ImportOptions, LogStore
+    from mining import ImportOptions, LogStore
     from process_registry import open_database, upgrade_schema
 
     db = open_database(f"sqlite:///{folder / 'pmo.sqlite3'}")
@@ -56,8 +56,7 @@ def _import(csv: Path, folder: Path, steps: dict[str, float]) -> Path:
 
 def _discovered_model(counted: list, steps: dict[str, float], *, noise: float):  # type: ignore[no-untyped-def]
     """The inductive miner's model as pmo's conformance checker takes it."""
-    from mining.conformance.convert import ConvertedModel
-    from mining.measures.discovery import discover_process_tree
+    from mining import ConvertedModel, discover_process_tree
 
     tree = _timed(steps, "inductive_miner", discover_process_tree, counted, noise_threshold=noise)
     start = time.perf_counter()
@@ -71,16 +70,14 @@ def _discovered_model(counted: list, steps: dict[str, float], *, noise: float): 
 
 
 def _counted(variants) -> list:  # type: ignore[no-untyped-def]
-    from mining.query.variants import VariantCount
+    from mining import VariantCount
 
     return [VariantCount(tuple(r.activities), int(r.cases)) for r in variants.itertuples()]
 
 
 def full_analysis(events: Path, steps: dict[str, float]) -> tuple[dict[str, Any], dict[str, Any]]:
     """The analysis result and the comparable ``results`` of the contract."""
-    from mining.analysis import AnalysisOptions, analyze
-    from mining.conformance import check_conformance, map_activities
-    from mining.query.view import open_log
+    from mining import AnalysisOptions, analyze, check_conformance, map_activities, open_log
 
     view = open_log(events)
     # Timed apart and left out of the analysis, as on the stock side: the discovery and replay
@@ -88,7 +85,7 @@ def full_analysis(events: Path, steps: dict[str, float]) -> tuple[dict[str, Any]
     _timed(steps, "import_pm4py", __import__, "pm4py")
     start = time.perf_counter()
     result = _timed(steps, "analyze", analyze, view, options=AnalysisOptions(max_variants=10**9))
-    from mining.query.variants import VariantCount
+    from mining import VariantCount
 
     counted = [VariantCount(tuple(v["activities"]), v["cases"]) for v in result["variants"]]
     model = _discovered_model(counted, steps, noise=0.0)
@@ -123,9 +120,7 @@ def _workspace_steps(view, result: dict[str, Any], steps: dict[str, float]) -> N
     (a new, uncached analysis of the filtered log)."""
     import pandas as pd
 
-    from mining.analysis import AnalysisOptions, analyze
-    from mining.measures.process_map import map_dot, reduce_map
-    from mining.query.view import filter_time_range
+    from mining import AnalysisOptions, analyze, filter_time_range, map_dot, reduce_map
 
     start = time.perf_counter()
     dfg = pd.DataFrame(result["dfg"])
@@ -146,7 +141,7 @@ def _analyze_as_a_process(events: Path, folder: Path, steps: dict[str, float]) -
     import os
     import subprocess
 
-    from mining.ingest.store import LogStore
+    from mining import LogStore
     from process_registry import open_database
 
     store = LogStore(open_database(f"sqlite:///{folder / 'pmo.sqlite3'}"), folder / "daten")
@@ -174,9 +169,7 @@ def _analyze_as_a_process(events: Path, folder: Path, steps: dict[str, float]) -
 def conformance_only(
     events: Path, steps: dict[str, float], *, budget: float, method: str = "token_replay"
 ) -> dict[str, Any]:
-    from mining.conformance import check_conformance, map_activities
-    from mining.query.queries import get_variants
-    from mining.query.view import open_log
+    from mining import check_conformance, get_variants, map_activities, open_log
 
     start = time.perf_counter()
     counted = _counted(_timed(steps, "variants", get_variants, open_log(events), examples=0))
@@ -222,8 +215,7 @@ def main(argv: list[str] | None = None) -> int:
     steps: dict[str, float] = {}
     with tempfile.TemporaryDirectory(prefix="pmo-bench-") as folder:
         events = _import(args.csv, Path(folder), steps)
-        from mining.query.queries import get_log_stats
-        from mining.query.view import open_log
+        from mining import get_log_stats, open_log
 
         stats = get_log_stats(open_log(events))
         if args.conformance_only:

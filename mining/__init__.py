@@ -29,6 +29,7 @@ from mining.analysis import analyze as analyze
 from mining.conformance import MEASURES as MEASURES
 from mining.conformance import ActivityMappingError as ActivityMappingError
 from mining.conformance import ConformanceError as ConformanceError
+from mining.conformance import ConvertedModel as ConvertedModel
 from mining.conformance import ElementFigure as ElementFigure
 from mining.conformance import ModelConversionError as ModelConversionError
 from mining.conformance import check_conformance as check_conformance
@@ -125,6 +126,7 @@ __all__ = [
     "AssumptionsError",
     "ColumnMapping",
     "ConformanceError",
+    "ConvertedModel",
     "DeadlineStatus",
     "Detected",
     "ElementFigure",

@@ -4,7 +4,7 @@ Input: ``pyarrow.RecordBatch``es from :mod:`mining.io` whose data columns are al
 empty cell is ``""``) plus ``__line__`` (1-based source line). Output: batches with one fixed
 schema (:func:`output_schema`), ready for Parquet. The steps and why:
 
-* Only mapped columns survive (the allow-list of RELIABILITY §4); :func:`dropped_columns` names
+* Only mapped columns survive (the allow-list of docs/RELIABILITY.md §4); :func:`dropped_columns` names
   the rest so the caller can tell the user.
 * Text is stripped of surrounding blanks and otherwise taken literally: ``007`` stays ``007``,
   ``NA`` and ``None`` stay text (item 23). Empty optional cells become null.

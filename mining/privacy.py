@@ -1,4 +1,4 @@
-"""Pseudonymization of employees and case surrogates at upload (RELIABILITY §4, item 37).
+"""Pseudonymization of employees and case surrogates at upload (docs/RELIABILITY.md §4, item 37).
 
 A resource name becomes ``P-`` plus the first 16 hex digits of HMAC-SHA256(secret, name): stable
 across uploads (the same person is the same pseudonym next month, so waits and hand-overs still

@@ -1,6 +1,6 @@
 """Timestamps of uploaded event logs: format detection, strict parsing, DST policy, plausibility.
 
-Why this module exists (RELIABILITY §2): pandas' inference and ``pm4py.format_dataframe`` silently
+Why this module exists (docs/RELIABILITY.md §2): pandas' inference and ``pm4py.format_dataframe`` silently
 swap day and month in German ``dd.mm.yyyy`` timestamps — even inconsistently within one column —
 and label local time as UTC. Here every value is parsed with one explicit format, detected from a
 sample in a fixed candidate order that never guesses month-first for dotted dates.

@@ -172,7 +172,7 @@ def test_versions_are_append_only_and_numbered(registry: Registry) -> None:
 
 
 def test_restoring_an_old_version_creates_a_new_head(registry: Registry) -> None:
-    """RELIABILITY item 39: history stays complete and ordered."""
+    """docs/RELIABILITY.md item 39: history stays complete and ordered."""
     _add(registry, key="p")
     registry.add_version("p", bpmn_file("miwg-reference/A.2.0.bpmn"), author="bob")
     restored = registry.restore_version("p", 1, author="carol")
@@ -201,7 +201,7 @@ def test_unknown_process_is_reported_by_key(registry: Registry) -> None:
 
 
 def test_two_editors_of_the_same_catalogue_state_second_gets_a_conflict(registry: Registry) -> None:
-    """RELIABILITY item 29 (metadata): nothing is overwritten, the first edit stays."""
+    """docs/RELIABILITY.md item 29 (metadata): nothing is overwritten, the first edit stays."""
     _add(registry, key="p")
     loaded_by_alice = registry.get_process("p").revision
     loaded_by_bob = registry.get_process("p").revision
@@ -220,7 +220,8 @@ def test_two_editors_of_the_same_catalogue_state_second_gets_a_conflict(registry
 def test_two_editors_uploading_on_the_same_base_version_second_gets_a_conflict(
     registry: Registry,
 ) -> None:
-    """RELIABILITY item 29 (models): both revisions retained, the second is not silently stacked."""
+    """docs/RELIABILITY.md item 29 (models): both revisions retained, the second is not silently
+    stacked."""
     _add(registry, key="p")
     registry.add_version(
         "p", bpmn_file("miwg-reference/A.2.0.bpmn"), author="alice", base_version=1

@@ -1,7 +1,7 @@
 """The reader contract every format implements: options in, string-typed Arrow batches out.
 
 Readers never infer types. An Aktenzeichen ``007`` or a name ``NA`` must reach the normalizer as
-the text the user typed (RELIABILITY item 23); converting is the normalizer's job, done once and
+the text the user typed (docs/RELIABILITY.md item 23); converting is the normalizer's job, done once and
 with the user's mapping in hand.
 """
 

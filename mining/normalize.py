@@ -127,7 +127,7 @@ class Normalizer:
         """One raw batch → one canonical batch (possibly with fewer rows)."""
         mapping = self._options.mapping
         if LINE_COLUMN not in batch.schema.names:
-            raise ValueError(f"Batch ohne Spalte {LINE_COLUMN!r}: Leser liefern sie immer mit")
+            raise ValueError(f"batch without column {LINE_COLUMN!r}: every reader adds it")
         self._rows_in += batch.num_rows
         # Allow-list first: unmapped columns are not even copied by the filters below.
         batch = batch.select([name for name in batch.schema.names if name in self._needed])

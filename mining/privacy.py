@@ -207,7 +207,7 @@ class Pseudonymizer:
 
     def __reduce__(self) -> NoReturn:
         # Pickling would copy the key into caches or files; refuse it.
-        raise TypeError("Pseudonymizer enthält den geheimen Schlüssel und wird nicht serialisiert")
+        raise TypeError("a Pseudonymizer holds the secret key and is never serialized")
 
     def pseudonym(self, value: str) -> str:
         """The pseudonym of one value (role maps are not applied here)."""

@@ -96,7 +96,7 @@ class TimestampPolicy:
     def __post_init__(self) -> None:
         for bound in (self.not_after, self.not_before):
             if bound is not None and bound.tzinfo is None:
-                raise ValueError("not_after/not_before brauchen eine Zeitzone (z. B. tzinfo=UTC)")
+                raise ValueError("not_after/not_before need a time zone (e.g. tzinfo=UTC)")
 
 
 @dataclass(frozen=True)

@@ -112,7 +112,7 @@ class TableReader(ABC):
     def batches(self) -> Iterator[pa.RecordBatch]:
         """Yield the rows as string batches of at most ``options.batch_rows`` rows; once only."""
         if self._started:
-            raise RuntimeError("TableReader.batches() kann nur einmal durchlaufen werden.")
+            raise RuntimeError("TableReader.batches() can be iterated only once")
         self._started = True
         return self._counted(self._batches())
 

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 from lxml import etree
+from sqlalchemy import create_engine, select
+from sqlalchemy.orm import Session
 
 from process_registry import (
     ConflictError,
@@ -17,6 +19,7 @@ from process_registry import (
     ValidationError,
     VersionNotFoundError,
 )
+from process_registry.models import AppendOnlyViolation, AuditEntry, ModelVersion
 from tests.conftest import BPMN_DATA, bpmn_file
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -184,6 +187,38 @@ def test_restoring_an_old_version_creates_a_new_head(registry: Registry) -> None
     assert registry.export_version("p", 2) == bpmn_file("miwg-reference/A.2.0.bpmn")
     assert registry.export_version("p") == bpmn_file("miwg-reference/A.1.0.bpmn")
     assert [e.action for e in registry.audit_trail("p")][:1] == ["version.restore"]
+
+
+def test_history_is_append_only_in_the_registry_and_only_there(registry: Registry) -> None:
+    """Stored versions and audit entries never change through the registry's sessions; a plain
+    SQLAlchemy session of another application in the same process is not bound by that rule."""
+    _add(registry, key="p")
+
+    def rewrite_version(session: Session) -> None:
+        session.scalars(select(ModelVersion)).one().comment = "nachträglich geändert"
+
+    def delete_audit_entry(session: Session) -> None:
+        session.delete(session.scalars(select(AuditEntry)).first())
+
+    with pytest.raises(AppendOnlyViolation):
+        registry.db.write(rewrite_version)
+    with pytest.raises(AppendOnlyViolation):
+        registry.db.write(delete_audit_entry)
+    assert registry.get_process("p").versions[0].comment is None
+    assert len(registry.audit_trail("p")) == 1
+
+    # Another application's own session and database: its flushes are its own business.
+    engine = create_engine("sqlite://")
+    AuditEntry.__table__.create(engine)
+    with Session(engine) as session:
+        session.add(AuditEntry(actor="app", action="a", object_type="t", object_key="k"))
+        session.commit()
+        session.scalars(select(AuditEntry)).one().actor = "changed"
+        session.commit()
+        session.delete(session.scalars(select(AuditEntry)).one())
+        session.commit()
+        assert session.scalars(select(AuditEntry)).all() == []
+    engine.dispose()
 
 
 def test_restoring_a_missing_version_names_it(registry: Registry) -> None:

@@ -1,4 +1,4 @@
-# Two commands: `make run` (workspace with the sample registry) and `make test`.
+# Two commands: `make run` (workspace with the sample registry) and `make test`; CI adds lint.
 # Needs python3 (3.11+) and npm (Node.js 20+) for the front-end.
 VENV   ?= .venv
 PYTHON ?= python3
@@ -38,6 +38,7 @@ bench: install
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 clean:
 	rm -rf $(VENV) .pmo-data .pytest_cache frontend/node_modules

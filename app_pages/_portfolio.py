@@ -4,7 +4,7 @@ Computing it runs :func:`mining.report.build_report`, which analyses every proce
 so it is cached. The cache key is the user's ``scope``, the visible processes (with their
 version count and last change), the visible log ids and the assumptions' content: a department
 user's portfolio only covers that department's processes, and the cached function checks the
-scope again before it reads anything (RELIABILITY item 27).
+scope again before it reads anything (docs/RELIABILITY.md item 27).
 """
 
 from __future__ import annotations
@@ -69,7 +69,7 @@ def portfolio(user: User, assumptions: Assumptions) -> dict[str, Any] | None:
     """The report snapshot (not stored) of every process ``user`` may see; None without any.
 
     A cached portfolio is served only if every log it rests on is still stored when it is
-    served; one deleted meanwhile makes it a new computation (RELIABILITY: deletion)."""
+    served; one deleted meanwhile makes it a new computation (docs/RELIABILITY.md item 38)."""
     processes = visible_processes(user)
     if not processes:
         return None  # build_report would take "no keys" as "every process"

@@ -1,8 +1,8 @@
 """What every page needs: the user, the registry and log store, and cached, scoped data.
 
-Caching rule (RELIABILITY item 27): every ``st.cache_data`` loader takes the user's ``scope``
-(``*`` or one department) as an argument and checks it before reading, so a cache entry filled for
-one department can never be served to another. What a cached loader returns is checked again
+Caching rule (docs/RELIABILITY.md item 27): every ``st.cache_data`` loader takes the user's
+``scope`` (``*`` or one department) as an argument and checks it before reading, so a cache entry
+filled for one department can never be served to another. What a cached loader returns is checked again
 *outside* the cache before it is served, against the catalogue as it is now: a log deleted
 meanwhile (by another session or ``pmo log delete``) is never served from memory.
 """

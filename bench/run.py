@@ -74,9 +74,18 @@ def cached_log(
     return csv_path, counts, seconds
 
 
+def shown(path: Path) -> str:
+    """``path`` relative to the project when it lies inside: the results file names no folder of
+    the machine it was measured on. The sides run in the project folder, so they open it alike."""
+    try:
+        return str(path.resolve().relative_to(PROJECT))
+    except ValueError:
+        return str(path)
+
+
 def run_side(module: str, csv_path: Path, out: Path, *extra: str) -> tuple[dict | None, float, str]:
     """Run ``python -m module CSV [extra] --json OUT``; the JSON (None on failure), wall s, stderr tail."""
-    command = [sys.executable, "-m", module, str(csv_path), *extra, "--json", str(out)]
+    command = [sys.executable, "-m", module, shown(csv_path), *extra, "--json", str(out)]
     started = time.perf_counter()
     done = subprocess.run(command, cwd=PROJECT, capture_output=True, text=True, check=False)
     wall = time.perf_counter() - started
@@ -222,7 +231,7 @@ def main(argv: list[str] | None = None) -> int:
             report["runs"].append(
                 {
                     "size": size,
-                    "file": str(csv_path),
+                    "file": shown(csv_path),
                     "log": counts,
                     "generate_s": None if gen_s is None else round(gen_s, 2),
                     "wall_s": {side: round(seconds, 3) for side, seconds in wall.items()},
@@ -261,7 +270,7 @@ def _noisy(args: argparse.Namespace, size: int, scratch: Path, failures: list[st
         failures.append(f"{size:,} events, noisy conformance: {error}")
     return {
         "size": size,
-        "file": str(csv_path),
+        "file": shown(csv_path),
         "log": counts,
         "wall_s": round(wall, 3),
         "pmo": result,

@@ -1,7 +1,7 @@
 """The whole analysis of one stored log, as one JSON-ready object (``pmo analyze --json``).
 
 It composes the aggregate, performance, conformance and discovery functions; it holds no mining
-logic of its own. Keys follow the contract in DESIGN.md and are only ever added to.
+logic of its own. Keys follow the contract in docs/DESIGN.md and are only ever added to.
 """
 
 from __future__ import annotations

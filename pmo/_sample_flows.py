@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pmo._sample_logs import Case, Sample, days, hours, minutes
+from pmo._sample_cases import Case, Sample, days, hours, minutes
 
 __all__ = ["SAMPLES"]
 

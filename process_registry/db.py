@@ -30,6 +30,7 @@ from .errors import (
     DatabaseUnavailableError,
     UnsupportedDatabaseError,
 )
+from .models import RegistrySession
 
 __all__ = ["SUPPORTED_DATABASES", "Database", "open_database"]
 
@@ -110,7 +111,10 @@ class Database:
     @contextmanager
     def read(self) -> Iterator[Session]:
         """A session for reading; it never writes and is closed afterwards."""
-        with self._translate_unavailable(), Session(self.engine, expire_on_commit=False) as session:
+        with (
+            self._translate_unavailable(),
+            RegistrySession(self.engine, expire_on_commit=False) as session,
+        ):
             yield session
 
     def write(self, unit_of_work: Callable[[Session], T]) -> T:
@@ -123,7 +127,7 @@ class Database:
         for attempt in range(1, self._write_attempts + 1):
             try:
                 with self._translate_unavailable():
-                    with Session(self._write_engine, expire_on_commit=False) as session:
+                    with RegistrySession(self._write_engine, expire_on_commit=False) as session:
                         with session.begin():
                             return unit_of_work(session)
             except StaleDataError:

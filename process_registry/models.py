@@ -29,11 +29,13 @@ from .clock import as_utc
 
 __all__ = [
     "ActivityMappingRecord",
+    "AppendOnlyViolation",
     "AuditEntry",
     "Base",
     "EventLog",
     "ModelVersion",
     "Process",
+    "RegistrySession",
     "ReportSnapshot",
     "UtcDateTime",
 ]
@@ -244,7 +246,15 @@ class AppendOnlyViolation(RuntimeError):
     """Raised when code tries to change a stored model version; a programming error, not input."""
 
 
-@event.listens_for(Session, "before_flush")
+class RegistrySession(Session):
+    """The sessions of the registry's units of work (:class:`process_registry.db.Database`).
+
+    The append-only rule below listens on this class, not on SQLAlchemy's ``Session``: an
+    application that imports the registry keeps its own sessions free of the registry's rules.
+    """
+
+
+@event.listens_for(RegistrySession, "before_flush")
 def _forbid_changing_history(session: Session, _context: object, _instances: object) -> None:
     for obj in list(session.dirty) + list(session.deleted):
         if isinstance(obj, ModelVersion | AuditEntry):

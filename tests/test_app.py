@@ -17,7 +17,7 @@ from tests.conftest import PROJECT
 
 
 def test_streamlit_config_is_production_safe() -> None:
-    """RELIABILITY item 26 (the [auth] part lands with the login of the workspace issue)."""
+    """docs/RELIABILITY.md item 26 (the [auth] part lands with the login of the workspace issue)."""
     config = tomllib.loads((PROJECT / ".streamlit" / "config.toml").read_text())
     assert config["server"]["enableXsrfProtection"] is True
     assert config["server"]["enableCORS"] is True
@@ -28,7 +28,7 @@ def test_streamlit_config_is_production_safe() -> None:
 
 
 def test_no_page_renders_raw_html() -> None:
-    """RELIABILITY item 25: user data is never interpolated into HTML."""
+    """docs/RELIABILITY.md item 25: user data is never interpolated into HTML."""
     sources = [PROJECT / "app.py", *sorted((PROJECT / "app_pages").glob("*.py"))]
     offenders = [p.name for p in sources if "unsafe_allow_html" in p.read_text(encoding="utf-8")]
     assert offenders == []

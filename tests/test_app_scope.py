@@ -1,5 +1,5 @@
-"""Cached data never crosses departments (RELIABILITY item 27): the workspace's cached loaders
-take the user's scope as an argument and check it before they read."""
+"""Cached data never crosses departments (docs/RELIABILITY.md item 27): the workspace's cached
+loaders take the user's scope as an argument and check it before they read."""
 
 from __future__ import annotations
 

@@ -314,7 +314,7 @@ def test_summary_groups_nodes_per_process() -> None:
     assert [lane["id"] for lane in process["lanes"]] == ["L1", "L1a"]
 
 
-# --- hostile and broken uploads (RELIABILITY.md §6, items 5, 6, 7) -----------------------------
+# --- hostile and broken uploads (docs/RELIABILITY.md §6, items 5, 6, 7) -----------------------------
 
 
 MARKER = "GEHEIM-MARKER-4711"
@@ -591,7 +591,7 @@ def test_damaged_real_file_parses_or_raises_bpmn_parse_error(
 
 
 def test_parsing_refuses_an_lxml_older_than_5(monkeypatch) -> None:
-    """RELIABILITY item 10: the safety of the parser rests on lxml ≥ 5's defaults."""
+    """docs/RELIABILITY.md item 10: the safety of the parser rests on lxml ≥ 5's defaults."""
     from lxml import etree
 
     from process_registry.bpmn.safe_xml import UnsafeXmlRuntimeError

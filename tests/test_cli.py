@@ -196,7 +196,8 @@ def test_db_option_overrides_the_environment(tmp_path: Path) -> None:
 
 
 def test_old_lxml_stops_every_command_loudly(sqlite_url: str) -> None:
-    """RELIABILITY item 10: an lxml that still resolves external entities is refused at startup."""
+    """docs/RELIABILITY.md item 10: an lxml that still resolves external entities is refused at
+    startup."""
     code = (
         "import sys, lxml.etree as etree; etree.LXML_VERSION = (4, 9, 3, 0); "
         "sys.argv = ['pmo', 'registry', 'list']; from pmo.cli import main; main()"

@@ -1,6 +1,6 @@
 """CSV uploads through ``mining.ingest.read``: encodings, separators, line numbers, bad rows, caps.
 
-RELIABILITY.md items 14–16, 21 and 23 are the headline cases; the real CSV exports of the
+docs/RELIABILITY.md items 14–16, 21 and 23 are the headline cases; the real CSV exports of the
 running example, the receipt log and the road-traffic sample are checked against pandas (as
 text) and against their XES twins.
 """

@@ -1,6 +1,6 @@
 """XLSX and Parquet uploads through ``mining.ingest.read``, and format detection by content.
 
-RELIABILITY.md items 12 (entity bomb in a sheet), 13 (zip bomb, row cap) and 23 (``007``,
+docs/RELIABILITY.md items 12 (entity bomb in a sheet), 13 (zip bomb, row cap) and 23 (``007``,
 ``NA``, ``None`` stay text). Workbooks are written with openpyxl inside each test.
 """
 

@@ -1,6 +1,6 @@
 """XES uploads through ``mining.ingest.read``: equivalence with pm4py, entities, and every XML attack.
 
-RELIABILITY.md items 1–4 (DTD attacks), 7 (deep nesting), 8 (gzip bomb), 9 (entities in a
+docs/RELIABILITY.md items 1–4 (DTD attacks), 7 (deep nesting), 8 (gzip bomb), 9 (entities in a
 minified file) and 11 (a URL is not a file). pm4py's ``iterparse`` importer is the reference for
 rows and columns on the real logs in tests/data/logs.
 """
@@ -503,7 +503,8 @@ def test_zip_with_an_unsupported_compression_method_is_a_clear_error(tmp_path: P
 def test_xes_reading_refuses_an_lxml_older_than_5(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """RELIABILITY item 10 for XES: the streaming reader checks the XML stack like the BPMN parser."""
+    """docs/RELIABILITY.md item 10 for XES: the streaming reader checks the XML stack like the BPMN
+    parser."""
     from lxml import etree
 
     from process_registry.bpmn.safe_xml import UnsafeXmlRuntimeError

@@ -137,7 +137,7 @@ def _assert_nothing_stored(store: LogStore) -> None:
 def test_invalid_timestamp_rejects_the_whole_import(
     store: LogStore, tmp_path: Path, bad_row: str, line: int
 ) -> None:
-    """RELIABILITY item 19: never a silent NaT; the line is named and nothing is stored."""
+    """docs/RELIABILITY.md item 19: never a silent NaT; the line is named and nothing is stored."""
     text = (
         "Vorgangsnummer;Tätigkeit;Zeitpunkt;Bearbeiter\n007;Antrag prüfen;03.02.2024 14:05;X\n"
         + bad_row
@@ -152,7 +152,7 @@ def test_invalid_timestamp_rejects_the_whole_import(
 
 
 def test_malformed_csv_row_rejects_the_whole_import(store: LogStore, tmp_path: Path) -> None:
-    """RELIABILITY item 21: an extra field is named by line; no partial import."""
+    """docs/RELIABILITY.md item 21: an extra field is named by line; no partial import."""
     text = "Fall;Aktivität;Zeitpunkt\n1;A;03.02.2024 10:00\n2;B;03.02.2024 11:00;zuviel\n"
     with pytest.raises(EventLogError, match="Zeile 3"):
         store.import_file(_write(tmp_path, "export.csv", text), uploader="t")
@@ -162,7 +162,7 @@ def test_malformed_csv_row_rejects_the_whole_import(store: LogStore, tmp_path: P
 def test_rows_without_case_or_activity_are_counted_and_listed(
     store: LogStore, tmp_path: Path
 ) -> None:
-    """RELIABILITY item 22: "3 Zeilen verworfen", with their lines, not a silent warning."""
+    """docs/RELIABILITY.md item 22: "3 Zeilen verworfen", with their lines, not a silent warning."""
     text = (
         "Fall;Aktivität;Zeitpunkt\n1;A;03.02.2024 10:00\n;B;03.02.2024 11:00\n"
         "2; ;03.02.2024 12:00\n3;;03.02.2024 13:00\n4;D;03.02.2024 14:00\n"
@@ -182,7 +182,8 @@ def test_unknown_column_names_the_available_ones(store: LogStore, tmp_path: Path
 
 
 def test_a_url_is_never_fetched(store: LogStore) -> None:
-    """RELIABILITY item 11: the importer opens only files the upload handler wrote itself."""
+    """docs/RELIABILITY.md item 11: the importer opens only files the upload handler wrote
+    itself."""
     hits: list[str] = []
 
     class Handler(http.server.BaseHTTPRequestHandler):
@@ -211,7 +212,7 @@ def test_a_url_is_never_fetched(store: LogStore) -> None:
 def test_employee_names_never_reach_database_files_or_output(
     sqlite_url: str, tmp_path: Path, capfd: pytest.CaptureFixture[str]
 ) -> None:
-    """RELIABILITY item 37 and the issue's acceptance: scan every byte that was written."""
+    """docs/RELIABILITY.md item 37 and the issue's acceptance: scan every byte that was written."""
     data = tmp_path / "daten"
     path = _write(tmp_path, "export.csv", GERMAN_CSV)
     env_db = sqlite_url
@@ -297,7 +298,7 @@ def test_unknown_process_is_refused_before_reading(store: LogStore, tmp_path: Pa
 
 
 def test_delete_removes_file_and_row_and_leaves_others(store: LogStore, tmp_path: Path) -> None:
-    """RELIABILITY item 38: gone, audited without content, other datasets untouched."""
+    """docs/RELIABILITY.md item 38: gone, audited without content, other datasets untouched."""
     keep = store.import_file(_write(tmp_path, "a.csv", GERMAN_CSV), uploader="t")
     drop = store.import_file(_write(tmp_path, "b.csv", GERMAN_CSV), uploader="t")
     dropped_file = store.events_path(drop.log_id)

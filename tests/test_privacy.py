@@ -1,4 +1,4 @@
-"""Pseudonymization, the secret key and role maps (RELIABILITY §4, item 37)."""
+"""Pseudonymization, the secret key and role maps (docs/RELIABILITY.md §4, item 37)."""
 
 from __future__ import annotations
 

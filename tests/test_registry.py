@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 from lxml import etree
+from sqlalchemy import create_engine, select
+from sqlalchemy.orm import Session
 
 from process_registry import (
     ConflictError,
@@ -17,6 +19,7 @@ from process_registry import (
     ValidationError,
     VersionNotFoundError,
 )
+from process_registry.models import AppendOnlyViolation, AuditEntry, ModelVersion
 from tests.conftest import BPMN_DATA, bpmn_file
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -172,7 +175,7 @@ def test_versions_are_append_only_and_numbered(registry: Registry) -> None:
 
 
 def test_restoring_an_old_version_creates_a_new_head(registry: Registry) -> None:
-    """RELIABILITY item 39: history stays complete and ordered."""
+    """docs/RELIABILITY.md item 39: history stays complete and ordered."""
     _add(registry, key="p")
     registry.add_version("p", bpmn_file("miwg-reference/A.2.0.bpmn"), author="bob")
     restored = registry.restore_version("p", 1, author="carol")
@@ -184,6 +187,38 @@ def test_restoring_an_old_version_creates_a_new_head(registry: Registry) -> None
     assert registry.export_version("p", 2) == bpmn_file("miwg-reference/A.2.0.bpmn")
     assert registry.export_version("p") == bpmn_file("miwg-reference/A.1.0.bpmn")
     assert [e.action for e in registry.audit_trail("p")][:1] == ["version.restore"]
+
+
+def test_history_is_append_only_in_the_registry_and_only_there(registry: Registry) -> None:
+    """Stored versions and audit entries never change through the registry's sessions; a plain
+    SQLAlchemy session of another application in the same process is not bound by that rule."""
+    _add(registry, key="p")
+
+    def rewrite_version(session: Session) -> None:
+        session.scalars(select(ModelVersion)).one().comment = "nachträglich geändert"
+
+    def delete_audit_entry(session: Session) -> None:
+        session.delete(session.scalars(select(AuditEntry)).first())
+
+    with pytest.raises(AppendOnlyViolation):
+        registry.db.write(rewrite_version)
+    with pytest.raises(AppendOnlyViolation):
+        registry.db.write(delete_audit_entry)
+    assert registry.get_process("p").versions[0].comment is None
+    assert len(registry.audit_trail("p")) == 1
+
+    # Another application's own session and database: its flushes are its own business.
+    engine = create_engine("sqlite://")
+    AuditEntry.__table__.create(engine)
+    with Session(engine) as session:
+        session.add(AuditEntry(actor="app", action="a", object_type="t", object_key="k"))
+        session.commit()
+        session.scalars(select(AuditEntry)).one().actor = "changed"
+        session.commit()
+        session.delete(session.scalars(select(AuditEntry)).one())
+        session.commit()
+        assert session.scalars(select(AuditEntry)).all() == []
+    engine.dispose()
 
 
 def test_restoring_a_missing_version_names_it(registry: Registry) -> None:
@@ -201,7 +236,7 @@ def test_unknown_process_is_reported_by_key(registry: Registry) -> None:
 
 
 def test_two_editors_of_the_same_catalogue_state_second_gets_a_conflict(registry: Registry) -> None:
-    """RELIABILITY item 29 (metadata): nothing is overwritten, the first edit stays."""
+    """docs/RELIABILITY.md item 29 (metadata): nothing is overwritten, the first edit stays."""
     _add(registry, key="p")
     loaded_by_alice = registry.get_process("p").revision
     loaded_by_bob = registry.get_process("p").revision
@@ -220,7 +255,8 @@ def test_two_editors_of_the_same_catalogue_state_second_gets_a_conflict(registry
 def test_two_editors_uploading_on_the_same_base_version_second_gets_a_conflict(
     registry: Registry,
 ) -> None:
-    """RELIABILITY item 29 (models): both revisions retained, the second is not silently stacked."""
+    """docs/RELIABILITY.md item 29 (models): both revisions retained, the second is not silently
+    stacked."""
     _add(registry, key="p")
     registry.add_version(
         "p", bpmn_file("miwg-reference/A.2.0.bpmn"), author="alice", base_version=1

@@ -1,4 +1,4 @@
-"""Faults the registry must survive (../shared/RELIABILITY.md §6, items 5–7, 29–33, 35)."""
+"""Faults the registry must survive (docs/RELIABILITY.md §6, items 5–7, 29–33, 35)."""
 
 from __future__ import annotations
 

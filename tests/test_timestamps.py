@@ -1,4 +1,4 @@
-"""Timestamp detection and parsing: RELIABILITY §2 and checklist items 17–20."""
+"""Timestamp detection and parsing: docs/RELIABILITY.md §2 and checklist items 17–20."""
 
 from __future__ import annotations
 
@@ -67,8 +67,8 @@ class TestGermanDatesAreDayFirst:
     def test_pm4py_format_dataframe_still_swaps_day_and_month(self):
         """Regression guard: pm4py's own path gets this column wrong, ours gets it right.
 
-        If this starts failing, pm4py changed its timestamp handling: re-check RELIABILITY §2
-        before relying on it.
+        If this starts failing, pm4py changed its timestamp handling: re-check
+        docs/RELIABILITY.md §2 before relying on it.
         """
         pm4py = pytest.importorskip("pm4py")
         raw = ["03.02.2024 14:05", "13.02.2024 09:00", "04.02.2024 10:00"]
@@ -77,7 +77,7 @@ class TestGermanDatesAreDayFirst:
             frame, case_id="Fall", activity_key="Aktivität", timestamp_key="Zeit"
         )
         theirs = sorted(formatted["time:timestamp"].dt.month.tolist())
-        assert theirs != [2, 2, 2], "pm4py now parses day-first; update RELIABILITY §2"
+        assert theirs != [2, 2, 2], "pm4py now parses day-first; update docs/RELIABILITY.md §2"
         fmt = detect_timestamp_format(raw, column="Zeit", source="log.csv")
         assert [moment.month for moment in instants(parse(raw, fmt))] == [2, 2, 2]
 

@@ -75,7 +75,7 @@ def layout_diagram(
     n = len(sizes)
     for source, target in edges:
         if not (0 <= source < n and 0 <= target < n):
-            raise ValueError(f"Kante ({source}, {target}) verweist auf keinen Knoten")
+            raise ValueError(f"edge ({source}, {target}) refers to no node")
     if n == 0:
         return DiagramLayout((), ())
     graph = build_layered_graph([h for _w, h in sizes], edges)

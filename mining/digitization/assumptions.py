@@ -2,11 +2,14 @@
 
 The shipped ``defaults.toml`` holds every key. A user's file overrides single keys; a key the
 defaults do not know, or a value of the wrong type, is refused with the file and key named, so a
-typo never silently falls back to a default.
+typo never silently falls back to a default. The range rules (:func:`check_ranges`) live here too,
+so the loader and the workspace's editor (:func:`checked_values`) refuse the same values.
 """
 
 from __future__ import annotations
 
+import math
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -18,7 +21,14 @@ from typing import Any
 from mining.errors import MiningError
 from process_registry import FileRefusedError, read_limited
 
-__all__ = ["ASSUMPTION_LABELS", "Assumptions", "AssumptionsError", "load_assumptions"]
+__all__ = [
+    "ASSUMPTION_LABELS",
+    "Assumptions",
+    "AssumptionsError",
+    "check_ranges",
+    "checked_values",
+    "load_assumptions",
+]
 
 
 class AssumptionsError(MiningError, ValueError):
@@ -27,6 +37,10 @@ class AssumptionsError(MiningError, ValueError):
 
 # The shipped defaults are 3 KiB; a file a thousand times larger is not a list of assumptions.
 MAX_ASSUMPTIONS_BYTES = 4 * 1024 * 1024
+
+_RATES = "cost_rates_eur_per_hour"
+# Keys that are shares of something (0 … 1); a value of 80 for "80 %" is a typo, not a choice.
+_SHARE = re.compile(r"(_share|_reduction|^benefit_weight|^effort_weight|^weight_\w+)$")
 
 # German labels for the report; keys are "section.name" as in Assumptions.flat().
 ASSUMPTION_LABELS: Mapping[str, str] = MappingProxyType(
@@ -125,10 +139,6 @@ def load_assumptions(path: Path | None = None) -> Assumptions:
     except tomllib.TOMLDecodeError as exc:
         raise AssumptionsError(f"{path}: kein gültiges TOML — {exc}.") from None
     loaded = Assumptions(_merged(defaults, override, str(path)), str(path))
-    from mining.digitization.overrides import (
-        check_ranges,  # the range rules live beside the workspace's editor
-    )
-
     try:
         check_ranges(loaded)
     except AssumptionsError as exc:
@@ -176,3 +186,59 @@ def _freeze(sections: Mapping[str, Mapping[str, Any]]) -> Mapping[str, Mapping[s
     return MappingProxyType(
         {name: MappingProxyType(dict(values)) for name, values in sections.items()}
     )
+
+
+def _label(section: str, key: str) -> str:
+    return ASSUMPTION_LABELS.get(f"{section}.{key}", f"[{section}] {key}")
+
+
+def _number(value: float) -> str:
+    return f"{value:g}".replace(".", ",")
+
+
+def check_ranges(assumptions: Assumptions) -> None:
+    """Refuse values the scoring cannot use although their type is right (the loader checks types
+    and signs): shares outside 0 … 1, an effort outside 1 … 5, no working hours per FTE."""
+    for section, values in assumptions.sections.items():
+        for key, value in values.items():
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                continue
+            label = _label(section, key)
+            if not math.isfinite(value):
+                raise AssumptionsError(f"{label}: „{value}“ ist keine Zahl.")
+            if section == _RATES and value <= 0:
+                raise AssumptionsError(
+                    f"Stundensatz {key}: muss eine positive Zahl sein, nicht {_number(value)}."
+                )
+            if value < 0:
+                raise AssumptionsError(f"{label}: darf nicht negativ sein ({_number(value)}).")
+            if _SHARE.search(key) and value > 1:
+                raise AssumptionsError(
+                    f"{label}: ist ein Anteil zwischen 0 und 1, nicht {_number(value)} "
+                    f"(80 % = 0,8)."
+                )
+            if key == "effort" and not 1 <= value <= 5:
+                raise AssumptionsError(f"{label}: liegt zwischen 1 und 5, nicht {_number(value)}.")
+    general = assumptions["general"]
+    if general["hours_per_fte"] <= 0:
+        raise AssumptionsError(f"{_label('general', 'hours_per_fte')}: muss größer als 0 sein.")
+    if general["min_cases"] != int(general["min_cases"]):
+        raise AssumptionsError(f"{_label('general', 'min_cases')}: muss eine ganze Zahl sein.")
+    assumptions.hourly_rate()  # the default pay group must have a rate
+
+
+def checked_values(base: Assumptions, changes: Mapping[str, Any]) -> Assumptions:
+    """``base.with_values(changes)``, refused with a reason that names the assumption (and not
+    the internal key) when a value is of the wrong kind or outside its range."""
+    for dotted, value in changes.items():
+        section, _, key = dotted.partition(".")
+        if isinstance(value, bool) or not isinstance(value, int | float | str):
+            raise AssumptionsError(f"{_label(section, key)}: „{value}“ ist kein gültiger Wert.")
+        if section == _RATES and (isinstance(value, str) or not value > 0):
+            shown = value if isinstance(value, str) else _number(value)
+            raise AssumptionsError(
+                f"Stundensatz {key}: muss eine positive Zahl sein, nicht {shown}."
+            )
+    edited = base.with_values(changes)
+    check_ranges(edited)
+    return edited

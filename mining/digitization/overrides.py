@@ -20,10 +20,13 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+# check_ranges and checked_values belong to the assumptions (the loader applies the same rules);
+# they are offered here as well, beside the saving they guard.
 from mining.digitization.assumptions import (
-    ASSUMPTION_LABELS,
     Assumptions,
     AssumptionsError,
+    check_ranges,
+    checked_values,
     load_assumptions,
 )
 
@@ -36,10 +39,7 @@ __all__ = [
     "write_toml",
 ]
 
-_RATES = "cost_rates_eur_per_hour"
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
-# Keys that are shares of something (0 … 1); a value of 80 for "80 %" is a typo, not a choice.
-_SHARE = re.compile(r"(_share|_reduction|^benefit_weight|^effort_weight|^weight_\w+)$")
 
 
 def assumption_overrides(assumptions: Assumptions) -> dict[str, dict[str, Any]]:
@@ -52,62 +52,6 @@ def assumption_overrides(assumptions: Assumptions) -> dict[str, dict[str, Any]]:
         if changed:
             out[section] = changed
     return out
-
-
-def _label(section: str, key: str) -> str:
-    return ASSUMPTION_LABELS.get(f"{section}.{key}", f"[{section}] {key}")
-
-
-def _number(value: float) -> str:
-    return f"{value:g}".replace(".", ",")
-
-
-def check_ranges(assumptions: Assumptions) -> None:
-    """Refuse values the scoring cannot use although their type is right (the loader checks types
-    and signs): shares outside 0 … 1, an effort outside 1 … 5, no working hours per FTE."""
-    for section, values in assumptions.sections.items():
-        for key, value in values.items():
-            if isinstance(value, bool) or not isinstance(value, int | float):
-                continue
-            label = _label(section, key)
-            if not math.isfinite(value):
-                raise AssumptionsError(f"{label}: „{value}“ ist keine Zahl.")
-            if section == _RATES and value <= 0:
-                raise AssumptionsError(
-                    f"Stundensatz {key}: muss eine positive Zahl sein, nicht {_number(value)}."
-                )
-            if value < 0:
-                raise AssumptionsError(f"{label}: darf nicht negativ sein ({_number(value)}).")
-            if _SHARE.search(key) and value > 1:
-                raise AssumptionsError(
-                    f"{label}: ist ein Anteil zwischen 0 und 1, nicht {_number(value)} "
-                    f"(80 % = 0,8)."
-                )
-            if key == "effort" and not 1 <= value <= 5:
-                raise AssumptionsError(f"{label}: liegt zwischen 1 und 5, nicht {_number(value)}.")
-    general = assumptions["general"]
-    if general["hours_per_fte"] <= 0:
-        raise AssumptionsError(f"{_label('general', 'hours_per_fte')}: muss größer als 0 sein.")
-    if general["min_cases"] != int(general["min_cases"]):
-        raise AssumptionsError(f"{_label('general', 'min_cases')}: muss eine ganze Zahl sein.")
-    assumptions.hourly_rate()  # the default pay group must have a rate
-
-
-def checked_values(base: Assumptions, changes: Mapping[str, Any]) -> Assumptions:
-    """``base.with_values(changes)``, refused with a reason that names the assumption (and not
-    the internal key) when a value is of the wrong kind or outside its range."""
-    for dotted, value in changes.items():
-        section, _, key = dotted.partition(".")
-        if isinstance(value, bool) or not isinstance(value, int | float | str):
-            raise AssumptionsError(f"{_label(section, key)}: „{value}“ ist kein gültiger Wert.")
-        if section == _RATES and (isinstance(value, str) or not value > 0):
-            shown = value if isinstance(value, str) else _number(value)
-            raise AssumptionsError(
-                f"Stundensatz {key}: muss eine positive Zahl sein, nicht {shown}."
-            )
-    edited = base.with_values(changes)
-    check_ranges(edited)
-    return edited
 
 
 def _toml_key(key: str) -> str:

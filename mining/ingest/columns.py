@@ -6,7 +6,7 @@ given, from the values: a timestamp column should parse as dates, a case column 
 :func:`resolve_mapping` turns explicit choices (CLI options, wizard) plus suggestions into a
 :class:`ColumnMapping`, or raises :class:`MappingError` listing the available columns.
 
-The mapping doubles as the privacy allow-list (RELIABILITY §4): only mapped columns and declared
+The mapping doubles as the privacy allow-list (docs/RELIABILITY.md §4): only mapped columns and declared
 ``attributes`` are kept; :func:`mining.ingest.normalize.dropped_columns` names the rest.
 """
 

@@ -4,7 +4,7 @@ Input: ``pyarrow.RecordBatch``es from :mod:`mining.ingest.read` whose data colum
 empty cell is ``""``) plus ``__line__`` (1-based source line). Output: batches with one fixed
 schema (:func:`output_schema`), ready for Parquet. The steps and why:
 
-* Only mapped columns survive (the allow-list of RELIABILITY §4); :func:`dropped_columns` names
+* Only mapped columns survive (the allow-list of docs/RELIABILITY.md §4); :func:`dropped_columns` names
   the rest so the caller can tell the user.
 * Text is stripped of surrounding blanks and otherwise taken literally: ``007`` stays ``007``,
   ``NA`` and ``None`` stay text (item 23). Empty optional cells become null.
@@ -127,7 +127,7 @@ class Normalizer:
         """One raw batch → one canonical batch (possibly with fewer rows)."""
         mapping = self._options.mapping
         if LINE_COLUMN not in batch.schema.names:
-            raise ValueError(f"Batch ohne Spalte {LINE_COLUMN!r}: Leser liefern sie immer mit")
+            raise ValueError(f"batch without column {LINE_COLUMN!r}: every reader adds it")
         self._rows_in += batch.num_rows
         # Allow-list first: unmapped columns are not even copied by the filters below.
         batch = batch.select([name for name in batch.schema.names if name in self._needed])

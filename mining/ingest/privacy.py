@@ -1,4 +1,4 @@
-"""Pseudonymization of employees and case surrogates at upload (RELIABILITY §4, item 37).
+"""Pseudonymization of employees and case surrogates at upload (docs/RELIABILITY.md §4, item 37).
 
 A resource name becomes ``P-`` plus the first 16 hex digits of HMAC-SHA256(secret, name): stable
 across uploads (the same person is the same pseudonym next month, so waits and hand-overs still
@@ -206,7 +206,7 @@ class Pseudonymizer:
 
     def __reduce__(self) -> NoReturn:
         # Pickling would copy the key into caches or files; refuse it.
-        raise TypeError("Pseudonymizer enthält den geheimen Schlüssel und wird nicht serialisiert")
+        raise TypeError("a Pseudonymizer holds the secret key and is never serialized")
 
     def pseudonym(self, value: str) -> str:
         """The pseudonym of one value (role maps are not applied here)."""

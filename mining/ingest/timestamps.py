@@ -1,6 +1,6 @@
 """Timestamps of uploaded event logs: format detection, strict parsing, DST policy, plausibility.
 
-Why this module exists (RELIABILITY §2): pandas' inference and ``pm4py.format_dataframe`` silently
+Why this module exists (docs/RELIABILITY.md §2): pandas' inference and ``pm4py.format_dataframe`` silently
 swap day and month in German ``dd.mm.yyyy`` timestamps — even inconsistently within one column —
 and label local time as UTC. Here every value is parsed with one explicit format, detected from a
 sample in a fixed candidate order that never guesses month-first for dotted dates.
@@ -96,7 +96,7 @@ class TimestampPolicy:
     def __post_init__(self) -> None:
         for bound in (self.not_after, self.not_before):
             if bound is not None and bound.tzinfo is None:
-                raise ValueError("not_after/not_before brauchen eine Zeitzone (z. B. tzinfo=UTC)")
+                raise ValueError("not_after/not_before need a time zone (e.g. tzinfo=UTC)")
 
 
 @dataclass(frozen=True)

@@ -76,7 +76,7 @@ class WorkingCalendar:
         negative of the reverse span.
         """
         if len(start) != len(end):
-            raise ValueError("start und end müssen gleich lang sein.")
+            raise ValueError("start and end must have the same length")
         begin_local = self._local(start)
         end_local = self._local(end)
         missing = np.isnat(begin_local) | np.isnat(end_local)

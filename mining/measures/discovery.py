@@ -1,6 +1,6 @@
 """Process discovery on counted trace variants: pm4py's inductive miner, never once per case.
 
-DuckDB reduces a log to its variants and their case counts (DESIGN.md, "Storage and compute");
+DuckDB reduces a log to its variants and their case counts (docs/DESIGN.md, "Storage and compute");
 discovery runs on that small table. The result is the same process tree pm4py's facade
 ``pm4py.discover_process_tree_inductive`` finds on the full log (tests/test_discovery.py proves it
 on the running example and the WABO receipt log).

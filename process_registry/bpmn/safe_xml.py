@@ -1,6 +1,6 @@
 """The hardened XML step every uploaded XML file (BPMN now, XES later) goes through first.
 
-Safety does not rest on one mechanism (RELIABILITY.md §1): a byte pre-scan refuses DTDs before
+Safety does not rest on one mechanism (docs/RELIABILITY.md §1): a byte pre-scan refuses DTDs before
 libxml2 sees them, the parser itself is configured to resolve nothing and fetch nothing, and the
 parsed tree is refused again if it carries a DOCTYPE the pre-scan missed (e.g. in an encoding the
 scan does not decode). Messages never quote the document: an error text that echoed content could

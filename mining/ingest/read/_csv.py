@@ -11,7 +11,7 @@ streams. Three things it does not do for us, done here:
   ``ignore_empty_lines=False``; with ``True`` they would vanish and shift every later line) and
   are dropped after numbering, like any row whose fields are all empty: it holds no event. Line breaks are counted as LF: a lone CR inside a quoted value
   would not be counted (old Mac files only).
-* **Bad rows** (RELIABILITY item 21): too many or too few fields are never padded or skipped
+* **Bad rows** (docs/RELIABILITY.md item 21): too many or too few fields are never padded or skipped
   silently. The handler collects them all; after the last row one ``EventLogError`` names
   every line.
 * **Swallowed rows** (issue 12.2). A quote that is never closed, or closed only by some later

@@ -1,6 +1,6 @@
 """Character encodings of CSV uploads: detect, then decode strictly all the way to the end.
 
-Order of preference (RELIABILITY §2, items 14/15): a BOM decides; else UTF-8 if the sample is
+Order of preference (docs/RELIABILITY.md §2, items 14/15): a BOM decides; else UTF-8 if the sample is
 valid UTF-8 (so a UTF-8 file is never read as cp1252, which would give ``Ã¼``); else cp1252,
 the encoding German Excel writes. Decoding stays strict: never ``errors="replace"``.
 

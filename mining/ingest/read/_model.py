@@ -1,7 +1,7 @@
 """The reader contract every format implements: options in, string-typed Arrow batches out.
 
 Readers never infer types. An Aktenzeichen ``007`` or a name ``NA`` must reach the normalizer as
-the text the user typed (RELIABILITY item 23); converting is the normalizer's job, done once and
+the text the user typed (docs/RELIABILITY.md item 23); converting is the normalizer's job, done once and
 with the user's mapping in hand.
 """
 
@@ -111,7 +111,7 @@ class TableReader(ABC):
     def batches(self) -> Iterator[pa.RecordBatch]:
         """Yield the rows as string batches of at most ``options.batch_rows`` rows; once only."""
         if self._started:
-            raise RuntimeError("TableReader.batches() kann nur einmal durchlaufen werden.")
+            raise RuntimeError("TableReader.batches() can be iterated only once")
         self._started = True
         return self._counted(self._batches())
 

@@ -1,7 +1,7 @@
 """Byte sources with a hard cap: every upload is read through ``CappedStream``.
 
 The cap counts bytes *after* decompression, so a small ``.xes.gz`` or ``.zip`` that expands to
-gigabytes is stopped at ``max_bytes`` (RELIABILITY item 8) instead of filling memory or disk.
+gigabytes is stopped at ``max_bytes`` (docs/RELIABILITY.md item 8) instead of filling memory or disk.
 Decompression errors (cut-off gzip, bad CRC in a zip) become ``EventLogError`` right here, so
 they read the same whether pyarrow, lxml or our own code happened to pull the bytes.
 """

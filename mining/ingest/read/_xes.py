@@ -1,6 +1,6 @@
 """XES uploads: a hardened, streaming lxml reader with pm4py's dataframe columns.
 
-Why our own and not pm4py's importers (RELIABILITY §1): pm4py's ``iterparse`` builds its
+Why our own and not pm4py's importers (docs/RELIABILITY.md §1): pm4py's ``iterparse`` builds its
 parser without any hardening options, and its ``chunk_regex``/``line_by_line`` variants never
 decode entities (``&amp;`` stays literal). Here the prolog is checked for a DTD before the parser
 sees a byte (``_xmlguard``), the parser resolves nothing and fetches nothing, and every element

@@ -2,7 +2,7 @@
 
 An xlsx is a zip too; both pass ``open_zip`` first. The limits come from the zip directory
 (``ZipInfo.file_size``), which costs nothing to read. The directory can lie, so every member is
-also read through ``CappedStream``, which counts what really comes out (RELIABILITY item 13).
+also read through ``CappedStream``, which counts what really comes out (docs/RELIABILITY.md item 13).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ __all__ = [
 ]
 
 MAX_MEMBERS = 10_000
-# xlsx: a part that inflates more than 100× and beyond 50 MiB is a bomb (RELIABILITY item 13).
+# xlsx: a part that inflates more than 100× and beyond 50 MiB is a bomb (docs/RELIABILITY.md item 13).
 XLSX_MAX_RATIO = 100
 # A container: XES legitimately compresses ~55× (the road-traffic log), so only far beyond that.
 CONTAINER_MAX_RATIO = 1000
@@ -88,7 +88,7 @@ def check_xlsx(archive: zipfile.ZipFile, *, source: str, max_bytes: int) -> None
         if info.filename.endswith((".xml", ".rels")) or info.filename == "[Content_Types].xml":
             with _capped(archive, info, source, max_bytes) as stream:
                 # openpyxl parses with defusedxml, which refuses entities itself; this check
-                # refuses any DTD first and quickly, with our message (RELIABILITY item 12).
+                # refuses any DTD first and quickly, with our message (docs/RELIABILITY.md item 12).
                 read_prolog(stream, source=source)
 
 

@@ -14,6 +14,9 @@ Analysis works on a :class:`LogView` (a stored log plus filters; a log in, a log
 
     view = filter_variants_top_k(open_log(events), 10)
     get_dfg(view); find_bottlenecks(view); analyze(view, process=context)
+
+:func:`analyze` returns an :class:`AnalysisResult`, a plain dict whose keys, meanings and units
+:mod:`mining.results` documents (the contract of ``pmo analyze --json``).
 """
 
 from .aggregates import get_activity_times as get_activity_times
@@ -69,6 +72,7 @@ from .performance import find_bottlenecks as find_bottlenecks
 from .performance import find_handovers as find_handovers
 from .performance import find_rework as find_rework
 from .performance import group_statistics as group_statistics
+from .results import AnalysisResult as AnalysisResult
 from .timestamps import TimestampPolicy as TimestampPolicy
 from .timestamps import detect_timestamp_format as detect_timestamp_format
 from .variants import VariantCount as VariantCount
@@ -76,6 +80,7 @@ from .variants import VariantCount as VariantCount
 __all__ = [
     "SUPPORTED_FORMATS",
     "AnalysisOptions",
+    "AnalysisResult",
     "ColumnMapping",
     "DeadlineStatus",
     "Detected",

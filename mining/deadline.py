@@ -28,6 +28,7 @@ or loses no day.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -40,6 +41,7 @@ from process_registry.clock import iso
 from .aggregates import query_deadline_clocks
 from .calendar import WorkingCalendar, lower_saxony_holidays
 from .logview import LogView, LogViewError
+from .results import DeadlineRecord
 
 __all__ = ["COUNTING_RULE", "DeadlineStatus", "clock_texts", "deadline_status"]
 
@@ -67,7 +69,7 @@ class DeadlineStatus:
     stop_before_start: int  # of ``running``, the stop activity occurs only before the start
     measured_until: datetime | None  # the log's last event, where running clocks are read
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> DeadlineRecord:
         """The ``deadline`` object of ``pmo analyze --json``."""
         return {
             "starts_with": self.starts_with,
@@ -166,7 +168,7 @@ COUNTING_RULE = (
 )
 
 
-def clock_texts(deadline: dict[str, Any]) -> tuple[str, str]:
+def clock_texts(deadline: Mapping[str, Any]) -> tuple[str, str]:
     """Where the clock of a ``deadline`` object (:meth:`DeadlineStatus.to_dict`) starts and stops,
     in German, for the terminal and the report. An object without the activities (a report
     snapshot from before they existed) was counted from the first to the last event."""

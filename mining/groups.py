@@ -26,13 +26,13 @@ org unit.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 import pandas as pd
 
 from .aggregates import count_handovers, count_people, query_handovers, query_unit_counts
 from .errors import MiningError
 from .logview import AttributeFilter, LogView, LogViewError, checked_attribute
+from .results import OrgUnitGroupsRecord
 
 __all__ = [
     "UNIT_COLUMN",
@@ -136,7 +136,7 @@ class UnitFigures:
             f"zusammengefasst{topped} (Mindestgruppengröße). {totals}"
         )
 
-    def summary(self) -> dict[str, Any]:
+    def summary(self) -> OrgUnitGroupsRecord:
         """The JSON field next to the rows (``org_unit_groups`` in ``pmo analyze --json``)."""
         return {
             "column": self.column,

@@ -41,6 +41,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
+from ..results import ConformanceCheckRecord
 from ..variants import VariantCount
 from ._align import Aligner
 from .convert import ConvertedModel
@@ -106,8 +107,8 @@ class ConformanceResult:
     notes: tuple[str, ...]
     checked_cases_share: float = 1.0
 
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready form (the ``conformance`` object of ``pmo analyze --json``)."""
+    def to_dict(self) -> ConformanceCheckRecord:
+        """A JSON-ready form (in the ``conformance`` object of ``pmo analyze --json``)."""
         return {
             "method": self.method,
             "fitness": self.fitness,

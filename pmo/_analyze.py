@@ -7,9 +7,9 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
+from mining import AnalysisResult
 from mining.aggregates import get_variants
 from mining.analysis import AnalysisOptions, analyze
 from mining.bpmn_export import write_bpmn
@@ -67,7 +67,7 @@ def run_analysis(
     working_time: bool,
     alignments: bool,
     min_group_size: int,
-) -> dict[str, Any]:
+) -> AnalysisResult:
     calendar = None
     if working_time:
         years = range(2000, 2041)

@@ -22,8 +22,8 @@ The contract:
   keyed by org unit obeys the minimum group size (:mod:`mining.groups`).
 """
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations`` here: TypedDict finds NotRequired only in evaluated
+# annotations; with string annotations every key would be in ``__required_keys__`` at run time.
 from typing import Literal, NotRequired, TypedDict
 
 __all__ = [

@@ -26,6 +26,7 @@ from ..digitization import (
 )
 from ..logstore import LogInfo, LogStore
 from ..logview import LogView, filter_time_range, open_log
+from ..results import AnalysisResult
 
 __all__ = ["ReportFilters", "build_report"]
 
@@ -201,7 +202,7 @@ def _process_section(
     return section
 
 
-def _analysis_digest(result: dict[str, Any]) -> dict[str, Any]:
+def _analysis_digest(result: AnalysisResult) -> dict[str, Any]:
     conformance = result.get("conformance")
     return {
         "log": result["log"],
@@ -227,7 +228,7 @@ def _analysis_digest(result: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _process_map(result: dict[str, Any]) -> dict[str, Any]:
+def _process_map(result: AnalysisResult) -> dict[str, Any]:
     counts = {row["activity"]: row["events"] for row in result["activity_times"]}
     nodes = sorted(counts, key=lambda a: (-counts[a], a))[:_MAP_NODES]
     kept = set(nodes)

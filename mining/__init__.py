@@ -20,6 +20,9 @@ Analysis works on a :class:`LogView` (a stored log plus filters; a log in, a log
 
     view = filter_variants_top_k(open_log(events), 10)
     get_dfg(view); find_bottlenecks(view); analyze(view, process=context)
+
+:func:`analyze` returns an :class:`AnalysisResult`, a plain dict whose keys, meanings and units
+:mod:`mining.results` documents (the contract of ``pmo analyze --json``).
 """
 
 from mining.analysis import AnalysisOptions as AnalysisOptions
@@ -112,6 +115,7 @@ from mining.report import neutralize as neutralize
 from mining.report import redact_snapshot as redact_snapshot
 from mining.report import render_report as render_report
 from mining.report import write_csv as write_csv
+from mining.results import AnalysisResult as AnalysisResult
 
 __all__ = [
     "ASSUMPTION_LABELS",
@@ -122,6 +126,7 @@ __all__ = [
     "SUPPORTED_FORMATS",
     "ActivityMappingError",
     "AnalysisOptions",
+    "AnalysisResult",
     "Assumptions",
     "AssumptionsError",
     "ColumnMapping",

@@ -1,7 +1,8 @@
 """The whole analysis of one stored log, as one JSON-ready object (``pmo analyze --json``).
 
 It composes the aggregate, performance, conformance and discovery functions; it holds no mining
-logic of its own. Keys follow the contract in docs/DESIGN.md and are only ever added to.
+logic of its own. The result's keys, meanings and units are :mod:`mining.results`; keys are only
+ever added to.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from mining.query import (
     get_start_end_activities,
     get_variants,
 )
+from mining.results import AnalysisResult, ConformanceRecord
 from process_registry import BpmnDocument, iso
 
 __all__ = [
@@ -95,7 +97,9 @@ def _seconds(value: float | None) -> float | None:
     return float(value)
 
 
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+def _records(frame: pd.DataFrame) -> list[Any]:
+    """The rows of ``frame`` as JSON-ready dicts. Typed by the caller as a record of
+    :mod:`mining.results`: a frame's columns carry no static types, so tests check the rows."""
     out = []
     for row in frame.to_dict(orient="records"):
         clean = {}
@@ -113,8 +117,9 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 def analyze(
     view: LogView, *, process: ProcessContext | None = None, options: AnalysisOptions | None = None
-) -> dict[str, Any]:
-    """Everything ``pmo analyze --json`` reports for the (filtered) log ``view``."""
+) -> AnalysisResult:
+    """Everything ``pmo analyze --json`` reports for the (filtered) log ``view``; the keys and
+    their units are documented in :mod:`mining.results`."""
     # One read of the file for all aggregates below (see analysis_session).
     with analysis_session(view):
         return _analyze(view, process, options or AnalysisOptions())
@@ -122,7 +127,7 @@ def analyze(
 
 def _analyze(
     view: LogView, process: ProcessContext | None, options: AnalysisOptions
-) -> dict[str, Any]:
+) -> AnalysisResult:
     # The whole-view rule lives beside the per-unit one (mining.measures.groups), so both count people
     # the same way: distinct pseudonyms within the view, filters applied.
     check_selection(view, options.min_group_size)
@@ -137,7 +142,8 @@ def _analyze(
     starts, ends = get_start_end_activities(view)
     bottlenecks = find_bottlenecks(view, calendar=options.calendar, top=options.bottlenecks)
 
-    result: dict[str, Any] = {
+    # "candidates" is set below, after the optional sections, where the JSON has always had it.
+    result: AnalysisResult = {  # type: ignore[typeddict-item]
         "log": {
             "cases": stats.cases,
             "events": stats.events,
@@ -207,7 +213,7 @@ class EmptySelectionError(MiningError, ValueError):
 
 def _conformance(
     view: LogView, variants: pd.DataFrame, process: ProcessContext, options: AnalysisOptions
-) -> dict[str, Any]:
+) -> ConformanceRecord:
     from mining.conformance import (
         VariantCount,
         check_conformance,

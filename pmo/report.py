@@ -16,6 +16,7 @@ from typing import Any
 from mining import (
     ASSUMPTION_LABELS,
     AnalysisOptions,
+    AnalysisResult,
     Assumptions,
     EmptySelectionError,
     GroupTooSmallError,
@@ -205,7 +206,7 @@ def _process_section(
     return section
 
 
-def _analysis_digest(result: dict[str, Any]) -> dict[str, Any]:
+def _analysis_digest(result: AnalysisResult) -> dict[str, Any]:
     conformance = result.get("conformance")
     return {
         "log": result["log"],
@@ -231,7 +232,7 @@ def _analysis_digest(result: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _process_map(result: dict[str, Any]) -> dict[str, Any]:
+def _process_map(result: AnalysisResult) -> dict[str, Any]:
     counts = {row["activity"]: row["events"] for row in result["activity_times"]}
     nodes = sorted(counts, key=lambda a: (-counts[a], a))[:_MAP_NODES]
     kept = set(nodes)

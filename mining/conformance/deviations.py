@@ -32,6 +32,8 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
+from mining.results import DeviationRecord
+
 if TYPE_CHECKING:
     from pm4py.objects.petri_net.obj import Marking
 
@@ -62,7 +64,7 @@ class Deviation:
     share: float
     example_cases: tuple[str, ...]
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> DeviationRecord:
         return {
             "kind": self.kind,
             "activity": self.activity,

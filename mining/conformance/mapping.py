@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from mining.conformance.errors import ActivityMappingError
+from mining.results import ActivityMappingRecord
 
 __all__ = [
     "MIN_SUGGESTION_SCORE",
@@ -140,7 +141,7 @@ class ActivityMapping:
         """The model label of a log activity, or the activity itself when it has none."""
         return self.pairs.get(activity, activity)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> ActivityMappingRecord:
         """A JSON-ready form; :meth:`from_dict` reads it back unchanged."""
         return {
             "pairs": dict(self.pairs),

@@ -54,6 +54,7 @@ from mining.conformance.deviations import (
 from mining.conformance.errors import ConformanceError
 from mining.conformance.mapping import ActivityMapping
 from mining.query import VariantCount
+from mining.results import ConformanceCheckRecord
 
 __all__ = [
     "FIRST_ALIGNMENT_MIN_S",
@@ -106,8 +107,8 @@ class ConformanceResult:
     notes: tuple[str, ...]
     checked_cases_share: float = 1.0
 
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready form (the ``conformance`` object of ``pmo analyze --json``)."""
+    def to_dict(self) -> ConformanceCheckRecord:
+        """A JSON-ready form (in the ``conformance`` object of ``pmo analyze --json``)."""
         return {
             "method": self.method,
             "fitness": self.fitness,

@@ -8,10 +8,11 @@ weighted as the assumptions file says. :data:`RULES` is the table the recommende
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from mining.digitization.assumptions import Assumptions
 from mining.digitization.signals import ActivitySignals, ProcessFacts, ProcessSignals
+from mining.results import CandidateRecord
 
 __all__ = [
     "RECOMMENDATION_LABELS",
@@ -64,11 +65,29 @@ class Candidate:
     def recommendation_label(self) -> str:
         return RECOMMENDATION_LABELS[self.recommendation]
 
-    def to_dict(self) -> dict[str, object]:
-        out = asdict(self)
-        out["reasons"] = list(self.reasons)
-        out["recommendation_label"] = self.recommendation_label
-        return out
+    def to_dict(self) -> CandidateRecord:
+        """A row of ``candidates`` in ``pmo analyze --json`` and in the reports."""
+        return {
+            "process": self.process,
+            "process_name": self.process_name,
+            "activity": self.activity,
+            "recommendation": self.recommendation,
+            "score": self.score,
+            "benefit": self.benefit,
+            "effort": self.effort,
+            "reasons": list(self.reasons),
+            "signals": dict(self.signals),
+            "hours_saved_per_year": self.hours_saved_per_year,
+            "fte_saved": self.fte_saved,
+            "euros_saved_per_year": self.euros_saved_per_year,
+            "pages_avoided_per_year": self.pages_avoided_per_year,
+            "co2_kg_avoided_per_year": self.co2_kg_avoided_per_year,
+            "throughput_reduction_days": self.throughput_reduction_days,
+            "cases": self.cases,
+            "low_evidence": self.low_evidence,
+            "decides": self.decides,
+            "recommendation_label": self.recommendation_label,
+        }
 
 
 @dataclass(frozen=True)

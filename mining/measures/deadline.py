@@ -28,6 +28,7 @@ or loses no day.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -37,6 +38,7 @@ import pandas as pd
 
 from mining.measures.calendar import WorkingCalendar, lower_saxony_holidays
 from mining.query import LogView, LogViewError, query_deadline_clocks
+from mining.results import DeadlineRecord
 from process_registry import iso
 
 __all__ = ["COUNTING_RULE", "DeadlineStatus", "clock_texts", "deadline_status"]
@@ -65,7 +67,7 @@ class DeadlineStatus:
     stop_before_start: int  # of ``running``, the stop activity occurs only before the start
     measured_until: datetime | None  # the log's last event, where running clocks are read
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> DeadlineRecord:
         """The ``deadline`` object of ``pmo analyze --json``."""
         return {
             "starts_with": self.starts_with,
@@ -164,7 +166,7 @@ COUNTING_RULE = (
 )
 
 
-def clock_texts(deadline: dict[str, Any]) -> tuple[str, str]:
+def clock_texts(deadline: Mapping[str, Any]) -> tuple[str, str]:
     """Where the clock of a ``deadline`` object (:meth:`DeadlineStatus.to_dict`) starts and stops,
     in German, for the terminal and the report. An object without the activities (a report
     snapshot from before they existed) was counted from the first to the last event."""

@@ -26,7 +26,6 @@ org unit.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 import pandas as pd
 
@@ -41,6 +40,7 @@ from mining.query import (
     query_handovers,
     query_unit_counts,
 )
+from mining.results import OrgUnitGroupsRecord
 
 __all__ = [
     "UNIT_COLUMN",
@@ -144,7 +144,7 @@ class UnitFigures:
             f"zusammengefasst{topped} (Mindestgruppengröße). {totals}"
         )
 
-    def summary(self) -> dict[str, Any]:
+    def summary(self) -> OrgUnitGroupsRecord:
         """The JSON field next to the rows (``org_unit_groups`` in ``pmo analyze --json``)."""
         return {
             "column": self.column,

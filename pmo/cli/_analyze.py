@@ -7,11 +7,11 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from mining import (
     AnalysisOptions,
+    AnalysisResult,
     EventLogError,
     ImportOptions,
     LogStore,
@@ -74,7 +74,7 @@ def run_analysis(
     working_time: bool,
     alignments: bool,
     min_group_size: int,
-) -> dict[str, Any]:
+) -> AnalysisResult:
     calendar = None
     if working_time:
         years = range(2000, 2041)

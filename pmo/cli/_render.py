@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
+from mining import AnalysisResult
 from process_registry import (
     BpmnDiff,
     BpmnDocument,
@@ -126,7 +128,7 @@ def _count(number: int, one: str, many: str) -> str:
     return f"{_number(number, 0)} {one if number == 1 else many}"
 
 
-def _bottleneck(edge: dict[str, Any]) -> str:
+def _bottleneck(edge: Mapping[str, Any]) -> str:
     # Mean and total in one unit, so that transitions × mean gives the total as printed.
     length, unit, digits = _unit(edge["mean_wait_s"])
     return (
@@ -142,7 +144,7 @@ def _days(value: float) -> str:
     return f"{value:g}".replace(".", ",")
 
 
-def _deadline_lines(deadline: dict[str, Any]) -> list[str]:
+def _deadline_lines(deadline: Mapping[str, Any]) -> list[str]:
     from mining import COUNTING_RULE, clock_texts
 
     starts, ends = clock_texts(deadline)
@@ -173,7 +175,7 @@ def _deadline_lines(deadline: dict[str, Any]) -> list[str]:
     return lines
 
 
-def render_analysis(result: dict[str, Any]) -> str:
+def render_analysis(result: AnalysisResult) -> str:
     log = result["log"]
     durations = result["case_duration_s"]
     lines = [
@@ -224,7 +226,7 @@ def render_analysis(result: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _unit_lines(result: dict[str, Any]) -> list[str]:
+def _unit_lines(result: AnalysisResult) -> list[str]:
     """Hand-overs between org units, as ``analyze`` guarded them, with the note that says what
     was merged or withheld (the rows are already safe to show; nothing is filtered here)."""
     groups = result.get("org_unit_groups")

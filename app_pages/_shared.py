@@ -20,7 +20,12 @@ from app_pages._auth import User, current_user
 from app_pages._i18n import t
 from mining.digitization import Assumptions, load_assumptions
 from mining.logstore import LogInfo, LogStore
-from process_registry import Database, Registry, open_database, upgrade_schema
+from process_registry import (
+    Database,
+    Registry,
+    open_database,
+    prepared_schema,
+)
 from process_registry.records import ProcessSummary
 from process_registry.settings import data_dir, database_url
 
@@ -28,6 +33,7 @@ __all__ = [
     "ASSUMPTIONS_FILE",
     "SETTINGS_FILE",
     "cached_analysis",
+    "check_database",
     "forget_derived_data",
     "log_store",
     "office_assumptions",
@@ -47,10 +53,15 @@ _DEFAULT_SETTINGS = {"min_group_size": 5, "working_time": False}
 @st.cache_resource(show_spinner=False)
 def _database(url: str) -> Database:
     # The engine is thread-safe and holds no user data, so one per URL and process is right here.
-    db = open_database(url)
-    if not db.has_schema():
-        upgrade_schema(db)
-    return db
+    # An outdated schema raises SchemaOutdatedError, which is not cached: after `pmo db upgrade`
+    # the next page load succeeds without a restart.
+    return prepared_schema(open_database(url))
+
+
+def check_database() -> None:
+    """Open the catalogue database once per page run; raises SchemaOutdatedError when it needs
+    ``pmo db upgrade`` first (app.py shows that instead of any page)."""
+    _database(database_url())
 
 
 def registry() -> Registry:

@@ -26,6 +26,7 @@ from process_registry import (
     load_catalogue_folder,
     open_database,
     parse_bpmn,
+    prepared_schema,
     upgrade_schema,
 )
 from process_registry.bpmn.safe_xml import (
@@ -34,9 +35,8 @@ from process_registry.bpmn.safe_xml import (
     check_xml_runtime,
 )
 from process_registry.clock import local_text
-from process_registry.errors import DatabaseUnavailableError
 from process_registry.files import read_limited
-from process_registry.schema import SCHEMA_REVISION, current_revision
+from process_registry.schema import current_revision
 from process_registry.settings import current_user, data_dir
 
 __all__ = ["cli", "main"]
@@ -65,17 +65,7 @@ def _db_option(command: Callable[..., Any]) -> Callable[..., Any]:
 
 def _open(db_url: str | None) -> Database:
     """The database, created on first use; an outdated schema is reported, not silently migrated."""
-    db = open_database(db_url)
-    if not db.has_schema():
-        upgrade_schema(db)
-        return db
-    current = current_revision(db)
-    if current != SCHEMA_REVISION:
-        raise DatabaseUnavailableError(
-            f"Datenbankschema ist auf Stand {current}, erwartet wird {SCHEMA_REVISION}. "
-            f"Bitte zuerst `pmo db upgrade` ausführen."
-        )
-    return db
+    return prepared_schema(open_database(db_url))
 
 
 def _registry(db_url: str | None) -> Registry:

@@ -31,6 +31,7 @@ from .errors import ProcessNotFoundError as ProcessNotFoundError
 from .errors import RegistryError as RegistryError
 from .errors import ReportAlteredError as ReportAlteredError
 from .errors import ReportNotFoundError as ReportNotFoundError
+from .errors import SchemaOutdatedError as SchemaOutdatedError
 from .errors import UnsupportedDatabaseError as UnsupportedDatabaseError
 from .errors import ValidationError as ValidationError
 from .errors import VersionNotFoundError as VersionNotFoundError
@@ -44,6 +45,7 @@ from .registry import CATALOGUE_FIELDS as CATALOGUE_FIELDS
 from .registry import Registry as Registry
 from .reports import ReportArchive as ReportArchive
 from .samples import load_catalogue_folder as load_catalogue_folder
+from .schema import prepared_schema as prepared_schema
 from .schema import upgrade_schema as upgrade_schema
 
 __all__ = [
@@ -72,6 +74,7 @@ __all__ = [
     "ReportArchive",
     "ReportNotFoundError",
     "ReportSummary",
+    "SchemaOutdatedError",
     "UnsupportedDatabaseError",
     "ValidationError",
     "VersionInfo",
@@ -82,5 +85,6 @@ __all__ = [
     "load_catalogue_folder",
     "open_database",
     "parse_bpmn",
+    "prepared_schema",
     "upgrade_schema",
 ]

@@ -57,6 +57,7 @@ from .logview import LogView as LogView
 from .logview import filter_activity_presence as filter_activity_presence
 from .logview import filter_attribute as filter_attribute
 from .logview import filter_case_duration as filter_case_duration
+from .logview import filter_local_days as filter_local_days
 from .logview import filter_time_range as filter_time_range
 from .logview import filter_variant_coverage as filter_variant_coverage
 from .logview import filter_variants_top_k as filter_variants_top_k
@@ -109,6 +110,7 @@ __all__ = [
     "filter_activity_presence",
     "filter_attribute",
     "filter_case_duration",
+    "filter_local_days",
     "filter_time_range",
     "filter_variant_coverage",
     "filter_variants_top_k",

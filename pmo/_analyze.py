@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from mining.aggregates import get_variants
 from mining.analysis import AnalysisOptions, analyze
@@ -19,7 +18,7 @@ from mining.discovery import discover_bpmn
 from mining.errors import EventLogError
 from mining.ingest import ImportOptions, ingest_file
 from mining.logstore import LogStore
-from mining.logview import LogView, filter_time_range, filter_variants_top_k, open_log
+from mining.logview import LogView, filter_local_days, filter_variants_top_k, open_log
 from mining.privacy import load_or_create_secret
 from mining.variants import VariantCount
 from process_registry import Registry
@@ -88,12 +87,12 @@ def apply_filters(
     date_to: dt.datetime | None,
     top_variants: int | None,
 ) -> LogView:
-    """The command line's filters, as local calendar days in Berlin."""
-    if date_from is not None or date_to is not None:
-        berlin = ZoneInfo("Europe/Berlin")
-        start = (date_from or dt.datetime(1970, 1, 1)).replace(tzinfo=berlin)
-        end = (date_to or dt.datetime(2999, 12, 31)).replace(tzinfo=berlin) + dt.timedelta(days=1)
-        view = filter_time_range(view, start, end, mode="intersecting")
+    """The command line's filters; ``--from``/``--to`` are Berlin calendar days, as in reports."""
+    view = filter_local_days(
+        view,
+        date_from.date() if date_from is not None else None,
+        date_to.date() if date_to is not None else None,
+    )
     if top_variants is not None:
         view = filter_variants_top_k(view, top_variants)
     return view

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from process_registry import Registry
-from process_registry.clock import BERLIN, iso
+from process_registry.clock import iso
 
 from ..analysis import AnalysisOptions, EmptySelectionError, GroupTooSmallError, analyze
 from ..context import process_context, process_facts
@@ -25,7 +25,7 @@ from ..digitization import (
     register_candidates,
 )
 from ..logstore import LogInfo, LogStore
-from ..logview import LogView, filter_time_range, open_log
+from ..logview import LogView, filter_local_days, open_log
 
 __all__ = ["ReportFilters", "build_report"]
 
@@ -44,13 +44,7 @@ class ReportFilters:
     date_to: dt.date | None = None
 
     def apply(self, view: LogView) -> LogView:
-        if self.date_from is None and self.date_to is None:
-            return view
-        start = dt.datetime.combine(self.date_from or dt.date(1970, 1, 1), dt.time(), BERLIN)
-        end = dt.datetime.combine(
-            (self.date_to or dt.date(2999, 12, 30)) + dt.timedelta(days=1), dt.time(), BERLIN
-        )
-        return filter_time_range(view, start, end, mode="intersecting")
+        return filter_local_days(view, self.date_from, self.date_to)
 
     def to_dict(self) -> dict[str, str | None]:
         return {

@@ -10,7 +10,6 @@ meanwhile (by another session or ``pmo log delete``) is never served from memory
 from __future__ import annotations
 
 import datetime as dt
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -22,12 +21,15 @@ from mining.digitization import Assumptions, load_assumptions
 from mining.logstore import LogInfo, LogStore
 from process_registry import (
     Database,
+    OfficeSettings,
     Registry,
+    SettingsError,
     open_database,
     prepared_schema,
 )
 from process_registry.records import ProcessSummary
-from process_registry.settings import data_dir, database_url
+from process_registry.settings import SETTINGS_FILE, data_dir, database_url
+from process_registry.settings import office_settings as _office_settings
 
 __all__ = [
     "ASSUMPTIONS_FILE",
@@ -46,8 +48,6 @@ __all__ = [
 ]
 
 ASSUMPTIONS_FILE = "annahmen.toml"  # in PMO_DATA_DIR; written by Einstellungen/Digitalisierung
-SETTINGS_FILE = "arbeitsbereich.toml"
-_DEFAULT_SETTINGS = {"min_group_size": 5, "working_time": False}
 
 
 @st.cache_resource(show_spinner=False)
@@ -92,14 +92,17 @@ def visible_logs(user: User) -> list[LogInfo]:
     return log_store().list_logs(department=department)
 
 
-def office_settings() -> dict[str, Any]:
-    """Office-wide settings (minimum group size, working-time calendar) from PMO_DATA_DIR."""
-    path = data_dir() / SETTINGS_FILE
-    settings = dict(_DEFAULT_SETTINGS)
-    if path.is_file():
-        with path.open("rb") as handle:
-            settings.update(tomllib.load(handle))
-    return settings
+def office_settings() -> OfficeSettings:
+    """The office settings (minimum group size, working-time calendar, …) in PMO_DATA_DIR; a
+    broken file raises SettingsError with a message in the user's language naming the file."""
+    try:
+        return _office_settings(data_dir())
+    except SettingsError as err:
+        if err.source is None:  # PMO_RETENTION_DAYS: the message names the variable
+            raise
+        raise SettingsError(
+            t("settings.file_broken", file=SETTINGS_FILE, error=err.reason)
+        ) from None
 
 
 def office_assumptions() -> Assumptions:
@@ -186,7 +189,7 @@ def _analysis(
     process_state: str | None = None,
 ) -> dict[str, Any]:
     from mining.analysis import AnalysisOptions, analyze
-    from mining.calendar import WorkingCalendar, lower_saxony_holidays
+    from mining.calendar import office_calendar
     from mining.context import process_context
     from mining.logview import open_log
     from mining.report import ReportFilters
@@ -198,9 +201,7 @@ def _analysis(
         from mining.logview import filter_variants_top_k
 
         view = filter_variants_top_k(view, top_variants)
-    calendar = (
-        WorkingCalendar(holidays=lower_saxony_holidays(range(2000, 2041))) if working_time else None
-    )
+    calendar = office_calendar() if working_time else None
     assumptions = load_assumptions(Path(assumptions_path) if assumptions_path else None)
     context = process_context(registry(), process_key, version) if process_key else None
     options = AnalysisOptions(

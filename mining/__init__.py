@@ -30,6 +30,7 @@ from .analysis import analyze as analyze
 from .bpmn_export import write_bpmn as write_bpmn
 from .calendar import WorkingCalendar as WorkingCalendar
 from .calendar import lower_saxony_holidays as lower_saxony_holidays
+from .calendar import office_calendar as office_calendar
 from .conformance import check_conformance as check_conformance
 from .conformance import convert_to_petri_net as convert_to_petri_net
 from .conformance import map_activities as map_activities
@@ -125,6 +126,7 @@ __all__ = [
     "get_variants",
     "group_statistics",
     "lower_saxony_holidays",
+    "office_calendar",
     "map_activities",
     "open_log",
     "open_table",

@@ -17,6 +17,7 @@ import pandas as pd
 
 from process_registry import BpmnDocument
 from process_registry.clock import iso
+from process_registry.settings import DEFAULT_MIN_GROUP_SIZE
 
 from .aggregates import (
     analysis_session,
@@ -72,7 +73,7 @@ class ProcessContext:
 @dataclass(frozen=True)
 class AnalysisOptions:
     calendar: WorkingCalendar | None = None
-    min_group_size: int = 5
+    min_group_size: int = DEFAULT_MIN_GROUP_SIZE
     conformance_method: str = "token_replay"
     time_budget_s: float = 10.0
     max_variants: int = 50

@@ -12,7 +12,7 @@ from typing import Any
 from mining.aggregates import get_variants
 from mining.analysis import AnalysisOptions, analyze
 from mining.bpmn_export import write_bpmn
-from mining.calendar import WorkingCalendar, lower_saxony_holidays
+from mining.calendar import office_calendar
 from mining.context import process_context
 from mining.discovery import discover_bpmn
 from mining.errors import EventLogError
@@ -67,10 +67,7 @@ def run_analysis(
     alignments: bool,
     min_group_size: int,
 ) -> dict[str, Any]:
-    calendar = None
-    if working_time:
-        years = range(2000, 2041)
-        calendar = WorkingCalendar(holidays=lower_saxony_holidays(years))
+    calendar = office_calendar() if working_time else None
     context = process_context(registry, process_key, version) if process_key else None
     options = AnalysisOptions(
         calendar=calendar,

@@ -37,7 +37,13 @@ from process_registry.bpmn.safe_xml import (
 from process_registry.clock import local_text
 from process_registry.files import read_limited
 from process_registry.schema import current_revision
-from process_registry.settings import current_user, data_dir
+from process_registry.settings import (
+    DEFAULT_MIN_GROUP_SIZE,
+    OFFICE_TIMEZONE,
+    current_user,
+    data_dir,
+    office_settings,
+)
 
 __all__ = ["cli", "main"]
 
@@ -418,7 +424,7 @@ _MAPPING_OPTIONS = (
     click.option("--timestamp-format", default=None, help="strptime-Format, z. B. %d.%m.%Y %H:%M."),
     click.option(
         "--timezone",
-        default="Europe/Berlin",
+        default=OFFICE_TIMEZONE,
         show_default=True,
         help="Zeitzone von Zeitangaben ohne Zonenangabe, z. B. UTC für Systemexporte in UTC.",
     ),
@@ -429,10 +435,32 @@ _MAPPING_OPTIONS = (
 _MIN_GROUP_SIZE = click.option(
     "--min-group-size",
     type=int,
-    default=5,
-    show_default=True,
-    help="Mindestgröße von Personengruppen in Auswertungen.",
+    default=None,
+    help="Mindestgröße von Personengruppen in Auswertungen "
+    f"(Standard: Einstellung des Arbeitsbereichs, sonst {DEFAULT_MIN_GROUP_SIZE}).",
 )
+# Without either flag the office setting (page Einstellungen) decides, as in the workspace.
+_WORKING_TIME = click.option(
+    "--working-time/--clock-time",
+    "working_time",
+    default=None,
+    help="Wartezeiten in Arbeitszeit (Mo–Fr 8–16 Uhr, Feiertage Niedersachsen) oder in "
+    "Kalenderzeit (Standard: Einstellung des Arbeitsbereichs).",
+)
+
+
+def _office_defaults(
+    folder: Path, min_group_size: int | None, working_time: bool | None
+) -> tuple[int, bool]:
+    """The options as given, the office settings where not: an explicit option always wins, and
+    a broken settings file only matters when it is needed."""
+    if min_group_size is None or working_time is None:
+        settings = office_settings(folder)
+        if min_group_size is None:
+            min_group_size = settings.min_group_size
+        if working_time is None:
+            working_time = settings.working_time
+    return min_group_size, working_time
 
 
 def _date_range_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -602,11 +630,7 @@ def log_purge(db_url: str | None) -> None:
     "--version", "version", type=int, default=None, help="Modellversion (Standard: aktuell)."
 )
 @_mapping_options
-@click.option(
-    "--working-time",
-    is_flag=True,
-    help="Wartezeiten in Arbeitszeit (Mo–Fr 8–16 Uhr, Feiertage Niedersachsen).",
-)
+@_WORKING_TIME
 @click.option("--alignments", is_flag=True, help="Alignments statt Token-Replay (mit Zeitbudget).")
 @_date_range_options
 @click.option("--top-variants", type=int, default=None, help="Nur die K häufigsten Varianten.")
@@ -630,14 +654,14 @@ def analyze_command(
     target: str,
     process_key: str | None,
     version: int | None,
-    working_time: bool,
+    working_time: bool | None,
     alignments: bool,
     date_from: Any,
     date_to: Any,
     top_variants: int | None,
     discovered_bpmn: str | None,
     noise: float,
-    min_group_size: int,
+    min_group_size: int | None,
     as_json: bool,
     db_url: str | None,
     **mapping: Any,
@@ -646,6 +670,7 @@ def analyze_command(
     from pmo._analyze import apply_filters, discovered_model, run_analysis, stored_or_ingested
 
     store = _log_store(db_url)
+    min_group_size, working_time = _office_defaults(store.data_dir, min_group_size, working_time)
     options = _import_options(mapping)
     with stored_or_ingested(store, target, options) as (view, linked_process):
         view = apply_filters(view, date_from=date_from, date_to=date_to, top_variants=top_variants)
@@ -702,6 +727,7 @@ _REPORT_FORMATS = ("pdf", "xlsx", "html", "json")
     help="TOML-Datei mit eigenen Annahmen und Gewichten (Standard: mitgelieferte Werte).",
 )
 @_MIN_GROUP_SIZE
+@_WORKING_TIME
 @click.option("--title", default="Digitalisierungsportfolio", show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Antwort als JSON.")
 @_db_option
@@ -714,7 +740,8 @@ def report_command(
     date_from: Any,
     date_to: Any,
     assumptions_file: str | None,
-    min_group_size: int,
+    min_group_size: int | None,
+    working_time: bool | None,
     title: str,
     as_json: bool,
     db_url: str | None,
@@ -753,6 +780,7 @@ def report_command(
                 ),
                 actor=current_user(),
                 min_group_size=min_group_size,
+                working_time=working_time,
                 title=title,
             )
             # The file is written before the snapshot commits: a report that cannot be written

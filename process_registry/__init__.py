@@ -47,6 +47,9 @@ from .reports import ReportArchive as ReportArchive
 from .samples import load_catalogue_folder as load_catalogue_folder
 from .schema import prepared_schema as prepared_schema
 from .schema import upgrade_schema as upgrade_schema
+from .settings import OfficeSettings as OfficeSettings
+from .settings import SettingsError as SettingsError
+from .settings import office_settings as office_settings
 
 __all__ = [
     "CATALOGUE_FIELDS",
@@ -63,6 +66,7 @@ __all__ = [
     "FileRefusedError",
     "LintContext",
     "LintFinding",
+    "OfficeSettings",
     "ProcessExistsError",
     "ProcessNotFoundError",
     "ProcessRecord",
@@ -75,6 +79,7 @@ __all__ = [
     "ReportNotFoundError",
     "ReportSummary",
     "SchemaOutdatedError",
+    "SettingsError",
     "UnsupportedDatabaseError",
     "ValidationError",
     "VersionInfo",
@@ -83,6 +88,7 @@ __all__ = [
     "diff_bpmn",
     "lint_bpmn",
     "load_catalogue_folder",
+    "office_settings",
     "open_database",
     "parse_bpmn",
     "prepared_schema",

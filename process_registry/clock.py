@@ -19,6 +19,8 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+from .settings import OFFICE_TIMEZONE
+
 __all__ = [
     "BERLIN",
     "as_utc",
@@ -33,7 +35,7 @@ __all__ = [
     "today",
 ]
 
-BERLIN = ZoneInfo("Europe/Berlin")
+BERLIN = ZoneInfo(OFFICE_TIMEZONE)
 _MISSING = "–"
 
 

@@ -15,8 +15,10 @@ from typing import Any
 
 from process_registry import Registry
 from process_registry.clock import iso
+from process_registry.settings import office_settings
 
 from ..analysis import AnalysisOptions, EmptySelectionError, GroupTooSmallError, analyze
+from ..calendar import office_calendar
 from ..context import process_context, process_facts
 from ..digitization import (
     ASSUMPTION_LABELS,
@@ -61,16 +63,21 @@ def build_report(
     assumptions: Assumptions | None = None,
     filters: ReportFilters | None = None,
     actor: str,
-    min_group_size: int = 5,
-    working_time: bool = False,
+    min_group_size: int | None = None,
+    working_time: bool | None = None,
     title: str = "Digitalisierungsportfolio",
     now: dt.datetime | None = None,
 ) -> dict[str, Any]:
     """The portfolio of ``keys`` (default: every registered process) as a snapshot dict.
 
     Each process is analysed on its newest linked log (filtered by ``filters``); a process
-    without one is assessed from its catalogue data alone and says so.
+    without one is assessed from its catalogue data alone and says so. ``min_group_size`` and
+    ``working_time`` default to the office settings beside the store's logs, as in the workspace.
     """
+    if min_group_size is None or working_time is None:
+        settings = office_settings(store.data_dir)
+        min_group_size = settings.min_group_size if min_group_size is None else min_group_size
+        working_time = settings.working_time if working_time is None else working_time
     assumptions = assumptions or load_assumptions()
     filters = filters or ReportFilters()
     # None means every process; an empty selection is an empty portfolio, not everything.
@@ -78,11 +85,7 @@ def build_report(
     for key in wanted:
         registry.get_process(key)  # an unknown key fails before any work is done
     newest = _newest_logs(store)
-    calendar = None
-    if working_time:
-        from ..calendar import WorkingCalendar, lower_saxony_holidays
-
-        calendar = WorkingCalendar(holidays=lower_saxony_holidays(range(2000, 2041)))
+    calendar = office_calendar() if working_time else None
     options = AnalysisOptions(
         calendar=calendar, min_group_size=min_group_size, assumptions=assumptions
     )

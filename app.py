@@ -3,11 +3,20 @@
 import streamlit as st
 
 from app_pages._i18n import LANGUAGES, language, set_language, t
-from app_pages._shared import signed_in_user
+from app_pages._shared import check_database, signed_in_user
+from process_registry import SchemaOutdatedError
 
 st.set_page_config(page_title="pmo – Prozessmanagement", layout="wide")
 
 user = signed_in_user()
+
+try:
+    check_database()
+except SchemaOutdatedError as err:
+    # Every page would fail on its first query, each in its own way; say once what to do.
+    st.title(t("common.schema_outdated_title"))
+    st.error(t("common.schema_outdated", current=err.current or "–", expected=err.expected))
+    st.stop()
 
 with st.sidebar:
     st.session_state.setdefault("pmo_language_choice", language())

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import re
-import tomllib
 from types import MappingProxyType
 from typing import Any
 
@@ -19,9 +18,7 @@ import streamlit as st
 
 from app_pages._auth import User
 from app_pages._i18n import language, t
-from app_pages._office_settings import SettingsError, checked_settings
 from app_pages._shared import (
-    SETTINGS_FILE,
     log_store,
     office_assumptions,
     office_settings,
@@ -31,7 +28,7 @@ from app_pages._shared import (
 )
 from mining import Assumptions, AssumptionsError, MiningError, checked_values
 from pmo import build_report
-from process_registry import RegistryError, database_url
+from process_registry import RegistryError, SettingsError, database_url
 
 __all__ = [
     "CHANGES_KEY",
@@ -39,7 +36,6 @@ __all__ = [
     "computed_portfolio",
     "flags_text",
     "md",
-    "min_group_size",
     "number",
     "portfolio",
     "recommendation_label",
@@ -77,7 +73,7 @@ def portfolio(user: User, assumptions: Assumptions) -> dict[str, Any] | None:
     sections = json.dumps(
         {name: dict(values) for name, values in assumptions.sections.items()}, ensure_ascii=False
     )
-    working_time = bool(office_settings().get("working_time", False))
+    settings = office_settings()
     logs = tuple(sorted(info.log_id for info in visible_logs(user)))
     for _attempt in range(3):
         result = _portfolio(
@@ -86,9 +82,9 @@ def portfolio(user: User, assumptions: Assumptions) -> dict[str, Any] | None:
             logs,
             sections,
             assumptions.source,
-            min_group_size(),
+            settings.min_group_size,
             database_url(),
-            working_time,
+            settings.working_time,
         )
         stored = tuple(sorted(info.log_id for info in visible_logs(user)))
         if _rests_on(result) <= set(stored):
@@ -125,16 +121,6 @@ def computed_portfolio(user: User, assumptions: Assumptions) -> dict[str, Any] |
     except (RegistryError, MiningError, PermissionError, SettingsError) as err:
         st.error(str(err))
         st.stop()
-
-
-def min_group_size() -> int:
-    """The office's minimum group size; a hand-edited, broken settings file is reported (as
-    :class:`SettingsError`), never replaced by a default the Personalrat did not agree to."""
-    try:
-        settings = office_settings()
-        return checked_settings(settings["min_group_size"], False)["min_group_size"]
-    except (tomllib.TOMLDecodeError, OSError, SettingsError) as err:
-        raise SettingsError(t("settings.file_broken", file=SETTINGS_FILE, error=str(err))) from None
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

@@ -10,7 +10,6 @@ meanwhile (by another session or ``pmo log delete``) is never served from memory
 from __future__ import annotations
 
 import datetime as dt
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -20,19 +19,24 @@ from app_pages._auth import User, current_user
 from app_pages._i18n import t
 from mining import Assumptions, LogInfo, LogStore, load_assumptions
 from process_registry import (
+    SETTINGS_FILE,
     Database,
+    OfficeSettings,
     ProcessSummary,
     Registry,
+    SettingsError,
     data_dir,
     database_url,
     open_database,
-    upgrade_schema,
+    prepared_schema,
 )
+from process_registry import office_settings as _office_settings
 
 __all__ = [
     "ASSUMPTIONS_FILE",
     "SETTINGS_FILE",
     "cached_analysis",
+    "check_database",
     "forget_derived_data",
     "log_store",
     "office_assumptions",
@@ -45,17 +49,20 @@ __all__ = [
 ]
 
 ASSUMPTIONS_FILE = "annahmen.toml"  # in PMO_DATA_DIR; written by Einstellungen/Digitalisierung
-SETTINGS_FILE = "arbeitsbereich.toml"
-_DEFAULT_SETTINGS = {"min_group_size": 5, "working_time": False}
 
 
 @st.cache_resource(show_spinner=False)
 def _database(url: str) -> Database:
     # The engine is thread-safe and holds no user data, so one per URL and process is right here.
-    db = open_database(url)
-    if not db.has_schema():
-        upgrade_schema(db)
-    return db
+    # An outdated schema raises SchemaOutdatedError, which is not cached: after `pmo db upgrade`
+    # the next page load succeeds without a restart.
+    return prepared_schema(open_database(url))
+
+
+def check_database() -> None:
+    """Open the catalogue database once per page run; raises SchemaOutdatedError when it needs
+    ``pmo db upgrade`` first (app.py shows that instead of any page)."""
+    _database(database_url())
 
 
 def registry() -> Registry:
@@ -86,14 +93,17 @@ def visible_logs(user: User) -> list[LogInfo]:
     return log_store().list_logs(department=department)
 
 
-def office_settings() -> dict[str, Any]:
-    """Office-wide settings (minimum group size, working-time calendar) from PMO_DATA_DIR."""
-    path = data_dir() / SETTINGS_FILE
-    settings = dict(_DEFAULT_SETTINGS)
-    if path.is_file():
-        with path.open("rb") as handle:
-            settings.update(tomllib.load(handle))
-    return settings
+def office_settings() -> OfficeSettings:
+    """The office settings (minimum group size, working-time calendar, …) in PMO_DATA_DIR; a
+    broken file raises SettingsError with a message in the user's language naming the file."""
+    try:
+        return _office_settings(data_dir())
+    except SettingsError as err:
+        if err.source is None:  # PMO_RETENTION_DAYS: the message names the variable
+            raise
+        raise SettingsError(
+            t("settings.file_broken", file=SETTINGS_FILE, error=err.reason)
+        ) from None
 
 
 def office_assumptions() -> Assumptions:
@@ -179,7 +189,7 @@ def _analysis(
     assumptions_mtime: float | None,
     process_state: str | None = None,
 ) -> dict[str, Any]:
-    from mining import AnalysisOptions, WorkingCalendar, analyze, lower_saxony_holidays, open_log
+    from mining import AnalysisOptions, analyze, office_calendar, open_log
     from pmo import ReportFilters, process_context
 
     _check_scope(log_id, scope)
@@ -189,9 +199,7 @@ def _analysis(
         from mining import filter_variants_top_k
 
         view = filter_variants_top_k(view, top_variants)
-    calendar = (
-        WorkingCalendar(holidays=lower_saxony_holidays(range(2000, 2041))) if working_time else None
-    )
+    calendar = office_calendar() if working_time else None
     assumptions = load_assumptions(Path(assumptions_path) if assumptions_path else None)
     context = process_context(registry(), process_key, version) if process_key else None
     options = AnalysisOptions(

@@ -103,7 +103,7 @@ with st.container(border=True):
     )
     working_time = col_work.toggle(
         t("analysis.working_time"),
-        value=bool(settings.get("working_time", False)),
+        value=settings.working_time,
         help=t("analysis.working_time_help"),
         key="analysis_working_time",
     )
@@ -136,7 +136,7 @@ def _analysis(process_key: str | None) -> dict[str, Any]:
         date_to=date_to if date_to and date_to != last else None,
         top_variants=int(top_variants) or None,
         working_time=bool(working_time),
-        min_group_size=int(settings.get("min_group_size", 5)),
+        min_group_size=settings.min_group_size,
         assumptions_path=str(assumptions) if has_assumptions else None,
         assumptions_mtime=assumptions.stat().st_mtime if has_assumptions else None,
     )

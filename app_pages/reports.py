@@ -7,8 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages._i18n import t
-from app_pages._office_settings import SettingsError
-from app_pages._portfolio import min_group_size, number
+from app_pages._portfolio import number
 from app_pages._shared import (
     log_store,
     office_assumptions,
@@ -24,6 +23,7 @@ from process_registry import (
     ReportAlteredError,
     ReportArchive,
     ReportSummary,
+    SettingsError,
     canonical_json,
     local_text,
 )
@@ -101,6 +101,7 @@ if user.can_create_reports:
             else:
                 try:
                     with st.spinner(t("reports.creating")):
+                        settings = office_settings()
                         snapshot = build_report(
                             registry(),
                             log_store(),
@@ -108,8 +109,8 @@ if user.can_create_reports:
                             assumptions=office_assumptions(),
                             filters=ReportFilters(date_from=date_from, date_to=date_to),
                             actor=user.name,
-                            min_group_size=min_group_size(),
-                            working_time=bool(office_settings().get("working_time", False)),
+                            min_group_size=settings.min_group_size,
+                            working_time=settings.working_time,
                             title=title.strip(),
                         )
                         report_id = archive.save(snapshot, actor=user.name)

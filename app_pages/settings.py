@@ -1,27 +1,18 @@
 """Einstellungen: the language of the workspace for everyone; the office-wide settings and the
 hourly rates per pay group for process managers (read-only for everyone else)."""
 
-import tomllib
-
 import pandas as pd
 import streamlit as st
 
 from app_pages._i18n import LANGUAGES, language, set_language, t
-from app_pages._office_settings import (
-    PERSONALRAT_THRESHOLD,
-    SettingsError,
-    checked_settings,
-    save_office_settings,
-)
 from app_pages._shared import (
     ASSUMPTIONS_FILE,
-    SETTINGS_FILE,
     office_assumptions,
     office_settings,
     signed_in_user,
 )
 from mining import AssumptionsError, checked_values, save_assumptions
-from process_registry import data_dir
+from process_registry import PERSONALRAT_THRESHOLD, SettingsError, data_dir, save_office_settings
 
 RATES = "cost_rates_eur_per_hour"
 
@@ -52,10 +43,7 @@ st.radio(
 try:
     settings = office_settings()
     assumptions = office_assumptions()
-except (tomllib.TOMLDecodeError, OSError) as err:
-    st.error(t("settings.file_broken", file=SETTINGS_FILE, error=str(err)))
-    st.stop()
-except AssumptionsError as err:
+except (SettingsError, AssumptionsError) as err:
     st.error(str(err))
     st.stop()
 
@@ -70,8 +58,8 @@ if not user.can_edit_registry:
                     t("settings.working_time"),
                 ],
                 t("settings.col_value"): [
-                    str(settings["min_group_size"]),
-                    t("settings.yes") if settings["working_time"] else t("settings.no"),
+                    str(settings.min_group_size),
+                    t("settings.yes") if settings.working_time else t("settings.no"),
                 ],
             }
         ),
@@ -81,30 +69,31 @@ else:
     with st.form("settings_office"):
         min_group_size = st.number_input(
             t("settings.min_group_size"),
-            value=int(settings["min_group_size"]),
+            value=settings.min_group_size,
             step=1,
             help=t("settings.min_group_size_help"),
             key="settings_min_group_size",
         )
         working_time = st.toggle(
             t("settings.working_time"),
-            value=bool(settings["working_time"]),
+            value=settings.working_time,
             help=t("settings.working_time_help"),
             key="settings_working_time",
         )
         if st.form_submit_button(t("settings.save"), key="settings_save_office"):
             try:
-                settings = checked_settings(min_group_size, working_time)
-                save_office_settings(data_dir() / SETTINGS_FILE, settings, actor=user.name)
+                settings = save_office_settings(
+                    min_group_size, working_time, folder=data_dir(), actor=user.name
+                )
             except SettingsError as err:
                 st.error(t("settings.not_saved", error=str(err)))
             else:
                 st.success(t("settings.saved"))
-if int(settings["min_group_size"]) < PERSONALRAT_THRESHOLD:
+if settings.min_group_size < PERSONALRAT_THRESHOLD:
     st.warning(
         t(
             "settings.personalrat",
-            size=settings["min_group_size"],
+            size=settings.min_group_size,
             threshold=PERSONALRAT_THRESHOLD,
         )
     )

@@ -94,6 +94,7 @@ from mining.measures import find_rework as find_rework
 from mining.measures import group_statistics as group_statistics
 from mining.measures import lower_saxony_holidays as lower_saxony_holidays
 from mining.measures import map_dot as map_dot
+from mining.measures import office_calendar as office_calendar
 from mining.measures import reduce_map as reduce_map
 from mining.measures import unit_figures as unit_figures
 from mining.query import LogView as LogView
@@ -101,6 +102,7 @@ from mining.query import VariantCount as VariantCount
 from mining.query import filter_activity_presence as filter_activity_presence
 from mining.query import filter_attribute as filter_attribute
 from mining.query import filter_case_duration as filter_case_duration
+from mining.query import filter_local_days as filter_local_days
 from mining.query import filter_time_range as filter_time_range
 from mining.query import filter_variant_coverage as filter_variant_coverage
 from mining.query import filter_variants_top_k as filter_variants_top_k
@@ -173,6 +175,7 @@ __all__ = [
     "filter_activity_presence",
     "filter_attribute",
     "filter_case_duration",
+    "filter_local_days",
     "filter_time_range",
     "filter_variant_coverage",
     "filter_variants_top_k",
@@ -193,6 +196,7 @@ __all__ = [
     "map_activities",
     "map_dot",
     "neutralize",
+    "office_calendar",
     "open_log",
     "open_table",
     "preview_table",

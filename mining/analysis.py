@@ -39,7 +39,7 @@ from mining.query import (
     get_variants,
 )
 from mining.results import AnalysisResult, ConformanceRecord
-from process_registry import BpmnDocument, iso
+from process_registry import DEFAULT_MIN_GROUP_SIZE, BpmnDocument, iso
 
 __all__ = [
     "AnalysisOptions",
@@ -74,7 +74,7 @@ class ProcessContext:
 @dataclass(frozen=True)
 class AnalysisOptions:
     calendar: WorkingCalendar | None = None
-    min_group_size: int = 5
+    min_group_size: int = DEFAULT_MIN_GROUP_SIZE
     conformance_method: str = "token_replay"
     time_budget_s: float = 10.0
     max_variants: int = 50

@@ -24,13 +24,14 @@ from mining import (
     LogStore,
     LogView,
     analyze,
-    filter_time_range,
+    filter_local_days,
     load_assumptions,
+    office_calendar,
     open_log,
     register_candidates,
 )
 from pmo.context import process_context, process_facts
-from process_registry import BERLIN, Registry, iso
+from process_registry import Registry, iso, office_settings
 
 __all__ = ["ReportFilters", "build_report"]
 
@@ -49,13 +50,7 @@ class ReportFilters:
     date_to: dt.date | None = None
 
     def apply(self, view: LogView) -> LogView:
-        if self.date_from is None and self.date_to is None:
-            return view
-        start = dt.datetime.combine(self.date_from or dt.date(1970, 1, 1), dt.time(), BERLIN)
-        end = dt.datetime.combine(
-            (self.date_to or dt.date(2999, 12, 30)) + dt.timedelta(days=1), dt.time(), BERLIN
-        )
-        return filter_time_range(view, start, end, mode="intersecting")
+        return filter_local_days(view, self.date_from, self.date_to)
 
     def to_dict(self) -> dict[str, str | None]:
         return {
@@ -72,16 +67,21 @@ def build_report(
     assumptions: Assumptions | None = None,
     filters: ReportFilters | None = None,
     actor: str,
-    min_group_size: int = 5,
-    working_time: bool = False,
+    min_group_size: int | None = None,
+    working_time: bool | None = None,
     title: str = "Digitalisierungsportfolio",
     now: dt.datetime | None = None,
 ) -> dict[str, Any]:
     """The portfolio of ``keys`` (default: every registered process) as a snapshot dict.
 
     Each process is analysed on its newest linked log (filtered by ``filters``); a process
-    without one is assessed from its catalogue data alone and says so.
+    without one is assessed from its catalogue data alone and says so. ``min_group_size`` and
+    ``working_time`` default to the office settings beside the store's logs, as in the workspace.
     """
+    if min_group_size is None or working_time is None:
+        settings = office_settings(store.data_dir)
+        min_group_size = settings.min_group_size if min_group_size is None else min_group_size
+        working_time = settings.working_time if working_time is None else working_time
     assumptions = assumptions or load_assumptions()
     filters = filters or ReportFilters()
     # None means every process; an empty selection is an empty portfolio, not everything.
@@ -89,11 +89,7 @@ def build_report(
     for key in wanted:
         registry.get_process(key)  # an unknown key fails before any work is done
     newest = _newest_logs(store)
-    calendar = None
-    if working_time:
-        from mining import WorkingCalendar, lower_saxony_holidays
-
-        calendar = WorkingCalendar(holidays=lower_saxony_holidays(range(2000, 2041)))
+    calendar = office_calendar() if working_time else None
     options = AnalysisOptions(
         calendar=calendar, min_group_size=min_group_size, assumptions=assumptions
     )

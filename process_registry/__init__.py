@@ -32,6 +32,7 @@ from .clock import iso as iso
 from .clock import local as local
 from .clock import local_date as local_date
 from .clock import local_date_text as local_date_text
+from .clock import local_day_window as local_day_window
 from .clock import local_text as local_text
 from .clock import parse_iso as parse_iso
 from .db import Database as Database
@@ -46,6 +47,7 @@ from .errors import ProcessNotFoundError as ProcessNotFoundError
 from .errors import RegistryError as RegistryError
 from .errors import ReportAlteredError as ReportAlteredError
 from .errors import ReportNotFoundError as ReportNotFoundError
+from .errors import SchemaOutdatedError as SchemaOutdatedError
 from .errors import UnsupportedDatabaseError as UnsupportedDatabaseError
 from .errors import ValidationError as ValidationError
 from .errors import VersionNotFoundError as VersionNotFoundError
@@ -69,20 +71,36 @@ from .reports import canonical_json as canonical_json
 from .samples import load_catalogue_folder as load_catalogue_folder
 from .schema import SCHEMA_REVISION as SCHEMA_REVISION
 from .schema import current_revision as current_revision
+from .schema import prepared_schema as prepared_schema
 from .schema import upgrade_schema as upgrade_schema
+from .settings import DEFAULT_HOLIDAY_CALENDAR as DEFAULT_HOLIDAY_CALENDAR
+from .settings import DEFAULT_MIN_GROUP_SIZE as DEFAULT_MIN_GROUP_SIZE
+from .settings import OFFICE_TIMEZONE as OFFICE_TIMEZONE
+from .settings import PERSONALRAT_THRESHOLD as PERSONALRAT_THRESHOLD
+from .settings import SETTINGS_FILE as SETTINGS_FILE
+from .settings import OfficeSettings as OfficeSettings
+from .settings import SettingsError as SettingsError
+from .settings import checked_settings as checked_settings
 from .settings import current_user as current_user
 from .settings import data_dir as data_dir
 from .settings import database_url as database_url
+from .settings import office_settings as office_settings
 from .settings import retention_days as retention_days
+from .settings import save_office_settings as save_office_settings
 
 __all__ = [
     "BERLIN",
     "CATALOGUE_FIELDS",
+    "DEFAULT_HOLIDAY_CALENDAR",
+    "DEFAULT_MIN_GROUP_SIZE",
     "HARDENED_PARSER_OPTIONS",
     "LEIKA_NONE",
     "MAX_BPMN_BYTES",
+    "OFFICE_TIMEZONE",
     "OZG_SCALES",
+    "PERSONALRAT_THRESHOLD",
     "SCHEMA_REVISION",
+    "SETTINGS_FILE",
     "AuditRecord",
     "BpmnDiff",
     "BpmnDocument",
@@ -98,6 +116,7 @@ __all__ = [
     "LintContext",
     "LintFinding",
     "NewEventLog",
+    "OfficeSettings",
     "Process",
     "ProcessExistsError",
     "ProcessNotFoundError",
@@ -110,6 +129,8 @@ __all__ = [
     "ReportArchive",
     "ReportNotFoundError",
     "ReportSummary",
+    "SchemaOutdatedError",
+    "SettingsError",
     "StoredEventLog",
     "UnsafeXmlRuntimeError",
     "UnsupportedDatabaseError",
@@ -119,6 +140,7 @@ __all__ = [
     "VersionRef",
     "canonical_json",
     "check_xml_runtime",
+    "checked_settings",
     "clock",
     "current_revision",
     "current_user",
@@ -131,14 +153,18 @@ __all__ = [
     "local",
     "local_date",
     "local_date_text",
+    "local_day_window",
     "local_text",
+    "office_settings",
     "open_database",
     "os_error_reason",
     "parse_bpmn",
     "parse_iso",
+    "prepared_schema",
     "read_limited",
     "regular_file_problem",
     "retention_days",
+    "save_office_settings",
     "sync_folder",
     "upgrade_schema",
 ]

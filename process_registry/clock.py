@@ -19,6 +19,8 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+from .settings import OFFICE_TIMEZONE
+
 __all__ = [
     "BERLIN",
     "as_utc",
@@ -26,13 +28,14 @@ __all__ = [
     "local",
     "local_date",
     "local_date_text",
+    "local_day_window",
     "local_text",
     "now",
     "parse_iso",
     "today",
 ]
 
-BERLIN = ZoneInfo("Europe/Berlin")
+BERLIN = ZoneInfo(OFFICE_TIMEZONE)
 _MISSING = "–"
 
 
@@ -67,6 +70,33 @@ def local(moment: dt.datetime) -> dt.datetime:
 def local_date(moment: dt.datetime) -> dt.date:
     """The Berlin calendar day of the instant (it may differ from the UTC day near midnight)."""
     return local(moment).date()
+
+
+def local_day_window(
+    first: dt.date | None, last: dt.date | None
+) -> tuple[dt.datetime, dt.datetime]:
+    """The instants from the start of Berlin day ``first`` to the start of the day after ``last``
+    (both days inclusive, the end exclusive); a missing day leaves that side open.
+
+    The one translation of ``--from``/``--to`` and the date fields of the workspace and reports
+    into instants. Every day from :attr:`datetime.date.min` to :attr:`datetime.date.max` is valid.
+    """
+    # Berlin's first midnight of year 1 lies before the first UTC instant Python knows.
+    start = (
+        dt.datetime.combine(first, dt.time(), BERLIN)
+        if first is not None and first > dt.date.min
+        else dt.datetime.min.replace(tzinfo=dt.UTC)
+    )
+    if last is None:
+        end = dt.datetime.max.replace(tzinfo=dt.UTC)
+    elif last < dt.date.max:
+        end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), BERLIN)
+    else:
+        # The next midnight is not a Python date; in UTC it is. No clock change falls on
+        # 31 December, so that day has 24 hours.
+        midnight = dt.datetime.combine(last, dt.time(), BERLIN).astimezone(dt.UTC)
+        end = midnight + dt.timedelta(days=1)
+    return start, end
 
 
 def local_text(moment: dt.datetime | None, *, missing: str = _MISSING) -> str:

@@ -18,6 +18,7 @@ __all__ = [
     "RegistryError",
     "ReportAlteredError",
     "ReportNotFoundError",
+    "SchemaOutdatedError",
     "UnsupportedDatabaseError",
     "ValidationError",
     "VersionNotFoundError",
@@ -83,6 +84,21 @@ class DatabaseBusyError(RegistryError):
 
 class DatabaseUnavailableError(RegistryError):
     """The database cannot be reached or opened (server down, file read-only, wrong URL)."""
+
+
+class SchemaOutdatedError(DatabaseUnavailableError):
+    """The database's schema is not the one this code expects; ``pmo db upgrade`` migrates it.
+
+    ``current`` is the database's revision, ``expected`` the code's (``SCHEMA_REVISION``).
+    """
+
+    def __init__(self, current: str | None, expected: str) -> None:
+        self.current = current
+        self.expected = expected
+        super().__init__(
+            f"Datenbankschema ist auf Stand {current}, erwartet wird {expected}. "
+            f"Bitte zuerst `pmo db upgrade` ausführen."
+        )
 
 
 class UnsupportedDatabaseError(DatabaseUnavailableError, ValueError):

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 
 from .db import Database
+from .errors import SchemaOutdatedError
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -22,6 +23,7 @@ __all__ = [
     "current_revision",
     "downgrade_schema",
     "head_revision",
+    "prepared_schema",
     "upgrade_schema",
 ]
 
@@ -73,6 +75,19 @@ def current_revision(db: Database) -> str | None:
         if not sa.inspect(connection).has_table("alembic_version"):
             return None
         return connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def prepared_schema(db: Database) -> Database:
+    """``db`` ready for this code: an empty database gets the schema; one at another revision is
+    reported (:class:`SchemaOutdatedError`), not silently migrated, so an upgrade stays a step an
+    administrator takes (``pmo db upgrade``), with a backup, and not a side effect of a command."""
+    if not db.has_schema():
+        upgrade_schema(db)
+        return db
+    current = current_revision(db)
+    if current != SCHEMA_REVISION:
+        raise SchemaOutdatedError(current, SCHEMA_REVISION)
+    return db
 
 
 def head_revision() -> str | None:

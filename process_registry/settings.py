@@ -1,4 +1,13 @@
-"""Where the toolkit keeps its data, read from the environment once per call.
+"""The office's settings: where the toolkit keeps its data, and how it counts and shows figures.
+
+Two sources, read once per call, nothing cached:
+
+* environment variables (README, "Environment variables"): ``PMO_DATA_DIR``, ``PMO_DATABASE_URL``,
+  ``PMO_USER`` and ``PMO_RETENTION_DAYS`` are read here, the others where they are used;
+* the office settings file :data:`SETTINGS_FILE` in ``PMO_DATA_DIR``, which the workspace's page
+  Einstellungen writes (minimum group size, working-time calendar) and an administrator may edit
+  (retention). :func:`office_settings` reads it for the command line, the workspace and the
+  reports alike, so ``pmo analyze`` counts the way the workspace does.
 
 ``PMO_DATABASE_URL`` selects the catalogue database (SQLAlchemy URL); without it the registry uses a
 SQLite file inside ``PMO_DATA_DIR``. ``PMO_DATA_DIR`` defaults to the XDG data directory, so the CLI
@@ -9,11 +18,60 @@ from __future__ import annotations
 
 import getpass
 import os
+import tempfile
+import tomllib
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from .errors import ValidationError
 
-__all__ = ["DEFAULT_RETENTION_DAYS", "current_user", "data_dir", "database_url", "retention_days"]
+__all__ = [
+    "DEFAULT_HOLIDAY_CALENDAR",
+    "DEFAULT_MIN_GROUP_SIZE",
+    "DEFAULT_RETENTION_DAYS",
+    "OFFICE_TIMEZONE",
+    "PERSONALRAT_THRESHOLD",
+    "SETTINGS_FILE",
+    "OfficeSettings",
+    "SettingsError",
+    "checked_settings",
+    "current_user",
+    "data_dir",
+    "database_url",
+    "office_settings",
+    "retention_days",
+    "save_office_settings",
+    "settings_path",
+]
+
+# The office's wall clock: naive times in imports, calendar days in filters, every time shown.
+OFFICE_TIMEZONE = "Europe/Berlin"
+# Public holidays of this Land (ISO 3166-2:DE code without "DE-") in the working-time calendar.
+DEFAULT_HOLIDAY_CALENDAR = "NI"
+DEFAULT_MIN_GROUP_SIZE = 5
+# Below this many people an org-unit figure comes close to judging individuals: the Personalrat
+# has to agree to a smaller minimum group size.
+PERSONALRAT_THRESHOLD = 5
+DEFAULT_RETENTION_DAYS = 365
+SETTINGS_FILE = "arbeitsbereich.toml"
+
+_RETENTION_ENV = "PMO_RETENTION_DAYS"
+_FILE_KEYS = ("min_group_size", "working_time", "retention_days")
+
+
+class SettingsError(ValidationError):
+    """A setting that cannot be used; the message is German, for the user.
+
+    ``source`` names where it came from (the settings file, an environment variable) if not the
+    user's own input; ``reason`` is the message without it.
+    """
+
+    def __init__(self, reason: str, *, source: str | None = None) -> None:
+        self.reason = reason
+        self.source = source
+        super().__init__(f"{source}: {reason}" if source else reason)
 
 
 def data_dir() -> Path:
@@ -42,24 +100,186 @@ def current_user() -> str:
         return "unbekannt"
 
 
-DEFAULT_RETENTION_DAYS = 365
+@dataclass(frozen=True)
+class OfficeSettings:
+    """How the office counts: read with :func:`office_settings`, the defaults are the shipped ones.
+
+    ``timezone`` and ``holiday_calendar`` are fixed for now (Europe/Berlin, Lower Saxony); they
+    are fields so that every reader takes them from here and not from a literal of its own.
+    """
+
+    min_group_size: int = DEFAULT_MIN_GROUP_SIZE
+    working_time: bool = False
+    retention_days: int = DEFAULT_RETENTION_DAYS
+    timezone: str = OFFICE_TIMEZONE
+    holiday_calendar: str = DEFAULT_HOLIDAY_CALENDAR
+
+    def __post_init__(self) -> None:
+        checked_settings(self.min_group_size, self.working_time)
+        _checked_retention(self.retention_days)
+        ZoneInfo(self.timezone)  # an unknown zone fails here, not in the middle of an analysis
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
 
 
-def retention_days() -> int:
-    """Days an imported event log is kept before the deletion job removes it (PMO_RETENTION_DAYS);
-    0 makes it due on the day of the import."""
-    configured = os.environ.get("PMO_RETENTION_DAYS")
+def checked_settings(min_group_size: Any, working_time: Any) -> dict[str, Any]:
+    """The two settings the page Einstellungen edits, checked; raises :class:`SettingsError`."""
+    if isinstance(min_group_size, bool) or not isinstance(min_group_size, int | float):
+        raise SettingsError(f"Mindestgruppengröße: „{min_group_size}“ ist keine Zahl.")
+    if min_group_size != int(min_group_size):
+        raise SettingsError(f"Mindestgruppengröße: {min_group_size} ist keine ganze Zahl.")
+    if min_group_size < 2:
+        raise SettingsError(
+            f"Mindestgruppengröße: mindestens 2 Personen, nicht {int(min_group_size)} – "
+            "sonst stünden Zahlen über einzelne Beschäftigte im Arbeitsbereich."
+        )
+    if not isinstance(working_time, bool):
+        raise SettingsError("Arbeitszeitkalender: nur „ja“ oder „nein“.")
+    return {"min_group_size": int(min_group_size), "working_time": working_time}
+
+
+def _checked_retention(days: Any, *, source: str | None = None) -> int:
+    if isinstance(days, bool) or not isinstance(days, int):
+        raise SettingsError(
+            f"Aufbewahrungsfrist (retention_days) muss eine ganze Zahl sein, nicht „{days}“",
+            source=source,
+        )
+    if days < 0:
+        raise SettingsError(
+            f"Aufbewahrungsfrist (retention_days) darf nicht negativ sein, nicht „{days}“ "
+            "(0 heißt: am Tag des Imports zur Löschung fällig)",
+            source=source,
+        )
+    return days
+
+
+def settings_path(folder: Path | None = None) -> Path:
+    """The office settings file in ``folder`` (default: ``PMO_DATA_DIR``)."""
+    return (folder if folder is not None else data_dir()) / SETTINGS_FILE
+
+
+def _file_values(folder: Path | None) -> dict[str, Any]:
+    """What the settings file says (empty without a file); raises :class:`SettingsError` naming
+    the file for a file that cannot be read or holds a key nobody reads."""
+    path = settings_path(folder)
+    try:
+        with path.open("rb") as handle:
+            values = tomllib.load(handle)
+    except FileNotFoundError:
+        return {}
+    except tomllib.TOMLDecodeError as err:
+        raise SettingsError(f"kein gültiges TOML ({err})", source=str(path)) from None
+    except OSError as err:
+        raise SettingsError(f"nicht lesbar ({err.strerror})", source=str(path)) from None
+    unknown = sorted(set(values) - set(_FILE_KEYS))
+    if unknown:
+        # A misspelt key would otherwise leave the default in force without anyone noticing.
+        raise SettingsError(
+            f"unbekannte Einstellung „{unknown[0]}“ (möglich: {', '.join(_FILE_KEYS)})",
+            source=str(path),
+        )
+    return values
+
+
+def _env_retention() -> int | None:
+    configured = os.environ.get(_RETENTION_ENV)
     if not configured:
-        return DEFAULT_RETENTION_DAYS
+        return None
     try:
         days = int(configured)
     except ValueError:
-        raise ValidationError(
+        raise SettingsError(
             f"PMO_RETENTION_DAYS muss eine ganze Zahl sein, nicht „{configured}“"
         ) from None
     if days < 0:
-        raise ValidationError(
+        raise SettingsError(
             f"PMO_RETENTION_DAYS darf nicht negativ sein, nicht „{configured}“ (0 heißt: am Tag "
             "des Imports zur Löschung fällig)"
         )
     return days
+
+
+def _retention(values: dict[str, Any], source: str) -> int:
+    if "retention_days" not in values:
+        return DEFAULT_RETENTION_DAYS
+    return _checked_retention(values["retention_days"], source=source)
+
+
+def retention_days(folder: Path | None = None) -> int:
+    """Days an imported event log is kept before the deletion job removes it; 0 makes it due on
+    the day of the import. ``PMO_RETENTION_DAYS`` wins over ``retention_days`` in the settings
+    file of ``folder`` (default ``PMO_DATA_DIR``), which wins over :data:`DEFAULT_RETENTION_DAYS`."""
+    from_env = _env_retention()
+    if from_env is not None:
+        return from_env  # the file is not read: a deployment that sets the variable stays as it was
+    return _retention(_file_values(folder), str(settings_path(folder)))
+
+
+def office_settings(folder: Path | None = None) -> OfficeSettings:
+    """The settings of the office whose data lie in ``folder`` (default: ``PMO_DATA_DIR``).
+
+    Raises :class:`SettingsError` naming the file when it is broken: a minimum group size the
+    Personalrat agreed to is never silently replaced by the default.
+    """
+    values = _file_values(folder)
+    source = str(settings_path(folder))
+    try:
+        checked = checked_settings(
+            values.get("min_group_size", DEFAULT_MIN_GROUP_SIZE),
+            values.get("working_time", False),
+        )
+    except SettingsError as err:
+        raise SettingsError(err.reason, source=source) from None
+    from_env = _env_retention()
+    return OfficeSettings(
+        min_group_size=checked["min_group_size"],
+        working_time=checked["working_time"],
+        retention_days=from_env if from_env is not None else _retention(values, source),
+    )
+
+
+def save_office_settings(
+    min_group_size: Any, working_time: Any, *, folder: Path | None = None, actor: str = ""
+) -> OfficeSettings:
+    """Check the two settings of the page Einstellungen and write them into the settings file of
+    ``folder`` (default ``PMO_DATA_DIR``), keeping what else it holds; the old file stays if
+    anything fails (:class:`SettingsError`). Returns the settings as now in force."""
+    path = settings_path(folder)
+    office_settings(folder)  # a broken file is reported, not overwritten with what it lost
+    values = {**_file_values(folder), **checked_settings(min_group_size, working_time)}
+    lines = ["# Einstellungen des Arbeitsbereichs (Seite Einstellungen)."]
+    if actor:
+        lines.append(f"# Zuletzt gespeichert von {' '.join(actor.splitlines())}.")
+    lines += [f"{key} = {_toml_scalar(value)}" for key, value in values.items()]
+    text = "\n".join(lines) + "\n"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle = tempfile.NamedTemporaryFile(
+            "w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.", delete=False
+        )
+        try:
+            with handle:
+                handle.write(text)
+            with open(handle.name, "rb") as written:
+                if tomllib.load(written) != values:
+                    raise SettingsError(
+                        "Die Einstellungen ließen sich nicht fehlerfrei speichern.",
+                        source=str(path),
+                    )
+            os.replace(handle.name, path)
+        finally:
+            Path(handle.name).unlink(missing_ok=True)
+    except OSError as exc:
+        raise SettingsError(
+            f"kann nicht geschrieben werden ({exc.strerror}).", source=str(path)
+        ) from None
+    return office_settings(folder)
+
+
+def _toml_scalar(value: Any) -> str:
+    # The file holds whole numbers and yes/no only, which _file_values and office_settings check.
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(int(value))

@@ -160,9 +160,11 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _keep_days(options: ImportOptions) -> int:
+def _keep_days(options: ImportOptions, data_dir: Path) -> int:
     # 0 is a retention like any other ("due today"), not "unset".
-    return options.retention_days if options.retention_days is not None else retention_days()
+    if options.retention_days is not None:
+        return options.retention_days
+    return retention_days(data_dir)  # the office settings beside the logs
 
 
 class LogStore:
@@ -194,7 +196,7 @@ class LogStore:
         department = options.department
         if options.process_key is not None:
             department = department or self.catalogue.department_of(options.process_key)
-        delete_after = clock.today() + dt.timedelta(days=_keep_days(options))
+        delete_after = clock.today() + dt.timedelta(days=_keep_days(options, self.data_dir))
         self.folder.mkdir(parents=True, exist_ok=True)
         self.sweep_orphans()
 

@@ -36,6 +36,7 @@ import pyarrow.compute as pc
 
 from mining.errors import EventLogError
 from mining.ingest import _timeparse as tp
+from process_registry import OFFICE_TIMEZONE
 
 __all__ = [
     "BERLIN",
@@ -47,7 +48,7 @@ __all__ = [
     "parse_timestamps",
 ]
 
-BERLIN = "Europe/Berlin"
+BERLIN = OFFICE_TIMEZONE  # the zone of naive times unless an import names another
 ISO8601 = tp.ISO8601
 UTC_TIMESTAMP = pa.timestamp("us", tz="UTC")
 

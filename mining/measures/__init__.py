@@ -5,7 +5,9 @@ calendars, a discovered model and the process map. Pure functions of a
 """
 
 from mining.measures.calendar import WorkingCalendar as WorkingCalendar
+from mining.measures.calendar import land_holidays as land_holidays
 from mining.measures.calendar import lower_saxony_holidays as lower_saxony_holidays
+from mining.measures.calendar import office_calendar as office_calendar
 from mining.measures.deadline import COUNTING_RULE as COUNTING_RULE
 from mining.measures.deadline import DeadlineStatus as DeadlineStatus
 from mining.measures.deadline import clock_texts as clock_texts
@@ -41,8 +43,10 @@ __all__ = [
     "find_handovers",
     "find_rework",
     "group_statistics",
+    "land_holidays",
     "lower_saxony_holidays",
     "map_dot",
+    "office_calendar",
     "reduce_map",
     "total_handovers",
     "unit_figures",

@@ -24,7 +24,16 @@ from datetime import date, time, timedelta
 import numpy as np
 import pandas as pd
 
-__all__ = ["WorkingCalendar", "easter_sunday", "lower_saxony_holidays"]
+from process_registry import OFFICE_TIMEZONE, OfficeSettings
+
+__all__ = [
+    "HOLIDAY_YEARS",
+    "WorkingCalendar",
+    "easter_sunday",
+    "land_holidays",
+    "lower_saxony_holidays",
+    "office_calendar",
+]
 
 _WORKDAYS = frozenset({0, 1, 2, 3, 4})  # Monday = 0, as datetime.date.weekday()
 _NS_PER_S = 1_000_000_000
@@ -50,7 +59,7 @@ class WorkingCalendar:
     end: time = time(16, 0)
     weekdays: frozenset[int] = field(default=_WORKDAYS)
     holidays: frozenset[date] = frozenset()
-    timezone: str = "Europe/Berlin"
+    timezone: str = OFFICE_TIMEZONE
 
     def __post_init__(self) -> None:
         if self.start.microsecond or self.end.microsecond:
@@ -163,3 +172,29 @@ def lower_saxony_holidays(years: Iterable[int]) -> frozenset[date]:
         if year >= 2017:
             found.add(date(year, 10, 31))  # Reformationstag
     return frozenset(found)
+
+
+# The years an office calendar knows holidays of: wide enough for any log an office keeps.
+HOLIDAY_YEARS = range(2000, 2041)
+_LAND_HOLIDAYS = {"NI": lower_saxony_holidays}
+
+
+def land_holidays(land: str, years: Iterable[int]) -> frozenset[date]:
+    """The public holidays of the Land ``land`` (``"NI"``: Lower Saxony) in ``years``."""
+    try:
+        holidays = _LAND_HOLIDAYS[land]
+    except KeyError:
+        raise ValueError(
+            f"Feiertagskalender „{land}“ ist nicht bekannt; bekannt: {', '.join(_LAND_HOLIDAYS)}."
+        ) from None
+    return holidays(years)
+
+
+def office_calendar(settings: OfficeSettings | None = None) -> WorkingCalendar:
+    """The office's working-time calendar (Mon–Fri 8–16, the Land's public holidays of
+    :data:`HOLIDAY_YEARS`, the office's time zone): what "working time" means in an analysis."""
+    settings = settings or OfficeSettings()
+    return WorkingCalendar(
+        holidays=land_holidays(settings.holiday_calendar, HOLIDAY_YEARS),
+        timezone=settings.timezone,
+    )

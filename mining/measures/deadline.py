@@ -36,14 +36,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mining.measures.calendar import WorkingCalendar, lower_saxony_holidays
+from mining.measures.calendar import WorkingCalendar, land_holidays
 from mining.query import LogView, LogViewError, query_deadline_clocks
 from mining.results import DeadlineRecord
-from process_registry import iso
+from process_registry import DEFAULT_HOLIDAY_CALENDAR, OFFICE_TIMEZONE, iso
 
 __all__ = ["COUNTING_RULE", "DeadlineStatus", "clock_texts", "deadline_status"]
 
-OFFICE_TIMEZONE = "Europe/Berlin"
 # § 31 (3) VwVfG names Saturday, Sunday and public holidays, not the office's own opening days.
 _LEGAL_WEEKMASK = "1111100"
 
@@ -220,4 +219,5 @@ def _default_office(start: pd.Series, stop: pd.Series, deadline_days: int) -> Wo
     last_due = start.max() + pd.Timedelta(days=deadline_days)
     # A deadline ending on 31 December rolls over into the next year's holidays.
     years = range(start.min().year, max(stop.max().year, last_due.year) + 2)
-    return WorkingCalendar(holidays=lower_saxony_holidays(years), timezone=OFFICE_TIMEZONE)
+    holidays = land_holidays(DEFAULT_HOLIDAY_CALENDAR, years)
+    return WorkingCalendar(holidays=holidays, timezone=OFFICE_TIMEZONE)

@@ -22,6 +22,7 @@ from mining.query import (
     query_rework,
     query_transitions,
 )
+from process_registry import DEFAULT_MIN_GROUP_SIZE
 
 __all__ = [
     "compare_channels",
@@ -108,7 +109,7 @@ def find_rework(view: LogView) -> pd.DataFrame:
 
 
 def find_handovers(
-    view: LogView, *, column: str = UNIT_COLUMN, min_group_size: int = 5
+    view: LogView, *, column: str = UNIT_COLUMN, min_group_size: int = DEFAULT_MIN_GROUP_SIZE
 ) -> pd.DataFrame:
     """Hand-overs between organisational units: successive events of a case whose ``column``
     values differ (``from_unit`` → ``to_unit``), never naming a unit of fewer than
@@ -151,7 +152,9 @@ def compare_channels(view: LogView, *, column: str) -> pd.DataFrame:
     return query_channels(view, column).astype({"cases": "int64"})
 
 
-def group_statistics(view: LogView, *, column: str, min_group_size: int = 5) -> pd.DataFrame:
+def group_statistics(
+    view: LogView, *, column: str, min_group_size: int = DEFAULT_MIN_GROUP_SIZE
+) -> pd.DataFrame:
     """Cases, events and mean wait per value of an organisational column (``org_unit``, a team
     attribute …), never for a group of fewer than ``min_group_size`` people (see
     :func:`mining.measures.groups.unit_figures`, which this is part of).

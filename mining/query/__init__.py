@@ -40,6 +40,7 @@ from mining.query.view import checked_attribute as checked_attribute
 from mining.query.view import filter_activity_presence as filter_activity_presence
 from mining.query.view import filter_attribute as filter_attribute
 from mining.query.view import filter_case_duration as filter_case_duration
+from mining.query.view import filter_local_days as filter_local_days
 from mining.query.view import filter_time_range as filter_time_range
 from mining.query.view import filter_variant_coverage as filter_variant_coverage
 from mining.query.view import filter_variants_top_k as filter_variants_top_k
@@ -63,6 +64,7 @@ __all__ = [
     "filter_activity_presence",
     "filter_attribute",
     "filter_case_duration",
+    "filter_local_days",
     "filter_time_range",
     "filter_variant_coverage",
     "filter_variants_top_k",

@@ -20,14 +20,14 @@ from __future__ import annotations
 import math
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Literal, get_args
 
 import pyarrow.parquet as pq
 
 from mining.errors import MiningError
-from process_registry import BERLIN
+from process_registry import BERLIN, local_day_window
 
 __all__ = [
     "ActivityPresenceFilter",
@@ -45,6 +45,7 @@ __all__ = [
     "filter_activity_presence",
     "filter_attribute",
     "filter_case_duration",
+    "filter_local_days",
     "filter_time_range",
     "filter_variant_coverage",
     "filter_variants_top_k",
@@ -197,6 +198,21 @@ def filter_time_range(
     if end < start:
         raise LogViewError("Das Ende des Zeitraums liegt vor seinem Beginn.")
     return view.with_filter(TimeRangeFilter(start, end, mode))
+
+
+def filter_local_days(view: LogView, first: date | None, last: date | None) -> LogView:
+    """Keep the cases with events on the Berlin calendar days ``first`` to ``last`` (both
+    inclusive; ``None`` leaves a side open): what ``--from``/``--to`` and the date fields of the
+    workspace and of reports mean. Without either day the view is returned as it is.
+
+    Example::
+
+        filter_local_days(view, date(2024, 1, 1), date(2024, 6, 30))
+    """
+    if first is None and last is None:
+        return view
+    start, end = local_day_window(first, last)
+    return filter_time_range(view, start, end, mode="intersecting")
 
 
 def filter_variants_top_k(view: LogView, k: int) -> LogView:

@@ -7,7 +7,6 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from mining import (
     AnalysisOptions,
@@ -17,15 +16,14 @@ from mining import (
     LogStore,
     LogView,
     VariantCount,
-    WorkingCalendar,
     analyze,
     discover_bpmn,
-    filter_time_range,
+    filter_local_days,
     filter_variants_top_k,
     get_variants,
     ingest_file,
     load_or_create_secret,
-    lower_saxony_holidays,
+    office_calendar,
     open_log,
     write_bpmn,
 )
@@ -75,10 +73,7 @@ def run_analysis(
     alignments: bool,
     min_group_size: int,
 ) -> AnalysisResult:
-    calendar = None
-    if working_time:
-        years = range(2000, 2041)
-        calendar = WorkingCalendar(holidays=lower_saxony_holidays(years))
+    calendar = office_calendar() if working_time else None
     context = process_context(registry, process_key, version) if process_key else None
     options = AnalysisOptions(
         calendar=calendar,
@@ -95,12 +90,12 @@ def apply_filters(
     date_to: dt.datetime | None,
     top_variants: int | None,
 ) -> LogView:
-    """The command line's filters, as local calendar days in Berlin."""
-    if date_from is not None or date_to is not None:
-        berlin = ZoneInfo("Europe/Berlin")
-        start = (date_from or dt.datetime(1970, 1, 1)).replace(tzinfo=berlin)
-        end = (date_to or dt.datetime(2999, 12, 31)).replace(tzinfo=berlin) + dt.timedelta(days=1)
-        view = filter_time_range(view, start, end, mode="intersecting")
+    """The command line's filters; ``--from``/``--to`` are Berlin calendar days, as in reports."""
+    view = filter_local_days(
+        view,
+        date_from.date() if date_from is not None else None,
+        date_to.date() if date_to is not None else None,
+    )
     if top_variants is not None:
         view = filter_variants_top_k(view, top_variants)
     return view

@@ -11,19 +11,21 @@ from typing import Any
 import click
 
 from process_registry import (
+    DEFAULT_MIN_GROUP_SIZE,
     MAX_BPMN_BYTES,
-    SCHEMA_REVISION,
+    OFFICE_TIMEZONE,
     Database,
-    DatabaseUnavailableError,
     Registry,
-    current_revision,
     data_dir,
+    office_settings,
     open_database,
+    prepared_schema,
     read_limited,
-    upgrade_schema,
 )
 
 __all__ = [
+    "WORKING_TIME",
+    "office_defaults",
     "MAPPING_OPTIONS",
     "MIN_GROUP_SIZE",
     "PROJECT_ROOT",
@@ -63,17 +65,7 @@ def db_option(command: Callable[..., Any]) -> Callable[..., Any]:
 
 def open_db(db_url: str | None) -> Database:
     """The database, created on first use; an outdated schema is reported, not silently migrated."""
-    db = open_database(db_url)
-    if not db.has_schema():
-        upgrade_schema(db)
-        return db
-    current = current_revision(db)
-    if current != SCHEMA_REVISION:
-        raise DatabaseUnavailableError(
-            f"Datenbankschema ist auf Stand {current}, erwartet wird {SCHEMA_REVISION}. "
-            f"Bitte zuerst `pmo db upgrade` ausführen."
-        )
-    return db
+    return prepared_schema(open_database(db_url))
 
 
 def registry_of(db_url: str | None) -> Registry:
@@ -115,7 +107,7 @@ MAPPING_OPTIONS = (
     click.option("--timestamp-format", default=None, help="strptime-Format, z. B. %d.%m.%Y %H:%M."),
     click.option(
         "--timezone",
-        default="Europe/Berlin",
+        default=OFFICE_TIMEZONE,
         show_default=True,
         help="Zeitzone von Zeitangaben ohne Zonenangabe, z. B. UTC für Systemexporte in UTC.",
     ),
@@ -126,10 +118,32 @@ MAPPING_OPTIONS = (
 MIN_GROUP_SIZE = click.option(
     "--min-group-size",
     type=int,
-    default=5,
-    show_default=True,
-    help="Mindestgröße von Personengruppen in Auswertungen.",
+    default=None,
+    help="Mindestgröße von Personengruppen in Auswertungen "
+    f"(Standard: Einstellung des Arbeitsbereichs, sonst {DEFAULT_MIN_GROUP_SIZE}).",
 )
+# Without either flag the office setting (page Einstellungen) decides, as in the workspace.
+WORKING_TIME = click.option(
+    "--working-time/--clock-time",
+    "working_time",
+    default=None,
+    help="Wartezeiten in Arbeitszeit (Mo–Fr 8–16 Uhr, Feiertage Niedersachsen) oder in "
+    "Kalenderzeit (Standard: Einstellung des Arbeitsbereichs).",
+)
+
+
+def office_defaults(
+    folder: Path, min_group_size: int | None, working_time: bool | None
+) -> tuple[int, bool]:
+    """The options as given, the office settings where not: an explicit option always wins, and
+    a broken settings file only matters when it is needed."""
+    if min_group_size is None or working_time is None:
+        settings = office_settings(folder)
+        if min_group_size is None:
+            min_group_size = settings.min_group_size
+        if working_time is None:
+            working_time = settings.working_time
+    return min_group_size, working_time
 
 
 def date_range_options(command: Callable[..., Any]) -> Callable[..., Any]:

@@ -9,6 +9,7 @@ import click
 
 from pmo.cli._common import (
     MIN_GROUP_SIZE,
+    WORKING_TIME,
     cli,
     date_range_options,
     db_option,
@@ -16,6 +17,7 @@ from pmo.cli._common import (
     import_options,
     log_store,
     mapping_options,
+    office_defaults,
 )
 from pmo.cli._output import OutputError, StagedOutput, write_atomically
 from process_registry import (
@@ -39,11 +41,7 @@ __all__ = ["analyze_command", "report_command"]
     "--version", "version", type=int, default=None, help="Modellversion (Standard: aktuell)."
 )
 @mapping_options
-@click.option(
-    "--working-time",
-    is_flag=True,
-    help="Wartezeiten in Arbeitszeit (Mo–Fr 8–16 Uhr, Feiertage Niedersachsen).",
-)
+@WORKING_TIME
 @click.option("--alignments", is_flag=True, help="Alignments statt Token-Replay (mit Zeitbudget).")
 @date_range_options
 @click.option("--top-variants", type=int, default=None, help="Nur die K häufigsten Varianten.")
@@ -67,14 +65,14 @@ def analyze_command(
     target: str,
     process_key: str | None,
     version: int | None,
-    working_time: bool,
+    working_time: bool | None,
     alignments: bool,
     date_from: Any,
     date_to: Any,
     top_variants: int | None,
     discovered_bpmn: str | None,
     noise: float,
-    min_group_size: int,
+    min_group_size: int | None,
     as_json: bool,
     db_url: str | None,
     **mapping: Any,
@@ -83,6 +81,7 @@ def analyze_command(
     from pmo.cli._analyze import apply_filters, discovered_model, run_analysis, stored_or_ingested
 
     store = log_store(db_url)
+    min_group_size, working_time = office_defaults(store.data_dir, min_group_size, working_time)
     options = import_options(mapping)
     with stored_or_ingested(store, target, options) as (view, linked_process):
         view = apply_filters(view, date_from=date_from, date_to=date_to, top_variants=top_variants)
@@ -139,6 +138,7 @@ _REPORT_FORMATS = ("pdf", "xlsx", "html", "json")
     help="TOML-Datei mit eigenen Annahmen und Gewichten (Standard: mitgelieferte Werte).",
 )
 @MIN_GROUP_SIZE
+@WORKING_TIME
 @click.option("--title", default="Digitalisierungsportfolio", show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Antwort als JSON.")
 @db_option
@@ -151,7 +151,8 @@ def report_command(
     date_from: Any,
     date_to: Any,
     assumptions_file: str | None,
-    min_group_size: int,
+    min_group_size: int | None,
+    working_time: bool | None,
     title: str,
     as_json: bool,
     db_url: str | None,
@@ -190,6 +191,7 @@ def report_command(
                 ),
                 actor=current_user(),
                 min_group_size=min_group_size,
+                working_time=working_time,
                 title=title,
             )
             # The file is written before the snapshot commits: a report that cannot be written

@@ -58,6 +58,7 @@ from .files import os_error_reason as os_error_reason
 from .files import read_limited as read_limited
 from .files import regular_file_problem as regular_file_problem
 from .files import sync_folder as sync_folder
+from .files import write_text_atomically as write_text_atomically
 from .records import AuditRecord as AuditRecord
 from .records import ProcessRecord as ProcessRecord
 from .records import ProcessSummary as ProcessSummary
@@ -166,5 +167,6 @@ __all__ = [
     "retention_days",
     "save_office_settings",
     "sync_folder",
+    "write_text_atomically",
     "upgrade_schema",
 ]

@@ -1,4 +1,5 @@
-"""Reading files a user names, and saying in German why a file operation failed.
+"""Reading files a user names, writing the office's small files atomically, and saying in German
+why a file operation failed.
 
 A path on the command line can name anything: a device that never ends (``/dev/zero``), a named
 pipe that blocks until someone writes, a sparse file of terabytes. :func:`read_limited` reads
@@ -11,10 +12,19 @@ from __future__ import annotations
 import errno
 import os
 import stat
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
 
 from .errors import FileRefusedError
 
-__all__ = ["os_error_reason", "read_limited", "regular_file_problem", "sync_folder"]
+__all__ = [
+    "os_error_reason",
+    "read_limited",
+    "regular_file_problem",
+    "sync_folder",
+    "write_text_atomically",
+]
 
 _CHUNK = 1 << 20
 
@@ -151,3 +161,24 @@ def sync_folder(folder: str | os.PathLike[str]) -> None:
         pass
     finally:
         os.close(descriptor)
+
+
+def write_text_atomically(
+    path: str | os.PathLike[str], text: str, *, check: Callable[[Path], None] | None = None
+) -> None:
+    """Write ``text`` to ``path`` through a temporary file beside it; ``check(tmp_path)`` may refuse
+    it first (by raising), and then the old file stays as it was. Settings and assumption files
+    are read by every command: a reader sees the old file or the new one, never half of one."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = tempfile.NamedTemporaryFile(
+        "w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.", delete=False
+    )
+    try:
+        with handle:
+            handle.write(text)
+        if check is not None:
+            check(Path(handle.name))
+        os.replace(handle.name, path)
+    finally:
+        Path(handle.name).unlink(missing_ok=True)

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import getpass
 import os
-import tempfile
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +25,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from .errors import ValidationError
+from .files import write_text_atomically
 
 __all__ = [
     "DEFAULT_HOLIDAY_CALENDAR",
@@ -254,23 +254,16 @@ def save_office_settings(
         lines.append(f"# Zuletzt gespeichert von {' '.join(actor.splitlines())}.")
     lines += [f"{key} = {_toml_scalar(value)}" for key, value in values.items()]
     text = "\n".join(lines) + "\n"
+
+    def check(written: Path) -> None:
+        with written.open("rb") as handle:
+            if tomllib.load(handle) != values:
+                raise SettingsError(
+                    "Die Einstellungen ließen sich nicht fehlerfrei speichern.", source=str(path)
+                )
+
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle = tempfile.NamedTemporaryFile(
-            "w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.", delete=False
-        )
-        try:
-            with handle:
-                handle.write(text)
-            with open(handle.name, "rb") as written:
-                if tomllib.load(written) != values:
-                    raise SettingsError(
-                        "Die Einstellungen ließen sich nicht fehlerfrei speichern.",
-                        source=str(path),
-                    )
-            os.replace(handle.name, path)
-        finally:
-            Path(handle.name).unlink(missing_ok=True)
+        write_text_atomically(path, text, check=check)
     except OSError as exc:
         raise SettingsError(
             f"kann nicht geschrieben werden ({exc.strerror}).", source=str(path)

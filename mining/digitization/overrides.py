@@ -13,15 +13,11 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import re
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-# check_ranges and checked_values belong to the assumptions (the loader applies the same rules);
-# they are offered here as well, beside the saving they guard.
 from mining.digitization.assumptions import (
     Assumptions,
     AssumptionsError,
@@ -29,6 +25,10 @@ from mining.digitization.assumptions import (
     checked_values,
     load_assumptions,
 )
+
+# check_ranges and checked_values belong to the assumptions (the loader applies the same rules);
+# they are offered here as well, beside the saving they guard.
+from process_registry import write_text_atomically
 
 __all__ = [
     "assumption_overrides",
@@ -88,19 +88,7 @@ def toml_text(data: Mapping[str, Any], header: str = "") -> str:
 def write_toml(path: Path, text: str, *, check: Any = None) -> None:
     """Write ``text`` to ``path`` atomically; ``check(tmp_path)`` may refuse it first (by raising),
     and then the old file stays as it was."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle = tempfile.NamedTemporaryFile(
-        "w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.", delete=False
-    )
-    try:
-        with handle:
-            handle.write(text)
-        if check is not None:
-            check(Path(handle.name))
-        os.replace(handle.name, path)
-    finally:
-        Path(handle.name).unlink(missing_ok=True)
+    write_text_atomically(path, text, check=check)
 
 
 def save_assumptions(path: Path, assumptions: Assumptions, *, actor: str = "") -> Assumptions:

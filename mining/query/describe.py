@@ -111,17 +111,17 @@ def _window(start: dt.datetime, end: dt.datetime) -> str:
     last = None if end.year >= 9999 else local(end)
     if first is None and last is None:
         return "beliebig"
+    # A window ending at midnight ends with the day before (the modes that include their end
+    # end one microsecond before midnight instead).
+    last_day = None
+    if last is not None and last.time() in (_MIDNIGHT, _LAST_INSTANT):
+        last_day = last.date() - dt.timedelta(days=1) if last.time() == _MIDNIGHT else last.date()
     whole_days = (first is None or first.time() == _MIDNIGHT) and (
-        last is None or last.time() in (_MIDNIGHT, _LAST_INSTANT)
+        last is None or (last_day is not None and (first is None or last_day >= first.date()))
     )
     if whole_days:
         from_text = f"{first:%d.%m.%Y}" if first else ""
-        to_text = ""
-        if last is not None:
-            # A window ending at midnight ends with the day before (the modes that include
-            # their end end one microsecond before midnight instead).
-            day = last.date() - dt.timedelta(days=1) if last.time() == _MIDNIGHT else last.date()
-            to_text = f"{day:%d.%m.%Y}"
+        to_text = f"{last_day:%d.%m.%Y}" if last_day else ""
     else:
         from_text, to_text = local_text(start), local_text(end)
     if first is None:

@@ -23,6 +23,12 @@ Analysis works on a :class:`LogView` (a stored log plus filters; a log in, a log
 
 :func:`analyze` returns an :class:`AnalysisResult`, a plain dict whose keys, meanings and units
 :mod:`mining.results` documents (the contract of ``pmo analyze --json``).
+
+Every finding has its cases: narrow the view to it (an edge: :func:`filter_directly_follows`, a
+variant: :func:`filter_variants`, a deviation: :func:`deviation_cases`) and list them::
+
+    get_cases(filter_directly_follows(view, "A", "B"), numbering=view, limit=50)
+    case_trace(view, case); cases_csv(case_list); describe_filter(f); describe_period(view)
 """
 
 from mining.analysis import AnalysisOptions as AnalysisOptions

@@ -350,3 +350,10 @@ def test_without_a_period_all_cases_count(march: LogView) -> None:
 def test_invalid_disco_filters_are_refused(march: LogView, build, message: str) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(LogViewError, match=message):
         build(march)
+
+
+def test_variant_numbers_may_come_from_a_dataframe(march: LogView) -> None:
+    """A page passes the numbers it reads from a variants table: numpy integers."""
+    numbers = pd.Series([1, 2], dtype="int64").to_numpy()
+    assert ours(filter_variants(march, numbers)) == ours(filter_variants(march, [1, 2]))
+    assert len(get_cases(march, limit=numbers[0]).cases) == 1

@@ -16,6 +16,7 @@ import datetime as dt
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from numbers import Integral
 from typing import Literal, TypedDict, get_args
 
 import pandas as pd
@@ -137,7 +138,9 @@ def get_cases(
         raise LogViewError(
             f"Unbekannte Sortierung „{order}“; möglich: {', '.join(get_args(CaseOrder))}."
         )
-    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
+    if limit is not None and (
+        isinstance(limit, bool) or not isinstance(limit, Integral) or limit < 0
+    ):
         raise LogViewError("Die Anzahl der Fälle (limit) muss eine ganze Zahl ≥ 0 sein.")
     derived: dict[str, Callable[[pa.Table], pa.Table]] = {}
     if numbering is None or numbering == view:
@@ -161,7 +164,7 @@ def get_cases(
     params: list[object] = []
     if limit is not None:
         select += " LIMIT ?"
-        params.append(limit)
+        params.append(int(limit))
     frame = fetch(view, select, ctes=[numbered], params=params, derived=derived)
     if len(frame):
         total = int(frame["total"].iloc[0])

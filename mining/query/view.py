@@ -21,6 +21,7 @@ import math
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from numbers import Integral
 from pathlib import Path
 from typing import Literal, get_args
 
@@ -345,11 +346,12 @@ def filter_variants(view: LogView, numbers: Collection[int], *, keep: bool = Tru
 
         filter_variants(view, [1, 2])  # the two most frequent variants
     """
-    if isinstance(numbers, int | str) or any(
-        isinstance(n, bool) or not isinstance(n, int) or n < 1 for n in numbers
+    # numbers.Integral admits numpy's integers, which a page reads from a DataFrame.
+    if isinstance(numbers, Integral | str) or any(
+        isinstance(n, bool) or not isinstance(n, Integral) or n < 1 for n in numbers
     ):
         raise LogViewError("Variantennummern sind ganze Zahlen ab 1 (1 = häufigste Variante).")
-    return view.with_filter(VariantNumbersFilter(tuple(sorted(set(numbers))), keep))
+    return view.with_filter(VariantNumbersFilter(tuple(sorted({int(n) for n in numbers})), keep))
 
 
 def filter_endpoints(

@@ -357,3 +357,13 @@ def test_variant_numbers_may_come_from_a_dataframe(march: LogView) -> None:
     numbers = pd.Series([1, 2], dtype="int64").to_numpy()
     assert ours(filter_variants(march, numbers)) == ours(filter_variants(march, [1, 2]))
     assert len(get_cases(march, limit=numbers[0]).cases) == 1
+
+
+def test_a_removed_chip_leaves_the_other_filters(march: LogView) -> None:
+    period = filter_local_days(march, date(2024, 3, 1), date(2024, 3, 31), mode="completed")
+    chained = filter_directly_follows(filter_variants(period, [1]), "A", "B")
+    removed = chained.without_filter(0)
+    assert removed == filter_directly_follows(filter_variants(march, [1]), "A", "B")
+    assert ours(removed) == ours(filter_variants(march, [1]))
+    with pytest.raises(LogViewError, match="Stelle 3"):
+        chained.without_filter(3)

@@ -150,6 +150,13 @@ class LogView:
     def with_filter(self, new: Filter) -> LogView:
         return LogView(self.path, (*self.filters, new))
 
+    def without_filter(self, position: int) -> LogView:
+        """The view without its filter at ``position`` (a removed chip); the filters after it
+        then judge the cases the ones before it leave."""
+        if not 0 <= position < len(self.filters):
+            raise LogViewError(f"Die Ansicht hat keinen Filter an Stelle {position}.")
+        return LogView(self.path, self.filters[:position] + self.filters[position + 1 :])
+
     def columns(self) -> tuple[str, ...]:
         """Column names of the stored file (reads only the Parquet footer)."""
         return tuple(pq.read_schema(self.path).names)

@@ -23,12 +23,19 @@ Analysis works on a :class:`LogView` (a stored log plus filters; a log in, a log
 
 :func:`analyze` returns an :class:`AnalysisResult`, a plain dict whose keys, meanings and units
 :mod:`mining.results` documents (the contract of ``pmo analyze --json``).
+
+Every finding has its cases: narrow the view to it (an edge: :func:`filter_directly_follows`, a
+variant: :func:`filter_variants`, a deviation: :func:`deviation_cases`) and list them::
+
+    get_cases(filter_directly_follows(view, "A", "B"), numbering=view, limit=50)
+    case_trace(view, case); cases_csv(case_list); describe_filter(f); describe_period(view)
 """
 
 from mining.analysis import AnalysisOptions as AnalysisOptions
 from mining.analysis import EmptySelectionError as EmptySelectionError
 from mining.analysis import ProcessContext as ProcessContext
 from mining.analysis import analyze as analyze
+from mining.analysis import process_conformance as process_conformance
 from mining.conformance import MEASURES as MEASURES
 from mining.conformance import ActivityMappingError as ActivityMappingError
 from mining.conformance import ConformanceError as ConformanceError
@@ -37,6 +44,8 @@ from mining.conformance import ElementFigure as ElementFigure
 from mining.conformance import ModelConversionError as ModelConversionError
 from mining.conformance import check_conformance as check_conformance
 from mining.conformance import convert_to_petri_net as convert_to_petri_net
+from mining.conformance import deviation_cases as deviation_cases
+from mining.conformance import deviation_variants as deviation_variants
 from mining.conformance import element_figures as element_figures
 from mining.conformance import map_activities as map_activities
 from mining.conformance import unmodelled_activities as unmodelled_activities
@@ -97,22 +106,37 @@ from mining.measures import map_dot as map_dot
 from mining.measures import office_calendar as office_calendar
 from mining.measures import reduce_map as reduce_map
 from mining.measures import unit_figures as unit_figures
+from mining.query import CaseList as CaseList
+from mining.query import CaseListRecord as CaseListRecord
+from mining.query import CaseOrder as CaseOrder
+from mining.query import CaseRow as CaseRow
+from mining.query import Filter as Filter
 from mining.query import LogView as LogView
+from mining.query import LogViewError as LogViewError
+from mining.query import TraceStep as TraceStep
 from mining.query import VariantCount as VariantCount
+from mining.query import case_trace as case_trace
+from mining.query import describe_filter as describe_filter
+from mining.query import describe_period as describe_period
 from mining.query import filter_activity_presence as filter_activity_presence
 from mining.query import filter_attribute as filter_attribute
 from mining.query import filter_case_duration as filter_case_duration
+from mining.query import filter_directly_follows as filter_directly_follows
+from mining.query import filter_endpoints as filter_endpoints
 from mining.query import filter_local_days as filter_local_days
 from mining.query import filter_time_range as filter_time_range
 from mining.query import filter_variant_coverage as filter_variant_coverage
+from mining.query import filter_variants as filter_variants
 from mining.query import filter_variants_top_k as filter_variants_top_k
 from mining.query import get_activity_times as get_activity_times
 from mining.query import get_case_durations as get_case_durations
+from mining.query import get_cases as get_cases
 from mining.query import get_dfg as get_dfg
 from mining.query import get_log_stats as get_log_stats
 from mining.query import get_start_end_activities as get_start_end_activities
 from mining.query import get_variants as get_variants
 from mining.query import open_log as open_log
+from mining.report import cases_csv as cases_csv
 from mining.report import neutralize as neutralize
 from mining.report import redact_snapshot as redact_snapshot
 from mining.report import render_report as render_report
@@ -131,6 +155,10 @@ __all__ = [
     "AnalysisResult",
     "Assumptions",
     "AssumptionsError",
+    "CaseList",
+    "CaseListRecord",
+    "CaseOrder",
+    "CaseRow",
     "ColumnMapping",
     "ConformanceError",
     "ConvertedModel",
@@ -139,6 +167,7 @@ __all__ = [
     "ElementFigure",
     "EmptySelectionError",
     "EventLogError",
+    "Filter",
     "GroupTooSmallError",
     "ImportOptions",
     "ImportResult",
@@ -146,6 +175,7 @@ __all__ = [
     "LogNotFoundError",
     "LogStore",
     "LogView",
+    "LogViewError",
     "MappingError",
     "MappingSuggestion",
     "MiningError",
@@ -155,19 +185,26 @@ __all__ = [
     "ReadOptions",
     "SecretKey",
     "TimestampPolicy",
+    "TraceStep",
     "UnitFigures",
     "UnsafeFileError",
     "VariantCount",
     "WorkingCalendar",
     "analyze",
+    "case_trace",
+    "cases_csv",
     "check_conformance",
     "checked_values",
     "clock_texts",
     "compare_channels",
     "convert_to_petri_net",
     "deadline_status",
+    "describe_filter",
     "describe_format",
+    "describe_period",
     "detect_timestamp_format",
+    "deviation_cases",
+    "deviation_variants",
     "discover_bpmn",
     "discover_process_tree",
     "element_figures",
@@ -175,15 +212,19 @@ __all__ = [
     "filter_activity_presence",
     "filter_attribute",
     "filter_case_duration",
+    "filter_directly_follows",
+    "filter_endpoints",
     "filter_local_days",
     "filter_time_range",
     "filter_variant_coverage",
+    "filter_variants",
     "filter_variants_top_k",
     "find_bottlenecks",
     "find_handovers",
     "find_rework",
     "get_activity_times",
     "get_case_durations",
+    "get_cases",
     "get_dfg",
     "get_log_stats",
     "get_start_end_activities",
@@ -200,6 +241,7 @@ __all__ = [
     "open_log",
     "open_table",
     "preview_table",
+    "process_conformance",
     "redact_snapshot",
     "reduce_map",
     "register_candidates",

@@ -48,6 +48,7 @@ __all__ = [
     "ProcessContext",
     "analyze",
     "channel_column",
+    "process_conformance",
 ]
 
 # Attribute columns that carry the intake channel (Papier, E-Mail, Online), by header name.
@@ -211,8 +212,36 @@ class EmptySelectionError(MiningError, ValueError):
     """The filters leave no case to analyse."""
 
 
+def process_conformance(
+    view: LogView,
+    process: ProcessContext,
+    *,
+    options: AnalysisOptions | None = None,
+    with_precision: bool = True,
+) -> ConformanceRecord:
+    """The ``conformance`` record of :func:`analyze` alone, the same check with the same
+    options (without precision it is quicker and its deviations are the same): what
+    ``deviation_cases`` needs to list the cases behind a deviation.
+
+    Example::
+
+        record = process_conformance(view, context, with_precision=False)
+        deviation_cases(view, record, "skipped", "Bescheid prüfen")
+    """
+    with analysis_session(view):
+        variants = get_variants(view)
+        return _conformance(
+            view, variants, process, options or AnalysisOptions(), with_precision=with_precision
+        )
+
+
 def _conformance(
-    view: LogView, variants: pd.DataFrame, process: ProcessContext, options: AnalysisOptions
+    view: LogView,
+    variants: pd.DataFrame,
+    process: ProcessContext,
+    options: AnalysisOptions,
+    *,
+    with_precision: bool = True,
 ) -> ConformanceRecord:
     from mining.conformance import (
         VariantCount,
@@ -250,6 +279,7 @@ def _conformance(
         mapping,
         method=options.conformance_method,
         time_budget_s=options.time_budget_s,
+        with_precision=with_precision,
     )
     return {
         "model": process.key,

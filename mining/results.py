@@ -244,6 +244,10 @@ class DeviationRecord(TypedDict):
     cases: int  # a case counts once per kind and activity
     share: float  # of all cases of the view, 0…1
     example_cases: list[str]  # up to three case ids
+    # The variants that show it, numbered as get_variants numbers the analysed view's variants
+    # (the order of ``variants``, 1 = most frequent): filter_variants(view, variants) on the
+    # same view selects its cases.
+    variants: list[int]
 
 
 class ActivityMappingRecord(TypedDict):

@@ -156,7 +156,8 @@ def test_an_undeclared_key_a_missing_key_and_a_wrong_number_are_found(
         "result.variants[0].cases",
         "result.dfg[0].count",
         "result.channels.values[0].mean_wait_s",
-        *[f"result.conformance.deviations[{last}]"] * 3,  # no cases, share, example_cases
+        # no cases, share, example_cases, variants
+        *[f"result.conformance.deviations[{last}]"] * 4,
         f"result.conformance.deviations[{last}].kind",  # not one of the three kinds
     ]
 

@@ -28,8 +28,11 @@ from mining.query.view import (
     filter_activity_presence,
     filter_attribute,
     filter_case_duration,
+    filter_directly_follows,
+    filter_endpoints,
     filter_time_range,
     filter_variant_coverage,
+    filter_variants,
     filter_variants_top_k,
 )
 from tests.conftest import PROJECT
@@ -79,6 +82,14 @@ FILTER_TABLE: list[tuple[str, Step, set[str]]] = [
     ("intersecting", lambda v: filter_time_range(v, *WINDOW), {"c1", "c2", "c6", "c7"}),
     ("started", lambda v: filter_time_range(v, *WINDOW, mode="started"), {"c2", "c6", "c7"}),
     ("trim", lambda v: filter_time_range(v, *WINDOW, mode="trim"), {"c1", "c2", "c6", "c7"}),
+    ("completed", lambda v: filter_time_range(v, *WINDOW, mode="completed"), {"c1", "c2", "c6"}),
+    (
+        "completed, bounds inclusive",
+        lambda v: filter_time_range(
+            v, utc("2024-01-03T10:00"), utc("2024-01-04T12:00"), mode="completed"
+        ),
+        {"c1", "c6"},
+    ),
     (
         "contained, bounds inclusive",
         lambda v: filter_time_range(
@@ -142,6 +153,31 @@ FILTER_TABLE: list[tuple[str, Step, set[str]]] = [
     ("with B", lambda v: filter_activity_presence(v, "B"), {"c1", "c2", "c4", "c5", "c6"}),
     ("without B", lambda v: filter_activity_presence(v, "B", present=False), {"c3", "c7"}),
     ("with unknown", lambda v: filter_activity_presence(v, "X"), set()),
+    # directly follows: the next event of the case, not any later one
+    ("A then B", lambda v: filter_directly_follows(v, "A", "B"), ALL - {"c3", "c7"}),
+    ("B then B", lambda v: filter_directly_follows(v, "B", "B"), {"c5"}),
+    ("A then C", lambda v: filter_directly_follows(v, "A", "C"), {"c3", "c7"}),
+    (
+        "not A then C",
+        lambda v: filter_directly_follows(v, "A", "C", keep=False),
+        ALL - {"c3", "c7"},
+    ),
+    ("C then A", lambda v: filter_directly_follows(v, "C", "A"), set()),
+    # variant numbers as get_variants lists them: ABC, AC, AB, ABBC
+    ("variant 1", lambda v: filter_variants(v, [1]), {"c1", "c2", "c6"}),
+    ("variants 2 and 3", lambda v: filter_variants(v, [2, 3]), {"c3", "c7", "c4"}),
+    ("variant 4", lambda v: filter_variants(v, [4]), {"c5"}),
+    ("variant 5 does not exist", lambda v: filter_variants(v, [5]), set()),
+    ("not variant 1", lambda v: filter_variants(v, [1], keep=False), {"c3", "c4", "c5", "c7"}),
+    ("no variant", lambda v: filter_variants(v, []), set()),
+    ("no variant dropped", lambda v: filter_variants(v, [], keep=False), ALL),
+    # endpoints: first and last activity
+    ("starts with A", lambda v: filter_endpoints(v, start=["A"]), ALL),
+    ("ends with B", lambda v: filter_endpoints(v, end=["B"]), {"c4"}),
+    ("starts with B", lambda v: filter_endpoints(v, start=["B"]), set()),
+    ("A to C", lambda v: filter_endpoints(v, start=["A"], end=["C"]), ALL - {"c4"}),
+    ("ends with B or C", lambda v: filter_endpoints(v, end=["B", "C"]), ALL),
+    ("ends with nothing", lambda v: filter_endpoints(v, end=[]), set()),
 ]
 
 

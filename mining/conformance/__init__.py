@@ -21,6 +21,8 @@ pm4py is imported inside the functions: importing it takes seconds and prints a 
 ``import mining`` must stay cheap for the CLI.
 """
 
+from mining.conformance.cases import deviation_cases as deviation_cases
+from mining.conformance.cases import deviation_variants as deviation_variants
 from mining.conformance.convert import ConvertedModel as ConvertedModel
 from mining.conformance.convert import convert_to_petri_net as convert_to_petri_net
 from mining.conformance.deviations import Deviation as Deviation
@@ -54,6 +56,8 @@ __all__ = [
     "VariantCount",
     "check_conformance",
     "convert_to_petri_net",
+    "deviation_cases",
+    "deviation_variants",
     "element_figures",
     "map_activities",
     "normalize_activity",

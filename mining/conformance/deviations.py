@@ -56,13 +56,17 @@ _KIND_ORDER = {"skipped": 0, "wrong_order": 1, "unmodelled": 2}
 
 @dataclass(frozen=True)
 class Deviation:
-    """One kind of deviation at one activity: how many cases, their share, up to three examples."""
+    """One kind of deviation at one activity: how many cases, their share, up to three examples,
+    and the variants that show it: their numbers (1-based) in the sequence of variants checked,
+    which are :func:`get_variants`' numbers when that sequence is its list (as in
+    :func:`analyze`), so ``filter_variants(view, deviation.variants)`` selects its cases."""
 
     kind: DeviationKind
     activity: str
     cases: int
     share: float
     example_cases: tuple[str, ...]
+    variants: tuple[int, ...] = ()
 
     def to_dict(self) -> DeviationRecord:
         return {
@@ -71,6 +75,7 @@ class Deviation:
             "cases": self.cases,
             "share": self.share,
             "example_cases": list(self.example_cases),
+            "variants": list(self.variants),
         }
 
 
@@ -81,12 +86,22 @@ class DeviationTally:
         self.total_cases = total_cases
         self._cases: dict[Finding, int] = {}
         self._examples: dict[Finding, list[str]] = {}
+        self._variants: dict[Finding, set[int]] = {}
 
-    def add(self, findings: Iterable[Finding], cases: int, examples: Sequence[str]) -> None:
+    def add(
+        self,
+        findings: Iterable[Finding],
+        cases: int,
+        examples: Sequence[str],
+        variants: Iterable[int] = (),
+    ) -> None:
+        """Count ``findings`` for ``cases`` cases of the variants numbered ``variants``."""
+        numbers = set(variants)
         for finding in set(findings):
             self._cases[finding] = self._cases.get(finding, 0) + int(cases)
             kept = self._examples.setdefault(finding, [])
             kept.extend(str(case) for case in examples[: MAX_EXAMPLE_CASES - len(kept)])
+            self._variants.setdefault(finding, set()).update(numbers)
 
     def result(self) -> tuple[Deviation, ...]:
         deviations = [
@@ -96,6 +111,7 @@ class DeviationTally:
                 cases=cases,
                 share=cases / self.total_cases if self.total_cases else 0.0,
                 example_cases=tuple(self._examples.get((kind, activity), ())),
+                variants=tuple(sorted(self._variants.get((kind, activity), ()))),
             )
             for (kind, activity), cases in self._cases.items()
         ]

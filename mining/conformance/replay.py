@@ -130,6 +130,7 @@ class _Group:
     trace: tuple[str, ...]
     cases: int = 0
     variants: list[VariantLike] = field(default_factory=list)
+    numbers: list[int] = field(default_factory=list)  # 1-based positions in the input
 
     @property
     def examples(self) -> list[str]:
@@ -177,13 +178,13 @@ def check_conformance(
         raise ConformanceError("Das Protokoll enthält keine Fälle; nichts zu prüfen.")
 
     tally = DeviationTally(total_cases)
-    for variant in variants:
+    for number, variant in enumerate(variants, start=1):
         unmodelled = {
             ("unmodelled", a)
             for a in variant.activities
             if mapping.translate(a) not in model.labels
         }
-        tally.add(unmodelled, variant.cases, getattr(variant, "example_cases", ()))
+        tally.add(unmodelled, variant.cases, getattr(variant, "example_cases", ()), [number])
 
     notes = _mapping_notes(mapping, model)
     if method == "alignments":
@@ -192,7 +193,7 @@ def check_conformance(
         replayed = _token_replay(groups, model, float(time_budget_s))
     notes += replayed.notes
     for group, findings in zip(replayed.checked, replayed.findings, strict=True):
-        tally.add(findings, group.cases, group.examples)
+        tally.add(findings, group.cases, group.examples, group.numbers)
 
     checked_cases = sum(g.cases for g in replayed.checked)
     checked_variants = sum(len(g.variants) for g in replayed.checked)
@@ -236,6 +237,7 @@ def _group(variants: Sequence[VariantLike], mapping: ActivityMapping) -> list[_G
         group = groups.setdefault(trace, _Group(trace))
         group.cases += int(cases)
         group.variants.append(variant)
+        group.numbers.append(position)
     # Most frequent first: alignments check them in this order, examples come from them first.
     return sorted(groups.values(), key=lambda g: (-g.cases, g.trace))
 

@@ -3,10 +3,21 @@ aggregate as SQL run by DuckDB in a session of the view. All the project's aggre
 this package; nothing here imports the catalogue database or the other stages of ``mining``.
 
 ``view`` (LogView and the filter constructors) → ``filters`` (the filters as SQL) → ``session``
-(read once, numbered by numpy, run in DuckDB) → ``queries`` (the questions); ``layout`` is the
+(read once, numbered by numpy, run in DuckDB) → ``queries`` (the questions) and ``cases`` (the
+cases behind a figure, a case's trace); ``describe`` puts filters into words; ``layout`` is the
 order the import writes the events in, ``variants`` the record of one variant.
 """
 
+from mining.query.cases import CaseList as CaseList
+from mining.query.cases import CaseListRecord as CaseListRecord
+from mining.query.cases import CaseOrder as CaseOrder
+from mining.query.cases import CaseRecord as CaseRecord
+from mining.query.cases import CaseRow as CaseRow
+from mining.query.cases import TraceStep as TraceStep
+from mining.query.cases import case_trace as case_trace
+from mining.query.cases import get_cases as get_cases
+from mining.query.describe import describe_filter as describe_filter
+from mining.query.describe import describe_period as describe_period
 from mining.query.layout import write_arranged as write_arranged
 from mining.query.queries import SERVICE_TIME as SERVICE_TIME
 from mining.query.queries import SOJOURN_TIME as SOJOURN_TIME
@@ -34,15 +45,19 @@ from mining.query.queries import query_transitions as query_transitions
 from mining.query.queries import query_unit_counts as query_unit_counts
 from mining.query.variants import VariantCount as VariantCount
 from mining.query.view import AttributeFilter as AttributeFilter
+from mining.query.view import Filter as Filter
 from mining.query.view import LogView as LogView
 from mining.query.view import LogViewError as LogViewError
 from mining.query.view import checked_attribute as checked_attribute
 from mining.query.view import filter_activity_presence as filter_activity_presence
 from mining.query.view import filter_attribute as filter_attribute
 from mining.query.view import filter_case_duration as filter_case_duration
+from mining.query.view import filter_directly_follows as filter_directly_follows
+from mining.query.view import filter_endpoints as filter_endpoints
 from mining.query.view import filter_local_days as filter_local_days
 from mining.query.view import filter_time_range as filter_time_range
 from mining.query.view import filter_variant_coverage as filter_variant_coverage
+from mining.query.view import filter_variants as filter_variants
 from mining.query.view import filter_variants_top_k as filter_variants_top_k
 from mining.query.view import open_log as open_log
 
@@ -51,26 +66,40 @@ __all__ = [
     "SOJOURN_TIME",
     "AttributeFilter",
     "CaseDurations",
+    "CaseList",
+    "CaseListRecord",
+    "CaseOrder",
+    "CaseRecord",
+    "CaseRow",
+    "Filter",
     "LogStats",
     "LogView",
     "LogViewError",
+    "TraceStep",
     "VariantCount",
     "analysis_session",
+    "case_trace",
     "checked_attribute",
     "count_handovers",
     "count_people",
     "count_reworked_cases",
+    "describe_filter",
+    "describe_period",
     "edge_statistics",
     "filter_activity_presence",
     "filter_attribute",
     "filter_case_duration",
+    "filter_directly_follows",
+    "filter_endpoints",
     "filter_local_days",
     "filter_time_range",
     "filter_variant_coverage",
+    "filter_variants",
     "filter_variants_top_k",
     "get_activity_profile",
     "get_activity_times",
     "get_case_durations",
+    "get_cases",
     "get_dfg",
     "get_log_stats",
     "get_start_end_activities",

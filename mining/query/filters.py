@@ -11,10 +11,13 @@ from mining.query.view import (
     ActivityPresenceFilter,
     AttributeFilter,
     CaseDurationFilter,
+    DirectlyFollowsFilter,
+    EndpointsFilter,
     Filter,
     LogView,
     TimeRangeFilter,
     VariantCoverageFilter,
+    VariantNumbersFilter,
     VariantsTopKFilter,
 )
 
@@ -55,6 +58,7 @@ def _compile_filter(item: Filter, number: int, *, previous: str) -> tuple[list[s
                 "contained": ('MIN("timestamp") >= ? AND MAX("timestamp") <= ?', [start, end]),
                 "intersecting": ('MIN("timestamp") < ? AND MAX("timestamp") > ?', [end, start]),
                 "started": ('MIN("timestamp") >= ? AND MIN("timestamp") <= ?', [start, end]),
+                "completed": ('MAX("timestamp") >= ? AND MAX("timestamp") <= ?', [start, end]),
             }[mode]
             kept_sql = f"SELECT case_id FROM {previous} GROUP BY case_id HAVING {having}"
         case VariantsTopKFilter(k=k):
@@ -86,6 +90,23 @@ def _compile_filter(item: Filter, number: int, *, previous: str) -> tuple[list[s
         case ActivityPresenceFilter(activity=activity, present=present):
             negate = not present
             kept_sql, params = f"SELECT case_id FROM {previous} WHERE activity = ?", [activity]
+        case VariantNumbersFilter(numbers=numbers, keep=keep):
+            negate = not keep
+            marks = ", ".join("?" for _ in numbers) or "NULL"
+            kept_sql, params = _ranked_variants(previous, f"variant_rank IN ({marks})"), [*numbers]
+        case DirectlyFollowsFilter(source=source, target=target, keep=keep):
+            negate = not keep
+            kept_sql = f"""
+                SELECT case_id FROM (
+                    SELECT case_id, activity,
+                           LEAD(activity) OVER (PARTITION BY case_id ORDER BY "timestamp", seq)
+                               AS next_activity
+                    FROM {previous}
+                ) AS pairs
+                WHERE activity = ? AND next_activity = ?"""
+            params = [source, target]
+        case EndpointsFilter(start=starts, end=ends):
+            kept_sql, params = _endpoints(previous, starts, ends)
         case _:
             raise TypeError(f"unknown filter {item!r}")
     membership = "NOT IN" if negate else "IN"
@@ -95,6 +116,37 @@ def _compile_filter(item: Filter, number: int, *, previous: str) -> tuple[list[s
             f"{step} AS (SELECT * FROM {previous} WHERE case_id {membership} "
             f"(SELECT case_id FROM {kept}))",
         ],
+        params,
+    )
+
+
+def _endpoints(
+    previous: str, starts: tuple[str, ...] | None, ends: tuple[str, ...] | None
+) -> tuple[str, list[object]]:
+    """Case ids of ``previous`` whose first activity is one of ``starts`` and last one of
+    ``ends`` (None: any), in pm4py's event order."""
+    conditions, params = [], []
+    for values, position in ((starts, "from_start"), (ends, "from_end")):
+        if values is None:
+            continue
+        marks = ", ".join("?" for _ in values) or "NULL"
+        conditions.append(
+            f"MAX(CASE WHEN {position} = 1 AND activity IN ({marks}) THEN 1 ELSE 0 END) = 1"
+        )
+        params.extend(values)
+    having = " AND ".join(conditions) or "1 = 1"
+    return (
+        f"""
+        SELECT case_id FROM (
+            SELECT case_id, activity,
+                   ROW_NUMBER() OVER (PARTITION BY case_id ORDER BY "timestamp", seq)
+                       AS from_start,
+                   ROW_NUMBER() OVER (PARTITION BY case_id ORDER BY "timestamp" DESC, seq DESC)
+                       AS from_end
+            FROM {previous}
+        ) AS placed
+        GROUP BY case_id
+        HAVING {having}""",
         params,
     )
 

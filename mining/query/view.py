@@ -20,7 +20,8 @@ from __future__ import annotations
 import math
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from numbers import Integral
 from pathlib import Path
 from typing import Literal, get_args
 
@@ -33,26 +34,32 @@ __all__ = [
     "ActivityPresenceFilter",
     "AttributeFilter",
     "CaseDurationFilter",
+    "DirectlyFollowsFilter",
+    "EndpointsFilter",
     "Filter",
     "LogView",
     "LogViewError",
     "TimeMode",
     "TimeRangeFilter",
     "VariantCoverageFilter",
+    "VariantNumbersFilter",
     "VariantsTopKFilter",
     "attribute_columns",
     "checked_attribute",
     "filter_activity_presence",
     "filter_attribute",
     "filter_case_duration",
+    "filter_directly_follows",
+    "filter_endpoints",
     "filter_local_days",
     "filter_time_range",
     "filter_variant_coverage",
+    "filter_variants",
     "filter_variants_top_k",
     "open_log",
 ]
 
-TimeMode = Literal["contained", "intersecting", "started", "trim"]
+TimeMode = Literal["contained", "intersecting", "started", "completed", "trim"]
 
 # Columns every imported log has (mining.ingest.normalize.output_schema plus the importer's ``seq``).
 REQUIRED_COLUMNS = ("case_id", "activity", "timestamp", "start_timestamp", "seq")
@@ -101,6 +108,25 @@ class ActivityPresenceFilter:
     present: bool
 
 
+@dataclass(frozen=True)
+class DirectlyFollowsFilter:
+    source: str
+    target: str
+    keep: bool
+
+
+@dataclass(frozen=True)
+class VariantNumbersFilter:
+    numbers: tuple[int, ...]  # 1 = most frequent, as get_variants numbers them at this point
+    keep: bool
+
+
+@dataclass(frozen=True)
+class EndpointsFilter:
+    start: tuple[str, ...] | None  # None: any first activity
+    end: tuple[str, ...] | None
+
+
 Filter = (
     TimeRangeFilter
     | VariantsTopKFilter
@@ -108,6 +134,9 @@ Filter = (
     | AttributeFilter
     | CaseDurationFilter
     | ActivityPresenceFilter
+    | DirectlyFollowsFilter
+    | VariantNumbersFilter
+    | EndpointsFilter
 )
 
 
@@ -120,6 +149,13 @@ class LogView:
 
     def with_filter(self, new: Filter) -> LogView:
         return LogView(self.path, (*self.filters, new))
+
+    def without_filter(self, position: int) -> LogView:
+        """The view without its filter at ``position`` (a removed chip); the filters after it
+        then judge the cases the ones before it leave."""
+        if not 0 <= position < len(self.filters):
+            raise LogViewError(f"Die Ansicht hat keinen Filter an Stelle {position}.")
+        return LogView(self.path, self.filters[:position] + self.filters[position + 1 :])
 
     def columns(self) -> tuple[str, ...]:
         """Column names of the stored file (reads only the Parquet footer)."""
@@ -186,6 +222,7 @@ def filter_time_range(
     * ``"intersecting"``: cases running during the window: first event ``< end`` and last event
       ``> start`` (strict, as pm4py's ``traces_intersecting``);
     * ``"started"``: cases whose first event lies in ``[start, end]``;
+    * ``"completed"``: cases whose last event lies in ``[start, end]`` (``traces_completing_in``);
     * ``"trim"``: the events in ``[start, end]`` — cases are cut, not kept whole.
 
     Example::
@@ -200,19 +237,27 @@ def filter_time_range(
     return view.with_filter(TimeRangeFilter(start, end, mode))
 
 
-def filter_local_days(view: LogView, first: date | None, last: date | None) -> LogView:
-    """Keep the cases with events on the Berlin calendar days ``first`` to ``last`` (both
-    inclusive; ``None`` leaves a side open): what ``--from``/``--to`` and the date fields of the
-    workspace and of reports mean. Without either day the view is returned as it is.
+def filter_local_days(
+    view: LogView, first: date | None, last: date | None, *, mode: TimeMode = "intersecting"
+) -> LogView:
+    """Keep what :func:`filter_time_range` keeps in ``mode`` for the Berlin calendar days
+    ``first`` to ``last`` (both inclusive; ``None`` leaves a side open). The default, the cases
+    with events on those days, is what ``--from``/``--to`` and the date fields of the workspace
+    and of reports mean. Without either day the view is returned as it is.
 
     Example::
 
         filter_local_days(view, date(2024, 1, 1), date(2024, 6, 30))
+        filter_local_days(view, date(2024, 3, 1), date(2024, 3, 31), mode="completed")
     """
     if first is None and last is None:
         return view
     start, end = local_day_window(first, last)
-    return filter_time_range(view, start, end, mode="intersecting")
+    if last is not None and mode != "intersecting":
+        # The window ends at the next midnight; the other modes include their end, so they end
+        # one microsecond (the resolution of stored times) before it, on the last day itself.
+        end -= timedelta(microseconds=1)
+    return filter_time_range(view, start, end, mode=mode)
 
 
 def filter_variants_top_k(view: LogView, k: int) -> LogView:
@@ -281,3 +326,58 @@ def filter_activity_presence(view: LogView, activity: str, *, present: bool = Tr
         filter_activity_presence(view, "Nachforderung Unterlagen", present=False)
     """
     return view.with_filter(ActivityPresenceFilter(activity, present))
+
+
+def filter_directly_follows(
+    view: LogView, source: str, target: str, *, keep: bool = True
+) -> LogView:
+    """Keep (or with ``keep=False`` drop) the cases in which ``target`` directly follows
+    ``source`` somewhere, in pm4py's event order (``pm4py.filter_directly_follows_relation``):
+    the cases behind an edge of the process map.
+
+    Example::
+
+        filter_directly_follows(view, "Hundesteuer berechnen", "Steuerbescheid erstellen")
+    """
+    if not (isinstance(source, str) and isinstance(target, str)):
+        raise LogViewError("Eine direkte Folge verbindet zwei Aktivitäten (Texte).")
+    return view.with_filter(DirectlyFollowsFilter(source, target, keep))
+
+
+def filter_variants(view: LogView, numbers: Collection[int], *, keep: bool = True) -> LogView:
+    """Keep (or with ``keep=False`` drop) the cases of the variants ``numbers``, numbered as
+    :func:`get_variants` lists them for the view at this point (1 = most frequent). A number
+    beyond the last variant keeps nothing.
+
+    Example::
+
+        filter_variants(view, [1, 2])  # the two most frequent variants
+    """
+    # numbers.Integral admits numpy's integers, which a page reads from a DataFrame.
+    if isinstance(numbers, Integral | str) or any(
+        isinstance(n, bool) or not isinstance(n, Integral) or n < 1 for n in numbers
+    ):
+        raise LogViewError("Variantennummern sind ganze Zahlen ab 1 (1 = häufigste Variante).")
+    return view.with_filter(VariantNumbersFilter(tuple(sorted({int(n) for n in numbers})), keep))
+
+
+def filter_endpoints(
+    view: LogView,
+    *,
+    start: Collection[str] | None = None,
+    end: Collection[str] | None = None,
+) -> LogView:
+    """Keep the cases whose first activity is one of ``start`` and whose last is one of ``end``
+    (``None`` leaves that end free), as ``pm4py.filter_start_activities`` and
+    ``filter_end_activities``.
+
+    Example::
+
+        filter_endpoints(view, end=["Bescheid versenden"])  # cases that reached the end
+    """
+    ends = []
+    for values in (start, end):
+        if isinstance(values, str):
+            raise LogViewError("Start- und Endaktivitäten sind Sammlungen, nicht ein Text.")
+        ends.append(None if values is None else tuple(sorted(set(values))))
+    return view.with_filter(EndpointsFilter(ends[0], ends[1]))

@@ -18,12 +18,14 @@ once a log it rests on was deleted, ``redactions`` (per deleted log: ``log_id``,
 ``note`` every format shows; see :mod:`mining.report.redact`). Renderers read only the snapshot,
 never the clock or the database, so a re-render of a stored snapshot shows the same numbers.
 
-Exports to spreadsheets neutralize formula injection (cells that start with ``=``, ``+``,
+The case explorer's list goes to German Excel as :func:`cases_csv`. Exports to spreadsheets
+neutralize formula injection (cells that start with ``=``, ``+``,
 ``-``, ``@``, tab or CR); real numbers stay numbers.
 """
 
+from mining.report.case_export import cases_csv
 from mining.report.cells import neutralize, write_csv
 from mining.report.redact import redact_snapshot
 from mining.report.render import render_report
 
-__all__ = ["neutralize", "redact_snapshot", "render_report", "write_csv"]
+__all__ = ["cases_csv", "neutralize", "redact_snapshot", "render_report", "write_csv"]

@@ -16,6 +16,7 @@ from mining import MiningError
 
 # The command modules attach their commands to the root group when imported.
 from pmo.cli import analysis as analysis
+from pmo.cli import cases as cases
 from pmo.cli import logs as logs
 from pmo.cli import registry as registry
 from pmo.cli import setup as setup

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -27,6 +27,7 @@ from mining import (
     open_log,
     write_bpmn,
 )
+from pmo.cli._filters import apply_filter_options
 from pmo.context import process_context
 from process_registry import Registry, regular_file_problem
 
@@ -89,13 +90,16 @@ def apply_filters(
     date_from: dt.datetime | None,
     date_to: dt.datetime | None,
     top_variants: int | None,
+    filters: Sequence[str] = (),
 ) -> LogView:
-    """The command line's filters; ``--from``/``--to`` are Berlin calendar days, as in reports."""
+    """The command line's filters; ``--from``/``--to`` are Berlin calendar days, as in reports,
+    then the ``--filter`` texts in order, then ``--top-variants``."""
     view = filter_local_days(
         view,
         date_from.date() if date_from is not None else None,
         date_to.date() if date_to is not None else None,
     )
+    view = apply_filter_options(view, filters)
     if top_variants is not None:
         view = filter_variants_top_k(view, top_variants)
     return view

@@ -19,6 +19,7 @@ from pmo.cli._common import (
     mapping_options,
     office_defaults,
 )
+from pmo.cli._filters import filter_option
 from pmo.cli._output import OutputError, StagedOutput, write_atomically
 from process_registry import (
     Registry,
@@ -44,6 +45,7 @@ __all__ = ["analyze_command", "report_command"]
 @WORKING_TIME
 @click.option("--alignments", is_flag=True, help="Alignments statt Token-Replay (mit Zeitbudget).")
 @date_range_options
+@filter_option
 @click.option("--top-variants", type=int, default=None, help="Nur die K häufigsten Varianten.")
 @click.option(
     "--discovered-bpmn",
@@ -69,6 +71,7 @@ def analyze_command(
     alignments: bool,
     date_from: Any,
     date_to: Any,
+    filters: tuple[str, ...],
     top_variants: int | None,
     discovered_bpmn: str | None,
     noise: float,
@@ -84,7 +87,13 @@ def analyze_command(
     min_group_size, working_time = office_defaults(store.data_dir, min_group_size, working_time)
     options = import_options(mapping)
     with stored_or_ingested(store, target, options) as (view, linked_process):
-        view = apply_filters(view, date_from=date_from, date_to=date_to, top_variants=top_variants)
+        view = apply_filters(
+            view,
+            date_from=date_from,
+            date_to=date_to,
+            top_variants=top_variants,
+            filters=filters,
+        )
         result = run_analysis(
             view,
             registry=Registry(store.db),

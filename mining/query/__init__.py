@@ -5,7 +5,8 @@ this package; nothing here imports the catalogue database or the other stages of
 ``view`` (LogView and the filter constructors) → ``filters`` (the filters as SQL) → ``session``
 (read once, numbered by numpy, run in DuckDB) → ``queries`` (the questions) and ``cases`` (the
 cases behind a figure, a case's trace); ``describe`` puts filters into words; ``layout`` is the
-order the import writes the events in, ``variants`` the record of one variant.
+order the import writes the events in, ``variants`` the record of one variant,
+``values`` what a filter can choose from.
 """
 
 from mining.query.cases import CaseList as CaseList
@@ -43,6 +44,8 @@ from mining.query.queries import query_handovers as query_handovers
 from mining.query.queries import query_rework as query_rework
 from mining.query.queries import query_transitions as query_transitions
 from mining.query.queries import query_unit_counts as query_unit_counts
+from mining.query.values import attribute_columns as attribute_columns
+from mining.query.values import get_attribute_values as get_attribute_values
 from mining.query.variants import VariantCount as VariantCount
 from mining.query.view import AttributeFilter as AttributeFilter
 from mining.query.view import Filter as Filter
@@ -78,6 +81,7 @@ __all__ = [
     "TraceStep",
     "VariantCount",
     "analysis_session",
+    "attribute_columns",
     "case_trace",
     "checked_attribute",
     "count_handovers",
@@ -98,6 +102,7 @@ __all__ = [
     "filter_variants_top_k",
     "get_activity_profile",
     "get_activity_times",
+    "get_attribute_values",
     "get_case_durations",
     "get_cases",
     "get_dfg",

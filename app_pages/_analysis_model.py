@@ -10,6 +10,7 @@ from typing import Any
 
 import streamlit as st
 
+from app_pages._analysis_cases import Choice, Explorer
 from app_pages._analysis_common import (
     as_percent,
     decimal,
@@ -22,9 +23,16 @@ from app_pages._analysis_common import (
     text_column,
     value,
 )
+from app_pages._auth import User
 from app_pages._bpmn_viewer import Overlay, bpmn_viewer
 from app_pages._i18n import t
-from mining import MEASURES, ElementFigure, element_figures, unmodelled_activities
+from mining import (
+    MEASURES,
+    ElementFigure,
+    deviation_variants,
+    element_figures,
+    unmodelled_activities,
+)
 from mining import unplaced_activities as unplaced
 from process_registry import Registry, RegistryError
 
@@ -86,7 +94,7 @@ def _quality(conformance: dict[str, Any]) -> None:
         )
 
 
-def _side_lists(result: dict[str, Any], document: Any) -> None:
+def _side_lists(result: dict[str, Any], document: Any, reg: Registry, user: User) -> None:
     st.markdown(f"**{t('analysis.unmodelled_title')}**")
     rows = unmodelled_activities(result)
     if not rows:
@@ -133,13 +141,23 @@ def _figure_table(figures: dict[str, ElementFigure]) -> None:
     )
 
 
-def _deviations(conformance: dict[str, Any]) -> None:
+def _deviation_choice(conformance: dict[str, Any], row: dict[str, Any]) -> Choice:
+    kind = t(f"analysis.kind_{row['kind']}")
+    label = t("analysis.cases_deviation", kind=kind, activity=row["activity"])
+    # Replay works per variant: a deviation's cases are those of the variants that show it,
+    # numbered as the analysed view numbers them (the selection of deviation_cases).
+    numbers = deviation_variants(conformance, row["kind"], row["activity"])
+    return Choice(label, {"kind": "variant", "numbers": list(numbers)} if numbers else None)
+
+
+def _deviations(conformance: dict[str, Any], explorer: Explorer) -> None:
     st.subheader(t("analysis.deviations_title"))
     rows = conformance.get("deviations", [])
     if not rows:
         st.success(t("analysis.deviations_none"))
         return
-    record_table(
+    explorer.table(
+        "deviations",
         rows,
         {
             "kind": (
@@ -154,11 +172,13 @@ def _deviations(conformance: dict[str, Any]) -> None:
                 text_column(t("analysis.col_examples")),
             ),
         },
+        [_deviation_choice(conformance, row) for row in rows],
+        pick_label=t("analysis.cases_pick_deviation"),
     )
     st.caption(t("analysis.deviations_caption"))
 
 
-def show_model(result: dict[str, Any], reg: Registry) -> None:
+def show_model(result: dict[str, Any], reg: Registry, explorer: Explorer, user: User) -> None:
     conformance = result.get("conformance")
     if not conformance:
         st.info(t("analysis.model_missing"))
@@ -186,10 +206,10 @@ def show_model(result: dict[str, Any], reg: Registry) -> None:
         bpmn_viewer(xml, overlays=_overlays(figures), height=520, key="analysis_bpmn")
         st.caption(t(f"analysis.model_legend_{measure}"))
     with side:
-        _side_lists(result, document)
+        _side_lists(result, document, reg, user)
     with st.expander(t("analysis.model_figures")):
         _figure_table(figures)
-    _deviations(conformance)
+    _deviations(conformance, explorer)
     notes = conformance.get("notes") or []
     if notes:
         with st.expander(t("analysis.model_notes")):

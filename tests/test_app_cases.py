@@ -1,6 +1,6 @@
-"""The Analyse page's case explorer and filters, as a process manager uses them (issue 14,
-items 1 and 2), on the generated Hundesteuer log whose cases are known by construction
-(tests/municipal_log.py)."""
+"""The Analyse page's case explorer, filters and mapping confirmation, as a process manager uses
+them (issue 14, items 1, 2 and 7), on the generated Hundesteuer log whose cases are known by
+construction (tests/municipal_log.py)."""
 
 from __future__ import annotations
 
@@ -8,13 +8,16 @@ import csv
 import datetime as dt
 import io
 from collections.abc import Iterator
+from pathlib import Path
 
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from app_pages._analysis_common import plain
+from app_pages._auth import User
 from mining import (
+    ImportOptions,
     LogStore,
     deviation_cases,
     filter_attribute,
@@ -24,10 +27,15 @@ from mining import (
 )
 from process_registry import (
     Database,
+    Registry,
+    RegistryError,
+    load_catalogue_folder,
     local_date,
+    upgrade_schema,
 )
 from tests.app_office import Downloads, Office, make_office, run_page, use_office
-from tests.municipal_log import BOTTLENECK, SKIPPED_STEP
+from tests.conftest import SAMPLE_MODELS
+from tests.municipal_log import BOTTLENECK, SKIPPED_STEP, generate_hundesteuer_log
 
 KEY = "hundesteuer-anmeldung"
 PAPER = "Papieranmeldung scannen"
@@ -415,3 +423,92 @@ def test_a_department_never_receives_another_departments_case_list(
         other.trace(_case(0))
     with pytest.raises(PermissionError):
         other.attribute_values("Eingangskanal")
+
+
+# -- confirming a mapping of an unmodelled activity ----------------------------------------------
+
+RENAMED = "Sollstellung im Kassenverfahren buchen"  # the log's name for "Sollstellung buchen"
+
+
+@pytest.fixture
+def renamed_office(tmp_path: Path) -> Office:
+    """An office whose log calls one model step by another name: an unmodelled activity."""
+    url = f"sqlite:///{tmp_path / 'pmo.sqlite3'}"
+    db = Database(url)
+    upgrade_schema(db)
+    registry = Registry(db)
+    load_catalogue_folder(registry, SAMPLE_MODELS, author="demo")
+    log = generate_hundesteuer_log(tmp_path / "hundesteuer.csv")
+    text = log.read_text(encoding="cp1252").replace("Sollstellung buchen", RENAMED)
+    log.write_text(text, encoding="cp1252")
+    LogStore(db, tmp_path / "daten").import_file(
+        log, uploader="test", options=ImportOptions(process_key=KEY)
+    )
+    record = registry.get_process(KEY)
+    db.dispose()
+    return Office(url, tmp_path / "daten", record.name, record.department)
+
+
+def _unmodelled(app: AppTest) -> list[str]:
+    tables = [
+        df.value
+        for df in app.dataframe
+        if {"activity", "cases", "share", "suggestion"} <= set(df.value.columns)
+    ]
+    return list(tables[0]["activity"]) if tables else []
+
+
+def test_confirming_a_mapping_removes_the_unmodelled_activity(
+    renamed_office: Office, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    use_office(monkeypatch, renamed_office)
+    app = run_page("analysis")
+    assert _unmodelled(app) == [RENAMED]
+    assert _select(app, "Aktivität des Protokolls").value == RENAMED
+    step = _select(app, "Entspricht dem Modellschritt")
+    assert "Sollstellung buchen" in step.options
+    step.set_value("Sollstellung buchen")
+    _button(app, "Zuordnung bestätigen").click()
+    _run(app)
+    assert _unmodelled(app) == []
+    assert any("Zuordnung gespeichert" in s.value for s in app.success)
+    deviations = _table(app, "kind", "activity", "examples")
+    assert "Sollstellung buchen" not in set(deviations["activity"])  # no longer "skipped"
+    db = Database(renamed_office.url)
+    registry = Registry(db)
+    assert registry.activity_mapping(KEY, 1) == {RENAMED: "Sollstellung buchen"}
+    # A step the model lacks is refused by name, before anything is saved.
+    from app_pages._analysis_model import confirm_mapping
+
+    office_user = User("Frau Test", "process_manager")
+    with pytest.raises(RegistryError, match="Kassenbuch"):
+        confirm_mapping(registry, office_user, KEY, 1, "X", "Kassenbuch", ["Sollstellung buchen"])
+    assert registry.activity_mapping(KEY, 1) == {RENAMED: "Sollstellung buchen"}
+    db.dispose()
+
+
+def test_a_department_cannot_confirm_a_mapping(
+    renamed_office: Office, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    use_office(
+        monkeypatch,
+        renamed_office,
+        role="department",
+        department=renamed_office.hundesteuer_department,
+    )
+    app = run_page("analysis")
+    assert _unmodelled(app) == [RENAMED]
+    assert "Zuordnung bestätigen" not in [b.label for b in app.button]
+    assert any("bestätigt das Prozessmanagement" in c.value for c in app.caption)
+
+    from app_pages._analysis_model import confirm_mapping
+
+    db = Database(renamed_office.url)
+    registry = Registry(db)
+    clerk = User("Herr Test", "department", renamed_office.hundesteuer_department)
+    with pytest.raises(PermissionError):
+        confirm_mapping(
+            registry, clerk, KEY, 1, RENAMED, "Sollstellung buchen", ["Sollstellung buchen"]
+        )
+    assert registry.activity_mapping(KEY, 1) == {}
+    db.dispose()

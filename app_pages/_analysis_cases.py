@@ -141,6 +141,13 @@ def _close_selection() -> None:
     st.session_state.pop(SELECTION_KEY, None)
 
 
+def _keys(choices: Sequence[Choice]) -> list[str]:
+    return [
+        json.dumps([choice.label, choice.spec], sort_keys=True, ensure_ascii=False)
+        for choice in choices
+    ]
+
+
 def _selected_row(state: Any) -> int | None:
     try:
         rows = state["selection"]["rows"]
@@ -208,14 +215,19 @@ class Explorer:
 
     # -- choosing a row -----------------------------------------------------------------------
 
-    def _synced(self, name: str, count: int, *, table: bool, salt: str = "") -> int | None:
-        """Before the table and the picker ``name`` are drawn: make them agree on one row, the
-        one the user changed last (a click in the table or a choice in the box); in a new view
-        neither holds a row."""
+    def _synced(
+        self, name: str, keys: Sequence[str], *, table: bool, within: str = ""
+    ) -> int | None:
+        """Before the table and the box ``name`` are drawn: make them agree on one row, the one
+        the user changed last (a click in the table or a choice in the box). ``keys`` name the
+        rows, so a row stays chosen when the rows are reordered (working time reorders the
+        bottlenecks); in another view (or another ``within``, the list a case table belongs
+        to) none is."""
         table_key, pick_key, memo_key = (
             f"analysis_{part}_{name}" for part in ("rows", "pick", "memo")
         )
-        token = self.token + salt
+        token = self.token + within
+        # memo: the view, the row both widgets were given last run, and that row's key.
         memo = st.session_state.get(memo_key)
         clicked = _selected_row(st.session_state.get(table_key)) if table else None
         picked = st.session_state.get(pick_key)
@@ -225,15 +237,17 @@ class Explorer:
             chosen = None
         elif table and clicked != memo[1]:
             chosen = clicked
-        else:
+        elif picked != memo[1]:
             chosen = picked
-        if chosen is not None and not 0 <= chosen < count:
+        else:
+            chosen = keys.index(memo[2]) if memo[2] in keys else None
+        if chosen is not None and not 0 <= chosen < len(keys):
             chosen = None
         st.session_state[pick_key] = chosen
         if table:
             rows = [] if chosen is None else [chosen]
             st.session_state[table_key] = {"selection": {"rows": rows, "columns": []}}
-        st.session_state[memo_key] = (token, chosen)
+        st.session_state[memo_key] = (token, chosen, None if chosen is None else keys[chosen])
         return chosen
 
     def _picker(self, name: str, choices: Sequence[Choice], label: str) -> None:
@@ -257,7 +271,7 @@ class Explorer:
     ) -> pd.DataFrame:
         """``rows`` as a table whose rows open their cases (``choices``, one per row), with the
         box ``pick_label`` under it that does the same; returns the table's frame."""
-        chosen = self._synced(name, len(choices), table=True)
+        chosen = self._synced(name, _keys(choices), table=True)
         frame = record_table(rows, columns, key=f"analysis_rows_{name}")
         self._picker(name, choices, pick_label)
         if chosen is not None:
@@ -268,7 +282,7 @@ class Explorer:
         """The box ``pick_label`` alone, for a table drawn elsewhere (the variants)."""
         if not choices:
             return
-        chosen = self._synced(name, len(choices), table=False)
+        chosen = self._synced(name, _keys(choices), table=False)
         self._picker(name, choices, pick_label)
         if chosen is not None:
             self._panel(name, choices[chosen])
@@ -313,7 +327,8 @@ class Explorer:
             shown = listed.cases[:CASES_SHOWN]
             if len(shown) < listed.total:
                 st.caption(t("analysis.cases_limited", shown=decimal(len(shown), 0)))
-            chosen = self._synced(f"{name}_case", len(shown), table=True, salt=repr(choice))
+            cases = [row.case for row in shown]
+            chosen = self._synced(f"{name}_case", cases, table=True, within=repr(choice))
             record_table(
                 shown,
                 {

@@ -133,6 +133,26 @@ def test_clicking_a_bottleneck_opens_exactly_its_cases(page: AppTest) -> None:
     assert not _counts(page)
 
 
+def test_a_chosen_row_stays_open_when_working_time_reorders_the_rows(page: AppTest) -> None:
+    def edges() -> list[tuple[str, str]]:
+        table = _table(page, "source", "target", "total_wait")
+        return list(zip(table["source"], table["target"], strict=True))
+
+    edge = ("Steuerbescheid versenden", "Sollstellung buchen")
+    before = edges().index(edge)
+    _select(page, "Fälle anzeigen: Übergang").set_value(before)
+    _run(page)
+    label = f"– {plain(f'Übergang {edge[0]} → {edge[1]}')}"
+    assert _counts(page)[0].endswith(label)
+    switch = page.toggle(key="analysis_working_time")
+    switch.set_value(not switch.value)
+    _run(page)
+    after = edges().index(edge)
+    assert after != before  # office hours rank this wait differently
+    assert _select(page, "Fälle anzeigen: Übergang").value == after
+    assert _counts(page)[0].endswith(label)
+
+
 def test_a_case_shows_its_steps_with_the_waits_between_them(page: AppTest) -> None:
     _select(page, "Fälle anzeigen: Übergang").set_value(0)  # the bottleneck itself
     _run(page)

@@ -397,3 +397,22 @@ def test_pmo_analyze_json_has_the_trends(tmp_path: Path) -> None:
     _same(output["trends"], reference(frame, "month"))
     _same(output["trends_weekly"], reference(frame, "week"))
     assert set(output["trends"][0]) == set(TREND_COLUMNS)
+
+
+def test_pmo_analyze_prints_the_last_months(
+    stored: Callable[[str], tuple[LogView, pd.DataFrame]],
+) -> None:
+    from pmo.cli._render import render_analysis
+
+    view, _frame = stored("receipt.csv")
+    result = analyze(view)
+    text = render_analysis(result)
+    months = result["trends"]
+    assert "Entwicklung der letzten 6 Monate" in text
+    last = months[-1]
+    assert (
+        f"  {last['period']}: {last['started']} begonnen, {last['completed']} abgeschlossen, "
+        f"{last['in_progress']} offen, Median "
+    ) in text
+    assert f"  {months[-7]['period']}:" not in text
+    assert f"… {len(months) - 6} Monate davor (--json zeigt alle)" in text

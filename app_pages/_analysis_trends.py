@@ -8,6 +8,7 @@ event. Charts are drawn with Vega-Lite in the user's number and date format.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Any
 
 import altair as alt
@@ -113,12 +114,20 @@ def _configured(chart: alt.Chart | alt.LayerChart) -> alt.Chart | alt.LayerChart
     return chart.configure(locale=locale) if locale else chart
 
 
-def _x(weekly: bool) -> alt.X:
-    # A month reads as "Mär 2024", a week by its Monday.
+def _x(weekly: bool, starts: pd.Series) -> alt.X:
+    # A tick on the first day of a period (a month reads "Mär 2024", a week its Monday), about a
+    # dozen on a long log; Vega's own week ticks would fall on Sundays.
+    step = max(1, math.ceil(len(starts) / 12))
+    ticks = [alt.DateTime(year=d.year, month=d.month, date=d.day) for d in starts.iloc[::step]]
     return alt.X(
         "start:T",
         title=t("analysis.trends_week" if weekly else "analysis.trends_month"),
-        axis=alt.Axis(format="%d.%m.%Y" if weekly else "%b %Y", labelOverlap=True),
+        axis=alt.Axis(
+            values=ticks,
+            format="%d.%m.%Y" if weekly else "%b %Y",
+            labelOverlap=True,
+            labelFlush=True,
+        ),
     )
 
 
@@ -144,7 +153,7 @@ def _lines(
         alt.Chart(long)
         .mark_line(point=True)
         .encode(
-            x=_x(weekly),
+            x=_x(weekly, frame["start"]),
             y=alt.Y("value:Q", title=y_title, axis=alt.Axis(format=y_format)),
             color=alt.Color(
                 "measure:N",
@@ -164,11 +173,12 @@ def _lines(
 
 
 def _share_chart(frame: pd.DataFrame, column: str, *, weekly: bool, title: str, key: str) -> None:
+    # A line, as the report draws it: a period without the cases the share is of breaks it.
     chart = (
         alt.Chart(frame[["period", "start", column]])
-        .mark_bar(color="#c0392b" if column == "deadline_over_share" else "#7a8593")
+        .mark_line(point=True, color="#c0392b" if column == "deadline_over_share" else "#7a8593")
         .encode(
-            x=_x(weekly),
+            x=_x(weekly, frame["start"]),
             y=alt.Y(
                 f"{column}:Q",
                 title=title,

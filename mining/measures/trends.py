@@ -89,12 +89,12 @@ def case_trends(
         channels = compare_channels(view, column=channel_column)
         channel_column = checked_attribute(view, channel_column)
         paper = sorted({str(v) for v in channels["channel"] if is_paper_channel(str(v))})
+    # Months and weeks come from one query, so the second of the two is the session's answer.
     frame = query_trends(
         view,
-        unit=period,  # type: ignore[arg-type]
         timezone=BERLIN.key,
         channel_column=channel_column if paper else None,
         paper_values=paper,
         deadline_over=deadline,
     )
-    return frame[TREND_COLUMNS]
+    return frame.loc[frame["unit"] == period, TREND_COLUMNS].reset_index(drop=True)

@@ -2,17 +2,19 @@
 completed ones took (:func:`mining.measures.case_trends` shows it).
 
 A case *starts* at its first event and *completes* at its last; both are put into the calendar
-month (or ISO week) of the given time zone, so an event at 00:30 on 1 April in Berlin belongs to
-April although it is 22:30 on 31 March in UTC, and a clock change moves no event into another
-period. Every period from the month of the first start to the month of the last completion is a
-row, also one in which nothing happened.
+month and the ISO week of the given time zone, so an event at 00:30 on 1 April in Berlin belongs
+to April although it is 22:30 on 31 March in UTC, and a clock change moves no event into another
+period. Every period from the one of the first start to the one of the last completion is a row,
+also one in which nothing happened.
+
+Months and weeks come from one query: each case's local times and intake channel are worked out
+once for both, and an analysis asking for the weeks after the months gets them from the session.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from typing import Literal
 
 import pandas as pd
 import pyarrow as pa
@@ -23,57 +25,68 @@ from mining.query.view import LogView
 
 __all__ = ["PERIOD_UNITS", "query_trends"]
 
-# The SQL unit of a period, its step and how its label is written ("2024-03", "2024-W13": ISO
-# year and week, so 30 December 2024 is in 2025-W01).
-PERIOD_UNITS: dict[str, tuple[str, str, str]] = {
-    "month": ("month", "INTERVAL '1' MONTH", "%Y-%m"),
-    "week": ("week", "INTERVAL '7' DAY", "%G-W%V"),
-}
+# The periods, as DuckDB's date_trunc names them (a week starts on Monday, ISO 8601).
+PERIOD_UNITS = ("month", "week")
+
+# Per unit: its step, and its label ("2024-03"; "2024-W13" in ISO year and week, so 30 December
+# 2024 is in 2025-W01). strftime needs a constant format, hence the CASE.
+_UNITS = """units AS (
+    SELECT * FROM (VALUES ('month', INTERVAL '1' MONTH), ('week', INTERVAL '7' DAY))
+        AS u(unit, step)
+)"""
+_LABEL = """CASE p.unit WHEN 'month' THEN strftime(p.period, '%Y-%m')
+                         ELSE strftime(p.period, '%G-W%V') END"""
 
 
 def query_trends(
     view: LogView,
     *,
-    unit: Literal["month", "week"],
     timezone: str,
     channel_column: str | None = None,
     paper_values: Sequence[str] = (),
     deadline_over: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """One row per period of ``unit`` in ``timezone``, oldest first.
-
-    Columns: ``period`` (``YYYY-MM`` or ``YYYY-Www``), ``started`` and ``completed`` (cases whose
-    first, last event falls into the period), ``in_progress`` (cases started in or before the
-    period and completed after it: open at its end), ``median_duration_s`` and
-    ``p90_duration_s`` (last − first event of the cases completed in the period, linear
-    interpolation as numpy's default; null without a completion), ``deadline_over_share`` (of the
-    cases completed in the period that are in ``deadline_over`` — ``case_id``, ``over`` — those
-    over; null without such a case or without the frame) and ``paper_share`` (of the cases started
-    in the period with a value in ``channel_column`` — the case's first event that has one, as
-    :func:`query_channels` — those whose value is one of ``paper_values``; null without such a case
-    or without paper values).
+    """One row per month and per ISO week in ``timezone``: ``unit`` (``"month"``, ``"week"``)
+    and, oldest first within a unit, ``period`` (``YYYY-MM`` or ``YYYY-Www``), ``started`` and
+    ``completed`` (cases whose first, last event falls into the period), ``in_progress`` (cases
+    started in or before the period and completed after it: open at its end),
+    ``median_duration_s`` and ``p90_duration_s`` (last − first event of the cases completed in the
+    period, linear interpolation as numpy's default; null without a completion),
+    ``deadline_over_share`` (of the cases completed in the period that are in ``deadline_over`` —
+    ``case_id``, ``over`` — those over; null without such a case or without the frame) and
+    ``paper_share`` (of the cases started in the period with a value in ``channel_column`` — the
+    case's first event that has one, as :func:`query_channels` — those whose value is one of
+    ``paper_values``; null without such a case or without paper values).
     """
-    sql_unit, step, label = PERIOD_UNITS[unit]
     params: list[object] = [timezone, timezone]
+    # The case id only keys the deadline's flags; without them it is not read.
+    case_id = "CAST(case_id AS VARCHAR)" if deadline_over is not None else "NULL"
     ctes = [
-        f"""spans AS (
-            SELECT _case, CAST(case_id AS VARCHAR) AS case_id,
-                   date_trunc('{sql_unit}', timezone(?, first_time)) AS started_in,
-                   date_trunc('{sql_unit}', timezone(?, last_time)) AS completed_in,
+        _UNITS,
+        f"""local_spans AS (
+            SELECT _case, {case_id} AS case_id,
+                   timezone(?, first_time) AS first_local,
+                   timezone(?, last_time) AS last_local,
                    {seconds("last_time", "first_time")} AS duration_s
             FROM {CASES}
         )""",
-        "bounds AS (SELECT MIN(started_in) AS lo, MAX(completed_in) AS hi FROM spans)",
-        f"""periods AS (
-            SELECT g.period
-            FROM bounds, LATERAL generate_series(bounds.lo, bounds.hi, {step}) AS g(period)
-            WHERE bounds.lo IS NOT NULL
+        """spans AS (
+            SELECT u.unit, s._case, s.case_id, s.duration_s,
+                   date_trunc(u.unit, s.first_local) AS started_in,
+                   date_trunc(u.unit, s.last_local) AS completed_in
+            FROM local_spans AS s CROSS JOIN units AS u
+        )""",
+        """periods AS (
+            SELECT b.unit, g.period
+            FROM (
+                SELECT u.unit, u.step, MIN(s.started_in) AS lo, MAX(s.completed_in) AS hi
+                FROM spans AS s JOIN units AS u ON u.unit = s.unit
+                GROUP BY u.unit, u.step
+            ) AS b, LATERAL generate_series(b.lo, b.hi, b.step) AS g(period)
         )""",
     ]
     columns: list[str] = []
-    paper = channel_column is not None and len(paper_values) > 0
-    if paper:
-        assert channel_column is not None
+    if channel_column is not None and len(paper_values) > 0:
         marks = ", ".join("?" for _ in paper_values)
         ctes.append(
             f"""case_channel AS (
@@ -98,9 +111,9 @@ def query_trends(
         paper_share = "CAST(NULL AS DOUBLE)"
     ctes.append(
         f"""started AS (
-            SELECT s.started_in AS period, COUNT(*) AS started{paper_counts}
+            SELECT s.unit, s.started_in AS period, COUNT(*) AS started{paper_counts}
             FROM spans AS s {paper_join}
-            GROUP BY s.started_in
+            GROUP BY s.unit, s.started_in
         )"""
     )
     derived = {}
@@ -129,33 +142,34 @@ def query_trends(
         deadline_share = "CAST(NULL AS DOUBLE)"
     ctes.append(
         f"""completed AS (
-            SELECT s.completed_in AS period, COUNT(*) AS completed,
+            SELECT s.unit, s.completed_in AS period, COUNT(*) AS completed,
                    PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY s.duration_s)
                        AS median_duration_s,
                    PERCENTILE_CONT(0.9) WITHIN GROUP (ORDER BY s.duration_s)
                        AS p90_duration_s{deadline_counts}
             FROM spans AS s {deadline_join}
-            GROUP BY s.completed_in
+            GROUP BY s.unit, s.completed_in
         )"""
     )
     # Open at the end of a period: started up to it minus completed up to it (a case completes
     # in its start period or later, so the completed ones are among the started ones).
     frame = fetch(
         view,
-        f"""SELECT strftime(p.period, '{label}') AS period,
+        f"""SELECT p.unit, {_LABEL} AS period,
                    COALESCE(st.started, 0) AS started,
                    COALESCE(co.completed, 0) AS completed,
-                   CAST(SUM(COALESCE(st.started, 0) - COALESCE(co.completed, 0))
-                        OVER (ORDER BY p.period ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
-                        AS BIGINT) AS in_progress,
+                   CAST(SUM(COALESCE(st.started, 0) - COALESCE(co.completed, 0)) OVER (
+                            PARTITION BY p.unit ORDER BY p.period
+                            ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+                        ) AS BIGINT) AS in_progress,
                    co.median_duration_s,
                    co.p90_duration_s,
                    {deadline_share} AS deadline_over_share,
                    {paper_share} AS paper_share
             FROM periods AS p
-            LEFT JOIN started AS st ON st.period = p.period
-            LEFT JOIN completed AS co ON co.period = p.period
-            ORDER BY p.period""",
+            LEFT JOIN started AS st ON st.unit = p.unit AND st.period = p.period
+            LEFT JOIN completed AS co ON co.unit = p.unit AND co.period = p.period
+            ORDER BY p.unit, p.period""",
         ctes=ctes,
         params=params,
         columns=columns,
@@ -163,6 +177,7 @@ def query_trends(
     )
     return frame.astype(
         {
+            "unit": "object",
             "period": "object",
             "started": "int64",
             "completed": "int64",

@@ -416,3 +416,17 @@ def test_pmo_analyze_prints_the_last_months(
     ) in text
     assert f"  {months[-7]['period']}:" not in text
     assert f"… {len(months) - 6} Monate davor (--json zeigt alle)" in text
+
+
+def test_an_empty_selection_has_no_periods(tmp_path: Path) -> None:
+    import datetime as dt
+
+    from mining.query import filter_time_range
+
+    view = write_log(tmp_path / "log.parquet", events("c", ("A", "2024-01-01T10:00:00Z")))
+    nothing = filter_time_range(
+        view, dt.datetime(2030, 1, 1, tzinfo=dt.UTC), dt.datetime(2030, 2, 1, tzinfo=dt.UTC)
+    )
+    for period in ("month", "week"):
+        trends = case_trends(nothing, period=period, deadline_days=5)
+        assert trends.empty and list(trends.columns) == TREND_COLUMNS

@@ -12,6 +12,7 @@ from app_pages._analysis_common import decimal, plain
 from app_pages._analysis_flow import show_process_map, show_variants
 from app_pages._analysis_model import show_model
 from app_pages._analysis_performance import show_performance
+from app_pages._analysis_trends import show_trends
 from app_pages._auth import ROLES, require
 from app_pages._i18n import t
 from app_pages._shared import (
@@ -167,7 +168,12 @@ if log.get("start") and log.get("end"):
 if not info.process:
     st.caption(t("analysis.not_linked"))
 
-names = [t("analysis.tab_map"), t("analysis.tab_variants"), t("analysis.tab_performance")]
+names = [
+    t("analysis.tab_map"),
+    t("analysis.tab_variants"),
+    t("analysis.tab_performance"),
+    t("analysis.tab_trends"),
+]
 with_model = "conformance" in result
 tabs = st.tabs([*names, t("analysis.tab_model")] if with_model else names)
 with tabs[0]:
@@ -176,6 +182,8 @@ with tabs[1]:
     show_variants(result)
 with tabs[2]:
     show_performance(result)
+with tabs[3]:
+    show_trends(result)
 if with_model:
-    with tabs[3]:
+    with tabs[4]:
         show_model(result, registry())

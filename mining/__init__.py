@@ -92,6 +92,7 @@ from mining.measures import DeadlineStatus as DeadlineStatus
 from mining.measures import GroupTooSmallError as GroupTooSmallError
 from mining.measures import UnitFigures as UnitFigures
 from mining.measures import WorkingCalendar as WorkingCalendar
+from mining.measures import case_trends as case_trends
 from mining.measures import clock_texts as clock_texts
 from mining.measures import compare_channels as compare_channels
 from mining.measures import deadline_status as deadline_status
@@ -192,6 +193,7 @@ __all__ = [
     "WorkingCalendar",
     "analyze",
     "case_trace",
+    "case_trends",
     "cases_csv",
     "check_conformance",
     "checked_values",

@@ -21,6 +21,7 @@ from mining.errors import MiningError
 from mining.measures import (
     GroupTooSmallError,
     WorkingCalendar,
+    case_trends,
     check_selection,
     compare_channels,
     deadline_status,
@@ -205,6 +206,19 @@ def _analyze(
                 ends_with=process.deadline_ends_with,
             ).to_dict()
         result["conformance"] = _conformance(view, variants, process, options)
+    deadline: dict[str, Any] = {}
+    if process is not None and process.legal_deadline_days:
+        deadline = {
+            "deadline_days": process.legal_deadline_days,
+            "deadline_starts_with": process.deadline_starts_with,
+            "deadline_ends_with": process.deadline_ends_with,
+        }
+    result["trends"] = _records(
+        case_trends(view, period="month", channel_column=channel, **deadline)
+    )
+    result["trends_weekly"] = _records(
+        case_trends(view, period="week", channel_column=channel, **deadline)
+    )
     return result
 
 

@@ -225,6 +225,8 @@ def _analysis_digest(result: AnalysisResult) -> dict[str, Any]:
         "handovers": result.get("handovers"),
         "org_units": result.get("org_units"),
         "org_unit_groups": result.get("org_unit_groups"),
+        # Per calendar month (mining.results.TrendRecord); the weeks stay in the workspace.
+        "trends": result["trends"],
     }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +19,8 @@ from process_registry import Database, Registry, load_catalogue_folder, upgrade_
 from tests.conftest import PROJECT, SAMPLE_MODELS
 from tests.municipal_log import BOTTLENECK, REWORK_STEP, SKIPPED_STEP, generate_hundesteuer_log
 from tests.test_deadline import BERLIN, reference
+from tests.test_trends import CASE, CHANNEL, TIME
+from tests.test_trends import reference as trend_reference
 
 KEY = "hundesteuer-anmeldung"
 TAXES = "Fachdienst Steuern und Abgaben"  # the department of KEY in bpmn_models/catalogue.json
@@ -83,7 +86,12 @@ def _dot(app: AppTest) -> str:
 def test_the_newest_log_is_chosen_and_an_unlinked_log_has_no_model_tab(workspace: dict) -> None:
     app = _page()
     assert app.selectbox(key="analysis_log_choice").value == workspace["other"]
-    assert [tab.label for tab in app.tabs] == ["Prozesslandkarte", "Varianten", "Engpässe"]
+    assert [tab.label for tab in app.tabs] == [
+        "Prozesslandkarte",
+        "Varianten",
+        "Engpässe",
+        "Entwicklung",
+    ]
     assert "register request" in _dot(app)
 
 
@@ -137,6 +145,47 @@ def test_the_bottleneck_rework_and_channels_are_shown(workspace: dict) -> None:
         "Online": 240,
         "Papier": 160,
     }
+
+
+def test_the_trends_tab_charts_the_months_and_weeks_of_the_log(
+    workspace: dict, tmp_path: Path
+) -> None:
+    # The log the workspace imported, counted with pandas in Berlin time.
+    source = generate_hundesteuer_log(tmp_path / "hundesteuer.csv")
+    with source.open(encoding="cp1252", newline="") as handle:
+        rows = list(csv.DictReader(handle, delimiter=";"))
+    frame = pd.DataFrame(
+        {
+            CASE: [row["Aktenzeichen"] for row in rows],
+            TIME: [_berlin(row["Zeitpunkt"]).isoformat() for row in rows],
+            CHANNEL: [row["Eingangskanal"] for row in rows],
+        }
+    )
+    app = _page(workspace["log"])
+    assert "Entwicklung" in [tab.label for tab in app.tabs]
+    for unit in ("month", "week"):
+        if unit == "week":
+            app.radio(key="analysis_trend_period").set_value("week").run()
+        expected = trend_reference(frame, unit, paper={"Papier"})
+        shown = _table(app, "period", "started", "completed", "in_progress")
+        assert list(shown["period"]) == list(expected["period"])
+        for column in ("started", "completed", "in_progress"):
+            assert list(shown[column]) == list(expected[column]), column
+        median = expected["median_duration_s"] / 86400
+        assert shown["median"].to_numpy() == pytest.approx(
+            median.to_numpy(), abs=0.006, nan_ok=True
+        )
+        paper = expected["paper_share"] * 100
+        assert shown["paper"].to_numpy() == pytest.approx(paper.to_numpy(), abs=0.006, nan_ok=True)
+    titles = [h.value for h in app.subheader]
+    assert "Eingang, Erledigung und offene Fälle" in titles and "Papiereingang" in titles
+    specs = [json.loads(chart.proto.spec) for chart in app.get("vega_lite_chart")]
+    trends = [s for s in specs if s.get("encoding", {}).get("x", {}).get("field") == "start"]
+    assert len(trends) == 3  # cases, throughput time, paper; no deadline without one
+    # German numbers and month names on the axes.
+    for spec in trends:
+        locale = spec["config"]["locale"]
+        assert locale["number"]["decimal"] == "," and "März" in locale["time"]["months"]
 
 
 def test_model_and_reality_lists_the_skipped_step(workspace: dict) -> None:
@@ -249,6 +298,10 @@ def test_a_legal_deadline_shows_where_its_clock_runs_and_the_cases_over_and_clos
     assert f"Fristende: erstes „{plain(stop)}“ nach dem Fristbeginn" in captions
     assert any(f"{figures['not_started']} Fälle ohne" in i.value for i in app.info)
     assert any(str(figures["over"]) in w.value for w in app.warning)
+    # The trends tab shows the share over the deadline per month.
+    assert any(h.value == "Über der gesetzlichen Frist (12 Tage)" for h in app.subheader)
+    months = _table(app, "period", "started", "deadline")
+    assert months["deadline"].notna().any() and months["deadline"].max() > 0
 
 
 def test_a_broken_model_comparison_still_shows_the_log(

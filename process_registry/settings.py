@@ -59,7 +59,9 @@ PERSONALRAT_THRESHOLD = 5
 DEFAULT_RETENTION_DAYS = 365
 # A log with fewer cases gets a warning at import and does not become a process's reference log
 # by default: at 100 cases the P90 throughput time rests on the ten slowest cases, below that one
-# case more or less moves it, and a variant share of 1 % is a single case.
+# case more or less moves it, and a variant share of 1 % is a single case. The digitization
+# assumption ``general.min_cases`` (annahmen.toml) has the same default but another job: it flags
+# candidates resting on few cases; this one decides which log speaks for a process.
 DEFAULT_MIN_CASES = 100
 SETTINGS_FILE = "arbeitsbereich.toml"
 

@@ -150,8 +150,8 @@ def test_the_wizard_warns_suggests_the_process_and_links_it(
     suggestion = "Vorschlag: „Hundesteuer – Anmeldung eines Hundes“ – 9 von 9 Tätigkeiten (100 %)"
     assert any(info.value.startswith(suggestion) for info in app.info)
     assert [w.value for w in app.warning] == [
-        "Nur 67 Fälle, weniger als 100 (Einstellung min_cases): zu wenige, um für den Prozess "
-        "zu sprechen."
+        "Nur 67 Fälle, weniger als 100 (min_cases in arbeitsbereich.toml): zu wenige, um für den "
+        "Prozess zu sprechen."
     ]
     _step(app, "logs_link_suggestion")
     assert app.session_state["logs_mapping"]["process"] == HUNDESTEUER

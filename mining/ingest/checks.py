@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
+from process_registry import SETTINGS_FILE
+
 __all__ = [
     "MIN_MODEL_SHARE",
     "ActivityOverlap",
@@ -142,8 +144,8 @@ def small_log(cases: int, min_cases: int) -> ImportCheck | None:
         return None
     return ImportCheck(
         "small",
-        f"Nur {cases} Fälle, weniger als {min_cases} (Einstellung min_cases): zu wenige, um für "
-        "den Prozess zu sprechen.",
+        f"Nur {cases} Fälle, weniger als {min_cases} (min_cases in {SETTINGS_FILE}): zu wenige, "
+        "um für den Prozess zu sprechen.",
         {"cases": cases, "min_cases": min_cases},
     )
 

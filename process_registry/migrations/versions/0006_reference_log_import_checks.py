@@ -81,8 +81,8 @@ def _fill_checks() -> None:
                     "check": "small",
                     "cases": row.cases,
                     "min_cases": _MIN_CASES,
-                    "message": f"Nur {row.cases} Fälle, weniger als {_MIN_CASES} (Einstellung "
-                    "min_cases): zu wenige, um für den Prozess zu sprechen.",
+                    "message": f"Nur {row.cases} Fälle, weniger als {_MIN_CASES} (min_cases in "
+                    "arbeitsbereich.toml): zu wenige, um für den Prozess zu sprechen.",
                 }
             )
         if checks:

@@ -167,3 +167,13 @@ def test_the_wizard_warns_suggests_the_process_and_links_it(
     assert (log.process, log.cases) == (HUNDESTEUER, 67)
     assert [c["check"] for c in log.checks] == ["small"]
     assert any("zu wenige, um für den Prozess zu sprechen" in w.value for w in app.warning)
+
+
+def test_the_analysis_tells_the_reference_log_from_the_newer_test_upload(
+    office: tuple[Office, dict[str, str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    place, ids = office
+    use_office(monkeypatch, place)
+    choice = run_page("analysis").selectbox(key="analysis_log_choice")
+    assert choice.format_func(ids["full"]).endswith(" · Referenzprotokoll")
+    assert not choice.format_func(ids["test"]).endswith(" · Referenzprotokoll")

@@ -27,7 +27,7 @@ from .errors import (
     ValidationError,
     VersionNotFoundError,
 )
-from .event_logs import READY, stored_event_log
+from .event_logs import READY, StoredEventLog, stored_event_log
 from .models import ActivityMappingRecord, AuditEntry, EventLog, ModelVersion, Process
 from .records import AuditRecord, ProcessRecord, ProcessSummary, VersionInfo, VersionRef
 from .reference import ReferenceLog, choose_reference
@@ -475,7 +475,7 @@ class Registry:
                 .order_by(EventLog.uploaded_at.desc(), EventLog.id.desc())
             ).all()
         keys = {process_id: key for process_id, key, _ in processes}
-        by_process: dict[int, list] = {process_id: [] for process_id in keys}
+        by_process: dict[int, list[StoredEventLog]] = {process_id: [] for process_id in keys}
         for row in rows:
             if row.process_id in by_process:
                 by_process[row.process_id].append(stored_event_log(row, keys[row.process_id]))
@@ -646,8 +646,12 @@ class Registry:
 
 
 def _check_reference(session: Session, process: Process, log_id: str) -> None:
+    # A shared lock on PostgreSQL: a deletion of the log (which locks it for update) waits for this
+    # choice to commit and then clears it, instead of leaving a choice of a log that is gone.
     linked = session.execute(
-        select(EventLog.process_id).where(EventLog.log_id == log_id, EventLog.state == READY)
+        select(EventLog.process_id)
+        .where(EventLog.log_id == log_id, EventLog.state == READY)
+        .with_for_update(read=True)
     ).first()
     if linked is None:
         raise ValidationError(f"Referenzprotokoll: kein Ereignisprotokoll „{log_id}“.")

@@ -20,6 +20,7 @@ from app_pages._shared import (
     cached_analysis,
     office_settings,
     process_state,
+    reference_log_ids,
     registry,
     signed_in_user,
     visible_logs,
@@ -49,6 +50,7 @@ st.caption(t("analysis.caption"))
 try:
     logs = visible_logs(user)
     settings = office_settings()
+    references = reference_log_ids()
 except (MiningError, RegistryError, OSError, ValueError) as err:
     st.error(plain(err))
     st.stop()
@@ -62,13 +64,15 @@ def _local_date(moment: dt.datetime | None) -> dt.date | None:
 
 
 def _log_label(info: LogInfo) -> str:
-    return t(
+    label = t(
         "analysis.log_option",
         source=info.source_name,
         process=info.process or t("analysis.no_process"),
         uploaded=local_date_text(info.uploaded_at),
         cases=decimal(info.cases, 0),
     )
+    # The log the Übersicht and the report use for its process, so a test upload is told apart.
+    return label + t("analysis.reference_mark") if info.log_id in references else label
 
 
 by_id = {info.log_id: info for info in logs}

@@ -66,22 +66,29 @@ from mining.errors import EventLogError as EventLogError
 from mining.errors import MappingError as MappingError
 from mining.errors import MiningError as MiningError
 from mining.errors import UnsafeFileError as UnsafeFileError
+from mining.ingest import MIN_MODEL_SHARE as MIN_MODEL_SHARE
 from mining.ingest import OPTIONAL_ROLES as OPTIONAL_ROLES
 from mining.ingest import REQUIRED_ROLES as REQUIRED_ROLES
 from mining.ingest import SUPPORTED_FORMATS as SUPPORTED_FORMATS
+from mining.ingest import ActivityOverlap as ActivityOverlap
 from mining.ingest import ColumnMapping as ColumnMapping
 from mining.ingest import Detected as Detected
+from mining.ingest import ImportCheck as ImportCheck
 from mining.ingest import ImportOptions as ImportOptions
 from mining.ingest import ImportResult as ImportResult
 from mining.ingest import LogInfo as LogInfo
 from mining.ingest import LogNotFoundError as LogNotFoundError
 from mining.ingest import LogStore as LogStore
 from mining.ingest import MappingSuggestion as MappingSuggestion
+from mining.ingest import ModelReview as ModelReview
 from mining.ingest import ReadOptions as ReadOptions
 from mining.ingest import SecretKey as SecretKey
 from mining.ingest import TimestampPolicy as TimestampPolicy
+from mining.ingest import UploadReview as UploadReview
+from mining.ingest import activity_names as activity_names
 from mining.ingest import describe_format as describe_format
 from mining.ingest import detect_timestamp_format as detect_timestamp_format
+from mining.ingest import file_sha256 as file_sha256
 from mining.ingest import ingest_file as ingest_file
 from mining.ingest import load_or_create_secret as load_or_create_secret
 from mining.ingest import open_table as open_table
@@ -148,10 +155,12 @@ __all__ = [
     "ASSUMPTION_LABELS",
     "COUNTING_RULE",
     "MEASURES",
+    "MIN_MODEL_SHARE",
     "OPTIONAL_ROLES",
     "REQUIRED_ROLES",
     "SUPPORTED_FORMATS",
     "ActivityMappingError",
+    "ActivityOverlap",
     "AnalysisOptions",
     "AnalysisResult",
     "Assumptions",
@@ -170,6 +179,7 @@ __all__ = [
     "EventLogError",
     "Filter",
     "GroupTooSmallError",
+    "ImportCheck",
     "ImportOptions",
     "ImportResult",
     "LogInfo",
@@ -181,6 +191,7 @@ __all__ = [
     "MappingSuggestion",
     "MiningError",
     "ModelConversionError",
+    "ModelReview",
     "ProcessContext",
     "ProcessFacts",
     "ReadOptions",
@@ -189,8 +200,10 @@ __all__ = [
     "TraceStep",
     "UnitFigures",
     "UnsafeFileError",
+    "UploadReview",
     "VariantCount",
     "WorkingCalendar",
+    "activity_names",
     "analyze",
     "case_trace",
     "case_trends",
@@ -211,6 +224,7 @@ __all__ = [
     "discover_process_tree",
     "element_figures",
     "facts_from_model",
+    "file_sha256",
     "filter_activity_presence",
     "filter_attribute",
     "filter_case_duration",

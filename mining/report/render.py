@@ -190,6 +190,12 @@ def _process_facts(process: dict, snapshot: dict) -> Facts:
                 f"{_text(log.get('source_name'))} (ID {_text(log.get('log_id'))})",
             ),
             ("Hochgeladen am", lb.date_time(log.get("uploaded_at"))),
+            # Snapshots before the reference log existed have no reason: the row stays out.
+            *(
+                [("Warum dieses Protokoll", _text(log["reason_text"]))]
+                if log.get("reason_text")
+                else []
+            ),
             ("Datenzeitraum", f"{lb.date(log.get('start'))} – {lb.date(log.get('end'))}"),
             (
                 "Fälle / Ereignisse",

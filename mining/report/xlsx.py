@@ -187,6 +187,7 @@ def _processes(workbook: Workbook, snapshot: dict) -> None:
         "Fitness",
         "Ø Durchlaufzeit (Tage)",
         "Kandidaten",
+        "Warum dieses Protokoll",
     ]
     rows = []
     for p in snapshot.get("processes") or []:
@@ -211,6 +212,7 @@ def _processes(workbook: Workbook, snapshot: dict) -> None:
                 fitness,
                 _days(mean),
                 len(p.get("candidates") or []),
+                log.get("reason_text"),
             ]
         )
     formats = {

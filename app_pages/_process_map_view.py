@@ -272,10 +272,10 @@ cytoscape.use(cytoscapeSvg);
 const FONTS = { activity: 12, endpoint: 10, edge: 11 };  // label sizes at zoom 1
 const LINE = 1.25;          // line height, in font sizes
 const PADDING = 8;          // between a box and its label
-const WRAP = 120;           // a label wraps at this width, at zoom 1
+const WRAP = 110;           // a label wraps at this width, at zoom 1
 const MIN_SCREEN_FONT = 9.5; // labels grow when zoomed out, so they stay this large on screen…
 const MAX_GROWTH = 1.8;     // …up to this factor (beyond it they would cover their neighbours)
-const START_ZOOM = [0.75, 1.2]; // the first view: fit the width within these zooms
+const START_ZOOM = [0.55, 1.2]; // the first view: fit the width within these zooms
 const MARGIN = 24;          // around the map in the view, screen pixels
 const TOOLBAR = 34;         // room for the buttons above the map
 // Viewport and layout per component key, kept across reruns of the script.
@@ -426,7 +426,7 @@ export default function (component) {
   if (again) {
     cy.nodes().forEach((n) => { const p = kept.positions[n.id()]; if (p) { n.position(p); } });
   } else {
-    cy.layout({ name: 'dagre', rankDir: 'LR', nodeSep: 22, rankSep: 45, edgeSep: 10,
+    cy.layout({ name: 'dagre', rankDir: 'LR', nodeSep: 20, rankSep: 40, edgeSep: 10,
       ranker: 'network-simplex', fit: false, animate: false }).run();
   }
   // The whole map in the current frame (the button).

@@ -133,8 +133,9 @@ _CSS = """
 .pmo-variant { border: 1px solid rgba(49, 51, 63, 0.2); border-radius: 6px; padding: 6px 8px;
   cursor: pointer; background: var(--st-background-color, #ffffff);
   color: var(--st-text-color, #1f2a36); }
-.pmo-variant:hover, .pmo-variant:focus-visible { border-color: var(--st-primary-color, #1f4e79); }
-.pmo-variant.pmo-selected { border: 2px solid var(--st-primary-color, #1f4e79); padding: 5px 7px; }
+.pmo-variant:hover, .pmo-variant:focus-visible { border-color: #7a8694; }
+.pmo-variant.pmo-selected { border-color: var(--st-primary-color, #1f4e79);
+  box-shadow: inset 4px 0 0 var(--st-primary-color, #1f4e79); padding-left: 12px; }
 .pmo-variant-head { display: flex; gap: 10px; align-items: baseline; }
 .pmo-variant-title { font-weight: 600; white-space: nowrap; }
 .pmo-variant-figures { opacity: 0.8; }

@@ -155,11 +155,27 @@ def _analyze(
             "end": iso(stats.end),
         },
         "variants": [
-            {"activities": list(row.activities), "cases": int(row.cases), "share": float(row.share)}
+            {
+                "activities": list(row.activities),
+                "cases": int(row.cases),
+                "share": float(row.share),
+                "median_duration_s": float(row.median_duration_s),
+                "p90_duration_s": float(row.p90_duration_s),
+            }
             for row in variants.head(options.max_variants).itertuples()
         ],
         "dfg": _records(
-            dfg[["source", "target", "count", "mean_wait_s", "median_wait_s", "total_wait_s"]]
+            dfg[
+                [
+                    "source",
+                    "target",
+                    "count",
+                    "mean_wait_s",
+                    "median_wait_s",
+                    "total_wait_s",
+                    "cases",
+                ]
+            ]
         ),
         "case_duration_s": {
             "mean": _seconds(durations.mean_s),

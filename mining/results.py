@@ -68,6 +68,9 @@ class VariantRecord(TypedDict):
     activities: list[str]  # in the order of the case's events
     cases: int
     share: float  # of all cases of the view, 0…1
+    # Throughput time of the variant's cases: last minus first event, clock seconds.
+    median_duration_s: float
+    p90_duration_s: float  # 90th percentile, linear interpolation
 
 
 class DfgEdgeRecord(TypedDict):
@@ -80,6 +83,7 @@ class DfgEdgeRecord(TypedDict):
     mean_wait_s: float  # per passage
     median_wait_s: float
     total_wait_s: float  # summed over all passages
+    cases: int  # distinct cases that passed it
 
 
 class CaseDurationRecord(TypedDict):

@@ -4,7 +4,7 @@ VENV   ?= .venv
 PYTHON ?= python3
 BIN     = $(VENV)/bin
 NPM    ?= npm
-# bpmn-js for the diagram view, from the npm registry, exactly as pinned in the lock file.
+# bpmn-js (diagrams) and cytoscape (process map), from the npm registry, exactly as pinned in the lock file.
 FRONTEND = frontend/node_modules/.installed
 # Keep the local data (SQLite catalogue, later the event-log Parquet files) inside the checkout.
 export PMO_DATA_DIR ?= $(CURDIR)/.pmo-data

@@ -1,11 +1,13 @@
 """Analyse page: the cases behind a finding (the case explorer).
 
-Every bottleneck, activity, variant and deviation row, and the element clicked on the process
-map, opens the list of its cases: a click on the table row or a choice in the "Fälle anzeigen"
-box under it. The list gives case id, first and last event, throughput time, events and variant
-number (variants numbered as the page shows them), sorts in the table, downloads as CSV for
-German Excel, and shows a chosen case's steps with the waits between them. Who worked on a step
-is not shown: the workspace shows no figure or trace by person.
+Every bottleneck, activity and deviation row opens the list of its cases: a click on the table
+row or a choice in the "Fälle anzeigen: …" box under it. An activity or edge of the process map
+and a variant of the variants explorer open theirs with "Fälle anzeigen" there
+(``st.session_state["analysis_selection"]``, :mod:`app_pages._analysis_selection`). The list
+gives case id, first and last event, throughput time, events and variant number (variants
+numbered as the page shows them), sorts in the table, downloads as CSV for German Excel, and
+shows a chosen case's steps with the waits between them. Who worked on a step is not shown: the
+workspace shows no figure or trace by person.
 
 The lists are read from the view the page analyses (:func:`app_pages._shared.analysis_view`)
 narrowed by the finding's filter; the cached loaders take the user's scope and check it before
@@ -32,12 +34,12 @@ from app_pages._analysis_common import (
     decimal,
     duration,
     integer_column,
-    percent,
     plain,
     record_table,
     text_column,
 )
-from app_pages._analysis_filters import SELECTION_KEY, add_filter, apply_filters, normalized
+from app_pages._analysis_filters import add_filter, apply_filters, normalized
+from app_pages._analysis_selection import SELECTION_KEY, as_filter
 from app_pages._i18n import t
 from app_pages._shared import analysis_view, check_scope
 from mining import (
@@ -52,10 +54,11 @@ from mining import (
 )
 from process_registry import local
 
-__all__ = ["CASES_SHOWN", "Choice", "Explorer", "variant_choices"]
+__all__ = ["CASES_SHOWN", "Choice", "Explorer"]
 
 CASES_SHOWN = 1000  # rows drawn in the table; the CSV holds every case
 _TIME_FORMAT = "DD.MM.YYYY HH:mm"
+_SELECTION_VIEW_KEY = "analysis_selection_view"  # the selection and the view it was made in
 
 
 @dataclass(frozen=True)
@@ -278,35 +281,36 @@ class Explorer:
             self._panel(name, choices[chosen])
         return frame
 
-    def picker(self, name: str, choices: Sequence[Choice], *, pick_label: str) -> None:
-        """The box ``pick_label`` alone, for a table drawn elsewhere (the variants)."""
-        if not choices:
-            return
-        chosen = self._synced(name, _keys(choices), table=False)
-        self._picker(name, choices, pick_label)
-        if chosen is not None:
-            self._panel(name, choices[chosen])
-
-    def map_selection(self) -> None:
-        """The cases of the activity or edge clicked on the process map, if one is."""
+    def selection(self, name: str, kinds: Sequence[str]) -> None:
+        """The cases of the element chosen with "Fälle anzeigen" on the process map or in the
+        variants explorer (``st.session_state["analysis_selection"]``), if it is of ``kinds``:
+        each tab shows the list under the panel it was chosen in."""
         selection = st.session_state.get(SELECTION_KEY)
         if not isinstance(selection, Mapping):
             return
-        if selection.get("kind") == "edge":
-            source, target = selection.get("source"), selection.get("target")
-            choice = Choice(
-                t("analysis.cases_edge", source=source, target=target),
-                {"kind": "follows", "source": source, "target": target},
-            )
-        elif selection.get("kind") == "activity":
-            activity = selection.get("activity")
-            choice = Choice(
-                t("analysis.cases_activity", activity=activity),
-                {"kind": "activity", "activity": activity, "present": True},
-            )
-        else:
+        # A selection belongs to the view it was made in (a variant number means another
+        # variant once the filters change): a new view closes it.
+        made = (json.dumps(selection, sort_keys=True, default=str), self.token)
+        seen = st.session_state.get(_SELECTION_VIEW_KEY)
+        if seen is not None and seen[0] == made[0] and seen[1] != made[1]:
+            st.session_state.pop(SELECTION_KEY, None)
+            st.session_state.pop(_SELECTION_VIEW_KEY, None)
             return
-        self._panel("map", choice, closable=True)
+        st.session_state[_SELECTION_VIEW_KEY] = made
+        if selection.get("kind") not in kinds:
+            return
+        try:
+            spec = as_filter(selection)
+        except (KeyError, TypeError, ValueError):
+            st.error(t("analysis.cases_bad_selection"))
+            return
+        if spec["kind"] == "follows":
+            label = t("analysis.cases_edge", source=spec["source"], target=spec["target"])
+        elif spec["kind"] == "activity":
+            label = t("analysis.cases_activity", activity=spec["activity"])
+        else:
+            label = t("analysis.cases_variants", numbers=", ".join(map(str, spec["numbers"])))
+        self._panel(name, Choice(label, spec), closable=True)
 
     # -- the case list ------------------------------------------------------------------------
 
@@ -419,19 +423,3 @@ class Explorer:
             },
         )
         st.caption(t("analysis.trace_caption"))
-
-
-def variant_choices(result: Mapping[str, Any]) -> list[Choice]:
-    """One choice per variant of the analysis, numbered as the Varianten tab numbers them."""
-    return [
-        Choice(
-            t(
-                "analysis.variant_option",
-                number=number,
-                share=percent(variant["share"]),
-                cases=variant["cases"],
-            ),
-            {"kind": "variant", "numbers": [number]},
-        )
-        for number, variant in enumerate(result.get("variants") or [], start=1)
-    ]

@@ -6,7 +6,7 @@ in order after the page's date range (each judges the cases the ones before it l
 ``pmo analyze --filter`` does); "Nur die häufigsten Varianten" comes last::
 
     {"kind": "follows", "source": A, "target": B}                 # optional "keep": false
-    {"kind": "activity", "activity": A, "present": true}
+    {"kind": "activity", "activity": A}                           # optional "present": false
     {"kind": "variant", "numbers": [N, …]}                        # optional "keep": false
     {"kind": "attribute", "column": C, "values": [V, …]}          # optional "keep": false
     {"kind": "period", "mode": "contained" | "intersecting" | "started" | "completed",
@@ -14,9 +14,9 @@ in order after the page's date range (each judges the cases the ones before it l
     {"kind": "duration", "min_s": x, "max_s": y}                  # a side may be null
     {"kind": "endpoints", "start": [A, …], "end": [B, …]}         # a side may be null
 
-The process map appends ``follows``/``activity``/``variant`` dicts to the same list ("Als Filter
-hinzufügen") and keeps its clicked element in ``st.session_state["analysis_selection"]``
-(``{"kind": "activity", "activity": A}`` or ``{"kind": "edge", "source": A, "target": B}``).
+The process map and the variants explorer append ``follows``/``activity``/``variant`` dicts to
+the same list ("Als Filter hinzufügen", :mod:`app_pages._analysis_selection`); defaults are left
+out, so the same filter is the same dict whoever adds it.
 Variant numbers are those of the view at the filter's place in the list (1 = most frequent), so
 removing a chip before a variant filter renumbers it to keep the same variants.
 """
@@ -34,6 +34,7 @@ from typing import Any
 import streamlit as st
 
 from app_pages._analysis_common import DAY, decimal, percent, plain
+from app_pages._analysis_selection import FILTERS_KEY, SELECTION_KEY
 from app_pages._i18n import t
 from mining import (
     LogView,
@@ -66,8 +67,6 @@ __all__ = [
     "show_chips",
 ]
 
-FILTERS_KEY = "analysis_filters"
-SELECTION_KEY = "analysis_selection"
 _LOG_KEY = "analysis_filters_log"  # the log the filters were set on
 KINDS = ("period", "attribute", "activity", "follows", "variant", "duration", "endpoints")
 PERIOD_MODES = ("contained", "intersecting", "started", "completed")
@@ -125,7 +124,8 @@ def normalized(spec: Any) -> dict[str, Any]:
         clean["target"] = _text(spec.get("target"), "target")
     elif kind == "activity":
         clean["activity"] = _text(spec.get("activity"), "activity")
-        clean["present"] = _flag(spec, "present")
+        if not _flag(spec, "present"):
+            clean["present"] = False
     elif kind == "variant":
         numbers = spec.get("numbers")
         if isinstance(numbers, Integral | str) or not isinstance(numbers, Sequence):
@@ -177,7 +177,7 @@ def _apply(view: LogView, spec: Mapping[str, Any]) -> LogView:
     if kind == "follows":
         return filter_directly_follows(view, spec["source"], spec["target"], keep=keep)
     if kind == "activity":
-        return filter_activity_presence(view, spec["activity"], present=spec["present"])
+        return filter_activity_presence(view, spec["activity"], present=spec.get("present", True))
     if kind == "variant":
         return filter_variants(view, spec["numbers"], keep=keep)
     if kind == "attribute":

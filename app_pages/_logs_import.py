@@ -3,7 +3,10 @@
 The validation runs the same ``ingest_file`` the import runs, into a temporary folder and with a
 throw-away pseudonymization key, so the report shows exactly what the import would do (rows,
 rejected lines, detected timestamp format, clock-change rows, columns dropped) while nothing is
-stored and the office's key is neither read nor created.
+stored and the office's key is neither read nor created. It also runs the import checks
+(``LogStore.review_upload``): how many activities map to the linked model, whether the file was
+uploaded before, whether it is small — warnings, never a refusal — and, without a linked process,
+suggests the one whose model fits best.
 """
 
 from __future__ import annotations
@@ -31,8 +34,19 @@ from app_pages._logs_wizard import (
     role_labels,
     upload_path,
 )
-from app_pages._shared import log_store, visible_processes
-from mining import ImportOptions, MiningError, SecretKey, describe_format, ingest_file
+from app_pages._shared import log_store, registry, visible_processes
+from mining import (
+    MIN_MODEL_SHARE,
+    ActivityOverlap,
+    ImportOptions,
+    MiningError,
+    SecretKey,
+    activity_names,
+    describe_format,
+    file_sha256,
+    ingest_file,
+)
+from pmo import model_review
 from process_registry import RegistryError, clock, local_text, retention_days
 
 _LINES_SHOWN = 20
@@ -61,19 +75,28 @@ def _lines(lines: list[int]) -> str:
     return shown + (f" … (+{len(lines) - _LINES_SHOWN})" if len(lines) > _LINES_SHOWN else "")
 
 
-def dry_run(upload: dict[str, Any], options: ImportOptions) -> dict[str, Any]:
+def review(user: User):  # noqa: ANN201
+    """The model check of this user's uploads: a suggestion names only processes they may see."""
+    return model_review(registry(), keys=[p.key for p in visible_processes(user)])
+
+
+def dry_run(
+    upload: dict[str, Any], options: ImportOptions, user: User | None = None
+) -> dict[str, Any]:
     """What the import would do, or the error it would stop with."""
     key = SecretKey(value=secrets.token_bytes(32), created=False, origin="Probelauf")
     try:
         with upload_path(upload) as path:
-            ingested = ingest_file(
-                path,
-                path.with_name("events.parquet"),
-                options=options,
-                secret=key,
-                source=upload["name"],
+            staged = path.with_name("events.parquet")
+            ingested = ingest_file(path, staged, options=options, secret=key, source=upload["name"])
+            checked = log_store().review_upload(
+                sha256=file_sha256(path),
+                cases=ingested.summary.cases,
+                activities=activity_names(staged),
+                process_key=options.process_key,
+                review=review(user) if user is not None else None,
             )
-    except MiningError as err:
+    except (MiningError, RegistryError) as err:
         return {"error": str(err), "lines": list(getattr(err, "lines", ()) or ())}
     report, summary = ingested.report, ingested.summary
     return {
@@ -92,6 +115,9 @@ def dry_run(upload: dict[str, Any], options: ImportOptions) -> dict[str, Any]:
         "mapping": asdict(ingested.mapping),
         "dropped": list(ingested.dropped),
         "messages": list(ingested.messages),
+        "checks": [check.to_dict() for check in checked.checks],
+        "overlap": checked.overlap,
+        "suggestion": checked.suggestion,
     }
 
 
@@ -104,7 +130,7 @@ def check_step(user: User, upload: dict[str, Any]) -> None:
     check = st.session_state.get(CHECK)
     if check is None or check["key"] != (upload["file_id"], options):
         with st.spinner(t("logs.checking")):
-            check = {**dry_run(upload, options), "key": (upload["file_id"], options)}
+            check = {**dry_run(upload, options, user), "key": (upload["file_id"], options)}
         st.session_state[CHECK] = check
     if check["error"]:
         st.error(md(check["error"]))
@@ -135,12 +161,79 @@ def check_step(user: User, upload: dict[str, Any]) -> None:
     if not (check["dst_shifted"] or check["dst_ambiguous"]):
         st.caption(t("logs.no_dst"))
     _mapping_table(check["mapping"])
+    show_checks(check["checks"], check["overlap"])
+    if check["suggestion"] is not None:
+        _suggest(check["suggestion"])
     with st.expander(t("logs.library_messages")):
         for message in check["messages"]:
             st.text(message)
     back, forward = st.columns(2)
     back.button(t("logs.back"), on_click=go_to, args=(2,), key="logs_back_mapping")
     forward.button(t("logs.next"), type="primary", on_click=go_to, args=(4,), key="logs_to_privacy")
+
+
+def _percent(share: float) -> int:
+    return round(share * 100)
+
+
+def check_text(check: dict[str, Any], overlap: ActivityOverlap | None = None) -> str:
+    """One import warning in the user's language (the stored message is German only)."""
+    kind = check.get("check")
+    if kind == "overlap":
+        return t(
+            "logs.check_overlap",
+            mapped=check.get("mapped"),
+            activities=check.get("activities"),
+            share=_percent(check.get("share") or 0.0),
+            process=md(overlap.process_name if overlap else check.get("process")),
+            min_share=_percent(check.get("min_share") or MIN_MODEL_SHARE),
+        )
+    if kind == "duplicate":
+        return t("logs.check_duplicate", logs=", ".join(check.get("same_as") or ()))
+    if kind == "small":
+        return t("logs.check_small", cases=check.get("cases"), min_cases=check.get("min_cases"))
+    return md(check.get("message", ""))
+
+
+def show_checks(checks: list[dict[str, Any]], overlap: ActivityOverlap | None) -> None:
+    """The import checks of an upload: the model overlap, then each warning."""
+    if overlap is not None:
+        st.caption(
+            t(
+                "logs.check_model",
+                mapped=overlap.mapped,
+                activities=overlap.activities,
+                share=_percent(overlap.share),
+                process=md(overlap.process_name),
+            )
+        )
+    for check in checks:
+        st.warning(check_text(check, overlap))
+    if checks:
+        st.caption(t("logs.check_warnings_note"))
+
+
+def _link(process_key: str) -> None:
+    st.session_state[MAPPING] = {**st.session_state[MAPPING], "process": process_key}
+    st.session_state.pop(CHECK, None)  # checked again, now against that process's model
+
+
+def _suggest(suggestion: ActivityOverlap) -> None:
+    st.info(
+        t(
+            "logs.suggestion",
+            process=md(suggestion.process_name),
+            mapped=suggestion.mapped,
+            activities=suggestion.activities,
+            share=_percent(suggestion.share),
+        )
+    )
+    st.button(
+        t("logs.suggestion_link", process=md(suggestion.process_name)),
+        on_click=_link,
+        args=(suggestion.process_key,),
+        key="logs_link_suggestion",
+    )
 
 
 def _mapping_table(used: dict[str, Any]) -> None:
@@ -221,7 +314,11 @@ def run_import(user: User, upload: dict[str, Any], options: ImportOptions) -> No
         with upload_path(upload) as path:
             bar.progress(0.3, text=t("logs.progress_importing"))
             result = log_store().import_file(
-                path, uploader=user.name, options=options, display_name=upload["name"]
+                path,
+                uploader=user.name,
+                options=options,
+                display_name=upload["name"],
+                review=review(user),
             )
     except (MiningError, RegistryError) as err:
         bar.empty()
@@ -236,6 +333,9 @@ def run_import(user: User, upload: dict[str, Any], options: ImportOptions) -> No
         "rejected": result.rejected_rows,
         "date": f"{result.delete_after:%d.%m.%Y}",
         "messages": list(result.messages),
+        "checks": [check.to_dict() for check in result.checks],
+        "overlap": result.model_overlap,
+        "suggestion": result.suggestion,
     }
     reset_wizard()
     st.session_state[ROUND] = st.session_state.get(ROUND, 0) + 1

@@ -1,8 +1,9 @@
 """The portfolio of the processes a user may see, analysed once and cached per scope.
 
-Computing it runs :func:`mining.report.build_report`, which analyses every process's newest log,
-so it is cached. The cache key is the user's ``scope``, the visible processes (with their
-version count and last change), the visible log ids and the assumptions' content: a department
+Computing it runs :func:`pmo.build_report`, which analyses every process's reference log, so it
+is cached. The cache key is the user's ``scope``, the visible processes (with their version count
+and last change, which choosing a reference log is), the visible log ids (a new upload may become
+a reference by default) and the assumptions' content: a department
 user's portfolio only covers that department's processes, and the cached function checks the
 scope again before it reads anything (docs/RELIABILITY.md item 27).
 """

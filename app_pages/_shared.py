@@ -46,6 +46,7 @@ __all__ = [
     "office_assumptions",
     "office_settings",
     "process_state",
+    "reference_log_ids",
     "registry",
     "signed_in_user",
     "visible_logs",
@@ -95,6 +96,11 @@ def visible_processes(user: User) -> list[ProcessSummary]:
 def visible_logs(user: User) -> list[LogInfo]:
     department = None if user.scope == "*" else user.scope
     return log_store().list_logs(department=department)
+
+
+def reference_log_ids() -> frozenset[str]:
+    """The logs that speak for their process (Registry.reference_logs), to mark and preselect."""
+    return frozenset(ref.log_id for ref in registry().reference_logs().values() if ref.log_id)
 
 
 def office_settings() -> OfficeSettings:

@@ -8,12 +8,13 @@ from typing import Any
 
 import streamlit as st
 
-from app_pages._analysis_cases import Explorer, variant_choices
+from app_pages._analysis_cases import Explorer
 from app_pages._analysis_common import decimal, plain
 from app_pages._analysis_filters import filters_key, read_filters, show_add_filter, show_chips
 from app_pages._analysis_flow import show_process_map, show_variants
 from app_pages._analysis_model import show_model
 from app_pages._analysis_performance import show_performance
+from app_pages._analysis_trends import show_trends
 from app_pages._auth import ROLES, require
 from app_pages._i18n import t
 from app_pages._shared import (
@@ -22,6 +23,7 @@ from app_pages._shared import (
     cached_analysis,
     office_settings,
     process_state,
+    reference_log_ids,
     registry,
     signed_in_user,
     visible_logs,
@@ -53,6 +55,7 @@ st.caption(t("analysis.caption"))
 try:
     logs = visible_logs(user)
     settings = office_settings()
+    references = reference_log_ids()
 except (MiningError, RegistryError, OSError, ValueError) as err:
     st.error(plain(err))
     st.stop()
@@ -66,13 +69,15 @@ def _local_date(moment: dt.datetime | None) -> dt.date | None:
 
 
 def _log_label(info: LogInfo) -> str:
-    return t(
+    label = t(
         "analysis.log_option",
         source=info.source_name,
         process=info.process or t("analysis.no_process"),
         uploaded=local_date_text(info.uploaded_at),
         cases=decimal(info.cases, 0),
     )
+    # The log the Übersicht and the report use for its process, so a test upload is told apart.
+    return label + t("analysis.reference_mark") if info.log_id in references else label
 
 
 by_id = {info.log_id: info for info in logs}
@@ -202,19 +207,24 @@ with filter_area:
         last=last,
     )
 
-names = [t("analysis.tab_map"), t("analysis.tab_variants"), t("analysis.tab_performance")]
+names = [
+    t("analysis.tab_map"),
+    t("analysis.tab_variants"),
+    t("analysis.tab_performance"),
+    t("analysis.tab_trends"),
+]
 with_model = "conformance" in result
 tabs = st.tabs([*names, t("analysis.tab_model")] if with_model else names)
 with tabs[0]:
     show_process_map(result)
-    explorer.map_selection()
+    explorer.selection("map", ("activity", "edge"))
 with tabs[1]:
     show_variants(result)
-    explorer.picker(
-        "variants", variant_choices(result), pick_label=t("analysis.cases_pick_variant")
-    )
+    explorer.selection("variants", ("variant",))
 with tabs[2]:
     show_performance(result, explorer)
+with tabs[3]:
+    show_trends(result)
 if with_model:
-    with tabs[3]:
+    with tabs[4]:
         show_model(result, registry(), explorer, user)

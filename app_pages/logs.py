@@ -1,7 +1,9 @@
-"""Ereignisprotokolle: the logs a user may see, deletion, and the upload wizard.
+"""Ereignisprotokolle: the logs a user may see, deletion, the reference log of each process, and
+the upload wizard.
 
-Process managers see and delete every log; a department sees its own logs and links uploads to
-its own processes only; leadership cannot open the page.
+Process managers see and delete every log and choose which log speaks for a process; a department
+sees its own logs (with their import warnings and which one speaks for its process) and links
+uploads to its own processes only; leadership cannot open the page.
 """
 
 import pandas as pd
@@ -9,7 +11,7 @@ import streamlit as st
 
 from app_pages._auth import User, require
 from app_pages._i18n import t
-from app_pages._logs_import import check_step, privacy_step
+from app_pages._logs_import import check_step, privacy_step, show_checks
 from app_pages._logs_wizard import (
     RESULT,
     STEP,
@@ -21,12 +23,21 @@ from app_pages._logs_wizard import (
     show_uploader,
     step_names,
 )
-from app_pages._shared import forget_derived_data, log_store, signed_in_user, visible_logs
+from app_pages._shared import (
+    forget_derived_data,
+    log_store,
+    registry,
+    signed_in_user,
+    visible_logs,
+    visible_processes,
+)
 from mining import LogInfo, MiningError
-from process_registry import RegistryError, local_date_text, local_text
+from process_registry import ReferenceLog, RegistryError, local_date_text, local_text
 
 CONFIRM = "logs_confirm_delete"
 DELETED = "logs_deleted"
+REFERENCE_SAVED = "logs_reference_saved"
+_AUTO = ""  # the select's option for "no choice: the default rule" (AppTest cannot pick None)
 _TEXT_SUFFIXES = (".csv", ".txt", ".tsv", ".csv.gz")
 
 user = signed_in_user()
@@ -42,11 +53,19 @@ def _period(info: LogInfo) -> str:
     return f"{local_date_text(info.first_event)} – {local_date_text(info.last_event)}"
 
 
-def _table(logs: list[LogInfo]) -> pd.DataFrame:
+def _warnings(info: LogInfo) -> str:
+    return ", ".join(t(f"logs.warn_{c.get('check')}") for c in info.checks)
+
+
+def _table(logs: list[LogInfo], references: set[str]) -> pd.DataFrame:
     return pd.DataFrame(
         {
             t("logs.col_log_id"): [i.log_id for i in logs],
             t("logs.col_process"): [i.process or t("logs.no_process") for i in logs],
+            t("logs.col_reference"): [
+                t("logs.reference_mark") if i.log_id in references else "" for i in logs
+            ],
+            t("logs.col_warnings"): [_warnings(i) for i in logs],
             t("logs.col_source"): [i.source_name for i in logs],
             t("logs.col_cases"): [i.cases for i in logs],
             t("logs.col_events"): [i.events for i in logs],
@@ -90,9 +109,16 @@ def show_logs(user: User) -> None:
     if not logs:
         st.info(t("logs.list_empty"))
         return
-    st.dataframe(_table(logs), hide_index=True, width="stretch", key="logs_table")
+    try:
+        references = registry().reference_logs()
+    except RegistryError as err:
+        st.error(md(err))
+        return
+    speaking = {ref.log_id for ref in references.values() if ref.log_id}
+    st.dataframe(_table(logs, speaking), hide_index=True, width="stretch", key="logs_table")
     if not user.can_edit_registry:
         return
+    show_reference_choice(user, logs, references)
     by_id = {i.log_id: i for i in logs}
     pending = st.session_state.get(CONFIRM)
     if pending in by_id:
@@ -125,11 +151,117 @@ def show_logs(user: User) -> None:
     right.button(t("logs.delete_button"), on_click=_ask, args=(chosen,), key="logs_delete")
 
 
+def _choose_reference(user: User, key: str, log_id: str, revision: int) -> None:
+    # Checked again at the click: the role, and that the log is still one of the process's.
+    if not user.can_edit_registry:
+        st.session_state[REFERENCE_SAVED] = ("error", t("common.not_allowed"))
+        return
+    try:
+        registry().set_reference_log(
+            key, log_id or None, expected_revision=revision, actor=user.name
+        )
+    except RegistryError as err:  # a conflict names who changed the process meanwhile
+        st.session_state[REFERENCE_SAVED] = ("error", str(err))
+        return
+    forget_derived_data()  # the overview's portfolio rests on the reference logs
+    st.session_state[REFERENCE_SAVED] = ("success", t("logs.reference_saved", process=key))
+
+
+def _reason(reference: ReferenceLog) -> str:
+    return t(f"logs.reason_{reference.reason}")
+
+
+def show_reference_choice(
+    user: User, logs: list[LogInfo], references: dict[str, ReferenceLog]
+) -> None:
+    """The process manager's control: which log speaks for a process on the overview and in the
+    report (audited; refused when the process changed since this page was drawn)."""
+    st.markdown(f"**{t('logs.reference_header')}**")
+    st.caption(t("logs.reference_intro"))
+    outcome = st.session_state.pop(REFERENCE_SAVED, None)
+    if outcome is not None:
+        (st.error if outcome[0] == "error" else st.success)(md(outcome[1]))
+    by_process: dict[str, list[LogInfo]] = {}
+    for info in logs:
+        if info.process is not None:
+            by_process.setdefault(info.process, []).append(info)
+    names = {p.key: p.name for p in visible_processes(user) if p.key in by_process}
+    if not names:
+        return
+    key = st.selectbox(
+        t("logs.reference_process"),
+        list(names),
+        format_func=lambda k: f"{names[k]} ({k})",
+        key="logs_reference_process",
+    )
+    reference = references.get(key)
+    if reference is not None and reference.log is not None:
+        st.caption(
+            t(
+                "logs.reference_current",
+                log_id=reference.log_id,
+                source=md(reference.log.source_name),
+                reason=_reason(reference),
+            )
+        )
+    try:
+        record = registry().get_process(key)
+    except RegistryError as err:
+        st.error(md(err))
+        return
+    own = {info.log_id: info for info in by_process[key]}
+    options = [_AUTO, *own]
+    current = record.reference_log_id if record.reference_log_id in own else _AUTO
+
+    def label(log_id: str) -> str:
+        if log_id == _AUTO:
+            return t("logs.reference_auto")
+        info = own[log_id]
+        warned = _warnings(info)
+        return t(
+            "logs.reference_option",
+            log_id=log_id,
+            source=info.source_name,
+            cases=info.cases,
+            uploaded=local_date_text(info.uploaded_at),
+            warnings=f" ⚠ {warned}" if warned else "",
+        )
+
+    left, right = st.columns([3, 1], vertical_alignment="bottom")
+    chosen = left.selectbox(
+        t("logs.reference_select"),
+        options,
+        index=options.index(current),
+        format_func=label,
+        # Per process and revision: after a save the select shows the stored choice again.
+        key=f"logs_reference_{key}_{record.revision}",
+    )
+    right.button(
+        t("logs.reference_save"),
+        on_click=_choose_reference,
+        args=(user, key, chosen, record.revision),
+        disabled=chosen == current,
+        key="logs_reference_save",
+    )
+
+
 def show_wizard(user: User) -> None:
     st.subheader(t("logs.wizard_header"))
     result = st.session_state.get(RESULT)
     if result is not None:
-        st.success(t("logs.imported", **{k: v for k, v in result.items() if k != "messages"}))
+        shown = ("log_id", "cases", "events", "activities", "rejected", "date")
+        st.success(t("logs.imported", **{k: result[k] for k in shown}))
+        show_checks(result.get("checks", []), result.get("overlap"))
+        if result.get("suggestion") is not None:
+            st.info(
+                t(
+                    "logs.suggestion",
+                    process=md(result["suggestion"].process_name),
+                    mapped=result["suggestion"].mapped,
+                    activities=result["suggestion"].activities,
+                    share=round(result["suggestion"].share * 100),
+                )
+            )
         for message in result["messages"]:
             st.caption(md(message))
     upload = show_uploader()

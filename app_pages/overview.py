@@ -1,5 +1,9 @@
 """Übersicht: the portfolio at a glance — processes, data freshness, deviations, bottlenecks, the
-best digitization candidates and what they would save."""
+best digitization candidates and what they would save.
+
+Every figure of a process comes from its reference log (the one its process manager chose, else
+the newest without import warnings: ``Registry.reference_log``), as in the report; the freshness
+table names that log and why it speaks for the process."""
 
 import datetime as dt
 
@@ -18,7 +22,7 @@ from app_pages._portfolio import (
 )
 from app_pages._shared import signed_in_user, visible_logs, visible_processes
 from mining import MiningError
-from process_registry import RegistryError, clock, local_date
+from process_registry import RegistryError, clock, local_date, parse_iso
 
 STALE_DAYS = 90  # a log older than a quarter no longer describes today's process
 TOP = 5
@@ -150,15 +154,20 @@ else:
 
 st.subheader(t("overview.freshness_heading"))
 today = clock.today()
-newest: dict[str, dt.date] = {}
 log_counts: dict[str, int] = {}
 for info in logs:
-    if info.process is None:
-        continue
-    log_counts[info.process] = log_counts.get(info.process, 0) + 1
-    if info.last_event is not None:
-        last = local_date(info.last_event)
-        newest[info.process] = max(last, newest.get(info.process, last))
+    if info.process is not None:
+        log_counts[info.process] = log_counts.get(info.process, 0) + 1
+# The data the figures above rest on: each process's reference log, as the portfolio used it.
+reference = {p["key"]: p["log"] for p in snapshot["processes"] if p.get("log")}
+newest: dict[str, dt.date] = {
+    key: local_date(parse_iso(log["end"])) for key, log in reference.items() if log.get("end")
+}
+reasons = {
+    "chosen": t("overview.reason_chosen"),
+    "newest_passing": t("overview.reason_newest_passing"),
+    "newest": t("overview.reason_newest"),
+}
 
 
 def _state(key: str) -> str:
@@ -175,6 +184,16 @@ freshness = pd.DataFrame(
         t("overview.col_department"): [p.department for p in processes],
         t("overview.col_status"): [p.status for p in processes],
         t("overview.col_logs"): [log_counts.get(p.key, 0) for p in processes],
+        t("overview.col_reference"): [
+            f"{reference[p.key]['log_id']} · {reference[p.key]['source_name']}"
+            if p.key in reference
+            else None
+            for p in processes
+        ],
+        t("overview.col_reference_reason"): [
+            reasons.get(reference[p.key].get("reason"), "") if p.key in reference else None
+            for p in processes
+        ],
         t("overview.col_newest"): [newest.get(p.key) for p in processes],
         t("overview.col_age"): [
             (today - newest[p.key]).days if p.key in newest else None for p in processes

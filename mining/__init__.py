@@ -66,22 +66,29 @@ from mining.errors import EventLogError as EventLogError
 from mining.errors import MappingError as MappingError
 from mining.errors import MiningError as MiningError
 from mining.errors import UnsafeFileError as UnsafeFileError
+from mining.ingest import MIN_MODEL_SHARE as MIN_MODEL_SHARE
 from mining.ingest import OPTIONAL_ROLES as OPTIONAL_ROLES
 from mining.ingest import REQUIRED_ROLES as REQUIRED_ROLES
 from mining.ingest import SUPPORTED_FORMATS as SUPPORTED_FORMATS
+from mining.ingest import ActivityOverlap as ActivityOverlap
 from mining.ingest import ColumnMapping as ColumnMapping
 from mining.ingest import Detected as Detected
+from mining.ingest import ImportCheck as ImportCheck
 from mining.ingest import ImportOptions as ImportOptions
 from mining.ingest import ImportResult as ImportResult
 from mining.ingest import LogInfo as LogInfo
 from mining.ingest import LogNotFoundError as LogNotFoundError
 from mining.ingest import LogStore as LogStore
 from mining.ingest import MappingSuggestion as MappingSuggestion
+from mining.ingest import ModelReview as ModelReview
 from mining.ingest import ReadOptions as ReadOptions
 from mining.ingest import SecretKey as SecretKey
 from mining.ingest import TimestampPolicy as TimestampPolicy
+from mining.ingest import UploadReview as UploadReview
+from mining.ingest import activity_names as activity_names
 from mining.ingest import describe_format as describe_format
 from mining.ingest import detect_timestamp_format as detect_timestamp_format
+from mining.ingest import file_sha256 as file_sha256
 from mining.ingest import ingest_file as ingest_file
 from mining.ingest import load_or_create_secret as load_or_create_secret
 from mining.ingest import open_table as open_table
@@ -92,6 +99,7 @@ from mining.measures import DeadlineStatus as DeadlineStatus
 from mining.measures import GroupTooSmallError as GroupTooSmallError
 from mining.measures import UnitFigures as UnitFigures
 from mining.measures import WorkingCalendar as WorkingCalendar
+from mining.measures import case_trends as case_trends
 from mining.measures import clock_texts as clock_texts
 from mining.measures import compare_channels as compare_channels
 from mining.measures import deadline_status as deadline_status
@@ -149,10 +157,12 @@ __all__ = [
     "ASSUMPTION_LABELS",
     "COUNTING_RULE",
     "MEASURES",
+    "MIN_MODEL_SHARE",
     "OPTIONAL_ROLES",
     "REQUIRED_ROLES",
     "SUPPORTED_FORMATS",
     "ActivityMappingError",
+    "ActivityOverlap",
     "AnalysisOptions",
     "AnalysisResult",
     "Assumptions",
@@ -171,6 +181,7 @@ __all__ = [
     "EventLogError",
     "Filter",
     "GroupTooSmallError",
+    "ImportCheck",
     "ImportOptions",
     "ImportResult",
     "LogInfo",
@@ -182,6 +193,7 @@ __all__ = [
     "MappingSuggestion",
     "MiningError",
     "ModelConversionError",
+    "ModelReview",
     "ProcessContext",
     "ProcessFacts",
     "ReadOptions",
@@ -190,11 +202,14 @@ __all__ = [
     "TraceStep",
     "UnitFigures",
     "UnsafeFileError",
+    "UploadReview",
     "VariantCount",
     "WorkingCalendar",
+    "activity_names",
     "analyze",
     "attribute_columns",
     "case_trace",
+    "case_trends",
     "cases_csv",
     "check_conformance",
     "checked_values",
@@ -212,6 +227,7 @@ __all__ = [
     "discover_process_tree",
     "element_figures",
     "facts_from_model",
+    "file_sha256",
     "filter_activity_presence",
     "filter_attribute",
     "filter_case_duration",

@@ -21,6 +21,7 @@ from mining.errors import MiningError
 from mining.measures import (
     GroupTooSmallError,
     WorkingCalendar,
+    case_trends,
     check_selection,
     compare_channels,
     deadline_status,
@@ -154,11 +155,27 @@ def _analyze(
             "end": iso(stats.end),
         },
         "variants": [
-            {"activities": list(row.activities), "cases": int(row.cases), "share": float(row.share)}
+            {
+                "activities": list(row.activities),
+                "cases": int(row.cases),
+                "share": float(row.share),
+                "median_duration_s": float(row.median_duration_s),
+                "p90_duration_s": float(row.p90_duration_s),
+            }
             for row in variants.head(options.max_variants).itertuples()
         ],
         "dfg": _records(
-            dfg[["source", "target", "count", "mean_wait_s", "median_wait_s", "total_wait_s"]]
+            dfg[
+                [
+                    "source",
+                    "target",
+                    "count",
+                    "mean_wait_s",
+                    "median_wait_s",
+                    "total_wait_s",
+                    "cases",
+                ]
+            ]
         ),
         "case_duration_s": {
             "mean": _seconds(durations.mean_s),
@@ -205,6 +222,19 @@ def _analyze(
                 ends_with=process.deadline_ends_with,
             ).to_dict()
         result["conformance"] = _conformance(view, variants, process, options)
+    deadline: dict[str, Any] = {}
+    if process is not None and process.legal_deadline_days:
+        deadline = {
+            "deadline_days": process.legal_deadline_days,
+            "deadline_starts_with": process.deadline_starts_with,
+            "deadline_ends_with": process.deadline_ends_with,
+        }
+    result["trends"] = _records(
+        case_trends(view, period="month", channel_column=channel, **deadline)
+    )
+    result["trends_weekly"] = _records(
+        case_trends(view, period="week", channel_column=channel, **deadline)
+    )
     return result
 
 

@@ -45,6 +45,7 @@ __all__ = [
     "OrgUnitGroupsRecord",
     "OrgUnitRecord",
     "ReworkRecord",
+    "TrendRecord",
     "VariantRecord",
 ]
 
@@ -67,6 +68,9 @@ class VariantRecord(TypedDict):
     activities: list[str]  # in the order of the case's events
     cases: int
     share: float  # of all cases of the view, 0…1
+    # Throughput time of the variant's cases: last minus first event, clock seconds.
+    median_duration_s: float
+    p90_duration_s: float  # 90th percentile, linear interpolation
 
 
 class DfgEdgeRecord(TypedDict):
@@ -79,6 +83,7 @@ class DfgEdgeRecord(TypedDict):
     mean_wait_s: float  # per passage
     median_wait_s: float
     total_wait_s: float  # summed over all passages
+    cases: int  # distinct cases that passed it
 
 
 class CaseDurationRecord(TypedDict):
@@ -286,6 +291,29 @@ class ConformanceRecord(ConformanceCheckRecord):
     mapping: ActivityMappingRecord
 
 
+class TrendRecord(TypedDict):
+    """One row of ``trends`` (per calendar month) or ``trends_weekly`` (per ISO week), oldest
+    first: every period from the first event's to the last event's, Europe/Berlin calendar, also
+    one in which nothing happened (:func:`mining.case_trends`). A case starts with its first event
+    and completes with its last."""
+
+    period: str  # "2024-03" (month) or "2024-W13" (ISO year and week)
+    started: int  # cases whose first event falls into the period
+    completed: int  # cases whose last event falls into the period
+    in_progress: int  # open at the period's end: started in or before it, completed after it
+    # Last minus first event of the cases completed in the period, seconds, linear interpolation;
+    # None when no case was completed in it.
+    median_duration_s: float | None
+    p90_duration_s: float | None
+    # Of the cases completed in the period whose deadline clock started, those over the legal
+    # deadline (counted as ``deadline``), 0…1; None without a deadline or without such a case.
+    deadline_over_share: float | None
+    # Of the cases started in the period with a value in ``channels.column``, those whose channel
+    # reads like paper (Papier, Post, Brief, schriftlich), 0…1; None without a channel column,
+    # when no channel reads like paper, or without such a case.
+    paper_share: float | None
+
+
 class AnalysisResult(TypedDict):
     """What :func:`mining.analyze` returns and ``pmo analyze --json`` prints (see the module
     docstring for the contract). Keys appear in the order declared here."""
@@ -311,3 +339,5 @@ class AnalysisResult(TypedDict):
     candidates: list[CandidateRecord]
     deadline: NotRequired[DeadlineRecord]  # only for a process with a legal deadline
     conformance: NotRequired[ConformanceRecord]  # only when the log belongs to a process
+    trends: list[TrendRecord]  # per calendar month
+    trends_weekly: list[TrendRecord]  # per ISO week

@@ -19,7 +19,7 @@ import random
 import zipfile
 from pathlib import Path
 
-from mining import ImportOptions, ImportResult, LogStore
+from mining import ImportOptions, ImportResult, LogStore, ModelReview
 from pmo._sample_cases import DAY_START, Case, Office, Sample
 from pmo._sample_flows import SAMPLES
 from process_registry import ProcessNotFoundError
@@ -144,11 +144,16 @@ def sample_options(process_key: str | None) -> ImportOptions:
 
 
 def load_sample_logs(
-    store: LogStore, *, folder: Path = FOLDER, uploader: str = "pmo demo"
+    store: LogStore,
+    *,
+    folder: Path = FOLDER,
+    uploader: str = "pmo demo",
+    review: ModelReview | None = None,
 ) -> list[tuple[str, str, ImportResult | None]]:
     """Import every sample log not yet in ``store`` (by file name): the generated ones linked to
-    their process, the real public ones unlinked. Returns (file, note, result) per file; result is
-    None for a file that was skipped, with the reason as note."""
+    their process, the real public ones unlinked, each checked with ``review`` as an upload is.
+    Returns (file, note, result) per file; result is None for a file that was skipped, with the
+    reason as note."""
     present = {info.source_name for info in store.list_logs()}
     wanted = [(s.file_name, s.key, sample_options(s.key)) for s in samples()]
     wanted += [(name, None, ImportOptions()) for name in REAL_LOGS]
@@ -161,7 +166,7 @@ def load_sample_logs(
             done.append((name, "Datei fehlt", None))
         else:
             try:
-                result = store.import_file(path, uploader=uploader, options=options)
+                result = store.import_file(path, uploader=uploader, options=options, review=review)
             except ProcessNotFoundError:
                 done.append((name, f"Prozess „{key}“ ist nicht im Register", None))
                 continue

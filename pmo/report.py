@@ -20,7 +20,6 @@ from mining import (
     Assumptions,
     EmptySelectionError,
     GroupTooSmallError,
-    LogInfo,
     LogStore,
     LogView,
     analyze,
@@ -31,7 +30,7 @@ from mining import (
     register_candidates,
 )
 from pmo.context import process_context, process_facts
-from process_registry import Registry, iso, office_settings
+from process_registry import ReferenceLog, Registry, iso, office_settings
 
 __all__ = ["ReportFilters", "build_report"]
 
@@ -74,8 +73,10 @@ def build_report(
 ) -> dict[str, Any]:
     """The portfolio of ``keys`` (default: every registered process) as a snapshot dict.
 
-    Each process is analysed on its newest linked log (filtered by ``filters``); a process
-    without one is assessed from its catalogue data alone and says so. ``min_group_size`` and
+    Each process is analysed on its reference log (:meth:`Registry.reference_log`: the one its
+    process manager chose, else the newest that passed the import checks), filtered by
+    ``filters``, and the section names that log and why; a process without a log is assessed
+    from its catalogue data alone and says so. ``min_group_size`` and
     ``working_time`` default to the office settings beside the store's logs, as in the workspace.
     """
     if min_group_size is None or working_time is None:
@@ -88,13 +89,14 @@ def build_report(
     wanted = list(keys) if keys is not None else [p.key for p in registry.list_processes()]
     for key in wanted:
         registry.get_process(key)  # an unknown key fails before any work is done
-    newest = _newest_logs(store)
+    references = registry.reference_logs()
     calendar = office_calendar() if working_time else None
     options = AnalysisOptions(
         calendar=calendar, min_group_size=min_group_size, assumptions=assumptions
     )
     processes = [
-        _process_section(registry, store, key, newest.get(key), filters, options) for key in wanted
+        _process_section(registry, store, key, references.get(key), filters, options)
+        for key in wanted
     ]
     # Leadership reads the processes with measured findings first, the most promising on top.
     processes.sort(
@@ -139,19 +141,11 @@ def build_report(
     }
 
 
-def _newest_logs(store: LogStore) -> dict[str, LogInfo]:
-    newest: dict[str, LogInfo] = {}
-    for info in store.list_logs():  # newest first
-        if info.process is not None:
-            newest.setdefault(info.process, info)
-    return newest
-
-
 def _process_section(
     registry: Registry,
     store: LogStore,
     key: str,
-    log: LogInfo | None,
+    reference: ReferenceLog | None,
     filters: ReportFilters,
     options: AnalysisOptions,
 ) -> dict[str, Any]:
@@ -170,7 +164,8 @@ def _process_section(
         "candidates": [],
         "notes": [],
     }
-    if log is None:
+    log = reference.log if reference is not None else None
+    if reference is None or log is None:
         section["notes"].append(
             "Kein Ereignisprotokoll verknüpft: Bewertung nur aus den Registerdaten."
         )
@@ -187,6 +182,11 @@ def _process_section(
         "events": log.events,
         "start": iso(log.first_event),
         "end": iso(log.last_event),
+        # Why this log speaks for the process (Registry.reference_log): "chosen",
+        # "newest_passing" or "newest", the sentence every format shows, the checks it failed.
+        "reason": reference.reason,
+        "reason_text": reference.reason_text,
+        "failed_checks": list(reference.failed_checks),
     }
     view = filters.apply(open_log(store.events_path(log.log_id)))
     context = process_context(registry, key) if record.head else None
@@ -225,6 +225,8 @@ def _analysis_digest(result: AnalysisResult) -> dict[str, Any]:
         "handovers": result.get("handovers"),
         "org_units": result.get("org_units"),
         "org_unit_groups": result.get("org_unit_groups"),
+        # Per calendar month (mining.results.TrendRecord); the weeks stay in the workspace.
+        "trends": result["trends"],
     }
 
 

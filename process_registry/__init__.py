@@ -65,6 +65,8 @@ from .records import ProcessSummary as ProcessSummary
 from .records import ReportSummary as ReportSummary
 from .records import VersionInfo as VersionInfo
 from .records import VersionRef as VersionRef
+from .reference import REFERENCE_REASONS as REFERENCE_REASONS
+from .reference import ReferenceLog as ReferenceLog
 from .registry import CATALOGUE_FIELDS as CATALOGUE_FIELDS
 from .registry import Registry as Registry
 from .reports import ReportArchive as ReportArchive
@@ -75,6 +77,7 @@ from .schema import current_revision as current_revision
 from .schema import prepared_schema as prepared_schema
 from .schema import upgrade_schema as upgrade_schema
 from .settings import DEFAULT_HOLIDAY_CALENDAR as DEFAULT_HOLIDAY_CALENDAR
+from .settings import DEFAULT_MIN_CASES as DEFAULT_MIN_CASES
 from .settings import DEFAULT_MIN_GROUP_SIZE as DEFAULT_MIN_GROUP_SIZE
 from .settings import OFFICE_TIMEZONE as OFFICE_TIMEZONE
 from .settings import PERSONALRAT_THRESHOLD as PERSONALRAT_THRESHOLD
@@ -93,6 +96,7 @@ __all__ = [
     "BERLIN",
     "CATALOGUE_FIELDS",
     "DEFAULT_HOLIDAY_CALENDAR",
+    "DEFAULT_MIN_CASES",
     "DEFAULT_MIN_GROUP_SIZE",
     "HARDENED_PARSER_OPTIONS",
     "LEIKA_NONE",
@@ -100,6 +104,7 @@ __all__ = [
     "OFFICE_TIMEZONE",
     "OZG_SCALES",
     "PERSONALRAT_THRESHOLD",
+    "REFERENCE_REASONS",
     "SCHEMA_REVISION",
     "SETTINGS_FILE",
     "AuditRecord",
@@ -124,6 +129,7 @@ __all__ = [
     "ProcessRecord",
     "ProcessStatus",
     "ProcessSummary",
+    "ReferenceLog",
     "Registry",
     "RegistryError",
     "ReportAlteredError",

@@ -11,7 +11,11 @@ files without any row, and pending rows whose writer is gone, cannot take a log 
     catalogue.mark_ready(entry.log_id, writer="rechner:4711", actor="anna", details={...})
 
 Deleting a log redacts the report snapshots built on it in the same transaction (see
-:func:`process_registry.reports.redact_snapshots`).
+:func:`process_registry.reports.redact_snapshots`), and a process that had chosen it as its
+reference log falls back to the default choice (:meth:`process_registry.Registry.reference_log`).
+
+``checks`` are the warnings the import gave (``[{"check", "message", …}]``): the importer decides
+them before transaction 1 and they are stored with the row, so a log never exists without them.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ __all__ = [
     "EventLogCatalogue",
     "NewEventLog",
     "StoredEventLog",
+    "stored_event_log",
 ]
 
 PENDING, READY = "pending", "ready"
@@ -64,6 +69,7 @@ class NewEventLog:
     rejected_rows: int
     parquet_path: str  # relative to the data folder
     delete_after: dt.date
+    checks: tuple[dict[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -87,6 +93,14 @@ class StoredEventLog:
     mapping: dict[str, Any]
     privacy: dict[str, Any]
     parquet_path: str
+    source_sha256: str = ""
+    # Warnings of the import checks; empty when every check passed.
+    checks: tuple[dict[str, Any], ...] = ()
+
+    @property
+    def failed_checks(self) -> tuple[str, ...]:
+        """The names of the checks that warned (``overlap``, ``duplicate``, ``small``)."""
+        return tuple(str(c.get("check")) for c in self.checks)
 
 
 @dataclass(frozen=True)
@@ -106,7 +120,8 @@ class DeletedEventLog:
     redacted_reports: tuple[int, ...]
 
 
-def _stored(row: EventLog, process_key: str | None) -> StoredEventLog:
+def stored_event_log(row: EventLog, process_key: str | None) -> StoredEventLog:
+    """A catalogue row as users see it (the registry reads rows of its own, too)."""
     return StoredEventLog(
         log_id=row.log_id,
         process_key=process_key,
@@ -125,6 +140,8 @@ def _stored(row: EventLog, process_key: str | None) -> StoredEventLog:
         mapping=dict(row.mapping),
         privacy=dict(row.privacy),
         parquet_path=row.parquet_path,
+        source_sha256=row.source_sha256,
+        checks=tuple(dict(c) for c in row.checks or ()),
     )
 
 
@@ -178,6 +195,7 @@ class EventLogCatalogue:
                     delete_after=entry.delete_after,
                     state=PENDING,
                     writer=writer,
+                    checks=[dict(c) for c in entry.checks],
                 )
             )
 
@@ -239,12 +257,32 @@ class EventLogCatalogue:
         if department is not None:
             query = query.where(EventLog.department == department)
         with self.db.read() as session:
-            return [_stored(row, key) for row, key in session.execute(query)]
+            return [stored_event_log(row, key) for row, key in session.execute(query)]
 
     def get(self, log_id: str) -> StoredEventLog | None:
         with self.db.read() as session:
             found = session.execute(_ready_logs().where(EventLog.log_id == log_id)).first()
-        return None if found is None else _stored(found[0], found[1])
+        return None if found is None else stored_event_log(found[0], found[1])
+
+    def same_file(self, sha256: str) -> builtins.list[StoredEventLog]:
+        """Ready logs uploaded from a file with this SHA-256, oldest first."""
+        query = (
+            _ready_logs()
+            .where(EventLog.source_sha256 == sha256)
+            .order_by(EventLog.uploaded_at, EventLog.id)
+        )
+        with self.db.read() as session:
+            return [stored_event_log(row, key) for row, key in session.execute(query)]
+
+    def of_process(self, key: str) -> builtins.list[StoredEventLog]:
+        """Ready logs linked to the process ``key``, newest first."""
+        query = (
+            _ready_logs()
+            .where(Process.key == key, Process.deleted_at.is_(None))
+            .order_by(EventLog.uploaded_at.desc(), EventLog.id.desc())
+        )
+        with self.db.read() as session:
+            return [stored_event_log(row, key) for row, key in session.execute(query)]
 
     def due(self, today: dt.date) -> builtins.list[str]:
         """Ready logs whose deletion date is today or earlier."""
@@ -304,6 +342,7 @@ class EventLogCatalogue:
                 return None
             path = row.parquet_path
             redacted = redact_snapshots(session, log_id, redact, actor=actor)
+            _release_reference(session, log_id, actor=actor, reason=reason)
             session.delete(row)
             session.add(
                 _audit(
@@ -328,6 +367,25 @@ def _process(session: Session, key: str) -> Process:
     if process is None:
         raise ProcessNotFoundError(f"Kein Prozess mit dem Schlüssel „{key}“ im Register.")
     return process
+
+
+def _release_reference(session: Session, log_id: str, *, actor: str, reason: str) -> None:
+    """A process whose chosen reference log is deleted falls back to the default choice; the
+    change is audited on the process, like choosing it was."""
+    chose_it = select(Process).where(Process.reference_log_id == log_id).with_for_update()
+    for process in session.scalars(chose_it):
+        process.reference_log_id = None
+        process.updated_by = actor
+        session.add(
+            AuditEntry(
+                actor=actor,
+                action="process.reference_log",
+                object_type="process",
+                object_key=process.key,
+                details={"from": log_id, "to": None, "reason": f"Protokoll gelöscht: {reason}"},
+            )
+        )
+    session.flush()
 
 
 def _audit(actor: str, action: str, log_id: str, details: dict[str, Any]) -> AuditEntry:

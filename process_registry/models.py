@@ -117,6 +117,12 @@ class Process(Base):
     updated_by: Mapped[str | None] = mapped_column(String(200))
     deleted_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     revision: Mapped[int] = mapped_column(Integer, nullable=False)
+    # The event log the process manager chose to speak for the process (``event_log.log_id``);
+    # None: the newest ready log that passed the import checks (Registry.reference_log). No
+    # foreign key: event_log already references process, and a cycle between the two tables would
+    # need deferred constraints on PostgreSQL and table copies on SQLite; deleting a log clears
+    # the column in the same transaction (EventLogCatalogue.delete).
+    reference_log_id: Mapped[str | None] = mapped_column(String(40))
 
     versions: Mapped[list[ModelVersion]] = relationship(
         back_populates="process", order_by="ModelVersion.number"
@@ -163,7 +169,8 @@ class EventLog(Base):
     uploaded_by: Mapped[str] = mapped_column(String(200))
     uploaded_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
     source_name: Mapped[str] = mapped_column(String(300))
-    source_sha256: Mapped[str] = mapped_column(String(64))
+    # Indexed: every import looks up earlier uploads of the same file.
+    source_sha256: Mapped[str] = mapped_column(String(64), index=True)
     source_bytes: Mapped[int] = mapped_column(Integer)
     file_format: Mapped[str] = mapped_column(String(40))
     detected: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
@@ -182,6 +189,12 @@ class EventLog(Base):
     # only "ready" logs exist for users. ``writer`` names the importing process ("host:pid").
     state: Mapped[str] = mapped_column(String(10), default="ready", server_default="ready")
     writer: Mapped[str | None] = mapped_column(String(200))
+    # Warnings of the import checks (activities barely in the model, same file uploaded before,
+    # fewer cases than ``min_cases``): ``[{"check", "message", …figures}]``; empty when all
+    # passed. A log with warnings is skipped when the reference log is chosen by default.
+    checks: Mapped[list[dict[str, Any]]] = mapped_column(
+        JSON, default=list, server_default=text("'[]'")
+    )
 
     process: Mapped[Process | None] = relationship()
 

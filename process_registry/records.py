@@ -102,6 +102,9 @@ class ProcessRecord:
     updated_by: str | None
     revision: int
     versions: tuple[VersionInfo, ...] = field(default_factory=tuple)
+    # The log the process manager chose to speak for the process; None: the default rule
+    # (Registry.reference_log says which log that is, and why).
+    reference_log_id: str | None = None
 
     @property
     def head(self) -> VersionInfo | None:

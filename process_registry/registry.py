@@ -27,10 +27,12 @@ from .errors import (
     ValidationError,
     VersionNotFoundError,
 )
-from .models import ActivityMappingRecord, AuditEntry, ModelVersion, Process
+from .event_logs import READY, StoredEventLog, stored_event_log
+from .models import ActivityMappingRecord, AuditEntry, EventLog, ModelVersion, Process
 from .records import AuditRecord, ProcessRecord, ProcessSummary, VersionInfo, VersionRef
+from .reference import ReferenceLog, choose_reference
 
-__all__ = ["CATALOGUE_FIELDS", "Registry", "clean_catalogue", "slugify"]
+__all__ = ["CATALOGUE_FIELDS", "KEEP_REFERENCE", "Registry", "clean_catalogue", "slugify"]
 
 # Fields a process manager may edit; everything else is derived or historical.
 CATALOGUE_FIELDS: tuple[str, ...] = (
@@ -59,6 +61,8 @@ _REQUIRED_TEXT = {"name", "department"}
 # Activity names as the event log spells them (the columns hold 300 characters).
 _ACTIVITY_FIELDS = {"deadline_starts_with", "deadline_ends_with"}
 _ACTIVITY_LENGTH = 300
+# ``update_process(reference_log=…)`` not given: the reference log stays as it is.
+KEEP_REFERENCE: Any = object()
 _KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
 _TRANSLITERATION = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 
@@ -171,7 +175,18 @@ def _record(process: Process) -> ProcessRecord:
         updated_by=process.updated_by,
         revision=process.revision,
         versions=tuple(_version_info(v) for v in process.versions),
+        reference_log_id=process.reference_log_id,
     )
+
+
+def _check_revision(process: Process, expected_revision: int) -> None:
+    if process.revision != expected_revision:
+        raise ConflictError(
+            f"Prozess „{process.key}“ wurde inzwischen von "
+            f"{process.updated_by or 'jemand anderem'} geändert (Stand {process.revision}, Ihre "
+            f"Bearbeitung beruht auf Stand {expected_revision}). Ihre Änderungen wurden nicht "
+            f"gespeichert und nichts wurde überschrieben; bitte neu laden und erneut anwenden."
+        )
 
 
 def _audit(session: Session, actor: str, action: str, key: str, **details: Any) -> None:
@@ -290,34 +305,62 @@ class Registry:
         return self._write(unit, key)
 
     def update_process(
-        self, key: str, changes: Mapping[str, Any], *, expected_revision: int, actor: str
+        self,
+        key: str,
+        changes: Mapping[str, Any],
+        *,
+        expected_revision: int,
+        actor: str,
+        reference_log: str | None = KEEP_REFERENCE,
     ) -> ProcessRecord:
-        """Edit catalogue data. ``expected_revision`` is the revision the editor loaded."""
+        """Edit catalogue data. ``expected_revision`` is the revision the editor loaded.
+
+        ``reference_log`` chooses the process's reference log in the same transaction (see
+        :meth:`set_reference_log`); not given, it stays as it is."""
         values = clean_catalogue(changes)
+        wanted = reference_log
+        if isinstance(wanted, str):
+            wanted = wanted.strip()
+            if not wanted:
+                raise ValidationError("Referenzprotokoll: leere Kennung.")
 
         def unit(session: Session) -> ProcessRecord:
             process = self._process(session, key)
-            if process.revision != expected_revision:
-                raise ConflictError(
-                    f"Prozess „{key}“ wurde inzwischen von {process.updated_by or 'jemand anderem'} "
-                    f"geändert (Stand {process.revision}, Ihre Bearbeitung beruht auf Stand "
-                    f"{expected_revision}). Ihre Änderungen wurden nicht gespeichert und nichts "
-                    f"wurde überschrieben; bitte neu laden und erneut anwenden."
-                )
+            _check_revision(process, expected_revision)
             changed = {}
             for name, value in values.items():
                 if getattr(process, name) != value:
                     changed[name] = [_plain(getattr(process, name)), _plain(value)]
                     setattr(process, name, value)
-            if not changed:
+            before = process.reference_log_id
+            if wanted is not KEEP_REFERENCE and wanted != before:
+                if wanted is not None:
+                    _check_reference(session, process, wanted)
+                process.reference_log_id = wanted
+            if not changed and process.reference_log_id == before:
                 return _record(process)
             _check_consistency(process)
             process.updated_by = actor
             session.flush()
-            _audit(session, actor, "process.update", key, changes=changed)
+            if changed:
+                _audit(session, actor, "process.update", key, changes=changed)
+            if process.reference_log_id != before:
+                details = {"from": before, "to": process.reference_log_id}
+                _audit(session, actor, "process.reference_log", key, **details)
             return _record(process)
 
         return self.db.write(unit)
+
+    def set_reference_log(
+        self, key: str, log_id: str | None, *, expected_revision: int, actor: str
+    ) -> ProcessRecord:
+        """Choose the event log that speaks for ``key`` (overview, report); None returns to the
+        default rule (:meth:`reference_log`). The log must be a ready log linked to the process.
+        Audited as ``process.reference_log``; refused like a catalogue edit when the process
+        changed since ``expected_revision`` was loaded."""
+        return self.update_process(
+            key, {}, expected_revision=expected_revision, actor=actor, reference_log=log_id
+        )
 
     def archive_process(self, key: str, *, actor: str, expected_revision: int) -> ProcessRecord:
         """Lifecycle end: the service is no longer offered. The record and history stay."""
@@ -405,6 +448,41 @@ class Registry:
                 )
                 for p, n in session.execute(query)
             ]
+
+    def reference_log(self, key: str) -> ReferenceLog:
+        """The log that speaks for ``key`` and why (see :mod:`process_registry.reference`)."""
+        with self.db.read() as session:
+            process = self._process(session, key)
+            rows = session.scalars(
+                select(EventLog)
+                .where(EventLog.process_id == process.id, EventLog.state == READY)
+                .order_by(EventLog.uploaded_at.desc(), EventLog.id.desc())
+            ).all()
+            logs = [stored_event_log(row, key) for row in rows]
+            return choose_reference(key, process.reference_log_id, logs)
+
+    def reference_logs(self) -> dict[str, ReferenceLog]:
+        """:meth:`reference_log` of every registered process, read in two queries."""
+        with self.db.read() as session:
+            processes = session.execute(
+                select(Process.id, Process.key, Process.reference_log_id).where(
+                    Process.deleted_at.is_(None)
+                )
+            ).all()
+            rows = session.scalars(
+                select(EventLog)
+                .where(EventLog.state == READY, EventLog.process_id.is_not(None))
+                .order_by(EventLog.uploaded_at.desc(), EventLog.id.desc())
+            ).all()
+        keys = {process_id: key for process_id, key, _ in processes}
+        by_process: dict[int, list[StoredEventLog]] = {process_id: [] for process_id in keys}
+        for row in rows:
+            if row.process_id in by_process:
+                by_process[row.process_id].append(stored_event_log(row, keys[row.process_id]))
+        return {
+            key: choose_reference(key, chosen, by_process[process_id])
+            for process_id, key, chosen in processes
+        }
 
     def get_process(self, key: str) -> ProcessRecord:
         with self.db.read() as session:
@@ -564,6 +642,23 @@ class Registry:
                 comment=comment,
                 restored_from=restored_from,
             )
+        )
+
+
+def _check_reference(session: Session, process: Process, log_id: str) -> None:
+    # A shared lock on PostgreSQL: a deletion of the log (which locks it for update) waits for this
+    # choice to commit and then clears it, instead of leaving a choice of a log that is gone.
+    linked = session.execute(
+        select(EventLog.process_id)
+        .where(EventLog.log_id == log_id, EventLog.state == READY)
+        .with_for_update(read=True)
+    ).first()
+    if linked is None:
+        raise ValidationError(f"Referenzprotokoll: kein Ereignisprotokoll „{log_id}“.")
+    if linked[0] != process.id:
+        raise ValidationError(
+            f"Referenzprotokoll: „{log_id}“ ist nicht mit dem Prozess „{process.key}“ verknüpft; "
+            "für einen Prozess spricht nur eines seiner Protokolle."
         )
 
 

@@ -6,8 +6,9 @@ Two sources, read once per call, nothing cached:
   ``PMO_USER`` and ``PMO_RETENTION_DAYS`` are read here, the others where they are used;
 * the office settings file :data:`SETTINGS_FILE` in ``PMO_DATA_DIR``, which the workspace's page
   Einstellungen writes (minimum group size, working-time calendar) and an administrator may edit
-  (retention). :func:`office_settings` reads it for the command line, the workspace and the
-  reports alike, so ``pmo analyze`` counts the way the workspace does.
+  (retention, ``min_cases``: the fewest cases a log needs to speak for a process).
+  :func:`office_settings` reads it for the command line, the workspace and the reports alike, so
+  ``pmo analyze`` counts the way the workspace does.
 
 ``PMO_DATABASE_URL`` selects the catalogue database (SQLAlchemy URL); without it the registry uses a
 SQLite file inside ``PMO_DATA_DIR``. ``PMO_DATA_DIR`` defaults to the XDG data directory, so the CLI
@@ -29,6 +30,7 @@ from .files import write_text_atomically
 
 __all__ = [
     "DEFAULT_HOLIDAY_CALENDAR",
+    "DEFAULT_MIN_CASES",
     "DEFAULT_MIN_GROUP_SIZE",
     "DEFAULT_RETENTION_DAYS",
     "OFFICE_TIMEZONE",
@@ -55,10 +57,16 @@ DEFAULT_MIN_GROUP_SIZE = 5
 # has to agree to a smaller minimum group size.
 PERSONALRAT_THRESHOLD = 5
 DEFAULT_RETENTION_DAYS = 365
+# A log with fewer cases gets a warning at import and does not become a process's reference log
+# by default: at 100 cases the P90 throughput time rests on the ten slowest cases, below that one
+# case more or less moves it, and a variant share of 1 % is a single case. The digitization
+# assumption ``general.min_cases`` (annahmen.toml) has the same default but another job: it flags
+# candidates resting on few cases; this one decides which log speaks for a process.
+DEFAULT_MIN_CASES = 100
 SETTINGS_FILE = "arbeitsbereich.toml"
 
 _RETENTION_ENV = "PMO_RETENTION_DAYS"
-_FILE_KEYS = ("min_group_size", "working_time", "retention_days")
+_FILE_KEYS = ("min_group_size", "working_time", "retention_days", "min_cases")
 
 
 class SettingsError(ValidationError):
@@ -111,12 +119,14 @@ class OfficeSettings:
     min_group_size: int = DEFAULT_MIN_GROUP_SIZE
     working_time: bool = False
     retention_days: int = DEFAULT_RETENTION_DAYS
+    min_cases: int = DEFAULT_MIN_CASES
     timezone: str = OFFICE_TIMEZONE
     holiday_calendar: str = DEFAULT_HOLIDAY_CALENDAR
 
     def __post_init__(self) -> None:
         checked_settings(self.min_group_size, self.working_time)
         _checked_retention(self.retention_days)
+        _checked_min_cases(self.min_cases)
         ZoneInfo(self.timezone)  # an unknown zone fails here, not in the middle of an analysis
 
     @property
@@ -153,6 +163,16 @@ def _checked_retention(days: Any, *, source: str | None = None) -> int:
             source=source,
         )
     return days
+
+
+def _checked_min_cases(cases: Any, *, source: str | None = None) -> int:
+    if isinstance(cases, bool) or not isinstance(cases, int) or cases < 0:
+        raise SettingsError(
+            f"Mindestzahl der Fälle (min_cases) muss eine ganze Zahl ab 0 sein, nicht „{cases}“ "
+            "(0 heißt: keine Warnung für kleine Protokolle)",
+            source=source,
+        )
+    return cases
 
 
 def settings_path(folder: Path | None = None) -> Path:
@@ -237,6 +257,7 @@ def office_settings(folder: Path | None = None) -> OfficeSettings:
         min_group_size=checked["min_group_size"],
         working_time=checked["working_time"],
         retention_days=from_env if from_env is not None else _retention(values, source),
+        min_cases=_checked_min_cases(values.get("min_cases", DEFAULT_MIN_CASES), source=source),
     )
 
 

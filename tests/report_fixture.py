@@ -122,6 +122,24 @@ def _channel(channel: str, cases: int, mean_days: float, rework: float) -> dict:
             "mean_wait_s": mean_days / 6 * DAY}  # fmt: skip
 
 
+def _trends() -> list[dict]:
+    """Twelve months of 2024; August completed nothing (no durations, no deadline share)."""
+    started = [31, 36, 40, 29, 33, 35, 30, 12, 38, 41, 42, 33]
+    completed = [20, 34, 41, 33, 30, 36, 31, 0, 45, 39, 44, 47]
+    rows, open_cases = [], 0
+    for month, (began, done) in enumerate(zip(started, completed, strict=True), start=1):
+        open_cases += began - done
+        rows.append({
+            "period": f"2024-{month:02d}", "started": began, "completed": done,
+            "in_progress": open_cases,
+            "median_duration_s": (8.0 + month % 4) * DAY if done else None,
+            "p90_duration_s": (21.0 + month % 5) * DAY if done else None,
+            "deadline_over_share": round(0.02 * (month % 6), 2) if done else None,
+            "paper_share": round(0.7 - 0.03 * month, 2),
+        })  # fmt: skip
+    return rows
+
+
 def _hundesteuer(candidates: list[dict]) -> dict:
     eingang, pruefen, nachfordern, berechnen, bescheid, marke = (
         "Antrag eingegangen", "Unterlagen prüfen", "Unterlagen nachfordern",
@@ -145,6 +163,7 @@ def _hundesteuer(candidates: list[dict]) -> dict:
                      "values": [_channel("Online", 160, 6.1, 0.08), _channel("Papier", 240, 16.4, 0.46)]},
         "deadline": {"deadline_days": 30, "cases": 400, "over": 22, "over_share": 0.055,
                      "close": 41, "close_share": 0.1025},
+        "trends": _trends(),
     }  # fmt: skip
     process_map = _map(
         [(eingang, 400), (pruefen, 524), (nachfordern, 140), (berechnen, 400), (bescheid, 400),

@@ -141,10 +141,42 @@ def test_variants_and_their_counts_equal_pm4py(real_log: tuple[LogView, pd.DataF
     assert ours["share"].sum() == pytest.approx(1.0)
 
 
+def test_variant_throughput_times_equal_pandas(real_log: tuple[LogView, pd.DataFrame]) -> None:
+    view, frame = real_log
+    cases = frame.groupby("case:concept:name", sort=False)
+    spans = cases["time:timestamp"].agg(["min", "max"])
+    expected = (
+        pd.DataFrame(
+            {
+                "trace": cases["concept:name"].agg(tuple),
+                "duration_s": (spans["max"] - spans["min"]).dt.total_seconds(),
+            }
+        )
+        .groupby("trace")["duration_s"]
+        .agg(median="median", p90=lambda s: s.quantile(0.9))
+    )
+    ours = get_variants(view).set_index("activities")
+    assert set(ours.index) == set(expected.index)
+    wrong = {
+        trace: (ours.at[trace, column], expected.at[trace, theirs])
+        for trace in expected.index
+        for column, theirs in (("median_duration_s", "median"), ("p90_duration_s", "p90"))
+        if not _close(ours.at[trace, column], expected.at[trace, theirs])
+    }
+    assert wrong == {}
+
+
 def test_dfg_edge_counts_equal_pm4py(real_log: tuple[LogView, pd.DataFrame]) -> None:
     view, frame = real_log
     dfg, _, _ = pm4py.discover_dfg(frame)
     assert _edges(get_dfg(view), "count") == dict(dfg)
+    # Distinct cases per edge: the cases pm4py's directly-follows filter keeps.
+    pairs = frame[["case:concept:name", "concept:name"]].assign(
+        target=frame.groupby("case:concept:name", sort=False)["concept:name"].shift(-1)
+    )
+    pairs = pairs.dropna(subset=["target"])
+    theirs = pairs.groupby(["concept:name", "target"])["case:concept:name"].nunique()
+    assert _edges(get_dfg(view), "cases") == theirs.to_dict()
 
 
 @pytest.mark.parametrize(

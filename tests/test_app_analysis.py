@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,12 +13,15 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import mining.analysis
+from app_pages import _process_map_view as map_view
 from app_pages._analysis_common import plain
 from mining import ImportOptions, LogStore
 from process_registry import Database, Registry, load_catalogue_folder, upgrade_schema
 from tests.conftest import PROJECT, SAMPLE_MODELS
 from tests.municipal_log import BOTTLENECK, REWORK_STEP, SKIPPED_STEP, generate_hundesteuer_log
 from tests.test_deadline import BERLIN, reference
+from tests.test_trends import CASE, CHANNEL, TIME
+from tests.test_trends import reference as trend_reference
 
 KEY = "hundesteuer-anmeldung"
 TAXES = "Fachdienst Steuern und Abgaben"  # the department of KEY in bpmn_models/catalogue.json
@@ -74,31 +78,142 @@ def _table(app: AppTest, *columns: str) -> pd.DataFrame:
     return found[0]
 
 
-def _dot(app: AppTest) -> str:
-    charts = app.get("graphviz_chart")
-    assert len(charts) == 1
-    return charts[0].proto.spec
+def _component(app: AppTest, name: str) -> dict:
+    """The data a custom component of the page was given (what the browser draws)."""
+    found = [e.proto for e in app.get("bidi_component") if e.proto.component_name == name]
+    assert len(found) == 1, f"{len(found)} components {name}"
+    return json.loads(found[0].json)
+
+
+def _map(app: AppTest) -> dict:
+    return _component(app, "pmo.process_map")
+
+
+def _labels(app: AppTest, kind: str = "nodes") -> list[str]:
+    return [element["label"] for element in _map(app)[kind]]
+
+
+def _activities(app: AppTest) -> list[str]:
+    return [node["activity"] for node in _map(app)["nodes"] if node["kind"] == "activity"]
 
 
 def test_the_newest_log_is_chosen_and_an_unlinked_log_has_no_model_tab(workspace: dict) -> None:
     app = _page()
     assert app.selectbox(key="analysis_log_choice").value == workspace["other"]
-    assert [tab.label for tab in app.tabs] == ["Prozesslandkarte", "Varianten", "Engpässe"]
-    assert "register request" in _dot(app)
+    assert [tab.label for tab in app.tabs] == [
+        "Prozesslandkarte",
+        "Varianten",
+        "Engpässe",
+        "Entwicklung",
+    ]
+    assert "register request" in _activities(app)
+    assert not app.get("graphviz_chart")  # the front-end is installed: the interactive map
 
 
 def test_process_map_and_variants_of_a_linked_log(workspace: dict) -> None:
     app = _page(workspace["log"])
     assert app.selectbox(key="analysis_log_choice").value == workspace["log"]
     assert app.metric[0].value == "400"
-    dot = _dot(app)
-    assert dot.count("[label=") > 10 and f'"{BOTTLENECK[1]}' in dot
+    drawn = _map(app)
+    assert len(_activities(app)) == 10 and BOTTLENECK[1] in _activities(app)
+    ids = {node["id"] for node in drawn["nodes"]}
+    assert {"start", "end"} <= ids
+    assert all(edge["source"] in ids and edge["target"] in ids for edge in drawn["edges"])
+    bottleneck = next(e for e in drawn["edges"] if (e.get("from"), e.get("to")) == BOTTLENECK)
+    assert bottleneck["label"] == "400"  # frequency view: every case passes it once
     variants = _table(app, "sequence", "cases")
     assert len(variants) == 27 and variants["cases"].sum() == 400
     assert list(variants["cases"]) == sorted(variants["cases"], reverse=True)
     app.selectbox(key="analysis_variant").set_value(1).run()
     steps = _table(app, "step", "activity")
     assert " → ".join(steps["activity"]) == variants["sequence"].iloc[1]
+
+
+def test_the_variants_explorer_shows_throughput_times_and_steps_as_chips(workspace: dict) -> None:
+    app = _page(workspace["log"])
+    explorer = _component(app, "pmo.variants")
+    rows = explorer["rows"]
+    table = _table(app, "sequence", "median", "p90")
+    assert [row["number"] for row in rows] == list(range(1, 28))
+    assert explorer["selected"] == 1
+    first = rows[0]
+    assert first["figures"].startswith(f"{table['cases'].iloc[0]} Fälle")
+    assert "Median" in first["figures"] and "P90" in first["figures"]
+    assert 0 < table["median"].iloc[0] <= table["p90"].iloc[0]
+    chips = [step["activity"] for step in first["steps"]]
+    # Runs of one step become one chip; otherwise the chips are the sequence.
+    assert [a for i, a in enumerate(chips) if i == 0 or chips[i - 1] != a] == chips
+    assert " → ".join(chips) == table["sequence"].iloc[0]
+    # Every activity keeps one colour across the variants.
+    colours: dict[str, str] = {}
+    for row in rows:
+        for step in row["steps"]:
+            assert colours.setdefault(step["activity"], step["colour"]) == step["colour"]
+
+
+def test_a_variant_becomes_the_selection_or_a_filter(workspace: dict) -> None:
+    app = _page(workspace["log"])
+    cases = _table(app, "sequence", "median", "p90")["cases"].iloc[2]
+    app.selectbox(key="analysis_variant").set_value(2).run()
+    assert _component(app, "pmo.variants")["selected"] == 3
+    app.button(key="analysis_variant_show_cases").click().run()
+    assert app.session_state["analysis_selection"] == {"kind": "variant", "numbers": [3]}
+    app.button(key="analysis_variant_add_filter").click().run()
+    assert app.session_state["analysis_filters"] == [{"kind": "variant", "numbers": [3]}]
+    # The filter applies: the page shows variant 3's cases, and in that view it is the only,
+    # so first, variant.
+    assert app.metric[0].value == str(cases)
+    assert _component(app, "pmo.variants")["selected"] == 1
+    assert not app.exception
+
+
+def test_a_clicked_edge_opens_a_panel_that_sets_the_selection_and_a_filter(
+    workspace: dict,
+) -> None:
+    app = AppTest.from_file(str(PROJECT / "app_pages" / "analysis.py"), default_timeout=120)
+    app.session_state["analysis_log_id"] = workspace["log"]
+    # What the browser sends back after a click on the bottleneck's arrow.
+    source, target = BOTTLENECK
+    app.session_state["analysis_map_clicked"] = {"kind": "edge", "source": source, "target": target}
+    app.run()
+    assert not app.exception
+    assert any(source in m.value and target in m.value for m in app.markdown)
+    chosen = [e for e in _map(app)["edges"] if e["id"] == _map(app)["selected"]]
+    assert [(e["from"], e["to"]) for e in chosen] == [BOTTLENECK]
+    app.button(key="analysis_map_add_filter").click().run()
+    assert app.session_state["analysis_filters"] == [
+        {"kind": "follows", "source": source, "target": target}
+    ]
+    app.button(key="analysis_map_show_cases").click().run()
+    assert app.session_state["analysis_selection"] == {
+        "kind": "edge",
+        "source": source,
+        "target": target,
+    }
+    app.button(key="analysis_map_close").click().run()
+    assert _map(app)["selected"] is None
+    assert "analysis_map_add_filter" not in [b.key for b in app.button]
+
+
+def test_a_forged_click_selects_nothing(workspace: dict) -> None:
+    app = AppTest.from_file(str(PROJECT / "app_pages" / "analysis.py"), default_timeout=120)
+    app.session_state["analysis_log_id"] = workspace["log"]
+    app.session_state["analysis_map_clicked"] = {"kind": "activity", "activity": "Gibt es nicht"}
+    app.run()
+    assert not app.exception
+    assert _map(app)["selected"] is None
+    assert "analysis_filters" not in app.session_state
+
+
+def test_without_the_front_end_the_map_is_a_static_picture(
+    workspace: dict, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(map_view, "NODE_MODULES", tmp_path)
+    app = _page(workspace["log"])
+    charts = app.get("graphviz_chart")
+    assert len(charts) == 1 and BOTTLENECK[1] in charts[0].proto.spec
+    assert not [e for e in app.get("bidi_component") if e.proto.component_name == "pmo.process_map"]
+    assert any("make install" in c.value for c in app.caption)
 
 
 def test_sliders_filter_the_map_without_recomputing(
@@ -114,13 +229,17 @@ def test_sliders_filter_the_map_without_recomputing(
     monkeypatch.setattr(mining.analysis, "analyze", counted)
     app = _page(workspace["log"])
     before = len(calls)
-    full = _dot(app)
+    assert len(_activities(app)) == 10
     app.slider(key="analysis_map_activities").set_value(50).run()
-    reduced = _dot(app)
-    assert full.count("fillcolor=") - reduced.count("fillcolor=") == 5  # 10 → 5 activities
+    assert len(_activities(app)) == 5
     app.slider(key="analysis_map_activities").set_value(100)
     app.radio(key="analysis_map_measure").set_value("time").run()
-    assert "Tage" in _dot(app)  # the bottleneck's wait of about ten days labels its arrow
+    edges = {(e.get("from"), e.get("to")): e for e in _map(app)["edges"]}
+    # The bottleneck's wait of about ten days labels its arrow, the reddest of the map.
+    assert edges[BOTTLENECK]["label"].endswith("Tage")
+    assert edges[BOTTLENECK]["heat"] == max(e["heat"] for e in edges.values()) == 1.0
+    app.radio(key="analysis_map_measure").set_value("cases").run()
+    assert not app.exception
     assert len(calls) == before
 
 
@@ -137,6 +256,47 @@ def test_the_bottleneck_rework_and_channels_are_shown(workspace: dict) -> None:
         "Online": 240,
         "Papier": 160,
     }
+
+
+def test_the_trends_tab_charts_the_months_and_weeks_of_the_log(
+    workspace: dict, tmp_path: Path
+) -> None:
+    # The log the workspace imported, counted with pandas in Berlin time.
+    source = generate_hundesteuer_log(tmp_path / "hundesteuer.csv")
+    with source.open(encoding="cp1252", newline="") as handle:
+        rows = list(csv.DictReader(handle, delimiter=";"))
+    frame = pd.DataFrame(
+        {
+            CASE: [row["Aktenzeichen"] for row in rows],
+            TIME: [_berlin(row["Zeitpunkt"]).isoformat() for row in rows],
+            CHANNEL: [row["Eingangskanal"] for row in rows],
+        }
+    )
+    app = _page(workspace["log"])
+    assert "Entwicklung" in [tab.label for tab in app.tabs]
+    for unit in ("month", "week"):
+        if unit == "week":
+            app.radio(key="analysis_trend_period").set_value("week").run()
+        expected = trend_reference(frame, unit, paper={"Papier"})
+        shown = _table(app, "period", "started", "completed", "in_progress")
+        assert list(shown["period"]) == list(expected["period"])
+        for column in ("started", "completed", "in_progress"):
+            assert list(shown[column]) == list(expected[column]), column
+        median = expected["median_duration_s"] / 86400
+        assert shown["median"].to_numpy() == pytest.approx(
+            median.to_numpy(), abs=0.006, nan_ok=True
+        )
+        paper = expected["paper_share"] * 100
+        assert shown["paper"].to_numpy() == pytest.approx(paper.to_numpy(), abs=0.006, nan_ok=True)
+    titles = [h.value for h in app.subheader]
+    assert "Eingang, Erledigung und offene Fälle" in titles and "Papiereingang" in titles
+    specs = [json.loads(chart.proto.spec) for chart in app.get("vega_lite_chart")]
+    trends = [s for s in specs if s.get("encoding", {}).get("x", {}).get("field") == "start"]
+    assert len(trends) == 3  # cases, throughput time, paper; no deadline without one
+    # German numbers and month names on the axes.
+    for spec in trends:
+        locale = spec["config"]["locale"]
+        assert locale["number"]["decimal"] == "," and "März" in locale["time"]["months"]
 
 
 def test_model_and_reality_lists_the_skipped_step(workspace: dict) -> None:
@@ -160,7 +320,7 @@ def test_an_invalid_date_range_is_refused(workspace: dict) -> None:
     app.date_input[1].set_value(dt.date(2024, 2, 1)).run()
     assert not app.exception
     assert any("ungültig" in error.value for error in app.error)
-    assert not app.get("graphviz_chart")
+    assert not app.get("bidi_component")
 
 
 def test_a_date_range_narrows_the_cases(workspace: dict) -> None:
@@ -190,7 +350,7 @@ def test_another_department_sees_no_log(workspace: dict, monkeypatch: pytest.Mon
     app = _page(workspace["log"])  # even a link to the log shows nothing
     assert not app.selectbox
     assert any("kein Ereignisprotokoll" in info.value for info in app.info)
-    assert not app.get("graphviz_chart")
+    assert not app.get("bidi_component")
 
 
 def test_the_department_of_the_process_sees_its_log(
@@ -249,6 +409,10 @@ def test_a_legal_deadline_shows_where_its_clock_runs_and_the_cases_over_and_clos
     assert f"Fristende: erstes „{plain(stop)}“ nach dem Fristbeginn" in captions
     assert any(f"{figures['not_started']} Fälle ohne" in i.value for i in app.info)
     assert any(str(figures["over"]) in w.value for w in app.warning)
+    # The trends tab shows the share over the deadline per month.
+    assert any(h.value == "Über der gesetzlichen Frist (12 Tage)" for h in app.subheader)
+    months = _table(app, "period", "started", "deadline")
+    assert months["deadline"].notna().any() and months["deadline"].max() > 0
 
 
 def test_a_broken_model_comparison_still_shows_the_log(

@@ -15,6 +15,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from app_pages._analysis_common import plain
+from app_pages._analysis_selection import as_filter
 from app_pages._auth import User
 from mining import (
     ImportOptions,
@@ -200,7 +201,7 @@ def test_an_edge_filter_changes_the_figures_and_removing_its_chip_restores_them(
     assert _cases_metric(page) == "400" and not _chips(page)
     _select(page, "Fälle anzeigen: Übergang").set_value(1)
     _run(page)
-    _button(page, "Als Filter hinzufügen").click()
+    page.button(key="analysis_add_filter_bottlenecks").click()
     _run(page)
     assert _cases_metric(page) == "300"
     assert _chips(page) == [f"{plain(f'Direkt gefolgt: {EDGE[0]} → {EDGE[1]}')} ✕"]
@@ -249,14 +250,21 @@ def test_a_deviation_opens_as_many_cases_as_it_counts(page: AppTest, office: Off
 
 def test_a_variant_opens_its_cases_and_becomes_a_filter(page: AppTest) -> None:
     variants = _table(page, "number", "cases", "sequence")
-    _select(page, "Fälle anzeigen: Variante").set_value(1)  # variant 2
+    # The variants explorer: open variant 2, then its "Fälle anzeigen".
+    page.selectbox(key="analysis_variant").set_value(1)
     _run(page)
+    page.button(key="analysis_variant_show_cases").click()
+    _run(page)
+    assert page.session_state["analysis_selection"] == {"kind": "variant", "numbers": [2]}
+    assert _counts(page) == [f"**{variants['cases'].iloc[1]} Fälle** – Variante 2"]
     cases = _case_table(page)
     assert len(cases) == variants["cases"].iloc[1] and set(cases["variant"]) == {2}
-    _button(page, "Als Filter hinzufügen").click()
+    page.button(key="analysis_add_filter_variants").click()
     _run(page)
     assert _cases_metric(page) == str(variants["cases"].iloc[1])
     assert _chips(page) == ["Varianten\\: 2 ✕"]
+    # The selection named variant 2 of the view before the filter: it is closed, not reread.
+    assert "analysis_selection" not in page.session_state and not _counts(page)
 
 
 def test_the_element_clicked_on_the_map_shows_its_cases(
@@ -270,13 +278,25 @@ def test_the_element_clicked_on_the_map_shows_its_cases(
     app.session_state["analysis_selection"] = {"kind": "activity", "activity": PAPER}
     _run(app)
     assert _counts(app)[0].startswith("**160 Fälle**")
+    # "Als Filter hinzufügen" of the case list narrows the page to these cases.
+    app.button(key="analysis_add_filter_map").click()
+    _run(app)
+    assert _cases_metric(app) == "160"
+    # The same dict the map's own button writes, so that one finds it already set.
+    selected = {"kind": "activity", "activity": PAPER}
+    assert app.session_state["analysis_filters"] == [as_filter(selected)]
+    assert "analysis_selection" not in app.session_state  # made in the view before the filter
+    app.session_state["analysis_filters"] = []
+    app.session_state["analysis_selection"] = selected
+    _run(app)
+    assert _counts(app)[0].startswith("**160 Fälle**")
     _button(app, "Auswahl schließen").click()
     _run(app)
     assert not _counts(app) and "analysis_selection" not in app.session_state
     # A selection the map component got wrong is named, not a traceback.
     app.session_state["analysis_selection"] = {"kind": "edge", "source": PAPER}
     _run(app)
-    assert any("target" in e.value for e in app.error)
+    assert any("unvollständig" in e.value for e in app.error)
 
 
 def test_filters_the_map_appends_apply_as_chips(

@@ -90,6 +90,10 @@ def test_upload_analyse_compare_and_download_a_report(
             page.open_tab("Engpässe")
             page.see("Nacharbeit")
             page.shot("06-engpaesse", focus='[data-testid="stTabs"]')
+            page.open_tab("Entwicklung")
+            page.see("Eingang, Erledigung und offene Fälle")
+            page.wait_for('[data-testid="stVegaLiteChart"] svg')
+            page.shot("06b-entwicklung", focus='[data-testid="stTabs"]')
             page.open_tab("Modell und Realität")
             page.see("Abweichungen")
             page.wait_for_in_frame("svg .djs-element")  # bpmn-js drew the registered model

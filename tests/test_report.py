@@ -278,3 +278,36 @@ def test_pdf_bytes_are_reproducible(
         outputs.append((folder / name).read_bytes())
     assert outputs[0] == outputs[1]
     assert PdfReader(io.BytesIO(outputs[0])).pages
+
+
+def test_the_snapshot_carries_the_monthly_trends_and_every_format_shows_them(
+    snapshot: tuple[int, dict],
+) -> None:
+    from mining import render_report
+
+    _, report = snapshot
+    [process] = [p for p in report["processes"] if p["key"] == "hundesteuer-anmeldung"]
+    trends = process["analysis"]["trends"]
+    # Every case of the log starts and completes in one of the months, from its first month on.
+    assert sum(row["started"] for row in trends) == process["log"]["cases"]
+    assert sum(row["completed"] for row in trends) == process["log"]["cases"]
+    assert trends[0]["period"] == process["log"]["start"][:7]
+    # 40 % of the generated cases come in on paper ("Papier" in Eingangskanal).
+    paper = sum(row["paper_share"] * row["started"] for row in trends if row["started"])
+    assert paper / process["log"]["cases"] == pytest.approx(0.4)
+
+    book = openpyxl.load_workbook(io.BytesIO(render_report(report, "xlsx")))
+    rows = [
+        row
+        for row in book["Entwicklung"].iter_rows(min_row=2, values_only=True)
+        if row[0] == "hundesteuer-anmeldung"
+    ]
+    assert [row[2:6] for row in rows] == [
+        (r["period"], r["started"], r["completed"], r["in_progress"]) for r in trends
+    ]
+    pdf_text = " ".join(
+        page.extract_text() for page in PdfReader(io.BytesIO(render_report(report, "pdf"))).pages
+    )
+    assert "Entwicklung je Monat" in pdf_text and "Fälle je Monat" in pdf_text
+    html = render_report(report, "html").decode("utf-8")
+    assert 'aria-label="Entwicklung je Monat"' in html

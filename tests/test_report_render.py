@@ -27,7 +27,15 @@ from tests.report_fixture import (
 )
 
 PROCESS_NAMES = [HUNDESTEUER, SONDERNUTZUNG, GEWERBE]
-SHEETS = ["Zusammenfassung", "Kandidaten", "Prozesse", "Engpässe", "Fristen", "Annahmen"]
+SHEETS = [
+    "Zusammenfassung",
+    "Kandidaten",
+    "Prozesse",
+    "Engpässe",
+    "Fristen",
+    "Entwicklung",
+    "Annahmen",
+]
 
 
 def _flat(text: str) -> str:
@@ -122,6 +130,13 @@ class TestPdf:
         assert "Kein Ereignisprotokoll: Bewertung nur aus Registerdaten." in text
         assert "sondernutzung <export>.xlsx" in text
         assert "Fachdienst Straßen & Verkehr" in text
+
+    def test_the_trends_are_drawn_on_the_process_page(self, pdf_pages: list[str]) -> None:
+        [page] = [text for text in pdf_pages if "Entwicklung je Monat" in text]
+        assert HUNDESTEUER in page  # the only process whose snapshot has trends
+        for label in ("Fälle je Monat", "offen am Monatsende", "90 % bis", "Jan 24", "Nov 24"):
+            assert label in page
+        assert "12 Monate (2024-01 bis 2024-12)" in page
 
     def test_assumptions_use_labels_or_the_key(self, pdf_pages: list[str]) -> None:
         assert "Jahresarbeitsstunden je Vollzeitstelle 1.600" in pdf_pages[-1]
@@ -222,6 +237,24 @@ class TestXlsx:
         bottleneck = next(workbook["Engpässe"].iter_rows(min_row=2, values_only=True))
         assert bottleneck[2:] == ("Unterlagen nachfordern", "Unterlagen prüfen", 140, 124, 6.5, 910)
 
+    def test_trend_rows_per_process_and_month(self, workbook_bytes: bytes, snapshot: dict) -> None:
+        sheet = openpyxl.load_workbook(io.BytesIO(workbook_bytes))["Entwicklung"]
+        rows = list(sheet.iter_rows(min_row=2))
+        trends = snapshot["processes"][0]["analysis"]["trends"]
+        assert len(rows) == len(trends)  # only Hundesteuer's snapshot has trends
+        for cells, trend in zip(rows, trends, strict=True):
+            values = [cell.value for cell in cells]
+            assert values[:3] == [snapshot["processes"][0]["key"], HUNDESTEUER, trend["period"]]
+            assert values[3:6] == [trend["started"], trend["completed"], trend["in_progress"]]
+            median = trend["median_duration_s"]
+            assert values[6] == (None if median is None else pytest.approx(median / 86400))
+            assert values[8:] == [trend["deadline_over_share"], trend["paper_share"]]
+            if trend["deadline_over_share"] is not None:
+                assert cells[8].number_format == "0.0%"
+        # August completed nothing: empty cells, not zero days.
+        august = [cell.value for cell in rows[7]]
+        assert august[2] == "2024-08" and august[6] is None and august[7] is None
+
 
 class TestCells:
     @pytest.mark.parametrize(
@@ -278,9 +311,15 @@ class TestHtml:
         assert '<html lang="de">' in html
         for name in PROCESS_NAMES:
             assert name in html
-        assert html.count("<svg") == 4  # bars, matrix, two process maps (Gewerbe has no log)
+        # Bars, matrix, two process maps (Gewerbe has no log), the Hundesteuer trends.
+        assert html.count("<svg") == 5
         assert "<?xml" not in html and "<!DOCTYPE svg" not in html
-        assert len(set(re.findall(r'id="(clip-\d+)"', html))) == 4  # unique ids per figure
+        assert len(set(re.findall(r'id="(clip-\d+)"', html))) == 5  # unique ids per figure
+
+    def test_the_trends_are_a_figure_with_german_labels(self, html: str) -> None:
+        assert html.count('aria-label="Entwicklung je Monat"') == 1  # Sondernutzung has none
+        assert "Durchlaufzeit der abgeschlossenen Fälle (Tage)" in html
+        assert "Mär 24" in html and "über der Frist" in html and "Papiereingang" in html
 
 
 class TestFigures:
@@ -300,6 +339,41 @@ class TestFigures:
 
     def test_no_process_map_without_activities(self) -> None:
         assert figures.process_map({"nodes": [], "edges": []}, figures.SVG_FONTS) is None
+
+    def test_a_month_without_completions_breaks_the_duration_line(self) -> None:
+        from reportlab.graphics.shapes import Circle, PolyLine
+
+        days = {"2024-10": 4.0, "2024-11": None, "2024-12": 5.0, "2025-01": 20.0}
+        rows = [
+            {
+                "period": period,
+                "started": 3,
+                "completed": 0 if median is None else 2,
+                "in_progress": 1,
+                "median_duration_s": None if median is None else median * 86400,
+                "p90_duration_s": None if median is None else (median + 5) * 86400,
+                "deadline_over_share": None,
+                "paper_share": None,
+            }
+            for period, median in days.items()
+        ]
+        drawing = figures.trend_chart(rows, figures.SVG_FONTS, 600, 150)
+        assert drawing is not None
+        median = [
+            shape
+            for shape in drawing.contents
+            if (isinstance(shape, PolyLine) and shape.strokeColor == figures.ACCENT)
+            or (isinstance(shape, Circle) and shape.fillColor == figures.ACCENT)
+        ]
+        # October alone (a dot), November left out, December to January one line: no zero.
+        assert [type(shape).__name__ for shape in median] == ["Circle", "PolyLine"]
+        assert len(median[1].points) == 4  # two points, x and y each
+        texts = [s.text for s in _strings(drawing)]
+        assert {"Okt 24", "Jan 25"} <= set(texts) and "12,5" in texts  # axis of 25 days
+        assert "Anteile" not in texts  # no deadline, no paper: no panel of shares
+
+    def test_no_trend_chart_without_rows(self) -> None:
+        assert figures.trend_chart([], figures.SVG_FONTS) is None
 
 
 def _strings(node: object) -> list:

@@ -4,10 +4,17 @@
 source line of every row; ``columns`` suggests which column is case, activity, time, resource;
 ``timestamps`` parses times with an explicit policy; ``normalize`` checks and converts the rows;
 ``privacy`` pseudonymizes employees and case surrogates; ``pipeline`` runs these steps into a staging
-file; ``store`` (:class:`LogStore`) files the result and its catalogue row through
+file; ``checks`` warns about a staged log that should not speak for its process; ``store`` (:class:`LogStore`) files the result and its catalogue row through
 ``process_registry``'s log catalogue, all or nothing.
 """
 
+from mining.ingest.checks import MIN_MODEL_SHARE as MIN_MODEL_SHARE
+from mining.ingest.checks import ActivityOverlap as ActivityOverlap
+from mining.ingest.checks import ImportCheck as ImportCheck
+from mining.ingest.checks import ModelReview as ModelReview
+from mining.ingest.checks import UploadReview as UploadReview
+from mining.ingest.checks import activity_names as activity_names
+from mining.ingest.checks import file_sha256 as file_sha256
 from mining.ingest.columns import OPTIONAL_ROLES as OPTIONAL_ROLES
 from mining.ingest.columns import REQUIRED_ROLES as REQUIRED_ROLES
 from mining.ingest.columns import ColumnMapping as ColumnMapping
@@ -31,22 +38,29 @@ from mining.ingest.timestamps import describe_format as describe_format
 from mining.ingest.timestamps import detect_timestamp_format as detect_timestamp_format
 
 __all__ = [
+    "MIN_MODEL_SHARE",
     "OPTIONAL_ROLES",
     "REQUIRED_ROLES",
     "SUPPORTED_FORMATS",
+    "ActivityOverlap",
     "ColumnMapping",
     "Detected",
+    "ImportCheck",
     "ImportOptions",
     "ImportResult",
     "LogInfo",
     "LogNotFoundError",
     "LogStore",
     "MappingSuggestion",
+    "ModelReview",
     "ReadOptions",
     "SecretKey",
     "TimestampPolicy",
+    "UploadReview",
+    "activity_names",
     "describe_format",
     "detect_timestamp_format",
+    "file_sha256",
     "ingest_file",
     "load_or_create_secret",
     "open_table",

@@ -9,6 +9,10 @@ deleted). An import lands in four steps, none of them inside a database transact
 3. the staging file is renamed to the log's final name (and the rename made durable);
 4. transaction 2 marks the row ``ready``, with the audit entry.
 
+Before step 2 the import checks the staged log (:mod:`mining.ingest.checks`: activities barely in
+the linked model, a file uploaded before, fewer cases than ``min_cases``); the warnings go into the
+row of step 2, so no log is ever visible without them. They never stop an import.
+
 A file with a log's final name therefore never exists before the log's row, and deleting a log
 removes the row before the file. :meth:`LogStore.sweep_orphans` (run before every import and
 listing) removes only what it can prove abandoned: files without any row, and staging files and
@@ -19,7 +23,6 @@ its pending row back and then its file; what a crash leaves, the next sweep remo
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
 import os
 import uuid
@@ -37,6 +40,17 @@ from mining.ingest._logfiles import (
     this_writer,
     writer_gone,
 )
+from mining.ingest.checks import (
+    ActivityOverlap,
+    ImportCheck,
+    ModelReview,
+    UploadReview,
+    activity_names,
+    duplicate_upload,
+    file_sha256,
+    low_overlap,
+    small_log,
+)
 from mining.ingest.columns import ColumnMapping
 from mining.ingest.pipeline import ImportOptions, ingest_file
 from mining.ingest.privacy import load_or_create_secret
@@ -48,6 +62,7 @@ from process_registry import (
     StoredEventLog,
     clock,
     iso,
+    office_settings,
     regular_file_problem,
     retention_days,
 )
@@ -76,6 +91,11 @@ class ImportResult:
     dropped_columns: tuple[str, ...]
     messages: tuple[str, ...]
     delete_after: dt.date
+    # Warnings of the import checks (also stored with the log), the overlap with the linked
+    # process's model, and the suggested process when none was linked.
+    checks: tuple[ImportCheck, ...] = ()
+    model_overlap: ActivityOverlap | None = None
+    suggestion: ActivityOverlap | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -92,6 +112,9 @@ class ImportResult:
             "dropped_columns": list(self.dropped_columns),
             "messages": list(self.messages),
             "delete_after": self.delete_after.isoformat(),
+            "checks": [check.to_dict() for check in self.checks],
+            "model_overlap": None if self.model_overlap is None else self.model_overlap.to_dict(),
+            "suggested_process": None if self.suggestion is None else self.suggestion.to_dict(),
         }
 
 
@@ -113,6 +136,8 @@ class LogInfo:
     file_format: str
     mapping: dict[str, Any]
     privacy: dict[str, Any]
+    # Warnings of the import checks, as stored: [{"check", "message", …}]; empty when all passed.
+    checks: tuple[dict[str, Any], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -128,6 +153,7 @@ class LogInfo:
             "variants": self.variants,
             "start": iso(self.first_event),
             "end": iso(self.last_event),
+            "checks": [dict(check) for check in self.checks],
         }
 
 
@@ -149,15 +175,8 @@ def _info(row: StoredEventLog, process_key: str | None) -> LogInfo:
         file_format=row.file_format,
         mapping=dict(row.mapping),
         privacy=dict(row.privacy),
+        checks=tuple(dict(check) for check in row.checks),
     )
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _keep_days(options: ImportOptions, data_dir: Path) -> int:
@@ -185,8 +204,12 @@ class LogStore:
         uploader: str,
         options: ImportOptions | None = None,
         display_name: str | None = None,
+        review: ModelReview | None = None,
     ) -> ImportResult:
-        """Import one uploaded file. ``path`` is a file the caller wrote itself, never a URL."""
+        """Import one uploaded file. ``path`` is a file the caller wrote itself, never a URL.
+
+        ``review`` compares the log's activities with the registered models (the linked
+        process's, or all of them for a suggestion); without it the model check is left out."""
         options = options or ImportOptions()
         source = display_name or Path(path).name
         path = Path(path)
@@ -221,13 +244,21 @@ class LogStore:
             }
             log_id = f"L{dt.datetime.now(dt.UTC):%Y%m%d}-{uuid.uuid4().hex[:8]}"
             summary = ingested.summary
+            sha256 = file_sha256(path)
+            checked = self.review_upload(
+                sha256=sha256,
+                cases=summary.cases,
+                activities=activity_names(staging),
+                process_key=options.process_key,
+                review=review,
+            )
             entry = NewEventLog(
                 log_id=log_id,
                 process_key=options.process_key,
                 department=department,
                 uploaded_by=uploader,
                 source_name=source,
-                source_sha256=_sha256(path),
+                source_sha256=sha256,
                 source_bytes=path.stat().st_size,
                 file_format=ingested.detected.format,
                 detected=asdict(ingested.detected),
@@ -242,6 +273,7 @@ class LogStore:
                 rejected_rows=len(ingested.report.dropped_empty),
                 parquet_path=f"{self.folder.name}/{log_id}.parquet",
                 delete_after=delete_after,
+                checks=tuple(check.to_dict() for check in checked.checks),
             )
             self._land(staging, entry, writer=writer)
         finally:
@@ -260,6 +292,36 @@ class LogStore:
             dropped_columns=ingested.dropped,
             messages=tuple(messages),
             delete_after=delete_after,
+            checks=checked.checks,
+            model_overlap=checked.overlap,
+            suggestion=checked.suggestion,
+        )
+
+    def review_upload(
+        self,
+        *,
+        sha256: str,
+        cases: int,
+        activities: tuple[str, ...],
+        process_key: str | None,
+        review: ModelReview | None = None,
+    ) -> UploadReview:
+        """The import checks of an upload (see :mod:`mining.ingest.checks`); the upload wizard
+        shows them before the import, the import stores them with the log."""
+        overlap = suggestion = None
+        if review is not None and process_key is not None:
+            overlap = review.overlap(process_key, activities)
+        elif review is not None:
+            suggestion = review.suggest(activities)
+        found = (
+            low_overlap(overlap) if overlap is not None else None,
+            duplicate_upload([log.log_id for log in self.catalogue.same_file(sha256)]),
+            small_log(cases, office_settings(self.data_dir).min_cases),
+        )
+        return UploadReview(
+            checks=tuple(check for check in found if check is not None),
+            overlap=overlap,
+            suggestion=suggestion,
         )
 
     def _land(self, staging: Path, entry: NewEventLog, *, writer: str) -> None:

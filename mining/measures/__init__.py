@@ -1,7 +1,7 @@
 """What a stored log shows about its process: waits and bottlenecks, rework, hand-overs and
 org-unit figures (never below the minimum group size), channels, the legal deadline, working-time
-calendars, a discovered model and the process map. Pure functions of a
-:class:`mining.query.LogView`; the SQL underneath lives in :mod:`mining.query`.
+calendars, a discovered model, the process map and the trends per month or week. Pure functions
+of a :class:`mining.query.LogView`; the SQL underneath lives in :mod:`mining.query`.
 """
 
 from mining.measures.calendar import WorkingCalendar as WorkingCalendar
@@ -11,6 +11,7 @@ from mining.measures.calendar import office_calendar as office_calendar
 from mining.measures.deadline import COUNTING_RULE as COUNTING_RULE
 from mining.measures.deadline import DeadlineStatus as DeadlineStatus
 from mining.measures.deadline import clock_texts as clock_texts
+from mining.measures.deadline import deadline_cases as deadline_cases
 from mining.measures.deadline import deadline_status as deadline_status
 from mining.measures.discovery import discover_bpmn as discover_bpmn
 from mining.measures.discovery import discover_process_tree as discover_process_tree
@@ -26,16 +27,22 @@ from mining.measures.performance import find_rework as find_rework
 from mining.measures.performance import group_statistics as group_statistics
 from mining.measures.process_map import map_dot as map_dot
 from mining.measures.process_map import reduce_map as reduce_map
+from mining.measures.trends import TREND_COLUMNS as TREND_COLUMNS
+from mining.measures.trends import case_trends as case_trends
+from mining.measures.trends import is_paper_channel as is_paper_channel
 
 __all__ = [
     "COUNTING_RULE",
+    "TREND_COLUMNS",
     "DeadlineStatus",
     "GroupTooSmallError",
     "UnitFigures",
     "WorkingCalendar",
+    "case_trends",
     "check_selection",
     "clock_texts",
     "compare_channels",
+    "deadline_cases",
     "deadline_status",
     "discover_bpmn",
     "discover_process_tree",
@@ -43,6 +50,7 @@ __all__ = [
     "find_handovers",
     "find_rework",
     "group_statistics",
+    "is_paper_channel",
     "land_holidays",
     "lower_saxony_holidays",
     "map_dot",

@@ -41,7 +41,13 @@ from mining.query import LogView, LogViewError, query_deadline_clocks
 from mining.results import DeadlineRecord
 from process_registry import DEFAULT_HOLIDAY_CALENDAR, OFFICE_TIMEZONE, iso
 
-__all__ = ["COUNTING_RULE", "DeadlineStatus", "clock_texts", "deadline_status"]
+__all__ = [
+    "COUNTING_RULE",
+    "DeadlineStatus",
+    "clock_texts",
+    "deadline_cases",
+    "deadline_status",
+]
 
 # § 31 (3) VwVfG names Saturday, Sunday and public holidays, not the office's own opening days.
 _LEGAL_WEEKMASK = "1111100"
@@ -114,6 +120,89 @@ def deadline_status(
         status = deadline_status(view, deadline_days=90, starts_with="Unterlagen vollständig")
         f"{status.over_share:.0%} über der Frist, {status.not_started} ohne Fristbeginn"
     """
+    clocks = _read_clocks(
+        view,
+        deadline_days=deadline_days,
+        starts_with=starts_with,
+        ends_with=ends_with,
+        warn_share=warn_share,
+        calendar_days=calendar_days,
+        calendar=calendar,
+    )
+    over, close, running = clocks.over, clocks.close, clocks.running
+    cases = len(clocks.case_ids)
+    return DeadlineStatus(
+        deadline_days=deadline_days,
+        starts_with=starts_with,
+        ends_with=ends_with,
+        cases=cases,
+        over=int(over.sum()),
+        over_share=int(over.sum()) / cases if cases else 0.0,
+        close=int(close.sum()),
+        close_share=int(close.sum()) / cases if cases else 0.0,
+        close_threshold=clocks.threshold,
+        not_started=clocks.not_started,
+        running=int(running.sum()),
+        running_over=int((running & over).sum()),
+        stop_before_start=clocks.stop_before_start,
+        measured_until=clocks.measured_until,
+    )
+
+
+def deadline_cases(
+    view: LogView,
+    *,
+    deadline_days: int,
+    starts_with: str | None = None,
+    ends_with: str | None = None,
+    calendar_days: bool = True,
+    calendar: WorkingCalendar | None = None,
+) -> pd.DataFrame:
+    """Per case whose clock started: ``case_id`` and ``over`` (the deadline passed), counted
+    exactly as :func:`deadline_status` counts its ``over`` cases (same arguments, same rules); the
+    cases whose clock never started are not in the frame. Sorted by ``case_id``.
+
+    Example::
+
+        late = deadline_cases(view, deadline_days=90, starts_with="Unterlagen vollständig")
+        late.loc[late["over"], "case_id"]
+    """
+    clocks = _read_clocks(
+        view,
+        deadline_days=deadline_days,
+        starts_with=starts_with,
+        ends_with=ends_with,
+        warn_share=0.8,
+        calendar_days=calendar_days,
+        calendar=calendar,
+    )
+    return pd.DataFrame({"case_id": clocks.case_ids, "over": clocks.over.astype(bool)})
+
+
+@dataclass(frozen=True)
+class _Clocks:
+    """Per case whose clock started (in ``case_ids`` order): over, close, still running."""
+
+    case_ids: np.ndarray
+    over: np.ndarray
+    close: np.ndarray
+    running: np.ndarray
+    threshold: float
+    not_started: int
+    stop_before_start: int
+    measured_until: datetime | None
+
+
+def _read_clocks(
+    view: LogView,
+    *,
+    deadline_days: int,
+    starts_with: str | None,
+    ends_with: str | None,
+    warn_share: float,
+    calendar_days: bool,
+    calendar: WorkingCalendar | None,
+) -> _Clocks:
     if deadline_days <= 0:
         raise LogViewError("Die Frist muss mindestens einen Tag lang sein.")
     if not 0.0 <= warn_share <= 1.0:
@@ -139,20 +228,13 @@ def deadline_status(
         elapsed = office.working_seconds(start, stop).to_numpy(dtype="float64") / office.day_seconds
         over = elapsed > deadline_days
     close = ~over & (elapsed >= threshold)
-    cases = int(started.sum())
-    return DeadlineStatus(
-        deadline_days=deadline_days,
-        starts_with=starts_with,
-        ends_with=ends_with,
-        cases=cases,
-        over=int(over.sum()),
-        over_share=int(over.sum()) / cases if cases else 0.0,
-        close=int(close.sum()),
-        close_share=int(close.sum()) / cases if cases else 0.0,
-        close_threshold=threshold,
+    return _Clocks(
+        case_ids=clocks["case_id"][started].astype(str).to_numpy(),
+        over=np.asarray(over, dtype=bool),
+        close=np.asarray(close, dtype=bool),
+        running=running,
+        threshold=threshold,
         not_started=int((~started).sum()),
-        running=int(running.sum()),
-        running_over=int((running & over).sum()),
         stop_before_start=int(clocks["stop_before_start"][started].sum()),
         measured_until=_local(measured_until, office.timezone),
     )

@@ -55,12 +55,17 @@ def reduce_map(
     path_share: float,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The most frequent ``activity_share`` of the activities (at least one) and, among the edges
-    between them, the most frequent ``path_share`` (at least one, when there is any).
+    between them, the most frequent ``path_share`` (at least one, when there is any), kept
+    connected: every shown activity without an incoming (outgoing) edge from (to) another shown
+    activity gets its strongest such edge back, when the log has one. So no activity floats on
+    its own at any path level; Disco keeps the strongest path through every activity the same
+    way. A self-loop connects nothing and does not count.
 
-    ``dfg`` has the columns ``source``, ``target``, ``count``, ``mean_wait_s``; activity counts
-    are executions. Returns ``(activities, edges)``: ``activities`` with ``activity`` and
-    ``count``, most frequent first; ``edges`` a subset of ``dfg``'s rows, most frequent first.
-    Ties keep the alphabetically first, so the same sliders always give the same map.
+    ``dfg`` has the columns ``source``, ``target``, ``count``, ``mean_wait_s`` (more are kept);
+    activity counts are executions. Returns ``(activities, edges)``: ``activities`` with
+    ``activity`` and ``count``, most frequent first; ``edges`` a subset of ``dfg``'s rows, most
+    frequent first. Ties keep the alphabetically first, so the same sliders always give the same
+    map.
     """
     if not 0.0 <= activity_share <= 1.0 or not 0.0 <= path_share <= 1.0:
         raise ValueError("activity_share and path_share lie between 0 and 1")
@@ -74,13 +79,22 @@ def reduce_map(
         keep = max(1, math.ceil(activity_share * len(activities)))
         activities = activities.head(keep)
     kept = set(activities["activity"])
-    edges = dfg[dfg["source"].isin(kept) & dfg["target"].isin(kept)]
-    edges = edges.sort_values(
+    ranked = dfg[dfg["source"].isin(kept) & dfg["target"].isin(kept)]
+    ranked = ranked.sort_values(
         ["count", "source", "target"], ascending=[False, True, True], ignore_index=True
     )
-    if not edges.empty:
-        edges = edges.head(max(1, math.ceil(path_share * len(edges))))
-    return activities, edges
+    if ranked.empty:
+        return activities, ranked
+    chosen = pd.Series(False, index=ranked.index)
+    chosen.iloc[: max(1, math.ceil(path_share * len(ranked)))] = True
+    links = ranked["source"] != ranked["target"]
+    for end in ("target", "source"):
+        linked = set(ranked.loc[chosen & links, end])
+        # Rows are ranked, so the first row per activity is its strongest edge on that side.
+        strongest = ranked[links].drop_duplicates(end)
+        missing = strongest.index[~strongest[end].isin(linked)]
+        chosen[missing] = True
+    return activities, ranked[chosen].reset_index(drop=True)
 
 
 def _blend(low: str, high: str, share: float) -> str:

@@ -5,8 +5,8 @@ this package; nothing here imports the catalogue database or the other stages of
 ``view`` (LogView and the filter constructors) → ``filters`` (the filters as SQL) → ``session``
 (read once, numbered by numpy, run in DuckDB) → ``queries`` (the questions) and ``cases`` (the
 cases behind a figure, a case's trace); ``describe`` puts filters into words; ``layout`` is the
-order the import writes the events in, ``variants`` the record of one variant,
-``values`` what a filter can choose from.
+order the import writes the events in, ``variants`` the record of one variant; ``trends`` asks
+for the cases per calendar period, ``values`` what a filter can choose from.
 """
 
 from mining.query.cases import CaseList as CaseList
@@ -44,6 +44,8 @@ from mining.query.queries import query_handovers as query_handovers
 from mining.query.queries import query_rework as query_rework
 from mining.query.queries import query_transitions as query_transitions
 from mining.query.queries import query_unit_counts as query_unit_counts
+from mining.query.trends import PERIOD_UNITS as PERIOD_UNITS
+from mining.query.trends import query_trends as query_trends
 from mining.query.values import attribute_columns as attribute_columns
 from mining.query.values import get_attribute_values as get_attribute_values
 from mining.query.variants import VariantCount as VariantCount
@@ -65,6 +67,7 @@ from mining.query.view import filter_variants_top_k as filter_variants_top_k
 from mining.query.view import open_log as open_log
 
 __all__ = [
+    "PERIOD_UNITS",
     "SERVICE_TIME",
     "SOJOURN_TIME",
     "AttributeFilter",
@@ -117,6 +120,7 @@ __all__ = [
     "query_handovers",
     "query_rework",
     "query_transitions",
+    "query_trends",
     "query_unit_counts",
     "write_arranged",
 ]

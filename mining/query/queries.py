@@ -184,7 +184,10 @@ def get_variants(view: LogView, *, examples: int = 3) -> pd.DataFrame:
     """Variants (activity sequences of cases), most frequent first, ties by activities.
 
     Columns: ``activities`` (tuple of str), ``cases``, ``share`` (of the view's cases),
-    ``example_cases`` (up to ``examples`` case ids, earliest-starting first).
+    ``example_cases`` (up to ``examples`` case ids, earliest-starting first),
+    ``median_duration_s`` and ``p90_duration_s`` (the throughput time of the variant's cases,
+    last minus first event in seconds as :func:`get_case_durations`; P90 by linear
+    interpolation, as numpy's default percentile).
 
     Example::
 
@@ -195,14 +198,16 @@ def get_variants(view: LogView, *, examples: int = 3) -> pd.DataFrame:
     frame = fetch(
         view,
         # _variant numbers the traces in lexicographic order: this is VARIANT_ORDER.
-        f"""SELECT n.activities, v.cases, v.share, v.example_cases
+        f"""SELECT n.activities, v.cases, v.share, v.example_cases,
+                  v.median_duration_s, v.p90_duration_s
            FROM variants AS v JOIN {VARIANTS} AS n ON n._variant = v._variant
            ORDER BY v.cases DESC, v._variant""",
         ctes=[
             f"""numbered AS (
                 SELECT _variant, case_id,
                        ROW_NUMBER() OVER (PARTITION BY _variant ORDER BY first_time, case_id)
-                           AS example_rank
+                           AS example_rank,
+                       {seconds("last_time", "first_time")} AS duration_s
                 FROM {CASES}
             )""",
             """variants AS (
@@ -210,7 +215,10 @@ def get_variants(view: LogView, *, examples: int = 3) -> pd.DataFrame:
                        COUNT(*) AS cases,
                        CAST(COUNT(*) AS DOUBLE) / SUM(COUNT(*)) OVER () AS share,
                        ARRAY_AGG(case_id ORDER BY example_rank) FILTER (WHERE example_rank <= ?)
-                           AS example_cases
+                           AS example_cases,
+                       PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY duration_s)
+                           AS median_duration_s,
+                       PERCENTILE_CONT(0.9) WITHIN GROUP (ORDER BY duration_s) AS p90_duration_s
                 FROM numbered
                 GROUP BY _variant
             )""",
@@ -224,7 +232,14 @@ def get_variants(view: LogView, *, examples: int = 3) -> pd.DataFrame:
         tuple(map(str, cases)) if isinstance(cases, list | np.ndarray) else ()
         for cases in frame["example_cases"]
     ]
-    return frame.astype({"cases": "int64", "share": "float64"})
+    return frame.astype(
+        {
+            "cases": "int64",
+            "share": "float64",
+            "median_duration_s": "float64",
+            "p90_duration_s": "float64",
+        }
+    )
 
 
 def get_dfg(view: LogView) -> pd.DataFrame:
@@ -232,8 +247,9 @@ def get_dfg(view: LogView) -> pd.DataFrame:
     ``discover_performance_dfg`` (mean, median; sum as ``total_wait_s``).
 
     Columns: ``source``, ``target``, ``count``, ``mean_wait_s``, ``median_wait_s``,
-    ``total_wait_s``; most frequent edge first (ties by source, target). The wait of a pair of
-    directly-following events is ``timestamp(target) − timestamp(source)`` in seconds.
+    ``total_wait_s``, ``cases`` (distinct cases that passed the edge); most frequent edge first
+    (ties by source, target). The wait of a pair of directly-following events is
+    ``timestamp(target) − timestamp(source)`` in seconds.
 
     Example::
 
@@ -241,11 +257,11 @@ def get_dfg(view: LogView) -> pd.DataFrame:
         dfg[dfg["count"] >= 10]
     """
     # The bottleneck ranking needs the same edges with their case counts: one query for both.
-    frame = query_edges(view).drop(columns="cases")
+    frame = query_edges(view)
     frame = frame.sort_values(
         ["count", "source", "target"], ascending=[False, True, True], kind="mergesort"
     ).reset_index(drop=True)
-    return frame.astype({"count": "int64"})
+    return frame.astype({"count": "int64", "cases": "int64"})
 
 
 def get_start_end_activities(view: LogView) -> tuple[dict[str, int], dict[str, int]]:

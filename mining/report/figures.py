@@ -1,11 +1,14 @@
 """The report's figures as reportlab Drawings: into the PDF as they are, into HTML as SVG.
 
-Three figures: hours saved per candidate (bars), the portfolio matrix (benefit against effort)
-and a process map (most frequent activities left to right, arrows with their counts).
+Four figures: hours saved per candidate (bars), the portfolio matrix (benefit against effort),
+a process map (most frequent activities left to right, arrows with their counts) and a process's
+trends per month (cases, throughput time, deadline and paper shares).
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from reportlab.graphics.shapes import Circle, Drawing, Group, Line, Polygon, PolyLine, Rect, String
@@ -16,7 +19,14 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from mining.diagram import build_layered_graph
 from mining.report import labels as lb
 
-__all__ = ["SVG_FONTS", "Fonts", "portfolio_matrix", "process_map", "savings_chart"]
+__all__ = [
+    "SVG_FONTS",
+    "Fonts",
+    "portfolio_matrix",
+    "process_map",
+    "savings_chart",
+    "trend_chart",
+]
 
 MAX_NODES = 15
 MAX_EDGES = 25
@@ -24,6 +34,8 @@ INK = colors.HexColor("#1f3a5f")
 ACCENT = colors.HexColor("#2f6db5")
 PALE = colors.HexColor("#e6eef8")
 GREY = colors.HexColor("#7a8593")
+RED = colors.HexColor("#c0392b")
+LIGHT = colors.HexColor("#9db7d9")
 
 
 @dataclass(frozen=True)
@@ -287,3 +299,186 @@ def _box(group: Group, centre: tuple[float, float], name: str, count: object, fo
             textAnchor="middle",
         )
     )
+
+
+# -- trends -------------------------------------------------------------------------------------
+
+_SHORT_MONTHS = ("Jan", "Feb", "Mär", "Apr", "Mai", "Jun", "Jul", "Aug", "Sep", "Okt", "Nov", "Dez")
+
+
+@dataclass(frozen=True)
+class _Series:
+    label: str
+    values: list[float | None]
+    colour: colors.Color
+    bar: bool = False
+    dashed: bool = False
+
+
+def _period_label(period: str) -> str:
+    """``2024-03`` → ``Mär 24``; ``2024-W13`` → ``KW 13/24``."""
+    year, _, rest = period.partition("-")
+    try:
+        if rest.startswith("W"):
+            return f"KW {int(rest[1:])}/{year[2:]}"
+        return f"{_SHORT_MONTHS[int(rest) - 1]} {year[2:]}"
+    except (ValueError, IndexError):
+        return period  # not written by the analysis: shown as it is
+
+
+def _nice(value: float, *, even: bool) -> float:
+    """The top of a readable axis at or above ``value``: 1, 2, 2.5 or 5 × 10ⁿ, or with ``even``
+    1, 2, 4, 6, 8 or 10 × 10ⁿ, whose half (the middle tick) is a round number too."""
+    if not value > 0:
+        return 1.0
+    base = 10.0 ** math.floor(math.log10(value))
+    steps = (1, 2, 4, 6, 8, 10) if even else (1, 2, 2.5, 5, 10)
+    return next(step * base for step in steps if value <= step * base * (1 + 1e-9))
+
+
+def _number_or_none(value: object) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
+        return None
+    return float(value)
+
+
+def _panel(
+    drawing: Drawing,
+    fonts: Fonts,
+    box: tuple[float, float, float, float],
+    title: str,
+    periods: list[str],
+    series: list[_Series],
+    tick: Callable[[float], str],
+    *,
+    even: bool,
+) -> None:
+    """Bars and lines of ``series`` over ``periods`` in ``box`` (x, y, width, height); ``tick``
+    writes an axis value, ``even`` makes the middle tick a round number (see :func:`_nice`)."""
+    x0, y0, width, height = box
+    drawing.add(String(x0, y0 + height - 8, fonts.text(title), fontName=fonts.bold, fontSize=7))
+    x = x0
+    for item in series:
+        if item.bar:
+            drawing.add(Rect(x, y0 + height - 18, 6, 6, fillColor=item.colour, strokeColor=None))
+        else:
+            dash = [2, 1.5] if item.dashed else None
+            line = Line(x, y0 + height - 15, x + 6, y0 + height - 15, strokeColor=item.colour)
+            line.strokeWidth, line.strokeDashArray = 1.2, dash
+            drawing.add(line)
+        label = fonts.text(item.label)
+        drawing.add(String(x + 8, y0 + height - 17, label, fontName=fonts.regular, fontSize=6))
+        x += 16 + stringWidth(label, fonts.regular, 6)
+    left, bottom, top = x0 + 30, y0 + 11, y0 + height - 24
+    plot_w, plot_h = x0 + width - left, top - bottom
+    values = [v for item in series for v in item.values if v is not None]
+    peak = _nice(max(values, default=0.0), even=even)
+    for share in (0.0, 0.5, 1.0):
+        y = bottom + share * plot_h
+        drawing.add(Line(left, y, left + plot_w, y, strokeColor=PALE, strokeWidth=0.5))
+        text = tick(peak * share)
+        drawing.add(
+            String(left - 3, y - 2, text, fontName=fonts.regular, fontSize=6, textAnchor="end")
+        )
+    band = plot_w / max(len(periods), 1)
+    bars = [item for item in series if item.bar]
+    bar_w = band * 0.8 / max(len(bars), 1)
+    for j, item in enumerate(bars):
+        for i, value in enumerate(item.values):
+            if value:
+                x = left + i * band + band * 0.1 + j * bar_w
+                drawing.add(
+                    Rect(
+                        x,
+                        bottom,
+                        bar_w,
+                        value / peak * plot_h,
+                        fillColor=item.colour,
+                        strokeColor=None,
+                    )
+                )
+    for item in series:
+        if item.bar:
+            continue
+        # A period without a value (no completed case) breaks the line instead of reading as 0.
+        runs: list[list[float]] = [[]]
+        for i, value in enumerate(item.values):
+            if value is None:
+                runs.append([])
+            else:
+                runs[-1] += [left + (i + 0.5) * band, bottom + value / peak * plot_h]
+        for run in runs:
+            if len(run) == 2:
+                drawing.add(Circle(run[0], run[1], 1.2, fillColor=item.colour, strokeColor=None))
+            elif run:
+                line = PolyLine(run, strokeColor=item.colour, strokeWidth=1.2)
+                line.strokeDashArray = [2, 1.5] if item.dashed else None
+                drawing.add(line)
+    drawing.add(Line(left, bottom, left + plot_w, bottom, strokeColor=GREY, strokeWidth=0.5))
+    every = max(1, math.ceil(len(periods) / max(plot_w // 32, 1)))
+    for i in range(0, len(periods), every):
+        drawing.add(
+            String(
+                left + (i + 0.5) * band,
+                y0 + 2,
+                fonts.text(_period_label(periods[i])),
+                fontName=fonts.regular,
+                fontSize=5.5,
+                textAnchor="middle",
+            )
+        )
+
+
+def trend_chart(
+    rows: list[dict], fonts: Fonts, width: float = 760, height: float = 150
+) -> Drawing | None:
+    """A process's ``trends`` side by side: cases started and completed per month (bars) with
+    the cases open at the month's end (line); median and 90th percentile of the throughput time
+    of the completed cases (days); and, where the snapshot has them, the shares over the legal
+    deadline and of paper intake. ``None`` without rows."""
+    if not rows:
+        return None
+    periods = [str(row.get("period")) for row in rows]
+
+    def column(key: str, scale: float = 1.0) -> list[float | None]:
+        values = [_number_or_none(row.get(key)) for row in rows]
+        return [None if v is None else v / scale for v in values]
+
+    panels: list[tuple[str, list[_Series], Callable[[float], str], bool]] = [
+        (
+            "Fälle je Monat",
+            [
+                _Series("begonnen", column("started"), ACCENT, bar=True),
+                _Series("abgeschlossen", column("completed"), LIGHT, bar=True),
+                _Series("offen am Monatsende", column("in_progress"), INK),
+            ],
+            lambda value: lb.number(value),
+            True,
+        ),
+        (
+            "Durchlaufzeit der abgeschlossenen Fälle (Tage)",
+            [
+                _Series("Median", column("median_duration_s", 86400), ACCENT),
+                _Series("90 % bis", column("p90_duration_s", 86400), INK, dashed=True),
+            ],
+            lambda value: lb.number(value, 0 if value.is_integer() else 1),
+            False,
+        ),
+    ]
+    shares = [
+        _Series(label, column(key), colour)
+        for key, label, colour in (
+            ("deadline_over_share", "über der Frist", RED),
+            ("paper_share", "Papiereingang", GREY),
+        )
+        if any(v is not None for v in column(key))
+    ]
+    if shares:
+        panels.append(("Anteile", shares, lambda value: lb.percent(value), True))
+    drawing = Drawing(width, height)
+    gap = 14
+    panel_w = (width - gap * (len(panels) - 1)) / len(panels)
+    for k, (title, series, tick, even) in enumerate(panels):
+        box = (k * (panel_w + gap), 0.0, panel_w, height)
+        _panel(drawing, fonts, box, title, periods, series, tick, even=even)
+    return drawing

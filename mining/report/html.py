@@ -139,7 +139,11 @@ class _Page:
         for section in rp.process_sections(process, self.snapshot):
             content = section.content
             if isinstance(content, rp.Figure):
-                drawing = figures.process_map(content.data, figures.SVG_FONTS, 960, 420)
+                if content.kind == "trends":
+                    rows = content.data.get("rows") or []
+                    drawing = figures.trend_chart(rows, figures.SVG_FONTS, 960, 190)
+                else:
+                    drawing = figures.process_map(content.data, figures.SVG_FONTS, 960, 420)
                 if drawing is not None:
                     self.figure(drawing, section.heading or "")
                 continue

@@ -230,6 +230,9 @@ class _Writer:
                 block.append(self.table(content, width))
             elif isinstance(content, rp.Bullets):
                 block += self.bullets(content.items)
+            elif isinstance(content, rp.Figure) and content.kind == "trends":
+                drawing = figures.trend_chart(content.data.get("rows") or [], self.fonts, width)
+                block.append(drawing if drawing is not None else self.p(lb.DASH))
             elif isinstance(content, rp.Figure):
                 drawing = figures.process_map(content.data, self.fonts, width, 250)
                 block.append(drawing if drawing is not None else self.p(lb.DASH))

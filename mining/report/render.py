@@ -82,7 +82,8 @@ class CandidateView:
 
 @dataclass(frozen=True)
 class Figure:
-    data: dict = field(default_factory=dict)  # a process map: the only figure of a process page
+    data: dict = field(default_factory=dict)  # a process map, or ``{"rows": trends}``
+    kind: str = "process_map"  # or "trends"
 
 
 @dataclass(frozen=True)
@@ -189,6 +190,12 @@ def _process_facts(process: dict, snapshot: dict) -> Facts:
                 f"{_text(log.get('source_name'))} (ID {_text(log.get('log_id'))})",
             ),
             ("Hochgeladen am", lb.date_time(log.get("uploaded_at"))),
+            # Snapshots before the reference log existed have no reason: the row stays out.
+            *(
+                [("Warum dieses Protokoll", _text(log["reason_text"]))]
+                if log.get("reason_text")
+                else []
+            ),
             ("Datenzeitraum", f"{lb.date(log.get('start'))} – {lb.date(log.get('end'))}"),
             (
                 "Fälle / Ereignisse",
@@ -359,6 +366,21 @@ def _deadline(deadline: dict) -> Section:
     return Section("Gesetzliche Frist", Facts(rows))
 
 
+def _trends(rows: list[dict]) -> list[Section]:
+    first, last = rows[0].get("period"), rows[-1].get("period")
+    note = (
+        f"{len(rows)} Monate ({_text(first)} bis {_text(last)}), Kalendermonate in Berliner Zeit. "
+        "Ein Fall beginnt mit seinem ersten und gilt mit seinem letzten Ereignis im Protokoll als "
+        "abgeschlossen – auch wenn er nach dem Export weiterläuft, daher ist der letzte Monat oft "
+        "unvollständig. Die Durchlaufzeit ist die der im Monat abgeschlossenen Fälle; ein Monat "
+        "ohne Abschluss hat keinen Wert."
+    )
+    return [
+        Section("Entwicklung je Monat", Figure({"rows": rows}, kind="trends")),
+        Section(None, Bullets([note])),
+    ]
+
+
 def candidate_view(candidate: dict, rank: int) -> CandidateView:
     parts = [
         f"Score {lb.number(candidate.get('score'), 1)}",
@@ -387,6 +409,9 @@ def process_sections(process: dict, snapshot: dict) -> list[Section]:
     if process_map.get("nodes"):
         sections.append(Section("Prozesslandkarte (häufigste Schritte)", Figure(process_map)))
     analysis = process.get("analysis") or {}
+    # Snapshots from before the trends have none: the section is left out, not shown empty.
+    if analysis.get("trends"):
+        sections += _trends(analysis["trends"])
     if analysis.get("bottlenecks"):
         sections.append(Section("Engpässe (größte Wartezeit gesamt)", _bottlenecks(analysis)))
     if analysis.get("rework"):

@@ -187,6 +187,7 @@ def _processes(workbook: Workbook, snapshot: dict) -> None:
         "Fitness",
         "Ø Durchlaufzeit (Tage)",
         "Kandidaten",
+        "Warum dieses Protokoll",
     ]
     rows = []
     for p in snapshot.get("processes") or []:
@@ -211,6 +212,7 @@ def _processes(workbook: Workbook, snapshot: dict) -> None:
                 fitness,
                 _days(mean),
                 len(p.get("candidates") or []),
+                log.get("reason_text"),
             ]
         )
     formats = {
@@ -301,6 +303,40 @@ def _deadlines(workbook: Workbook, snapshot: dict) -> None:
     _sheet(workbook, "Fristen", headers, rows, formats)
 
 
+def _trends(workbook: Workbook, snapshot: dict) -> None:
+    headers = [
+        "Prozessschlüssel",
+        "Prozess",
+        "Monat",
+        "Begonnen",
+        "Abgeschlossen",
+        "Offen am Monatsende",
+        "Durchlaufzeit Median (Tage)",
+        "Durchlaufzeit 90 % (Tage)",
+        "Anteil über der Frist",
+        "Anteil Papiereingang",
+    ]
+    rows = [
+        [
+            p.get("key"),
+            p.get("name"),
+            row.get("period"),
+            row.get("started"),
+            row.get("completed"),
+            row.get("in_progress"),
+            _days(row.get("median_duration_s")),
+            _days(row.get("p90_duration_s")),
+            row.get("deadline_over_share"),
+            row.get("paper_share"),
+        ]
+        for p in snapshot.get("processes") or []
+        # Absent from snapshots made before the trends were recorded.
+        for row in (p.get("analysis") or {}).get("trends") or []
+    ]
+    formats = {3: "#,##0", 4: "#,##0", 5: "#,##0", 6: "0.0", 7: "0.0", 8: "0.0%", 9: "0.0%"}
+    _sheet(workbook, "Entwicklung", headers, rows, formats)
+
+
 def _units(workbook: Workbook, snapshot: dict) -> None:
     """Hand-overs and figures per org unit, as the analysis guarded them, each sheet followed by
     the notes that say per process what was merged or withheld."""
@@ -371,7 +407,8 @@ def _assumptions(workbook: Workbook, snapshot: dict) -> None:
 
 def render_xlsx(snapshot: dict) -> bytes:
     """The report as XLSX bytes: Zusammenfassung, Kandidaten, Prozesse, Engpässe, Fristen,
-    Übergaben and Organisationseinheiten (when a log has org units), Annahmen."""
+    Entwicklung (per process and month), Übergaben and Organisationseinheiten (when a log has org
+    units), Annahmen."""
     workbook = Workbook()
     workbook.remove(workbook.active)
     for write in (
@@ -380,6 +417,7 @@ def render_xlsx(snapshot: dict) -> bytes:
         _processes,
         _bottlenecks,
         _deadlines,
+        _trends,
         _units,
         _assumptions,
     ):

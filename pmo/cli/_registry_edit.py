@@ -3,6 +3,8 @@
 An option that is not given leaves its field as it is. ``--clear OPTION`` empties a field; an
 empty value (``--owner ""``) is refused, so a script whose variable happens to be empty does not
 wipe a field by accident. ``--tag`` (repeatable) replaces the whole list of tags.
+``--reference-log LOG_ID`` chooses the log that speaks for the process, ``auto`` returns to the
+default choice (the newest log that passed the import checks).
 """
 
 from __future__ import annotations
@@ -14,7 +16,14 @@ import click
 
 from process_registry import CATALOGUE_FIELDS, ProcessRecord
 
-__all__ = ["EDIT_OPTIONS", "catalogue_changes", "changed_fields", "edit_options"]
+__all__ = [
+    "AUTO_REFERENCE",
+    "EDIT_OPTIONS",
+    "catalogue_changes",
+    "changed_fields",
+    "edit_options",
+    "reference_choice",
+]
 
 # (option, catalogue field, click type, help): the option names of `registry add`.
 EDIT_OPTIONS: tuple[tuple[str, str, Any, str], ...] = (
@@ -49,6 +58,7 @@ EDIT_OPTIONS: tuple[tuple[str, str, Any, str], ...] = (
     ("tag", "tags", str, "Schlagwort (mehrfach möglich); ersetzt alle bisherigen."),
     ("description", "description", str, "Beschreibung."),
 )
+AUTO_REFERENCE = "auto"
 _FIELD = {option: field for option, field, _, _ in EDIT_OPTIONS}
 _REQUIRED = ("name", "department")
 
@@ -59,6 +69,14 @@ def _parameter(option: str) -> str:
 
 def edit_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """One option per catalogue field, plus ``--clear``."""
+    command = click.option(
+        "--reference-log",
+        "reference_log",
+        default=None,
+        metavar="LOG_ID|auto",
+        help="Ereignisprotokoll, das für den Prozess spricht (Übersicht, Bericht); "
+        f"„{AUTO_REFERENCE}“: das neueste, das alle Importprüfungen bestanden hat.",
+    )(command)
     command = click.option(
         "--clear",
         "clear",
@@ -79,8 +97,23 @@ def edit_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return command
 
 
-def catalogue_changes(given: Mapping[str, Any], clear: Iterable[str]) -> dict[str, Any]:
-    """The catalogue changes the options ask for: given values, and None for cleared fields."""
+def reference_choice(value: str) -> str | None:
+    """``--reference-log`` as :meth:`Registry.update_process` takes it: a log id, or None for
+    ``auto``; an empty value is refused (an empty shell variable must not choose anything)."""
+    if not value.strip():
+        raise click.BadParameter(
+            f"leerer Wert. Eine Protokollkennung oder „{AUTO_REFERENCE}“ angeben.",
+            param_hint="--reference-log",
+        )
+    return None if value.strip().casefold() == AUTO_REFERENCE else value.strip()
+
+
+def catalogue_changes(
+    given: Mapping[str, Any], clear: Iterable[str], *, required: bool = True
+) -> dict[str, Any]:
+    """The catalogue changes the options ask for: given values, and None for cleared fields.
+    ``required``: no change at all is a usage error (false when another option changes
+    something)."""
     cleared = set(clear)
     changes: dict[str, Any] = {}
     for option, field in _FIELD.items():
@@ -100,12 +133,16 @@ def catalogue_changes(given: Mapping[str, Any], clear: Iterable[str]) -> dict[st
         if option == "tag" and not all(tag.strip() for tag in value):
             raise click.UsageError("--tag: leeres Schlagwort. Zum Leeren --clear tag verwenden.")
         changes[field] = value
-    if not changes:
+    if not changes and required:
         raise click.UsageError("Nichts zu ändern: bitte mindestens eine Option angeben.")
     return changes
 
 
 def changed_fields(before: ProcessRecord, after: ProcessRecord) -> dict[str, list[Any]]:
-    """Field → [old, new] for every catalogue field that differs, JSON-ready."""
+    """Field → [old, new] for every catalogue field that differs, JSON-ready; the chosen
+    reference log as ``reference_log`` (None: the default choice)."""
     old, new = before.to_dict(), after.to_dict()
-    return {name: [old[name], new[name]] for name in CATALOGUE_FIELDS if old[name] != new[name]}
+    changed = {name: [old[name], new[name]] for name in CATALOGUE_FIELDS if old[name] != new[name]}
+    if before.reference_log_id != after.reference_log_id:
+        changed["reference_log"] = [before.reference_log_id, after.reference_log_id]
+    return changed

@@ -175,6 +175,34 @@ def _deadline_lines(deadline: Mapping[str, Any]) -> list[str]:
     return lines
 
 
+_TREND_MONTHS = 6
+
+
+def _trend_lines(trends: list[Any]) -> list[str]:
+    """The last months of ``trends``: what came in, what was done, what stayed open."""
+    if not trends:
+        return []
+    lines = [
+        f"Entwicklung der letzten {min(len(trends), _TREND_MONTHS)} Monate (begonnen, "
+        "abgeschlossen, offen am Monatsende, Durchlaufzeit der abgeschlossenen Fälle):"
+    ]
+    for row in trends[-_TREND_MONTHS:]:
+        line = (
+            f"  {row['period']}: {_number(row['started'], 0)} begonnen, "
+            f"{_number(row['completed'], 0)} abgeschlossen, {_number(row['in_progress'], 0)} "
+            f"offen, Median {_duration(row['median_duration_s'])}, "
+            f"90 % bis {_duration(row['p90_duration_s'])}"
+        )
+        if row["deadline_over_share"] is not None:
+            line += f", über der Frist {_share(row['deadline_over_share'])}"
+        if row["paper_share"] is not None:
+            line += f", Papier {_share(row['paper_share'])}"
+        lines.append(line)
+    if len(trends) > _TREND_MONTHS:
+        lines.append(f"  … {len(trends) - _TREND_MONTHS} Monate davor (--json zeigt alle)")
+    return lines
+
+
 def render_analysis(result: AnalysisResult) -> str:
     log = result["log"]
     durations = result["case_duration_s"]
@@ -211,6 +239,7 @@ def render_analysis(result: AnalysisResult) -> str:
     deadline = result.get("deadline")
     if deadline:
         lines += _deadline_lines(deadline)
+    lines += _trend_lines(result.get("trends") or [])
     candidates = result.get("candidates") or []
     if candidates:
         lines.append("Digitalisierungskandidaten (Score, Empfehlung, Schritt, Stunden/Jahr):")

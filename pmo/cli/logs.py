@@ -16,6 +16,7 @@ from pmo.cli._common import (
     mapping_options,
 )
 from process_registry import (
+    Registry,
     current_user,
 )
 
@@ -71,8 +72,15 @@ def log_import(
         drop_resources=drop_resources,
         retention_days=retention_days,
     )
-    result = log_store(db_url).import_file(
-        Path(file), uploader=current_user(), options=options, display_name=Path(file).name
+    from pmo.log_checks import model_review
+
+    store = log_store(db_url)
+    result = store.import_file(
+        Path(file),
+        uploader=current_user(),
+        options=options,
+        display_name=Path(file).name,
+        review=model_review(Registry(store.db)),
     )
     if as_json:
         emit_json(result.to_dict())
@@ -95,6 +103,15 @@ def log_import(
     )
     for message in result.messages:
         click.echo(f"  {message}")
+    if result.model_overlap is not None:
+        click.echo(f"  Modellabgleich: {result.model_overlap.describe()}")
+    for check in result.checks:
+        click.echo(f"  Warnung: {check.message}")
+    if result.suggestion is not None:
+        click.echo(
+            f"  Ohne Prozess importiert. Vorschlag: {result.suggestion.describe()} "
+            f"(--process {result.suggestion.process_key})"
+        )
     click.echo(f"  Löschung spätestens am {result.delete_after:%d.%m.%Y}")
 
 
@@ -106,17 +123,37 @@ def log_list(as_json: bool, db_url: str | None) -> None:
     store = log_store(db_url)
     store.sweep_orphans()
     logs = store.list_logs()
+    # Which log speaks for its process (overview, report), and why.
+    references = {
+        ref.log_id: ref for ref in Registry(store.db).reference_logs().values() if ref.log_id
+    }
     if as_json:
-        emit_json([info.to_dict() for info in logs])
+        emit_json(
+            [
+                {
+                    **info.to_dict(),
+                    "reference": info.log_id in references,
+                    "reference_reason": (
+                        references[info.log_id].reason if info.log_id in references else None
+                    ),
+                }
+                for info in logs
+            ]
+        )
         return
     if not logs:
         click.echo("Keine Ereignisprotokolle gespeichert.")
     for info in logs:
+        mark = "*" if info.log_id in references else " "
         click.echo(
-            f"{info.log_id}  {info.process or '–':<24} {info.cases:>8} Fälle "
+            f"{mark}{info.log_id}  {info.process or '–':<24} {info.cases:>8} Fälle "
             f"{info.events:>9} Ereignisse  {info.source_name}  "
             f"(löschen bis {info.delete_after:%d.%m.%Y})"
         )
+        for check in info.checks:
+            click.echo(f"    Warnung: {check.get('message')}")
+    if references:
+        click.echo("* Referenzprotokoll seines Prozesses (Übersicht, Bericht)")
 
 
 @log_group.command("delete")

@@ -16,7 +16,12 @@ from pmo.cli._common import (
     registry_of,
 )
 from pmo.cli._output import write_atomically
-from pmo.cli._registry_edit import catalogue_changes, changed_fields, edit_options
+from pmo.cli._registry_edit import (
+    catalogue_changes,
+    changed_fields,
+    edit_options,
+    reference_choice,
+)
 from process_registry import (
     current_user,
     lint_bpmn,
@@ -136,13 +141,15 @@ def registry_add(
 def registry_edit(
     key: str,
     clear: tuple[str, ...],
+    reference_log: str | None,
     revision: int | None,
     as_json: bool,
     db_url: str | None,
     **fields: Any,
 ) -> None:
     """Katalogdaten eines Prozesses ändern (nicht genannte Felder bleiben, wie sie sind)."""
-    changes = catalogue_changes(fields, clear)
+    changes = catalogue_changes(fields, clear, required=reference_log is None)
+    reference = {} if reference_log is None else {"reference_log": reference_choice(reference_log)}
     reg = registry_of(db_url)
     before = reg.get_process(key)
     after = reg.update_process(
@@ -150,6 +157,7 @@ def registry_edit(
         changes,
         expected_revision=before.revision if revision is None else revision,
         actor=current_user(),
+        **reference,
     )
     # A save succeeds only on the revision read here, so `before` is the state it changed.
     changed = changed_fields(before, after)
@@ -254,12 +262,16 @@ def registry_show(key: str, number: int | None, as_json: bool, db_url: str | Non
     reg = registry_of(db_url)
     record = reg.get_process(key)
     document = reg.get_document(key, number)
+    reference = reg.reference_log(key)
     if as_json:
-        emit_json({**record.to_dict(), "model": document.to_dict()})
+        emit_json(
+            {**record.to_dict(), "model": document.to_dict(), "reference_log": reference.to_dict()}
+        )
         return
     from pmo.cli._render import render_process
 
     click.echo(render_process(record, document))
+    click.echo(f"Referenzprotokoll: {reference.log_id or '–'} – {reference.reason_text}")
 
 
 @registry.command("export")

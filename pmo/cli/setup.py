@@ -65,9 +65,12 @@ def demo(folder: str | None, no_logs: bool, db_url: str | None) -> None:
     if no_logs:
         return
     from pmo._sample_logs import load_sample_logs
+    from pmo.log_checks import model_review
 
+    store = log_store(db_url)
+    review = model_review(registry_of(db_url))
     # Imported one by one: each file lands whole or not at all, so a rerun completes the rest.
-    for name, note, result in load_sample_logs(log_store(db_url), uploader="pmo demo"):
+    for name, note, result in load_sample_logs(store, uploader="pmo demo", review=review):
         if result is None:
             click.echo(f"  {name}: {note}")
         else:

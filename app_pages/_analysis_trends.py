@@ -200,8 +200,8 @@ def _table(rows: list[dict[str, Any]], *, deadline: bool, paper: bool) -> None:
         "started": (value("started"), integer_column(t("analysis.trends_started"))),
         "completed": (value("completed"), integer_column(t("analysis.trends_completed"))),
         "in_progress": (value("in_progress"), integer_column(t("analysis.trends_in_progress"))),
-        "median": (as_days("median_duration_s"), days_column(t("analysis.col_median_days"))),
-        "p90": (as_days("p90_duration_s"), days_column(t("analysis.col_p90_days"))),
+        "median": (as_days("median_duration_s"), days_column(t("analysis.col_trend_median_days"))),
+        "p90": (as_days("p90_duration_s"), days_column(t("analysis.col_trend_p90_days"))),
     }
     if deadline:
         columns["deadline"] = (

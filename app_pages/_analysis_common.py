@@ -108,13 +108,20 @@ def as_percent(key: str) -> Callable[[Mapping[str, Any]], float]:
     return lambda row: round((row[key] or 0) * 100, 2)
 
 
-def record_table(rows: Sequence[Any], columns: Mapping[str, Column]) -> pd.DataFrame:
-    """Show ``rows`` as a full-width table without index; returns the frame (charts reuse it)."""
-    frame = pd.DataFrame({key: [read(row) for row in rows] for key, (read, _) in columns.items()})
+def record_table(
+    rows: Sequence[Any], columns: Mapping[str, Column], *, key: str | None = None
+) -> pd.DataFrame:
+    """Show ``rows`` as a full-width table without index; returns the frame (charts reuse it).
+    With ``key`` one row can be clicked: ``st.session_state[key].selection.rows`` holds it."""
+    frame = pd.DataFrame({name: [read(row) for row in rows] for name, (read, _) in columns.items()})
+    selectable: dict[str, Any] = {}
+    if key is not None:
+        selectable = {"key": key, "on_select": "rerun", "selection_mode": "single-row"}
     st.dataframe(
         frame,
         hide_index=True,
         width="stretch",
-        column_config={key: config for key, (_, config) in columns.items()},
+        column_config={name: config for name, (_, config) in columns.items()},
+        **selectable,
     )
     return frame

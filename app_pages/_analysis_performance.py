@@ -12,6 +12,7 @@ from typing import Any
 import altair as alt
 import streamlit as st
 
+from app_pages._analysis_cases import Choice, Explorer
 from app_pages._analysis_common import (
     as_days,
     as_percent,
@@ -31,7 +32,14 @@ from app_pages._i18n import t
 __all__ = ["show_performance"]
 
 
-def _bottlenecks(result: dict[str, Any]) -> None:
+def _edge_choice(row: dict[str, Any]) -> Choice:
+    return Choice(
+        t("analysis.cases_edge", source=row["source"], target=row["target"]),
+        {"kind": "follows", "source": row["source"], "target": row["target"]},
+    )
+
+
+def _bottlenecks(result: dict[str, Any], explorer: Explorer) -> None:
     st.subheader(t("analysis.bottlenecks_title"))
     rows = result.get("bottlenecks", [])
     if not rows:
@@ -41,7 +49,8 @@ def _bottlenecks(result: dict[str, Any]) -> None:
         st.caption(t("analysis.bottlenecks_caption_working"))
     else:
         st.caption(t("analysis.bottlenecks_caption"))
-    table = record_table(
+    table = explorer.table(
+        "bottlenecks",
         rows,
         {
             "source": (value("source"), text_column(t("analysis.col_from"))),
@@ -57,6 +66,8 @@ def _bottlenecks(result: dict[str, Any]) -> None:
                 days_column(t("analysis.col_total_wait_days")),
             ),
         },
+        [_edge_choice(row) for row in rows],
+        pick_label=t("analysis.cases_pick_edge"),
     )
     chart_data = table.assign(edge=table["source"] + " → " + table["target"])
     chart = (
@@ -79,6 +90,47 @@ def _bottlenecks(result: dict[str, Any]) -> None:
         )
     )
     st.altair_chart(chart, width="stretch")
+
+
+def _hours(seconds: float | None) -> float | None:
+    return None if seconds is None else round(float(seconds) / 3600, 2)
+
+
+def _activities(result: dict[str, Any], explorer: Explorer) -> None:
+    rows = result.get("activity_times") or []
+    if not rows:
+        return
+    st.subheader(t("analysis.activities_title"))
+    explorer.table(
+        "activities",
+        rows,
+        {
+            "activity": (value("activity"), text_column(t("analysis.col_activity"))),
+            "events": (value("events"), integer_column(t("analysis.col_events"))),
+            "cases": (value("cases"), integer_column(t("analysis.col_cases"))),
+            "mean": (
+                lambda row: _hours(row["mean_s"]),
+                days_column(t("analysis.col_activity_mean_hours")),
+            ),
+            "median": (
+                lambda row: _hours(row["median_s"]),
+                days_column(t("analysis.col_activity_median_hours")),
+            ),
+            "kind": (
+                lambda row: t(f"analysis.time_kind_{row['kind']}"),
+                text_column(t("analysis.col_activity_time_kind")),
+            ),
+        },
+        [
+            Choice(
+                t("analysis.cases_activity", activity=row["activity"]),
+                {"kind": "activity", "activity": row["activity"], "present": True},
+            )
+            for row in rows
+        ],
+        pick_label=t("analysis.cases_pick_activity"),
+    )
+    st.caption(t("analysis.activities_caption"))
 
 
 def _rework(result: dict[str, Any]) -> None:
@@ -256,14 +308,15 @@ def _deadline(result: dict[str, Any]) -> None:
         st.warning(t("analysis.deadline_warning", over=deadline["over"]))
 
 
-def show_performance(result: dict[str, Any]) -> None:
+def show_performance(result: dict[str, Any], explorer: Explorer) -> None:
     durations = result.get("case_duration_s", {})
     mean, median, p90 = st.columns(3)
     mean.metric(t("analysis.duration_mean"), duration(durations.get("mean")))
     median.metric(t("analysis.duration_median"), duration(durations.get("median")))
     p90.metric(t("analysis.duration_p90"), duration(durations.get("p90")))
     _deadline(result)
-    _bottlenecks(result)
+    _bottlenecks(result, explorer)
+    _activities(result, explorer)
     _rework(result)
     _handovers(result)
     _channels(result)

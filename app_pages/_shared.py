@@ -10,14 +10,16 @@ meanwhile (by another session or ``pmo log delete``) is never served from memory
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 from typing import Any
 
 import streamlit as st
 
+from app_pages._analysis_filters import apply_filters
 from app_pages._auth import User, current_user
 from app_pages._i18n import t
-from mining import Assumptions, LogInfo, LogStore, load_assumptions
+from mining import Assumptions, LogInfo, LogStore, LogView, load_assumptions
 from process_registry import (
     SETTINGS_FILE,
     Database,
@@ -35,8 +37,10 @@ from process_registry import office_settings as _office_settings
 __all__ = [
     "ASSUMPTIONS_FILE",
     "SETTINGS_FILE",
+    "analysis_view",
     "cached_analysis",
     "check_database",
+    "check_scope",
     "forget_derived_data",
     "log_store",
     "office_assumptions",
@@ -129,11 +133,37 @@ def process_state(process_key: str | None, version: int | None) -> str | None:
     return f"{revision}:{mapping!r}"
 
 
-def _check_scope(log_id: str, scope: str) -> LogInfo:
+def check_scope(log_id: str, scope: str) -> LogInfo:
+    """The stored log ``log_id`` if ``scope`` may see it; PermissionError otherwise,
+    LogNotFoundError for a log that is not (or no longer) stored."""
     info = log_store().get(log_id)
     if scope != "*" and info.department != scope:
         raise PermissionError(t("common.not_allowed"))
     return info
+
+
+def analysis_view(
+    log_id: str,
+    scope: str,
+    *,
+    date_from: dt.date | None,
+    date_to: dt.date | None,
+    top_variants: int | None,
+    filters: str = "[]",
+) -> LogView:
+    """The view the Analyse page analyses: the log, its date range (calendar days in Berlin),
+    the filter list (``filters``: JSON of the page's filter dicts, see
+    :mod:`app_pages._analysis_filters`), then the most frequent variants. Scope-checked."""
+    from mining import filter_variants_top_k, open_log
+    from pmo import ReportFilters
+
+    check_scope(log_id, scope)
+    view = open_log(log_store().events_path(log_id))
+    view = ReportFilters(date_from=date_from, date_to=date_to).apply(view)
+    view = apply_filters(view, json.loads(filters))
+    if top_variants:
+        view = filter_variants_top_k(view, top_variants)
+    return view
 
 
 def cached_analysis(
@@ -150,11 +180,13 @@ def cached_analysis(
     assumptions_path: str | None,
     assumptions_mtime: float | None,
     process_state: str | None = None,
+    filters: str = "[]",
 ) -> dict[str, Any]:
     """``analyze`` of a stored log for one scope and one set of filters (cached per log version,
-    scope and filter; ``process_state`` from :func:`process_state` makes a catalogue edit or a
-    saved activity mapping a new entry). Raises PermissionError outside the scope and
-    LogNotFoundError for a log that is not (or no longer) stored, cached or not."""
+    scope and filter; ``filters`` is the page's filter list as canonical JSON,
+    ``process_state`` from :func:`process_state` makes a catalogue edit or a saved activity
+    mapping a new entry). Raises PermissionError outside the scope and LogNotFoundError for a
+    log that is not (or no longer) stored, cached or not."""
     result = _analysis(
         log_id,
         scope,
@@ -168,8 +200,9 @@ def cached_analysis(
         assumptions_path=assumptions_path,
         assumptions_mtime=assumptions_mtime,
         process_state=process_state,
+        filters=filters,
     )
-    _check_scope(log_id, scope)  # after the lookup: a cache hit is checked against now, too
+    check_scope(log_id, scope)  # after the lookup: a cache hit is checked against now, too
     return result
 
 
@@ -194,17 +227,19 @@ def _analysis(
     assumptions_path: str | None,
     assumptions_mtime: float | None,
     process_state: str | None = None,
+    filters: str = "[]",
 ) -> dict[str, Any]:
-    from mining import AnalysisOptions, analyze, office_calendar, open_log
-    from pmo import ReportFilters, process_context
+    from mining import AnalysisOptions, analyze, office_calendar
+    from pmo import process_context
 
-    _check_scope(log_id, scope)
-    view = open_log(log_store().events_path(log_id))
-    view = ReportFilters(date_from=date_from, date_to=date_to).apply(view)
-    if top_variants:
-        from mining import filter_variants_top_k
-
-        view = filter_variants_top_k(view, top_variants)
+    view = analysis_view(
+        log_id,
+        scope,
+        date_from=date_from,
+        date_to=date_to,
+        top_variants=top_variants,
+        filters=filters,
+    )
     calendar = office_calendar() if working_time else None
     assumptions = load_assumptions(Path(assumptions_path) if assumptions_path else None)
     context = process_context(registry(), process_key, version) if process_key else None

@@ -8,7 +8,9 @@ from typing import Any
 
 import streamlit as st
 
+from app_pages._analysis_cases import Explorer
 from app_pages._analysis_common import decimal, plain
+from app_pages._analysis_filters import filters_key, read_filters, show_add_filter, show_chips
 from app_pages._analysis_flow import show_process_map, show_variants
 from app_pages._analysis_model import show_model
 from app_pages._analysis_performance import show_performance
@@ -17,6 +19,7 @@ from app_pages._auth import ROLES, require
 from app_pages._i18n import t
 from app_pages._shared import (
     ASSUMPTIONS_FILE,
+    analysis_view,
     cached_analysis,
     office_settings,
     process_state,
@@ -31,6 +34,8 @@ from mining import (
     LogInfo,
     MiningError,
     ModelConversionError,
+    attribute_columns,
+    describe_period,
 )
 from process_registry import RegistryError, data_dir, local_date, local_date_text, parse_iso
 
@@ -117,6 +122,24 @@ if date_from and date_to and date_from > date_to:
     st.error(t("analysis.bad_range"))
     st.stop()
 
+# The log's own first and last day are no filter: the whole log stays the whole process.
+view_from = date_from if date_from and date_from != first else None
+view_to = date_to if date_to and date_to != last else None
+try:
+    base = analysis_view(
+        log_id, user.scope, date_from=view_from, date_to=view_to, top_variants=None
+    )
+except (MiningError, PermissionError) as err:
+    st.error(plain(err))
+    st.stop()
+chips = read_filters(log_id, base)
+filter_area = st.container()  # the chips, and once the figures are known, the filter forms
+with filter_area:
+    show_chips(base, chips)
+explorer = Explorer(
+    log_id, user.scope, view_from, view_to, int(top_variants) or None, filters_key(chips)
+)
+
 
 def _head_version(process_key: str | None) -> int | None:
     # Named explicitly so a new model version is a new cache entry, not the old comparison.
@@ -136,10 +159,10 @@ def _analysis(process_key: str | None) -> dict[str, Any]:
         process_key=process_key,
         version=version,
         process_state=process_state(process_key, version),
-        # The log's own first and last day are no filter: the whole log stays the whole process.
-        date_from=date_from if date_from and date_from != first else None,
-        date_to=date_to if date_to and date_to != last else None,
-        top_variants=int(top_variants) or None,
+        date_from=view_from,
+        date_to=view_to,
+        top_variants=explorer.top_variants,
+        filters=explorer.filters,
         working_time=bool(working_time),
         min_group_size=settings.min_group_size,
         assumptions_path=str(assumptions) if has_assumptions else None,
@@ -169,8 +192,20 @@ variants.metric(t("analysis.metric_variants"), decimal(log["variants"], 0))
 if log.get("start") and log.get("end"):
     start, end = (_local_date(parse_iso(log[k])) for k in ("start", "end"))
     st.caption(t("analysis.period", start=f"{start:%d.%m.%Y}", end=f"{end:%d.%m.%Y}"))
+analysed = explorer.view
+st.caption(t("analysis.period_counts", sentence=plain(describe_period(analysed))))
 if not info.process:
     st.caption(t("analysis.not_linked"))
+with filter_area:
+    columns = [c for c in attribute_columns(base) if c != "activity"]
+    show_add_filter(
+        analysed,
+        result,
+        columns=columns,
+        values_of=explorer.attribute_values,
+        first=first,
+        last=last,
+    )
 
 names = [
     t("analysis.tab_map"),
@@ -182,12 +217,14 @@ with_model = "conformance" in result
 tabs = st.tabs([*names, t("analysis.tab_model")] if with_model else names)
 with tabs[0]:
     show_process_map(result)
+    explorer.selection("map", ("activity", "edge"))
 with tabs[1]:
     show_variants(result)
+    explorer.selection("variants", ("variant",))
 with tabs[2]:
-    show_performance(result)
+    show_performance(result, explorer)
 with tabs[3]:
     show_trends(result)
 if with_model:
     with tabs[4]:
-        show_model(result, registry())
+        show_model(result, registry(), explorer, user)

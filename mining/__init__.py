@@ -123,6 +123,7 @@ from mining.query import LogView as LogView
 from mining.query import LogViewError as LogViewError
 from mining.query import TraceStep as TraceStep
 from mining.query import VariantCount as VariantCount
+from mining.query import attribute_columns as attribute_columns
 from mining.query import case_trace as case_trace
 from mining.query import describe_filter as describe_filter
 from mining.query import describe_period as describe_period
@@ -137,6 +138,7 @@ from mining.query import filter_variant_coverage as filter_variant_coverage
 from mining.query import filter_variants as filter_variants
 from mining.query import filter_variants_top_k as filter_variants_top_k
 from mining.query import get_activity_times as get_activity_times
+from mining.query import get_attribute_values as get_attribute_values
 from mining.query import get_case_durations as get_case_durations
 from mining.query import get_cases as get_cases
 from mining.query import get_dfg as get_dfg
@@ -205,6 +207,7 @@ __all__ = [
     "WorkingCalendar",
     "activity_names",
     "analyze",
+    "attribute_columns",
     "case_trace",
     "case_trends",
     "cases_csv",
@@ -239,6 +242,7 @@ __all__ = [
     "find_handovers",
     "find_rework",
     "get_activity_times",
+    "get_attribute_values",
     "get_case_durations",
     "get_cases",
     "get_dfg",

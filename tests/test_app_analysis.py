@@ -153,14 +153,17 @@ def test_the_variants_explorer_shows_throughput_times_and_steps_as_chips(workspa
 
 def test_a_variant_becomes_the_selection_or_a_filter(workspace: dict) -> None:
     app = _page(workspace["log"])
+    cases = _table(app, "sequence", "median", "p90")["cases"].iloc[2]
     app.selectbox(key="analysis_variant").set_value(2).run()
     assert _component(app, "pmo.variants")["selected"] == 3
-    app.button(key="analysis_variant_add_filter").click().run()
-    assert app.session_state["analysis_filters"] == [{"kind": "variant", "numbers": [3]}]
-    app.button(key="analysis_variant_add_filter").click().run()  # no duplicate
-    assert app.session_state["analysis_filters"] == [{"kind": "variant", "numbers": [3]}]
     app.button(key="analysis_variant_show_cases").click().run()
     assert app.session_state["analysis_selection"] == {"kind": "variant", "numbers": [3]}
+    app.button(key="analysis_variant_add_filter").click().run()
+    assert app.session_state["analysis_filters"] == [{"kind": "variant", "numbers": [3]}]
+    # The filter applies: the page shows variant 3's cases, and in that view it is the only,
+    # so first, variant.
+    assert app.metric[0].value == str(cases)
+    assert _component(app, "pmo.variants")["selected"] == 1
     assert not app.exception
 
 

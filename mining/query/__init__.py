@@ -6,7 +6,7 @@ this package; nothing here imports the catalogue database or the other stages of
 (read once, numbered by numpy, run in DuckDB) → ``queries`` (the questions) and ``cases`` (the
 cases behind a figure, a case's trace); ``describe`` puts filters into words; ``layout`` is the
 order the import writes the events in, ``variants`` the record of one variant; ``trends`` asks
-for the cases per calendar period.
+for the cases per calendar period, ``values`` what a filter can choose from.
 """
 
 from mining.query.cases import CaseList as CaseList
@@ -46,6 +46,8 @@ from mining.query.queries import query_transitions as query_transitions
 from mining.query.queries import query_unit_counts as query_unit_counts
 from mining.query.trends import PERIOD_UNITS as PERIOD_UNITS
 from mining.query.trends import query_trends as query_trends
+from mining.query.values import attribute_columns as attribute_columns
+from mining.query.values import get_attribute_values as get_attribute_values
 from mining.query.variants import VariantCount as VariantCount
 from mining.query.view import AttributeFilter as AttributeFilter
 from mining.query.view import Filter as Filter
@@ -82,6 +84,7 @@ __all__ = [
     "TraceStep",
     "VariantCount",
     "analysis_session",
+    "attribute_columns",
     "case_trace",
     "checked_attribute",
     "count_handovers",
@@ -102,6 +105,7 @@ __all__ = [
     "filter_variants_top_k",
     "get_activity_profile",
     "get_activity_times",
+    "get_attribute_values",
     "get_case_durations",
     "get_cases",
     "get_dfg",

@@ -305,6 +305,14 @@ def test_dfg_waits_are_seconds_between_directly_following_events(tmp_path: Path)
             ),
             *events("c2", ("A", "2024-01-01T10:00"), ("B", "2024-01-01T10:03")),
             *events("c3", ("A", "2024-01-01T10:00"), ("B", "2024-01-01T10:11")),
+            # A loop passes B→A→B twice in one case: two pairs, but one case behind the edge.
+            *events(
+                "c4",
+                ("B", "2024-01-02T10:00"),
+                ("A", "2024-01-02T10:05"),
+                ("B", "2024-01-02T10:06"),
+                ("A", "2024-01-02T10:07"),
+            ),
         ],
     )
     dfg = get_dfg(view)
@@ -315,15 +323,24 @@ def test_dfg_waits_are_seconds_between_directly_following_events(tmp_path: Path)
         "mean_wait_s",
         "median_wait_s",
         "total_wait_s",
+        "cases",
     ]
+    cases_per_edge = {(s, t): c for s, t, c in dfg[["source", "target", "cases"]].itertuples(False)}
+    assert cases_per_edge == {("A", "B"): 4, ("B", "A"): 1, ("B", "C"): 1}
     first = dfg.iloc[0]
-    assert (first["source"], first["target"], first["count"]) == ("A", "B", 3)
+    assert (first["source"], first["target"], first["count"]) == ("A", "B", 4)
     assert (first["mean_wait_s"], first["median_wait_s"], first["total_wait_s"]) == (
-        300.0,
-        180.0,
-        900.0,
+        240.0,
+        120.0,
+        960.0,
     )
     assert dfg.iloc[1][["source", "target", "count", "mean_wait_s"]].tolist() == [
+        "B",
+        "A",
+        2,
+        180.0,
+    ]
+    assert dfg.iloc[2][["source", "target", "count", "mean_wait_s"]].tolist() == [
         "B",
         "C",
         1,

@@ -390,6 +390,17 @@ def test_a_period_filter_says_what_it_counts(
     assert 0 < len(in_february) < 400
     assert _cases_metric(app) == str(len(in_february))
 
+    _add(app, "endpoints")
+    app.multiselect(key="analysis_add_ends").set_value(["Sollstellung buchen"])
+    _run(app)
+    _button(app, "Filter anwenden").click()
+    _run(app)
+    narrowed = "Gezählt: " + plain(
+        "Fälle, die im Zeitraum 01.02.2024–29.02.2024 begonnen haben (erstes Ereignis darin), "
+        "eingeschränkt durch 1 Filter: Endet mit: Sollstellung buchen"
+    )
+    assert narrowed in [c.value for c in app.caption]
+
 
 def test_removing_a_chip_keeps_the_variants_of_a_later_variant_filter(
     office: Office, monkeypatch: pytest.MonkeyPatch

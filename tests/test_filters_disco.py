@@ -330,9 +330,23 @@ def test_the_period_says_what_it_counts(march: LogView, mode: str, sentence: str
     assert describe_period(view).startswith(sentence)
 
 
-def test_without_a_period_all_cases_count(march: LogView) -> None:
-    assert describe_period(filter_variants(march, [1])) == (
-        "Alle Fälle des Protokolls (kein Zeitraum gewählt)"
+def test_without_a_period_or_filter_all_cases_count(march: LogView) -> None:
+    assert describe_period(march) == "Alle Fälle des Protokolls (kein Zeitraum gewählt)"
+
+
+def test_the_period_names_the_filters_that_narrow_it(march: LogView) -> None:
+    # A caption saying "all cases" over a filtered figure misleads whoever checks the figure.
+    narrowed = filter_directly_follows(filter_variants(march, [1]), "A", "B")
+    assert describe_period(narrowed) == (
+        "Fälle aus dem ganzen Protokoll (kein Zeitraum gewählt), eingeschränkt durch 2 Filter: "
+        "Varianten: 1 · Direkt gefolgt: A → B"
+    )
+    in_march = filter_variants(
+        filter_local_days(march, date(2024, 3, 1), date(2024, 3, 31), mode="started"), [1]
+    )
+    assert describe_period(in_march) == (
+        "Fälle, die im Zeitraum 01.03.2024–31.03.2024 begonnen haben (erstes Ereignis darin), "
+        "eingeschränkt durch 1 Filter: Varianten: 1"
     )
 
 

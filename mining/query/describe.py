@@ -84,10 +84,11 @@ def describe_filter(item: Filter) -> str:
 
 
 def describe_period(view: LogView) -> str:
-    """What the view's period counts, in one German sentence, e.g. „Fälle, die im Zeitraum
-    01.03.2024–31.03.2024 abgeschlossen wurden (letztes Ereignis darin)“; without a time filter
+    """What the view's figures count, in one German sentence, e.g. „Fälle, die im Zeitraum
+    01.03.2024–31.03.2024 abgeschlossen wurden (letztes Ereignis darin)“; without any filter
     „Alle Fälle des Protokolls (kein Zeitraum gewählt)“. Several time filters are named in
-    order. Reads no data.
+    order; the other filters follow as „eingeschränkt durch N Filter: …“ with their chip
+    labels. Reads no data.
 
     Example::
 
@@ -98,9 +99,17 @@ def describe_period(view: LogView) -> str:
         for f in view.filters
         if isinstance(f, TimeRangeFilter)
     ]
-    if not sentences:
+    others = [describe_filter(f) for f in view.filters if not isinstance(f, TimeRangeFilter)]
+    if not sentences and not others:
         return "Alle Fälle des Protokolls (kein Zeitraum gewählt)"
-    return "; darunter ".join(sentences)
+    counted = (
+        "; darunter ".join(sentences)
+        if sentences
+        else "Fälle aus dem ganzen Protokoll (kein Zeitraum gewählt)"
+    )
+    if not others:
+        return counted
+    return f"{counted}, eingeschränkt durch {len(others)} Filter: {' · '.join(others)}"
 
 
 def _window(start: dt.datetime, end: dt.datetime) -> str:

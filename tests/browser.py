@@ -209,6 +209,94 @@ class Page:
         self.wait.until(lambda d: d.find_elements(By.XPATH, xpath))[0].click()
         self.idle()
 
+    def choose_first(self, label: str) -> str:
+        """Pick the first option of the select box labelled ``label``; returns its text."""
+        from selenium.common.exceptions import StaleElementReferenceException
+        from selenium.webdriver.common.by import By
+
+        xpath = f"//div[@data-testid='stSelectbox']//input[@aria-label={self._literal(label)}]"
+        # A rerun still on its way replaces the box; pick again from the new one.
+        for _attempt in range(3):
+            try:
+                field = self.wait.until(
+                    lambda d: [f for f in d.find_elements(By.XPATH, xpath) if f.is_displayed()]
+                )[0]
+                self.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", field)
+                field.click()
+                option = self.wait.until(
+                    lambda d: d.find_elements(By.XPATH, "//*[@role='option']")
+                )[0]
+                text = " ".join(option.text.split())
+                option.click()
+            except StaleElementReferenceException:
+                self.idle()
+                continue
+            self.idle()
+            return text
+        raise AssertionError(f"the select box {label!r} kept changing under the click")
+
+    def map_transitions(self) -> list[tuple[str, str, float]]:
+        """The transitions the process map shows in its frame now (the middle of the arrow
+        inside it, clear of the toolbar) as (source, target, weight), heaviest first."""
+        from selenium.webdriver.common.by import By
+
+        canvas = self.wait.until(
+            lambda d: d.find_elements(
+                By.CSS_SELECTOR, '.pmo-map[data-rendered="true"] .pmo-map-canvas'
+            )
+        )[0]
+        drawn = self.driver.execute_script(
+            """
+            const canvas = arguments[0];
+            const margin = 40;
+            return canvas._cyreg.cy.edges('[kind = "transition"]').filter((e) => {
+                const m = e.renderedMidpoint();
+                return m.x > margin && m.x < canvas.clientWidth - margin
+                    && m.y > margin && m.y < canvas.clientHeight - margin / 2;
+            }).map((e) => [e.data('from'), e.data('to'), e.data('weight')]);
+            """,
+            canvas,
+        )
+        return sorted(((s, t, float(w)) for s, t, w in drawn), key=lambda e: -e[2])
+
+    def click_map_edge(self, source: str, target: str) -> None:
+        """Click, with the mouse, the middle of the process map's transition ``source → target``
+        (where cytoscape draws it on its canvas)."""
+        from selenium.webdriver.common.action_chains import ActionChains
+        from selenium.webdriver.common.by import By
+
+        canvas = self.wait.until(
+            lambda d: d.find_elements(
+                By.CSS_SELECTOR, '.pmo-map[data-rendered="true"] .pmo-map-canvas'
+            )
+        )[0]
+        self.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", canvas)
+        time.sleep(0.5)
+        point = self.driver.execute_script(
+            """
+            const [canvas, source, target] = arguments;
+            const cy = canvas._cyreg.cy;
+            const edge = cy.edges('[kind = "transition"]').filter(
+                (e) => e.data('from') === source && e.data('to') === target);
+            if (edge.empty()) { return null; }
+            const middle = edge.first().renderedMidpoint();
+            return { x: middle.x, y: middle.y, width: canvas.clientWidth,
+                     height: canvas.clientHeight };
+            """,
+            canvas,
+            source,
+            target,
+        )
+        assert point is not None, f"no transition {source} → {target} on the map"
+        assert 0 < point["x"] < point["width"] and 0 < point["y"] < point["height"], point
+        # Selenium's offsets count from the element's centre.
+        ActionChains(self.driver).move_to_element_with_offset(
+            canvas,
+            round(point["x"] - point["width"] / 2),
+            round(point["y"] - point["height"] / 2),
+        ).click().perform()
+        self.idle()
+
     def wait_for(self, css: str) -> None:
         from selenium.webdriver.common.by import By
 

@@ -7,6 +7,7 @@ reality view, create and download a report. Screenshots of every step land in ``
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -85,7 +86,7 @@ def test_upload_analyse_compare_and_download_a_report(
             page.open_page("Analyse")
             page.choose("Ereignisprotokoll", "hundesteuer-export.csv")
             page.see("Prozesslandkarte")
-            page.wait_for('[data-testid="stGraphVizChart"] svg')
+            page.wait_for('.pmo-map[data-rendered="true"]')  # cytoscape drew the map
             page.shot("05-prozesslandkarte", focus='[data-testid="stTabs"]')
             page.open_tab("Engpässe")
             page.see("Nacharbeit")
@@ -118,3 +119,78 @@ def test_upload_analyse_compare_and_download_a_report(
     text = " ".join(" ".join(page.extract_text() for page in PdfReader(pdf).pages).split())
     assert "Hundesteuer – Anmeldung eines Hundes" in text
     assert "Zusammenfassung" in text
+
+
+def _pmo(env: dict[str, str], *args: str) -> object:
+    done = subprocess.run(
+        [sys.executable, "-m", "pmo", *args],
+        cwd=PROJECT,
+        env=env,
+        check=True,
+        timeout=600,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(done.stdout)
+
+
+def _german(number: int) -> str:
+    return f"{number:,}".replace(",", ".")
+
+
+def test_from_a_bottleneck_and_a_map_edge_to_their_cases(
+    office: dict[str, str], tmp_path: Path
+) -> None:
+    source_name = "musterstadt-gewerbeanmeldung.zip"
+    logs = _pmo(office, "log", "list", "--json")
+    log_id = next(log["log_id"] for log in logs if log["source_name"] == source_name)  # type: ignore[index, union-attr]
+
+    def cli_cases(*options: str) -> dict:
+        return _pmo(office, "cases", log_id, "--json", *options)  # type: ignore[return-value]
+
+    with streamlit_server(PROJECT, office) as url:
+        driver = chrome(tmp_path)
+        page = Page(driver, "drilldown")
+        try:
+            driver.get(url)
+            page.idle()
+            page.open_page("Analyse")
+            page.choose("Ereignisprotokoll", source_name)
+            page.see(f"{_german(950)}")
+            page.wait_for('.pmo-map[data-rendered="true"]')
+
+            # The worst bottleneck's cases: the same set the command line lists, longest first.
+            page.open_tab("Engpässe")
+            label = page.choose_first("Fälle anzeigen: Übergang")
+            source, target = label.removeprefix("Übergang ").split(" → ")
+            expected = cli_cases("--edge", source, target)
+            assert expected["total"] > 0
+            page.see(f"{_german(expected['total'])} Fälle – Übergang {source} → {target}")
+            longest = page.choose_first("Verlauf des Falls")
+            assert longest == expected["cases"][0]["case"]
+            page.see(f"Fall {longest}")
+            page.shot("10-faelle", focus='[data-testid="stTabs"]')
+
+            # A transition clicked on the map: its panel, its cases, then the whole page narrowed.
+            page.open_tab("Prozesslandkarte")
+            # One that not every case takes, so that the filter narrows the page.
+            source, target, _ = next(edge for edge in page.map_transitions() if edge[2] < 1)
+            page.click_map_edge(source, target)
+            page.see(f"Übergang „{source}“ → „{target}“")
+            page.click_button("Fälle anzeigen")
+            expected = cli_cases("--edge", source, target)
+            page.see(f"{_german(expected['total'])} Fälle – Übergang {source} → {target}")
+            page.shot("08-prozesslandkarte", focus='[data-testid="stTabs"]')
+            page.click_button("Als Filter hinzufügen")
+            page.see(f"Direkt gefolgt: {source} → {target}")
+            page.see("eingeschränkt durch 1 Filter")
+            cases_metric = driver.execute_script(
+                "return document.querySelector('[data-testid=\"stMetricValue\"]').innerText;"
+            )
+            assert cases_metric.strip() == _german(expected["total"])
+            page.shot("11-filter", focus='[data-testid="stMainBlockContainer"]')
+        except Exception:
+            page.shot("fehler")
+            raise
+        finally:
+            driver.quit()

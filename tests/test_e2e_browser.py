@@ -7,12 +7,15 @@ reality view, create and download a report. Screenshots of every step land in ``
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import subprocess
 import sys
 import time
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 from pypdf import PdfReader
@@ -138,25 +141,39 @@ def _german(number: int) -> str:
     return f"{number:,}".replace(",", ".")
 
 
+def _german_decimal(value: float) -> str:
+    """As the CSV export writes a number of days: decimal comma, four places at most."""
+    return repr(round(value, 4)).replace(".", ",")
+
+
 def test_from_a_bottleneck_and_a_map_edge_to_their_cases(
     office: dict[str, str], tmp_path: Path
 ) -> None:
     source_name = "musterstadt-gewerbeanmeldung.zip"
     logs = _pmo(office, "log", "list", "--json")
-    log_id = next(log["log_id"] for log in logs if log["source_name"] == source_name)  # type: ignore[index, union-attr]
+    stored = next(log for log in logs if log["source_name"] == source_name)  # type: ignore[index, union-attr]
+    log_id = stored["log_id"]
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
 
     def cli_cases(*options: str) -> dict:
         return _pmo(office, "cases", log_id, "--json", *options)  # type: ignore[return-value]
 
     with streamlit_server(PROJECT, office) as url:
-        driver = chrome(tmp_path)
+        driver = chrome(downloads)
         page = Page(driver, "drilldown")
+
+        def cases_metric() -> str:
+            return driver.execute_script(
+                "return document.querySelector('[data-testid=\"stMetricValue\"]').innerText;"
+            ).strip()
+
         try:
             driver.get(url)
             page.idle()
             page.open_page("Analyse")
             page.choose("Ereignisprotokoll", source_name)
-            page.see(f"{_german(950)}")
+            page.wait.until(lambda _: cases_metric() == _german(stored["cases"]))
             page.wait_for('.pmo-map[data-rendered="true"]')
 
             # The worst bottleneck's cases: the same set the command line lists, longest first.
@@ -170,6 +187,13 @@ def test_from_a_bottleneck_and_a_map_edge_to_their_cases(
             assert longest == expected["cases"][0]["case"]
             page.see(f"Fall {longest}")
             page.shot("10-faelle", focus='[data-testid="stTabs"]')
+            page.click_button("Fälle als CSV herunterladen")
+            exported = _downloaded(downloads, ".csv").read_text(encoding="utf-8-sig")
+            rows = list(csv.DictReader(io.StringIO(exported), delimiter=";"))
+            assert [row["Fall"] for row in rows] == [c["case"] for c in expected["cases"]]
+            assert rows[0]["Durchlaufzeit (Tage)"] == _german_decimal(
+                expected["cases"][0]["duration_s"] / 86400
+            )
 
             # A transition clicked on the map: its panel, its cases, then the whole page narrowed.
             page.open_tab("Prozesslandkarte")
@@ -177,6 +201,12 @@ def test_from_a_bottleneck_and_a_map_edge_to_their_cases(
             source, target, _ = next(edge for edge in page.map_transitions() if edge[2] < 1)
             page.click_map_edge(source, target)
             page.see(f"Übergang „{source}“ → „{target}“")
+            page.click_button("SVG")
+            drawing = ElementTree.parse(_downloaded(downloads, ".svg")).getroot()
+            assert drawing.tag == "{http://www.w3.org/2000/svg}svg"
+            # A box's label is drawn line by line, one <text> per line, in reading order.
+            lines = " ".join(t.text or "" for t in drawing.iter("{http://www.w3.org/2000/svg}text"))
+            assert source in lines and target in lines
             page.click_button("Fälle anzeigen")
             expected = cli_cases("--edge", source, target)
             page.see(f"{_german(expected['total'])} Fälle – Übergang {source} → {target}")
@@ -184,10 +214,8 @@ def test_from_a_bottleneck_and_a_map_edge_to_their_cases(
             page.click_button("Als Filter hinzufügen")
             page.see(f"Direkt gefolgt: {source} → {target}")
             page.see("eingeschränkt durch 1 Filter")
-            cases_metric = driver.execute_script(
-                "return document.querySelector('[data-testid=\"stMetricValue\"]').innerText;"
-            )
-            assert cases_metric.strip() == _german(expected["total"])
+            assert cases_metric() == _german(expected["total"])
+            assert expected["total"] < stored["cases"]  # the figures changed with the filter
             page.shot("11-filter", focus='[data-testid="stMainBlockContainer"]')
         except Exception:
             page.shot("fehler")

@@ -62,7 +62,6 @@ from mining.digitization import ScenarioResult as ScenarioResult
 from mining.digitization import checked_values as checked_values
 from mining.digitization import facts_from_model as facts_from_model
 from mining.digitization import load_assumptions as load_assumptions
-from mining.digitization import parse_change as parse_change
 from mining.digitization import register_candidates as register_candidates
 from mining.digitization import run_scenario as run_scenario
 from mining.digitization import save_assumptions as save_assumptions
@@ -263,7 +262,6 @@ __all__ = [
     "ingest_file",
     "load_assumptions",
     "load_or_create_secret",
-    "parse_change",
     "lower_saxony_holidays",
     "map_activities",
     "map_dot",

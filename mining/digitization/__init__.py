@@ -35,7 +35,6 @@ from mining.digitization.scenario import (
     ScenarioError,
     ScenarioFigures,
     ScenarioResult,
-    parse_change,
     run_scenario,
 )
 from mining.digitization.signals import (
@@ -67,7 +66,6 @@ __all__ = [
     "facts_from_model",
     "find_candidates",
     "load_assumptions",
-    "parse_change",
     "rank_candidates",
     "recommend",
     "register_candidates",

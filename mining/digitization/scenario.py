@@ -44,7 +44,6 @@ __all__ = [
     "ScenarioError",
     "ScenarioFigures",
     "ScenarioResult",
-    "parse_change",
     "run_scenario",
 ]
 
@@ -139,18 +138,6 @@ class ScenarioResult:
             "assumptions": [dict(a) for a in self.assumptions],  # type: ignore[misc]
             "notes": list(self.notes),
         }
-
-
-def parse_change(text: str) -> tuple[str, str]:
-    """``"Hundesteuer berechnen:rpa"`` → ``("Hundesteuer berechnen", "rpa")``; the kind follows
-    the last colon, so a step's name may hold colons itself."""
-    activity, colon, kind = text.rpartition(":")
-    if not colon or not activity.strip() or not kind.strip():
-        raise ScenarioError(
-            f"„{text}“ ist keine Änderung der Form AKTIVITÄT:ART "
-            f"(Arten: {', '.join(SCENARIO_KINDS)})."
-        )
-    return activity.strip(), kind.strip()
 
 
 def run_scenario(

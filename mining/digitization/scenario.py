@@ -47,8 +47,8 @@ __all__ = [
     "run_scenario",
 ]
 
-# The kinds a replay can compute, in the order they are applied.
-SCENARIO_KINDS = ("online_service", "ai_form_assistance", "rpa")
+# The kinds a replay can compute (applied online first, then rework, then automation).
+SCENARIO_KINDS = ("rpa", "ai_form_assistance", "online_service")
 _DAY_S = 86400.0
 
 

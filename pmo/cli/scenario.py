@@ -7,12 +7,13 @@ from typing import Any
 
 import click
 
+from mining import SCENARIO_KINDS
 from pmo.cli._common import cli, date_range_options, db_option, emit_json, log_store
 from pmo.cli._filters import OptionError, filter_option
 
 __all__ = ["scenario_command", "render_scenario"]
 
-_KINDS = ("rpa", "ai_form_assistance", "online_service")
+_KINDS = SCENARIO_KINDS
 
 
 @cli.command("scenario")

@@ -440,3 +440,56 @@ def test_a_bad_scenario_is_one_german_line(
     assert result.returncode == code, message
     assert "Traceback" not in message and message.count("\n") == 1, message
     assert message.startswith("Fehler: ") and fragment in message
+
+
+def test_pmo_report_shows_the_chosen_scenario_in_every_format(
+    office: tuple[dict[str, str], str], tmp_path: Path
+) -> None:
+    env, log_id = office
+    args = ("--scenario", f"{RPA_STEP}:rpa", "--online-share", "0.8")
+    files = {}
+    for fmt in ("json", "html", "xlsx"):
+        files[fmt] = tmp_path / f"bericht.{fmt}"
+        pmo_output(
+            "report", "--process", "hundesteuer-anmeldung", *args, "--format", fmt,
+            "-o", str(files[fmt]), env=env,
+        )  # fmt: skip
+    snapshot = json.loads(files["json"].read_text(encoding="utf-8"))
+    (process,) = snapshot["processes"]
+    # The report's scenario is pmo scenario's on the process's reference log.
+    direct = json.loads(
+        pmo_output(
+            "scenario",
+            log_id,
+            "--accept",
+            f"{RPA_STEP}:rpa",
+            "--online-share",
+            "0.8",
+            "--json",
+            env=env,
+        )  # fmt: skip
+    )
+    assert process["scenario"] == direct
+    html = files["html"].read_text(encoding="utf-8")
+    assert "Szenario: vorher und nachher" in html and "Durchlaufzeit P90" in html
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(files["xlsx"])["Szenario"]
+    kinds = [row[2] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert kinds == ["Onlinedienst (OZG)", "RPA (Softwareroboter)"]
+
+
+def test_a_report_scenario_needs_exactly_one_process(
+    office: tuple[dict[str, str], str], tmp_path: Path
+) -> None:
+    env, _ = office
+    out = str(tmp_path / "x.html")
+    for args in (
+        ("--scenario", f"{RPA_STEP}:rpa"),
+        ("--process", "hundesteuer-anmeldung", "--scenario", RPA_STEP),
+    ):
+        result = run_pmo("report", *args, "--format", "html", "-o", out, env=env)
+        message = result.stderr.decode()
+        assert result.returncode == 2, message
+        assert message.startswith("Fehler: ") and message.count("\n") == 1, message
+    assert not Path(out).exists()

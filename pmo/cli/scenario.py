@@ -11,7 +11,7 @@ from mining import SCENARIO_KINDS
 from pmo.cli._common import cli, date_range_options, db_option, emit_json, log_store
 from pmo.cli._filters import OptionError, filter_option
 
-__all__ = ["scenario_command", "render_scenario"]
+__all__ = ["parse_accept", "render_scenario", "scenario_command"]
 
 _KINDS = SCENARIO_KINDS
 
@@ -80,7 +80,7 @@ def scenario_command(
     from pmo.context import process_facts
     from process_registry import Registry
 
-    changes = [_accepted(text) for text in accepted]
+    changes = [parse_accept(text) for text in accepted]
     if not changes and online_share is None:
         raise OptionError(
             "Kein Szenario: bitte mindestens eine Änderung mit --accept AKTIVITÄT:ART oder "
@@ -111,11 +111,12 @@ def scenario_command(
     click.echo(render_scenario(result))
 
 
-def _accepted(text: str) -> tuple[str, str]:
+def parse_accept(text: str, option: str = "--accept") -> tuple[str, str]:
+    """``"Hundesteuer berechnen:rpa"`` → (activity, kind); the kind follows the last colon."""
     activity, colon, kind = text.rpartition(":")
     if not colon or not activity.strip() or kind.strip() not in _KINDS:
         raise OptionError(
-            f"--accept „{text}“: erwartet AKTIVITÄT:ART mit ART " + ", ".join(_KINDS) + ", z. B. "
+            f"{option} „{text}“: erwartet AKTIVITÄT:ART mit ART " + ", ".join(_KINDS) + ", z. B. "
             "„Hundesteuer berechnen:rpa“."
         )
     return activity.strip(), kind.strip()

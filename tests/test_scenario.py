@@ -272,6 +272,30 @@ def test_changes_together_apply_online_then_rework_then_automation(
     )
 
 
+def test_without_a_channel_column_the_scanning_step_marks_paper_cases(
+    log: tuple[LogView, pd.DataFrame, Path], tmp_path: Path
+) -> None:
+    view, frame, _ = log
+    result = run_scenario(view, [], assumptions=ASSUMPTIONS, online_share=1.0)
+    scanned = frame.loc[frame["activity"] == SCAN_STEP, "case_id"].nunique()
+    assert result.changes[0].eligible_cases == result.changes[0].cases == scanned
+    assert result.online_share_before == pytest.approx(1 - scanned / frame["case_id"].nunique())
+    # No channel and no scanning step: the intake is unknown, and the scenario says so.
+    rows = [
+        {"case": "A-1", "activity": "Antrag prüfen", "time": "2024-03-01T09:00"},
+        {"case": "A-1", "activity": "Bescheid erstellen", "time": "2024-03-04T09:00"},
+    ]
+    unknown = run_scenario(
+        write_log(tmp_path / "plain.parquet", rows),
+        [],
+        assumptions=ASSUMPTIONS,
+        online_share=0.8,
+    )
+    assert unknown.online_share_before is None
+    assert unknown.changes[0].cases == 0 and unknown.after == unknown.before
+    assert [n for n in unknown.notes if "Keine Papierfälle" in n]
+
+
 def test_a_share_of_the_cases_is_chosen_reproducibly(
     log: tuple[LogView, pd.DataFrame, Path],
 ) -> None:

@@ -99,11 +99,12 @@ def remove_loops(
     events go, with the waits before them (work: measured, else ``minutes`` per event)."""
     drop = pd.Series(False, index=events.index)
     eligible: list[str] = []
-    candidates = events.groupby("case_id", sort=False).filter(
-        lambda case: bool(
-            case["activity"].eq(activity).any() and case["activity"].duplicated().any()
-        )
+    # Only cases that run the activity and repeat some activity can hold such a loop.
+    has_step = events["case_id"].isin(events.loc[events["activity"].eq(activity), "case_id"])
+    repeats = events["case_id"].isin(
+        events.loc[events.duplicated(["case_id", "activity"]), "case_id"]
     )
+    candidates = events[has_step & repeats]
     positions: dict[str, list[int]] = {}
     for case_id, case in candidates.groupby("case_id", sort=False):
         found = _loop_positions(case["activity"].tolist(), activity)

@@ -174,7 +174,7 @@ def run_scenario(
         moved = None
         if online_share is not None:
             moved = min(len(paper), max(0, round(online_share * known) - (known - len(paper))))
-            if moved == 0:
+            if moved == 0 and paper:
                 notes.append(
                     f"Schon {_pct(online_before or 0.0)} der Fälle gehen online ein; das Ziel "
                     f"{_pct(online_share)} verschiebt keine Papierfälle."
@@ -274,8 +274,9 @@ def _paper_cases(frame: pd.DataFrame, column: str | None) -> tuple[set[str], int
         )
         paper = set(cases[breaks.to_numpy()])
         known = int(cases.nunique())
-    online = (known - len(paper)) / known if known else None
-    return paper, known, online
+    # Without a channel column and without a scanning step the intake is simply unknown.
+    unknown = not known or (column is None and not paper)
+    return paper, known, None if unknown else (known - len(paper)) / known
 
 
 def _apply(

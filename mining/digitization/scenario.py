@@ -135,7 +135,7 @@ class ScenarioResult:
             "hours_saved_per_year": self.hours_saved_per_year,
             "fte_saved": self.fte_saved,
             "euros_saved_per_year": self.euros_saved_per_year,
-            "assumptions": [dict(a) for a in self.assumptions],  # type: ignore[misc]
+            "assumptions": list(self.assumptions),
             "notes": list(self.notes),
         }
 

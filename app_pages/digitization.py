@@ -17,6 +17,7 @@ from app_pages._portfolio import (
     session_assumptions,
     stop_if_no_processes,
 )
+from app_pages._scenario import scenario_section
 from app_pages._shared import signed_in_user, visible_processes
 from mining import write_csv
 from process_registry import RegistryError
@@ -226,3 +227,5 @@ st.dataframe(
     column_config={t("digitization.col_euros"): st.column_config.NumberColumn(format="localized")},
 )
 st.bar_chart(per_kind, x=t("digitization.col_recommendation"), y=t("digitization.col_hours"))
+
+scenario_section(snapshot, assumptions)

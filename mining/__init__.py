@@ -35,6 +35,7 @@ from mining.analysis import AnalysisOptions as AnalysisOptions
 from mining.analysis import EmptySelectionError as EmptySelectionError
 from mining.analysis import ProcessContext as ProcessContext
 from mining.analysis import analyze as analyze
+from mining.analysis import channel_column as channel_column
 from mining.analysis import process_conformance as process_conformance
 from mining.conformance import MEASURES as MEASURES
 from mining.conformance import ActivityMappingError as ActivityMappingError
@@ -52,13 +53,17 @@ from mining.conformance import unmodelled_activities as unmodelled_activities
 from mining.conformance import unplaced_activities as unplaced_activities
 from mining.diagram import write_bpmn as write_bpmn
 from mining.digitization import ASSUMPTION_LABELS as ASSUMPTION_LABELS
+from mining.digitization import SCENARIO_KINDS as SCENARIO_KINDS
 from mining.digitization import Assumptions as Assumptions
 from mining.digitization import AssumptionsError as AssumptionsError
 from mining.digitization import ProcessFacts as ProcessFacts
+from mining.digitization import ScenarioError as ScenarioError
+from mining.digitization import ScenarioResult as ScenarioResult
 from mining.digitization import checked_values as checked_values
 from mining.digitization import facts_from_model as facts_from_model
 from mining.digitization import load_assumptions as load_assumptions
 from mining.digitization import register_candidates as register_candidates
+from mining.digitization import run_scenario as run_scenario
 from mining.digitization import save_assumptions as save_assumptions
 from mining.digitization import toml_text as toml_text
 from mining.digitization import write_toml as write_toml
@@ -196,6 +201,9 @@ __all__ = [
     "ModelReview",
     "ProcessContext",
     "ProcessFacts",
+    "SCENARIO_KINDS",
+    "ScenarioError",
+    "ScenarioResult",
     "ReadOptions",
     "SecretKey",
     "TimestampPolicy",
@@ -210,6 +218,7 @@ __all__ = [
     "attribute_columns",
     "case_trace",
     "case_trends",
+    "channel_column",
     "cases_csv",
     "check_conformance",
     "checked_values",
@@ -265,6 +274,7 @@ __all__ = [
     "redact_snapshot",
     "reduce_map",
     "register_candidates",
+    "run_scenario",
     "render_report",
     "save_assumptions",
     "suggest_mapping",

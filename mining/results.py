@@ -45,6 +45,10 @@ __all__ = [
     "OrgUnitGroupsRecord",
     "OrgUnitRecord",
     "ReworkRecord",
+    "ScenarioAssumptionRecord",
+    "ScenarioChangeRecord",
+    "ScenarioFiguresRecord",
+    "ScenarioRecord",
     "TrendRecord",
     "VariantRecord",
 ]
@@ -312,6 +316,59 @@ class TrendRecord(TypedDict):
     # reads like paper (Papier, Post, Brief, schriftlich), 0…1; None without a channel column,
     # when no channel reads like paper, or without such a case.
     paper_share: float | None
+
+
+class ScenarioAssumptionRecord(TypedDict):
+    """One assumption a scenario's figures rest on, with where its value comes from."""
+
+    key: str  # "section.name" as in the assumptions file, or "measured.…" for a measured input
+    label: str  # German
+    value: float | str
+    source: str  # the shipped defaults, the office's file, or "gemessen"
+
+
+class ScenarioChangeRecord(TypedDict):
+    """One accepted change of ``pmo scenario --json`` (:func:`mining.run_scenario`)."""
+
+    activity: str | None  # None: a target online share without a named step
+    kind: str  # rpa, ai_form_assistance or online_service
+    kind_label: str  # German
+    eligible_cases: int  # cases the change could apply to (with the step, rework or paper)
+    cases: int  # cases the replay changed
+    events_removed: int  # events no longer executed
+    hours_saved_per_year: float
+    euros_saved_per_year: float
+    # {"formula": German text, "inputs": {name: value}, "result": hours per year}
+    calculation: dict[str, object]
+
+
+class ScenarioFiguresRecord(TypedDict):
+    """Throughput and deadline of the replayed cases, before or after the changes."""
+
+    median_days: float | None  # case duration (first to last event), calendar days
+    p90_days: float | None
+    deadline_over_share: float | None  # of the cases whose clock started; None: no deadline
+    deadline_cases: int  # cases whose clock started
+
+
+class ScenarioRecord(TypedDict):
+    """What ``pmo scenario --json`` prints: the log's own cases replayed with changed steps."""
+
+    process: str | None
+    cases: int
+    year_factor: float  # multiply log figures by this for a year
+    volume_source: str  # "Register" or "Protokoll"
+    deadline_days: int | None
+    online_share_before: float | None  # of the cases with a known intake channel
+    online_share_target: float | None
+    changes: list[ScenarioChangeRecord]
+    before: ScenarioFiguresRecord
+    after: ScenarioFiguresRecord
+    hours_saved_per_year: float
+    fte_saved: float
+    euros_saved_per_year: float
+    assumptions: list[ScenarioAssumptionRecord]
+    notes: list[str]  # German: what the replay could not apply, and why
 
 
 class AnalysisResult(TypedDict):

@@ -23,16 +23,18 @@ from mining import (
     LogStore,
     LogView,
     analyze,
+    channel_column,
     filter_local_days,
     load_assumptions,
     office_calendar,
     open_log,
     register_candidates,
+    run_scenario,
 )
 from pmo.context import process_context, process_facts
 from process_registry import ReferenceLog, Registry, iso, office_settings
 
-__all__ = ["ReportFilters", "build_report"]
+__all__ = ["ReportFilters", "ReportScenario", "build_report"]
 
 SCHEMA = "pmo-report/1"
 # The process map in a report shows the most frequent paths only, so it stays readable on paper.
@@ -58,6 +60,15 @@ class ReportFilters:
         }
 
 
+@dataclass(frozen=True)
+class ReportScenario:
+    """Accepted changes ((activity, kind) pairs) and a target online share, replayed on each
+    reported process's log (:func:`mining.run_scenario`) and shown on its page."""
+
+    changes: tuple[tuple[str, str], ...] = ()
+    online_share: float | None = None
+
+
 def build_report(
     registry: Registry,
     store: LogStore,
@@ -70,13 +81,15 @@ def build_report(
     working_time: bool | None = None,
     title: str = "Digitalisierungsportfolio",
     now: dt.datetime | None = None,
+    scenario: ReportScenario | None = None,
 ) -> dict[str, Any]:
     """The portfolio of ``keys`` (default: every registered process) as a snapshot dict.
 
     Each process is analysed on its reference log (:meth:`Registry.reference_log`: the one its
     process manager chose, else the newest that passed the import checks), filtered by
     ``filters``, and the section names that log and why; a process without a log is assessed
-    from its catalogue data alone and says so. ``min_group_size`` and
+    from its catalogue data alone and says so. With ``scenario`` each process with a log gets a
+    ``scenario`` (:meth:`mining.ScenarioResult.to_dict`) on its page. ``min_group_size`` and
     ``working_time`` default to the office settings beside the store's logs, as in the workspace.
     """
     if min_group_size is None or working_time is None:
@@ -95,7 +108,7 @@ def build_report(
         calendar=calendar, min_group_size=min_group_size, assumptions=assumptions
     )
     processes = [
-        _process_section(registry, store, key, references.get(key), filters, options)
+        _process_section(registry, store, key, references.get(key), filters, options, scenario)
         for key in wanted
     ]
     # Leadership reads the processes with measured findings first, the most promising on top.
@@ -148,6 +161,7 @@ def _process_section(
     reference: ReferenceLog | None,
     filters: ReportFilters,
     options: AnalysisOptions,
+    scenario: ReportScenario | None = None,
 ) -> dict[str, Any]:
     record = registry.get_process(key)
     section: dict[str, Any] = {
@@ -199,6 +213,15 @@ def _process_section(
     section["process_map"] = _process_map(result)
     section["candidates"] = result["candidates"]
     section["notes"].extend(result.get("conformance", {}).get("notes", []))
+    if scenario is not None:
+        section["scenario"] = run_scenario(
+            view,
+            scenario.changes,
+            assumptions=options.assumptions or load_assumptions(),
+            facts=context.facts if context is not None else process_facts(registry, key),
+            online_share=scenario.online_share,
+            channel_column=channel_column(view),
+        ).to_dict()
     return section
 
 

@@ -152,3 +152,58 @@ def test_a_standard_that_would_not_load_again_is_not_written(tmp_path: Path) -> 
         save_assumptions(office_file, Assumptions(MappingProxyType(sections)))
     assert office_file.read_text(encoding="utf-8") == "[rpa]\nautomation_share = 0.7\n"
     assert [p.name for p in tmp_path.iterdir()] == ["annahmen.toml"]  # no temporary file left
+
+
+def _days(text: str) -> float:
+    return float(text.replace(".", "").replace(",", "."))
+
+
+def test_a_scenario_of_accepted_candidates_shows_before_and_after(
+    office: Office, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    use_office(monkeypatch, office)
+    app = run_page("digitization")
+    accept = app.multiselect(key="scenario_accept")
+    rpa = [o for o in accept.options if any(step in o for step in RPA_STEPS)]
+    assert len(rpa) == 2, accept.options  # both robot steps can be accepted
+    for option in rpa:
+        accept.select(option)
+    app.button(key="scenario_go").click().run()
+    assert not app.exception
+    figures = table(app, "vorher").set_index("Kennzahl")
+    median = figures.loc["Durchlaufzeit Median (Tage)"]
+    # The robot steps lose most of the hours before them: the cases get shorter.
+    assert _days(median["nachher"]) < _days(median["vorher"])
+    assert "Anteil über der Frist" not in " ".join(figures.index)  # Hundesteuer has none
+    hours = next(m for m in app.metric if m.label == "Stunden/Jahr")
+    assert _days(hours.value) > 0
+    sources = table(app, "Quelle")
+    assert "RPA: übernommener Anteil der Bearbeitungszeit" in set(sources["Messwert"])
+
+
+def test_a_target_online_share_moves_paper_cases(
+    office: Office, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    use_office(monkeypatch, office)
+    app = run_page("digitization")
+    app.toggle(key="scenario_online_on").set_value(True).run()
+    app.slider(key="scenario_online_share").set_value(100).run()
+    app.button(key="scenario_go").click().run()
+    assert not app.exception
+    lines = " ".join(m.value for m in app.markdown).replace("\\", "")
+    # 40 % of the 400 generated cases arrive on paper; at 100 % online all of them move.
+    assert "160 von 160 Fällen geändert" in lines
+    figures = table(app, "vorher").set_index("Kennzahl")
+    median = figures.loc["Durchlaufzeit Median (Tage)"]
+    assert _days(median["nachher"]) < _days(median["vorher"])
+
+
+def test_a_scenario_without_a_change_asks_for_one(
+    office: Office, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    use_office(monkeypatch, office)
+    app = run_page("digitization")
+    app.button(key="scenario_go").click().run()
+    assert [w.value for w in app.warning] == [
+        "Bitte mindestens einen Kandidaten übernehmen oder einen Ziel-Anteil setzen."
+    ]

@@ -77,6 +77,9 @@ ASSUMPTION_LABELS: Mapping[str, str] = MappingProxyType(
         "process_redesign.handover_reduction": "Neuordnung: vermiedene Übergaben",
         "process_redesign.wait_reduction": "Neuordnung: erwartete Verkürzung der Liegezeit",
         "process_redesign.effort": "Neuordnung: Aufwand (1–5)",
+        "scenario.assumed_minutes_per_step": (
+            "Szenario: Minuten je automatisiertem Schritt, falls nicht gemessen"
+        ),
     }
 )
 

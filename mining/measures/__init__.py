@@ -10,9 +10,11 @@ from mining.measures.calendar import lower_saxony_holidays as lower_saxony_holid
 from mining.measures.calendar import office_calendar as office_calendar
 from mining.measures.deadline import COUNTING_RULE as COUNTING_RULE
 from mining.measures.deadline import DeadlineStatus as DeadlineStatus
+from mining.measures.deadline import clock_status as clock_status
 from mining.measures.deadline import clock_texts as clock_texts
 from mining.measures.deadline import deadline_cases as deadline_cases
 from mining.measures.deadline import deadline_status as deadline_status
+from mining.measures.deadline import event_clocks as event_clocks
 from mining.measures.discovery import discover_bpmn as discover_bpmn
 from mining.measures.discovery import discover_process_tree as discover_process_tree
 from mining.measures.groups import GroupTooSmallError as GroupTooSmallError
@@ -40,10 +42,12 @@ __all__ = [
     "WorkingCalendar",
     "case_trends",
     "check_selection",
+    "clock_status",
     "clock_texts",
     "compare_channels",
     "deadline_cases",
     "deadline_status",
+    "event_clocks",
     "discover_bpmn",
     "discover_process_tree",
     "find_bottlenecks",

@@ -44,9 +44,11 @@ from process_registry import DEFAULT_HOLIDAY_CALENDAR, OFFICE_TIMEZONE, iso
 __all__ = [
     "COUNTING_RULE",
     "DeadlineStatus",
+    "clock_status",
     "clock_texts",
     "deadline_cases",
     "deadline_status",
+    "event_clocks",
 ]
 
 # § 31 (3) VwVfG names Saturday, Sunday and public holidays, not the office's own opening days.
@@ -120,11 +122,35 @@ def deadline_status(
         status = deadline_status(view, deadline_days=90, starts_with="Unterlagen vollständig")
         f"{status.over_share:.0%} über der Frist, {status.not_started} ohne Fristbeginn"
     """
-    clocks = _read_clocks(
-        view,
+    _check(deadline_days, starts_with, ends_with, warn_share)
+    return clock_status(
+        query_deadline_clocks(view, starts_with=starts_with, ends_with=ends_with),
         deadline_days=deadline_days,
         starts_with=starts_with,
         ends_with=ends_with,
+        warn_share=warn_share,
+        calendar_days=calendar_days,
+        calendar=calendar,
+    )
+
+
+def clock_status(
+    clocks: pd.DataFrame,
+    *,
+    deadline_days: int,
+    starts_with: str | None = None,
+    ends_with: str | None = None,
+    warn_share: float = 0.8,
+    calendar_days: bool = True,
+    calendar: WorkingCalendar | None = None,
+) -> DeadlineStatus:
+    """:func:`deadline_status` of clocks read elsewhere: ``clocks`` has the columns of
+    :func:`event_clocks` (a log replayed with changed steps counts its deadline as the stored
+    log does)."""
+    _check(deadline_days, starts_with, ends_with, warn_share)
+    clocks = _counted(
+        clocks,
+        deadline_days=deadline_days,
         warn_share=warn_share,
         calendar_days=calendar_days,
         calendar=calendar,
@@ -193,6 +219,19 @@ class _Clocks:
     measured_until: datetime | None
 
 
+def _check(
+    deadline_days: int, starts_with: str | None, ends_with: str | None, warn_share: float
+) -> None:
+    if deadline_days <= 0:
+        raise LogViewError("Die Frist muss mindestens einen Tag lang sein.")
+    if not 0.0 <= warn_share <= 1.0:
+        raise LogViewError("warn_share muss zwischen 0 und 1 liegen.")
+    if starts_with is not None and starts_with == ends_with:
+        raise LogViewError(
+            f"Beginn und Ende der Frist dürfen nicht derselbe Schritt sein („{starts_with}“)."
+        )
+
+
 def _read_clocks(
     view: LogView,
     *,
@@ -203,15 +242,63 @@ def _read_clocks(
     calendar_days: bool,
     calendar: WorkingCalendar | None,
 ) -> _Clocks:
-    if deadline_days <= 0:
-        raise LogViewError("Die Frist muss mindestens einen Tag lang sein.")
-    if not 0.0 <= warn_share <= 1.0:
-        raise LogViewError("warn_share muss zwischen 0 und 1 liegen.")
-    if starts_with is not None and starts_with == ends_with:
-        raise LogViewError(
-            f"Beginn und Ende der Frist dürfen nicht derselbe Schritt sein („{starts_with}“)."
-        )
-    clocks = query_deadline_clocks(view, starts_with=starts_with, ends_with=ends_with)
+    _check(deadline_days, starts_with, ends_with, warn_share)
+    return _counted(
+        query_deadline_clocks(view, starts_with=starts_with, ends_with=ends_with),
+        deadline_days=deadline_days,
+        warn_share=warn_share,
+        calendar_days=calendar_days,
+        calendar=calendar,
+    )
+
+
+def event_clocks(
+    events: pd.DataFrame, *, starts_with: str | None, ends_with: str | None
+) -> pd.DataFrame:
+    """:func:`mining.query.query_deadline_clocks` of an events frame (``case_id``, ``activity``,
+    ``timestamp``; a case's events together and in order), with the same columns and rules: the
+    clock starts with the last ``starts_with`` (the first event when None) and stops with the
+    first ``ends_with`` after it (the last event when None)."""
+    frame = events[["case_id", "activity", "timestamp"]].reset_index(drop=True)
+    frame["_pos"] = np.arange(len(frame))
+    cases = frame.groupby("case_id", sort=True)
+    out = pd.DataFrame({"last_time": cases["timestamp"].last()})
+    if starts_with is None:
+        start_pos = cases["_pos"].min()
+    else:
+        start_pos = frame[frame["activity"] == starts_with].groupby("case_id")["_pos"].max()
+    out["start_pos"] = start_pos
+    if ends_with is None:
+        out["stop_pos"] = cases["_pos"].max()
+        out["stop_before_start"] = False
+    else:
+        stops = frame[frame["activity"] == ends_with].join(out["start_pos"], on="case_id")
+        after = stops[stops["_pos"] > stops["start_pos"]]
+        out["stop_pos"] = after.groupby("case_id")["_pos"].min()
+        before = stops[stops["_pos"] < stops["start_pos"]].groupby("case_id").size()
+        out["stop_before_start"] = out["stop_pos"].isna() & out.index.isin(before.index)
+    times = frame["timestamp"]
+    out["start_time"] = _at(times, out["start_pos"])
+    out["stop_time"] = _at(times, out["stop_pos"])
+    out = out.reset_index()
+    return out[["case_id", "start_time", "stop_time", "stop_before_start", "last_time"]]
+
+
+def _at(times: pd.Series, positions: pd.Series) -> pd.Series:
+    found = positions.notna()
+    values = pd.Series(pd.NaT, index=positions.index, dtype=times.dtype)
+    values[found] = times.to_numpy()[positions[found].astype(np.int64).to_numpy()]
+    return values
+
+
+def _counted(
+    clocks: pd.DataFrame,
+    *,
+    deadline_days: int,
+    warn_share: float,
+    calendar_days: bool,
+    calendar: WorkingCalendar | None,
+) -> _Clocks:
     last = _utc(clocks["last_time"])
     measured_until = last.max() if len(last) else None
     started = clocks["start_time"].notna().to_numpy()

@@ -40,6 +40,7 @@ from mining.query.queries import query_case_spans as query_case_spans
 from mining.query.queries import query_channels as query_channels
 from mining.query.queries import query_deadline_clocks as query_deadline_clocks
 from mining.query.queries import query_edges as query_edges
+from mining.query.queries import query_events as query_events
 from mining.query.queries import query_handovers as query_handovers
 from mining.query.queries import query_rework as query_rework
 from mining.query.queries import query_transitions as query_transitions
@@ -117,6 +118,7 @@ __all__ = [
     "query_channels",
     "query_deadline_clocks",
     "query_edges",
+    "query_events",
     "query_handovers",
     "query_rework",
     "query_transitions",

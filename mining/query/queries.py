@@ -55,6 +55,7 @@ __all__ = [
     "query_channels",
     "query_deadline_clocks",
     "query_edges",
+    "query_events",
     "query_handovers",
     "query_rework",
     "query_transitions",
@@ -294,6 +295,21 @@ def query_case_spans(view: LogView) -> pd.DataFrame:
                    {seconds("last_time", "first_time")} AS duration_s
             FROM {CASES}
             ORDER BY case_id""",
+    )
+
+
+def query_events(view: LogView, columns: Sequence[str] = ()) -> pd.DataFrame:
+    """The events of ``view`` in pm4py's order (a case's events together, by time then line):
+    ``case_id``, ``activity``, ``timestamp``, ``start_timestamp`` and the attribute ``columns``
+    (checked against the file's schema by the caller). For replaying a log with changed steps,
+    which needs the events themselves, not an aggregate."""
+    extra = "".join(f", {quoted(name)}" for name in columns)
+    return fetch(
+        view,
+        f"""SELECT CAST(case_id AS VARCHAR) AS case_id, activity, "timestamp",
+                   start_timestamp{extra}
+            FROM log ORDER BY _pos""",
+        columns=list(columns),
     )
 
 

@@ -14,7 +14,8 @@ the scoring used, flat ``section.key``) and ``assumption_labels``, ``summary`` (
 ``candidates`` (all processes, ranked) and ``processes`` (per process: catalogue data, model
 version, the log it rests on and why that one (``log.reason``: ``chosen``, ``newest_passing`` or
 ``newest``; ``log.reason_text``), an analysis digest, a process map, its candidates and notes; the
-digest's ``trends`` are the analysis's monthly rows, absent from snapshots made before them), and,
+digest's ``trends`` are the analysis's monthly rows, absent from snapshots made before them; a
+``scenario``, :meth:`mining.ScenarioResult.to_dict`, only when one was chosen), and,
 once a log it rests on was deleted, ``redactions`` (per deleted log: ``log_id``, ``at``,
 ``reason``, the kinds of ``fields`` whose case ids were removed, how many were ``removed``, and the
 ``note`` every format shows; see :mod:`mining.report.redact`). Renderers read only the snapshot,

@@ -5,7 +5,7 @@ savings) are statistics over many cases and stay. What names a case goes: every 
 key that holds case ids (``example_cases`` of the conformance deviations, and of anything built
 the same way), and any text in the parts taken from that log that *is* one of the log's case ids,
 wherever a later field may have put it. Only the parts built on the deleted log are touched: its
-process section (analysis, process map, candidates, notes) and that process's entries in the
+process section (analysis, process map, candidates, notes, scenario) and that process's entries in the
 ranked ``candidates``; another process's log keeps its examples.
 
 The redaction is recorded in the snapshot under ``redactions`` (which log, when, why, which kinds
@@ -25,7 +25,7 @@ __all__ = ["CASE_ID_KEYS", "REDACTED", "redact_snapshot", "redaction_notes"]
 # Keys whose values are case ids, wherever they appear in the analysis of a log.
 CASE_ID_KEYS = frozenset({"example_cases", "case_ids", "case_id"})
 REDACTED = "[entfernt]"
-_SECTION_PARTS = ("analysis", "process_map", "candidates", "notes")
+_SECTION_PARTS = ("analysis", "process_map", "candidates", "notes", "scenario")
 _FIELD_LABELS = {"example_cases": "Beispielfälle"}
 
 

@@ -29,6 +29,7 @@ __all__ = [
     "process_sections",
     "render_report",
     "report_facts",
+    "scenario_sections",
     "top_candidates",
 ]
 
@@ -427,9 +428,67 @@ def process_sections(process: dict, snapshot: dict) -> list[Section]:
     candidates = process.get("candidates") or []
     views = [candidate_view(c, rank) for rank, c in enumerate(candidates, start=1)]
     sections.append(Section("Digitalisierungskandidaten", views or Bullets(["Keine Kandidaten."])))
+    if process.get("scenario"):
+        sections += scenario_sections(process["scenario"])
     if process.get("notes"):
         sections.append(Section("Hinweise", Bullets([str(n) for n in process["notes"]])))
     return sections
+
+
+def scenario_sections(scenario: dict) -> list[Section]:
+    """The chosen scenario (:meth:`mining.ScenarioResult.to_dict`): what changes, its savings,
+    throughput and deadline before and after, and the assumptions it rests on."""
+    items = [
+        f"{c.get('kind_label')} – {c.get('activity') or 'Eingang'}: {lb.number(c.get('cases'))} "
+        f"von {lb.number(c.get('eligible_cases'))} Fällen geändert, "
+        f"{lb.hours(c.get('hours_saved_per_year'))}/Jahr "
+        f"({(c.get('calculation') or {}).get('formula', '')})"
+        for c in scenario.get("changes") or []
+    ]
+    if scenario.get("online_share_target") is not None:
+        items.append(
+            f"Online-Eingang: heute {lb.percent(scenario.get('online_share_before'))}, "
+            f"Ziel {lb.percent(scenario['online_share_target'])}"
+        )
+    items.append(
+        f"Eingespart: {lb.hours(scenario.get('hours_saved_per_year'))}/Jahr, "
+        f"{lb.number(scenario.get('fte_saved'), 2)} Vollzeitstellen, "
+        f"{lb.euros(scenario.get('euros_saved_per_year'))}/Jahr"
+    )
+    items += [str(note) for note in scenario.get("notes") or []]
+    before, after = scenario.get("before") or {}, scenario.get("after") or {}
+    rows = [
+        [
+            "Durchlaufzeit Median",
+            lb.number(before.get("median_days"), 1),
+            lb.number(after.get("median_days"), 1),
+        ],
+        [
+            "Durchlaufzeit P90",
+            lb.number(before.get("p90_days"), 1),
+            lb.number(after.get("p90_days"), 1),
+        ],
+    ]
+    if scenario.get("deadline_days"):
+        rows.append(
+            [
+                f"Über der Frist von {lb.number(scenario['deadline_days'])} Tagen",
+                lb.percent(before.get("deadline_over_share"), 1),
+                lb.percent(after.get("deadline_over_share"), 1),
+            ]
+        )
+    assumptions = [
+        [str(a.get("label")), lb.plain(a.get("value")), str(a.get("source"))]
+        for a in scenario.get("assumptions") or []
+    ]
+    return [
+        Section("Szenario: übernommene Änderungen", Bullets(items)),
+        Section(
+            "Szenario: vorher und nachher (Tage)",
+            Table(["Kennzahl", "vorher", "nachher"], rows, numeric=(1, 2)),
+        ),
+        Section("Szenario: Annahmen", Table(["Annahme", "Wert", "Quelle"], assumptions)),
+    ]
 
 
 def assumption_rows(snapshot: dict) -> list[tuple[str, str, str]]:

@@ -405,9 +405,61 @@ def _assumptions(workbook: Workbook, snapshot: dict) -> None:
     _sheet(workbook, "Annahmen", ["Schlüssel", "Annahme", "Wert"], rows)
 
 
+def _scenarios(workbook: Workbook, snapshot: dict) -> None:
+    """One row per accepted change of each process's scenario, with its before/after figures;
+    no sheet when the report has no scenario (older snapshots have none)."""
+    headers = [
+        "Prozessschlüssel",
+        "Prozess",
+        "Änderung",
+        "Schritt",
+        "Fälle möglich",
+        "Fälle geändert",
+        "Stunden/Jahr",
+        "Euro/Jahr",
+        "Formel",
+        "Median vorher (Tage)",
+        "Median nachher (Tage)",
+        "P90 vorher (Tage)",
+        "P90 nachher (Tage)",
+        "Über der Frist vorher",
+        "Über der Frist nachher",
+    ]
+    rows = []
+    for p in snapshot.get("processes") or []:
+        scenario = p.get("scenario")
+        if not scenario:
+            continue
+        before, after = scenario.get("before") or {}, scenario.get("after") or {}
+        for c in scenario.get("changes") or []:
+            rows.append(
+                [
+                    p.get("key"),
+                    p.get("name"),
+                    c.get("kind_label"),
+                    c.get("activity") or "Eingang",
+                    c.get("eligible_cases"),
+                    c.get("cases"),
+                    c.get("hours_saved_per_year"),
+                    c.get("euros_saved_per_year"),
+                    (c.get("calculation") or {}).get("formula"),
+                    before.get("median_days"),
+                    after.get("median_days"),
+                    before.get("p90_days"),
+                    after.get("p90_days"),
+                    before.get("deadline_over_share"),
+                    after.get("deadline_over_share"),
+                ]
+            )
+    if rows:
+        formats = {6: "#,##0.0", 7: "#,##0", 13: "0.0%", 14: "0.0%"}
+        formats |= dict.fromkeys(range(9, 13), "0.0")
+        _sheet(workbook, "Szenario", headers, rows, formats)
+
+
 def render_xlsx(snapshot: dict) -> bytes:
     """The report as XLSX bytes: Zusammenfassung, Kandidaten, Prozesse, Engpässe, Fristen,
-    Entwicklung (per process and month), Übergaben and Organisationseinheiten (when a log has org
+    Szenario (when one was chosen), Entwicklung (per process and month), Übergaben and Organisationseinheiten (when a log has org
     units), Annahmen."""
     workbook = Workbook()
     workbook.remove(workbook.active)
@@ -417,6 +469,7 @@ def render_xlsx(snapshot: dict) -> bytes:
         _processes,
         _bottlenecks,
         _deadlines,
+        _scenarios,
         _trends,
         _units,
         _assumptions,

@@ -146,6 +146,21 @@ _REPORT_FORMATS = ("pdf", "xlsx", "html", "json")
     default=None,
     help="TOML-Datei mit eigenen Annahmen und Gewichten (Standard: mitgelieferte Werte).",
 )
+@click.option(
+    "--scenario",
+    "scenario",
+    multiple=True,
+    metavar="AKTIVITÄT:ART",
+    help="Ein Szenario in den Bericht aufnehmen, wie pmo scenario --accept (braucht genau "
+    "ein --process); mehrfach möglich.",
+)
+@click.option(
+    "--online-share",
+    type=float,
+    default=None,
+    metavar="ANTEIL",
+    help="Ziel-Anteil Online-Eingang für das Szenario, z. B. 0.8 (braucht genau ein --process).",
+)
 @MIN_GROUP_SIZE
 @WORKING_TIME
 @click.option("--title", default="Digitalisierungsportfolio", show_default=True)
@@ -160,6 +175,8 @@ def report_command(
     date_from: Any,
     date_to: Any,
     assumptions_file: str | None,
+    scenario: tuple[str, ...],
+    online_share: float | None,
     min_group_size: int | None,
     working_time: bool | None,
     title: str,
@@ -168,8 +185,21 @@ def report_command(
 ) -> None:
     """Portfoliobericht für die Leitung erstellen, als Schnappschuss speichern und ausgeben."""
     from mining import load_assumptions, render_report
-    from pmo.report import ReportFilters, build_report
+    from pmo.cli._filters import OptionError
+    from pmo.cli.scenario import parse_accept
+    from pmo.report import ReportFilters, ReportScenario, build_report
     from process_registry import ReportArchive
+
+    chosen = None
+    if scenario or online_share is not None:
+        if len(keys) != 1 or snapshot_id is not None or list_reports:
+            raise OptionError(
+                "--scenario und --online-share gelten für einen Prozess: bitte genau ein "
+                "--process angeben (und kein --snapshot oder --list)."
+            )
+        chosen = ReportScenario(
+            tuple(parse_accept(text, "--scenario") for text in scenario), online_share
+        )
 
     store = log_store(db_url)
     archive = ReportArchive(store.db)
@@ -202,6 +232,7 @@ def report_command(
                 min_group_size=min_group_size,
                 working_time=working_time,
                 title=title,
+                scenario=chosen,
             )
             # The file is written before the snapshot commits: a report that cannot be written
             # leaves no snapshot behind, and a stored snapshot always reached its file.

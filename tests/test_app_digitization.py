@@ -54,6 +54,11 @@ def test_candidates_rank_the_rpa_steps_first_with_reasons(
     details = " ".join(m.value for m in app.markdown).replace("\\", "")  # Markdown escapes
     assert "Häufig:" in details and "Automatisierungsanteil" in details
     assert "Ausführungen/Jahr" in set(table(app, "Messwert")["Messwert"])
+    # The calculation verbatim: the formula, its inputs by name, and where each assumption came from.
+    formula = "Ausführungen/Jahr × Minuten je Ausführung ÷ 60 × Automatisierungsanteil"
+    assert formula in [c.value for c in app.code]
+    assert "Automatisierungsanteil" in set(table(app, "Eingangsgröße")["Eingangsgröße"])
+    assert "Standard" in set(table(app, "Herkunft")["Herkunft"])
     assert len(app.get("vega_lite_chart")) >= 1
     csv = downloads.data(app, "Kandidaten als CSV (Excel)").decode("utf-8-sig")
     assert csv.splitlines()[0].startswith("Nr.;Prozess;Schritt;Empfehlung;Score")

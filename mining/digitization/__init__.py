@@ -17,6 +17,7 @@ from mining.digitization.assumptions import (
     AssumptionsError,
     load_assumptions,
 )
+from mining.digitization.calculation import Calculation, shown_signal
 from mining.digitization.overrides import checked_values as checked_values
 from mining.digitization.overrides import save_assumptions as save_assumptions
 from mining.digitization.overrides import toml_text as toml_text
@@ -45,6 +46,7 @@ __all__ = [
     "ActivitySignals",
     "Assumptions",
     "AssumptionsError",
+    "Calculation",
     "Candidate",
     "ProcessFacts",
     "ProcessSignals",
@@ -57,6 +59,7 @@ __all__ = [
     "recommend",
     "register_candidates",
     "save_assumptions",
+    "shown_signal",
     "toml_text",
     "write_toml",
 ]
@@ -70,5 +73,13 @@ def find_candidates(
     channel_column: str | None = None,
 ) -> list[Candidate]:
     """The ranked candidates of one process's (filtered) log."""
-    signals = collect_signals(view, facts, channel_column=channel_column)
-    return recommend(signals, assumptions or load_assumptions())
+    assumptions = assumptions or load_assumptions()
+    rpa = assumptions["rpa"]
+    signals = collect_signals(
+        view,
+        facts,
+        channel_column=channel_column,
+        session_minutes=rpa["session_minutes"],
+        system_pattern=rpa["system_accounts"],
+    )
+    return recommend(signals, assumptions)

@@ -17,6 +17,7 @@ from mining.query.cases import CaseRow as CaseRow
 from mining.query.cases import TraceStep as TraceStep
 from mining.query.cases import case_trace as case_trace
 from mining.query.cases import get_cases as get_cases
+from mining.query.continuity import query_resource_continuity as query_resource_continuity
 from mining.query.describe import describe_filter as describe_filter
 from mining.query.describe import describe_period as describe_period
 from mining.query.layout import write_arranged as write_arranged
@@ -118,6 +119,7 @@ __all__ = [
     "query_deadline_clocks",
     "query_edges",
     "query_handovers",
+    "query_resource_continuity",
     "query_rework",
     "query_transitions",
     "query_trends",

@@ -149,6 +149,7 @@ if shown:
             "median_processing_min",
             "variation",
             "successor_share",
+            "median_gap_min",
             "gap_variation",
             "same_session_share",
             "system_account_share",

@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from mining.digitization.assumptions import Assumptions
-from mining.digitization.calculation import Calculation, dec, num, pct
+from mining.digitization.calculation import Calculation, dec, num, pct, shown_signal
 from mining.digitization.finding import Finding, measured_source, saturate, say, volume_note
 from mining.digitization.signals import ActivitySignals, ProcessSignals
 
@@ -50,7 +50,7 @@ def rpa_evidence(step: ActivitySignals, cfg: Mapping[str, Any]) -> list[str]:
     found = []
     if step.variation is not None and step.variation <= cfg["max_gap_variation"]:
         found.append(
-            f"gleichförmige Zeit seit dem Vorschritt (Streuung {dec(step.variation, 2)}, "
+            f"gleichförmige Zeit seit dem Vorschritt (Streuung {shown_signal('gap_variation', step.variation)}, "
             f"höchstens {dec(cfg['max_gap_variation'], 2)})"
         )
     if (
@@ -173,12 +173,13 @@ def _from_evidence(
     process: ProcessSignals, step: ActivitySignals, a: Assumptions, evidence: list[str]
 ) -> Finding:
     cfg, general = a["rpa"], a["general"]
-    basis = "angenommen, Annahme „Minuten je Ausführung“; ohne Startzeiten nicht gemessen"
+    basis = "angenommen (rpa.assumed_minutes_per_step); ohne Startzeiten nicht messbar"
     calc = _estimate(step, cfg, cfg["assumed_minutes_per_step"], basis)
     possible = 6
     signals = {
         "events_per_year": step.events_per_year,
         "successor_share": step.successor_share,
+        "median_gap_min": step.median_minutes,
         "gap_variation": step.variation,
         "same_session_share": step.same_session_share,
         "system_account_share": step.system_account_share,
@@ -190,9 +191,9 @@ def _from_evidence(
         "Das Protokoll hat keine Startzeiten, die Bearbeitungszeit ist nicht gemessen; "
         f"{len(evidence)} Belege für einen regelgebundenen Schritt: " + "; ".join(evidence) + ".",
     ]
-    if step.wait_before_days is not None:
+    if step.median_minutes is not None:
         reasons.append(
-            f"Zeit seit dem Vorschritt im Median {dec(step.median_minutes or 0.0)} Minuten: "
+            f"Zeit seit dem Vorschritt im Median {say(signals, 'median_gap_min')} Minuten: "
             "eine obere Schranke mit Wartezeit, daher nicht als Arbeitszeit gerechnet."
         )
     reasons.append(_estimate_reason(calc, basis))

@@ -61,6 +61,7 @@ _SIGNAL_LABELS = {
     "paper_share": "Anteil Papier/E-Mail/Fax",
     "wait_days": "Liegezeit (Tage)",
     "handovers_per_case": "Übergaben je Fall",
+    "median_gap_min": "Zeit seit dem Vorschritt, Median (Min.)",
     "gap_variation": "Streuung der Zeit seit dem Vorschritt",
     "same_session_share": "Anteil gleiche Person in einer Arbeitssitzung",
     "system_account_share": "Anteil Systemkonto",

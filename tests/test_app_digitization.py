@@ -109,6 +109,20 @@ def test_save_as_standard_writes_only_the_changed_keys(
     assert again.number_input(key=SHARE).value == 0.6
 
 
+def test_the_office_extends_the_verb_lexicon_and_saves_it(
+    office: Office, own_data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    use_office(monkeypatch, office, data_dir=own_data)
+    app = run_page("digitization")
+    field = app.text_area(key="digitization_a_rpa.transfer_verbs")
+    field.set_value(field.value + ", abschließen")
+    app.button(key="digitization_a_save").click().run()
+    assert not app.exception
+    saved = tomllib.loads((own_data / "annahmen.toml").read_text(encoding="utf-8"))
+    assert saved["rpa"]["transfer_verbs"][-1] == "abschließen"
+    assert set(saved) == {"rpa"} and set(saved["rpa"]) == {"transfer_verbs"}
+
+
 def test_save_refuses_a_negative_rate_and_keeps_the_old_file(
     office: Office, own_data: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

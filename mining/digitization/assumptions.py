@@ -81,6 +81,9 @@ ASSUMPTION_LABELS: Mapping[str, str] = MappingProxyType(
         "ai_form_assistance.minutes_per_follow_up": "KI-Ausfüllhilfe: Minuten je Nachforderung",
         "ai_form_assistance.minutes_per_repetition": "KI-Ausfüllhilfe: Minuten je Wiederholung (ohne Messung)",
         "ai_form_assistance.effort": "KI-Ausfüllhilfe: Aufwand (1–5)",
+        "ai_form_assistance.weight_hours": "KI-Ausfüllhilfe: Gewicht eingesparte Stunden",
+        "ai_form_assistance.weight_rework": "KI-Ausfüllhilfe: Gewicht Nacharbeitsanteil",
+        "ai_form_assistance.weight_wait": "KI-Ausfüllhilfe: Gewicht Tage je Schleife",
         "online_service.min_paper_share": "Onlinedienst: Mindestanteil Papier/E-Mail/Fax",
         "online_service.target_maturity_1_1": "Onlinedienst: Ziel-Reifegrad OZG 1.1",
         "online_service.target_maturity_2_0": "Onlinedienst: Ziel-Reifegrad OZG 2.0",
@@ -89,12 +92,18 @@ ASSUMPTION_LABELS: Mapping[str, str] = MappingProxyType(
         "online_service.pages_per_paper_application": "Onlinedienst: Seiten je Papierantrag",
         "online_service.co2_g_per_page": "Onlinedienst: Gramm CO₂ je Seite",
         "online_service.effort": "Onlinedienst: Aufwand (1–5)",
+        "online_service.weight_hours": "Onlinedienst: Gewicht eingesparte Stunden",
+        "online_service.weight_paper": "Onlinedienst: Gewicht Papieranteil",
+        "online_service.weight_maturity_gap": "Onlinedienst: Gewicht Abstand zum Ziel-Reifegrad",
         "process_redesign.min_wait_days": "Neuordnung: Mindest-Liegezeit am Engpass (Tage)",
         "process_redesign.min_handovers_per_case": "Neuordnung: Mindestzahl Übergaben je Fall",
         "process_redesign.minutes_per_handover": "Neuordnung: Minuten je Übergabe",
         "process_redesign.handover_reduction": "Neuordnung: vermiedene Übergaben",
         "process_redesign.wait_reduction": "Neuordnung: erwartete Verkürzung der Liegezeit",
         "process_redesign.effort": "Neuordnung: Aufwand (1–5)",
+        "process_redesign.weight_hours": "Neuordnung: Gewicht eingesparte Stunden",
+        "process_redesign.weight_wait": "Neuordnung: Gewicht Liegezeit und Fristdruck",
+        "process_redesign.weight_handovers": "Neuordnung: Gewicht Übergaben",
     }
 )
 

@@ -6,7 +6,8 @@ this package; nothing here imports the catalogue database or the other stages of
 (read once, numbered by numpy, run in DuckDB) → ``queries`` (the questions) and ``cases`` (the
 cases behind a figure, a case's trace); ``describe`` puts filters into words; ``layout`` is the
 order the import writes the events in, ``variants`` the record of one variant; ``trends`` asks
-for the cases per calendar period, ``values`` what a filter can choose from.
+for the cases per calendar period, ``values`` what a filter can choose from, ``continuity`` whether
+a step follows its predecessor in the same resource's working session or by a system account.
 """
 
 from mining.query.cases import CaseList as CaseList

@@ -57,3 +57,12 @@ def test_every_assumption_has_a_german_label() -> None:
     keys = [k for k in load_assumptions().flat() if k != "cost_rates_eur_per_hour"]
     missing = [k for k in keys if k not in ASSUMPTION_LABELS]
     assert not missing
+
+
+def test_a_broken_system_account_pattern_is_refused_with_its_label(tmp_path) -> None:  # noqa: ANN001
+    from mining.digitization import AssumptionsError, load_assumptions
+
+    path = tmp_path / "annahmen.toml"
+    path.write_text('[rpa]\nsystem_accounts = "system|(robot"\n', encoding="utf-8")
+    with pytest.raises(AssumptionsError, match="Muster der Systemkonten"):
+        load_assumptions(path)

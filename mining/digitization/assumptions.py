@@ -279,6 +279,14 @@ def check_ranges(assumptions: Assumptions) -> None:
                 )
             if key == "effort" and not 1 <= value <= 5:
                 raise AssumptionsError(f"{label}: liegt zwischen 1 und 5, nicht {_number(value)}.")
+    pattern = assumptions["rpa"]["system_accounts"]
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise AssumptionsError(
+            f"{_label('rpa', 'system_accounts')}: „{pattern}“ ist kein gültiger regulärer "
+            f"Ausdruck ({exc.msg})."
+        ) from None
     general = assumptions["general"]
     if general["hours_per_fte"] <= 0:
         raise AssumptionsError(f"{_label('general', 'hours_per_fte')}: muss größer als 0 sein.")

@@ -77,7 +77,7 @@ _SIGNAL_FORMAT = {
     "ozg_maturity_gap": num,
     "bottleneck_wait_days": dec,
     "handovers_per_case": dec,
-    "rpa_evidence": lambda v: dec(v, 2),
+    "rpa_evidence": num,
 }
 
 

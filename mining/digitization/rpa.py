@@ -142,7 +142,7 @@ def _estimate_reason(calc: Calculation, basis: str) -> str:
 
 
 def _measured(process: ProcessSignals, step: ActivitySignals, a: Assumptions) -> Finding:
-    cfg, general = a["rpa"], a["general"]
+    cfg = a["rpa"]
     basis = "gemessene Bearbeitungszeit, Mittelwert"
     calc = _estimate(step, cfg, step.mean_minutes or 0.0, basis)
     rule_bound = (
@@ -166,13 +166,13 @@ def _measured(process: ProcessSignals, step: ActivitySignals, a: Assumptions) ->
     if step.model_type in _SYSTEM_TASKS:
         reasons.append(f"Im Modell als Systemaufgabe ({step.model_type}) beschrieben.")
     reasons.append(_estimate_reason(calc, basis))
-    return _finding(process, step, a, calc, reasons, signals, rule_bound, general, measured=True)
+    return _finding(process, step, a, calc, reasons, signals, rule_bound, measured=True)
 
 
 def _from_evidence(
     process: ProcessSignals, step: ActivitySignals, a: Assumptions, evidence: list[str]
 ) -> Finding:
-    cfg, general = a["rpa"], a["general"]
+    cfg = a["rpa"]
     basis = "angenommen (rpa.assumed_minutes_per_step); ohne Startzeiten nicht messbar"
     calc = _estimate(step, cfg, cfg["assumed_minutes_per_step"], basis)
     possible = 6
@@ -198,7 +198,7 @@ def _from_evidence(
         )
     reasons.append(_estimate_reason(calc, basis))
     rule_bound = len(evidence) / possible
-    return _finding(process, step, a, calc, reasons, signals, rule_bound, general, measured=False)
+    return _finding(process, step, a, calc, reasons, signals, rule_bound, measured=False)
 
 
 def _finding(
@@ -209,11 +209,10 @@ def _finding(
     reasons: list[str],
     signals: dict[str, float | None],
     rule_bound: float,
-    general: Mapping[str, Any],
     *,
     measured: bool,
 ) -> Finding:
-    cfg = a["rpa"]
+    cfg, general = a["rpa"], a["general"]
     benefit = (
         cfg["weight_hours"] * saturate(calc.result, general["hours_saturation"])
         + cfg["weight_rule_bound"] * max(0.0, min(1.0, rule_bound))

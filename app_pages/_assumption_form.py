@@ -73,6 +73,13 @@ def _read_fields(current: Assumptions) -> dict[str, Any]:
             format=fmt,
             key=f"{_WIDGET}{dotted}",
         )
+    # The office extends the lexicon of rule-bound verbs (RPA without start times) here.
+    verbs = st.text_area(
+        t("digitization.a_transfer_verbs"),
+        value=", ".join(current["rpa"]["transfer_verbs"]),
+        key=f"{_WIDGET}rpa.transfer_verbs",
+    )
+    values["rpa.transfer_verbs"] = tuple(v.strip() for v in verbs.split(",") if v.strip())
     return values
 
 
@@ -82,6 +89,8 @@ def assumption_form(user: User, current: Assumptions) -> None:
     st.caption(t("digitization.assumptions_note"))
     values = _read_fields(current)
     changes = {k: v for k, v in values.items() if _value(office, k) != v}
+    if "rpa.transfer_verbs" in changes:  # TOML and the loader take a list
+        changes["rpa.transfer_verbs"] = list(changes["rpa.transfer_verbs"])
     left, middle, right = st.columns(3)
     recompute = left.button(t("digitization.recompute"), type="primary", key=f"{_WIDGET}go")
     middle.button(

@@ -19,7 +19,7 @@ from app_pages._portfolio import (
 )
 from app_pages._scenario import scenario_section
 from app_pages._shared import signed_in_user, visible_processes
-from mining import write_csv
+from mining import shown_signal, write_csv
 from process_registry import RegistryError
 
 user = signed_in_user()
@@ -144,30 +144,67 @@ if shown:
     st.markdown(f"**{t('digitization.reasons_heading')}**")
     st.markdown("\n".join(f"- {md(reason)}" for reason in c["reasons"]))
     signals = {
-        "events_per_year": t("digitization.signal_events_per_year"),
-        "median_processing_min": t("digitization.signal_median_processing_min"),
-        "variation": t("digitization.signal_variation"),
-        "successor_share": t("digitization.signal_successor_share"),
-        "rework_share": t("digitization.signal_rework_share"),
-        "rework_days_per_loop": t("digitization.signal_rework_days_per_loop"),
-        "paper_share": t("digitization.signal_paper_share"),
-        "ozg_maturity_gap": t("digitization.signal_ozg_maturity_gap"),
-        "cases_per_year": t("digitization.signal_cases_per_year"),
-        "bottleneck_wait_days": t("digitization.signal_bottleneck_wait_days"),
-        "handovers_per_case": t("digitization.signal_handovers_per_case"),
+        key: t(f"digitization.signal_{key}")
+        for key in (
+            "events_per_year",
+            "median_processing_min",
+            "variation",
+            "successor_share",
+            "median_gap_min",
+            "gap_variation",
+            "same_session_share",
+            "system_account_share",
+            "rpa_evidence",
+            "rework_share",
+            "rework_days_per_loop",
+            "paper_share",
+            "ozg_maturity_gap",
+            "cases_per_year",
+            "bottleneck_wait_days",
+            "handovers_per_case",
+        )
     }
     st.markdown(f"**{t('digitization.signals_heading')}**")
+    # Formatted as the reasons say them, so a reason's number is found in this table.
     st.dataframe(
         pd.DataFrame(
             {
                 t("digitization.col_signal"): [signals.get(k, k) for k in c["signals"]],
-                t("digitization.col_value"): [
-                    None if v is None else float(v) for v in c["signals"].values()
-                ],
+                t("digitization.col_value"): [shown_signal(k, v) for k, v in c["signals"].items()],
             }
         ),
         hide_index=True,
     )
+    calculation = c.get("calculation")
+    if calculation:
+        st.markdown(f"**{t('digitization.calculation_heading')}**")
+        st.code(calculation["formula"], language=None)
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    t("digitization.col_input"): list(calculation["inputs"]),
+                    t("digitization.col_value"): [str(v) for v in calculation["inputs"].values()],
+                }
+            ),
+            hide_index=True,
+        )
+        st.markdown(t("digitization.calculation_result", hours=number(calculation["result"], 1)))
+    used = c.get("assumptions_used") or []
+    if used:
+        st.markdown(f"**{t('digitization.assumptions_used_heading')}**")
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    t("digitization.col_assumption"): [u["label"] for u in used],
+                    t("digitization.col_value"): [
+                        ", ".join(u["value"]) if isinstance(u["value"], list) else str(u["value"])
+                        for u in used
+                    ],
+                    t("digitization.col_source"): [u["source"] for u in used],
+                }
+            ),
+            hide_index=True,
+        )
 
 st.subheader(t("digitization.matrix_heading"))
 st.caption(t("digitization.matrix_note"))

@@ -65,6 +65,7 @@ from mining.digitization import load_assumptions as load_assumptions
 from mining.digitization import register_candidates as register_candidates
 from mining.digitization import run_scenario as run_scenario
 from mining.digitization import save_assumptions as save_assumptions
+from mining.digitization import shown_signal as shown_signal
 from mining.digitization import toml_text as toml_text
 from mining.digitization import write_toml as write_toml
 from mining.errors import EventLogError as EventLogError
@@ -277,6 +278,7 @@ __all__ = [
     "run_scenario",
     "render_report",
     "save_assumptions",
+    "shown_signal",
     "suggest_mapping",
     "toml_text",
     "unit_figures",

@@ -31,7 +31,9 @@ __all__ = [
     "ActivityTimeRecord",
     "AnalysisResult",
     "BottleneckRecord",
+    "CalculationRecord",
     "CandidateRecord",
+    "UsedAssumptionRecord",
     "CaseDurationRecord",
     "ChannelRecord",
     "ChannelsRecord",
@@ -195,6 +197,25 @@ class ChannelsRecord(TypedDict):
     values: list[ChannelRecord]
 
 
+class CalculationRecord(TypedDict):
+    """``calculation`` of a candidate: how its hours per year come about, shown verbatim."""
+
+    formula: str  # German, the names of ``inputs`` joined by × ÷ + (e.g. "Ausführungen/Jahr × …")
+    inputs: dict[str, float | int | str | None]  # by the names the formula uses
+    result: float  # hours saved per year, as ``hours_saved_per_year``
+
+
+class UsedAssumptionRecord(TypedDict):
+    """One of a candidate's ``assumptions_used``: a value its figure rests on, and its source."""
+
+    key: str  # "section.key" of the assumptions file, or the calculation's input name if measured
+    label: str  # German
+    value: float | int | str | list[str] | None
+    # "Standard" (shipped defaults), "Datei der Verwaltung" (the office's file), "Änderung"
+    # (changed in this session), "gemessen" (from the log; "…, hochgerechnet …" if scaled)
+    source: str
+
+
 class CandidateRecord(TypedDict):
     """One row of ``candidates``: a recommended digitization, best first
     (:mod:`mining.digitization`; the figures follow the assumptions file)."""
@@ -218,6 +239,8 @@ class CandidateRecord(TypedDict):
     low_evidence: bool  # fewer cases than the assumptions' minimum
     decides: bool  # the step decides the case: § 35a VwVfG limits automation
     recommendation_label: str  # German name of ``recommendation``
+    calculation: CalculationRecord
+    assumptions_used: list[UsedAssumptionRecord]
 
 
 class DeadlineRecord(TypedDict):

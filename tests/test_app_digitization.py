@@ -54,6 +54,11 @@ def test_candidates_rank_the_rpa_steps_first_with_reasons(
     details = " ".join(m.value for m in app.markdown).replace("\\", "")  # Markdown escapes
     assert "Häufig:" in details and "Automatisierungsanteil" in details
     assert "Ausführungen/Jahr" in set(table(app, "Messwert")["Messwert"])
+    # The calculation verbatim: the formula, its inputs by name, and where each assumption came from.
+    formula = "Ausführungen/Jahr × Minuten je Ausführung ÷ 60 × Automatisierungsanteil"
+    assert formula in [c.value for c in app.code]
+    assert "Automatisierungsanteil" in set(table(app, "Eingangsgröße")["Eingangsgröße"])
+    assert "Standard" in set(table(app, "Herkunft")["Herkunft"])
     assert len(app.get("vega_lite_chart")) >= 1
     csv = downloads.data(app, "Kandidaten als CSV (Excel)").decode("utf-8-sig")
     assert csv.splitlines()[0].startswith("Nr.;Prozess;Schritt;Empfehlung;Score")
@@ -102,6 +107,20 @@ def test_save_as_standard_writes_only_the_changed_keys(
     # A new session starts from the saved standard.
     again = run_page("digitization")
     assert again.number_input(key=SHARE).value == 0.6
+
+
+def test_the_office_extends_the_verb_lexicon_and_saves_it(
+    office: Office, own_data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    use_office(monkeypatch, office, data_dir=own_data)
+    app = run_page("digitization")
+    field = app.text_area(key="digitization_a_rpa.transfer_verbs")
+    field.set_value(field.value + ", abschließen")
+    app.button(key="digitization_a_save").click().run()
+    assert not app.exception
+    saved = tomllib.loads((own_data / "annahmen.toml").read_text(encoding="utf-8"))
+    assert saved["rpa"]["transfer_verbs"][-1] == "abschließen"
+    assert set(saved) == {"rpa"} and set(saved["rpa"]) == {"transfer_verbs"}
 
 
 def test_save_refuses_a_negative_rate_and_keeps_the_old_file(

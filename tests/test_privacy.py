@@ -176,3 +176,15 @@ class TestRoleMap:
         path.write_text("Name;Rolle\n")
         with pytest.raises(EventLogError, match="keine Einträge"):
             read_role_map(path)
+
+
+def test_system_accounts_are_kept_and_people_stay_pseudonymized(key: SecretKey) -> None:
+    """A machine is no person: the digitization rules need to see which steps it does. A value
+    that only starts like one ("System Meier") is a name like any other."""
+    values = pa.array(
+        ["SYSTEM", "RPA-Bot 2", "Schnittstelle_Fachverfahren", "System Meier", *NAMES]
+    )
+    out = Pseudonymizer(key).apply(values).to_pylist()
+    assert out[:3] == ["SYSTEM", "RPA-Bot 2", "Schnittstelle_Fachverfahren"]
+    assert all(value.startswith("P-") for value in out[3:])
+    assert not any(name in value for value in out for name in ("Meier", *NAMES))

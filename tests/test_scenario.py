@@ -64,12 +64,8 @@ def _cases(frame: pd.DataFrame) -> dict[str, Case]:
 
 
 def _assumed_minutes(assumptions: Any) -> float:
-    """Minutes of an automated step without a measured time: the RPA rule's assumption if the
-    file has one, else the scenario's."""
-    rpa = assumptions["rpa"]
-    if "assumed_minutes_per_step" in rpa:
-        return rpa["assumed_minutes_per_step"]
-    return assumptions["scenario"]["assumed_minutes_per_step"]
+    """Minutes of an automated step without a measured time (the RPA rule's assumption)."""
+    return assumptions["rpa"]["assumed_minutes_per_step"]
 
 
 def _year_factor(frame: pd.DataFrame) -> float:

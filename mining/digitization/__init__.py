@@ -17,6 +17,7 @@ from mining.digitization.assumptions import (
     AssumptionsError,
     load_assumptions,
 )
+from mining.digitization.calculation import Calculation, shown_signal
 from mining.digitization.overrides import checked_values as checked_values
 from mining.digitization.overrides import save_assumptions as save_assumptions
 from mining.digitization.overrides import toml_text as toml_text
@@ -54,6 +55,7 @@ __all__ = [
     "ActivitySignals",
     "Assumptions",
     "AssumptionsError",
+    "Calculation",
     "Candidate",
     "ProcessFacts",
     "ProcessSignals",
@@ -71,6 +73,7 @@ __all__ = [
     "register_candidates",
     "run_scenario",
     "save_assumptions",
+    "shown_signal",
     "toml_text",
     "write_toml",
 ]
@@ -84,5 +87,13 @@ def find_candidates(
     channel_column: str | None = None,
 ) -> list[Candidate]:
     """The ranked candidates of one process's (filtered) log."""
-    signals = collect_signals(view, facts, channel_column=channel_column)
-    return recommend(signals, assumptions or load_assumptions())
+    assumptions = assumptions or load_assumptions()
+    rpa = assumptions["rpa"]
+    signals = collect_signals(
+        view,
+        facts,
+        channel_column=channel_column,
+        session_minutes=rpa["session_minutes"],
+        system_pattern=rpa["system_accounts"],
+    )
+    return recommend(signals, assumptions)

@@ -12,7 +12,7 @@ import math
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
@@ -34,6 +34,11 @@ __all__ = [
 class AssumptionsError(MiningError, ValueError):
     """An assumptions file that cannot be used (syntax, unknown key, wrong type)."""
 
+
+# Where a value came from, as a candidate's list of assumptions says it.
+STANDARD = "Standard"
+OFFICE_FILE = "Datei der Verwaltung"
+CHANGED = "Änderung"
 
 # The shipped defaults are 3 KiB; a file a thousand times larger is not a list of assumptions.
 MAX_ASSUMPTIONS_BYTES = 4 * 1024 * 1024
@@ -59,10 +64,26 @@ ASSUMPTION_LABELS: Mapping[str, str] = MappingProxyType(
         "rpa.min_successor_share": "RPA: Mindestanteil gleicher Folgeschritt",
         "rpa.automation_share": "RPA: übernommener Anteil der Bearbeitungszeit",
         "rpa.effort": "RPA: Aufwand (1–5)",
+        "rpa.weight_hours": "RPA: Gewicht eingesparte Stunden",
+        "rpa.weight_rule_bound": "RPA: Gewicht Regelgebundenheit",
+        "rpa.weight_volume": "RPA: Gewicht Menge",
+        "rpa.max_gap_variation": "RPA ohne Startzeiten: höchste Streuung der Zeit seit dem Vorschritt",
+        "rpa.session_minutes": "RPA ohne Startzeiten: Minuten einer Arbeitssitzung",
+        "rpa.min_same_session_share": "RPA ohne Startzeiten: Mindestanteil gleiche Person in einer Sitzung",
+        "rpa.system_accounts": "RPA ohne Startzeiten: Muster der Systemkonten",
+        "rpa.min_system_account_share": "RPA ohne Startzeiten: Mindestanteil Systemkonto",
+        "rpa.min_evidence": "RPA ohne Startzeiten: Mindestzahl Belege",
+        "rpa.assumed_minutes_per_step": "RPA: angenommene Minuten je Ausführung (ohne Messung)",
+        "rpa.transfer_verbs": "RPA: Verben für Datenübertragung und Berechnung",
+        "rpa.deciding_verbs": "RPA: Verben für entscheidende Schritte (nie RPA)",
         "ai_form_assistance.min_rework_share": "KI-Ausfüllhilfe: Mindestanteil Fälle mit Nacharbeit",
         "ai_form_assistance.rework_reduction": "KI-Ausfüllhilfe: vermiedene Nacharbeit",
         "ai_form_assistance.minutes_per_follow_up": "KI-Ausfüllhilfe: Minuten je Nachforderung",
+        "ai_form_assistance.minutes_per_repetition": "KI-Ausfüllhilfe: Minuten je Wiederholung (ohne Messung)",
         "ai_form_assistance.effort": "KI-Ausfüllhilfe: Aufwand (1–5)",
+        "ai_form_assistance.weight_hours": "KI-Ausfüllhilfe: Gewicht eingesparte Stunden",
+        "ai_form_assistance.weight_rework": "KI-Ausfüllhilfe: Gewicht Nacharbeitsanteil",
+        "ai_form_assistance.weight_wait": "KI-Ausfüllhilfe: Gewicht Tage je Schleife",
         "online_service.min_paper_share": "Onlinedienst: Mindestanteil Papier/E-Mail/Fax",
         "online_service.target_maturity_1_1": "Onlinedienst: Ziel-Reifegrad OZG 1.1",
         "online_service.target_maturity_2_0": "Onlinedienst: Ziel-Reifegrad OZG 2.0",
@@ -71,15 +92,18 @@ ASSUMPTION_LABELS: Mapping[str, str] = MappingProxyType(
         "online_service.pages_per_paper_application": "Onlinedienst: Seiten je Papierantrag",
         "online_service.co2_g_per_page": "Onlinedienst: Gramm CO₂ je Seite",
         "online_service.effort": "Onlinedienst: Aufwand (1–5)",
+        "online_service.weight_hours": "Onlinedienst: Gewicht eingesparte Stunden",
+        "online_service.weight_paper": "Onlinedienst: Gewicht Papieranteil",
+        "online_service.weight_maturity_gap": "Onlinedienst: Gewicht Abstand zum Ziel-Reifegrad",
         "process_redesign.min_wait_days": "Neuordnung: Mindest-Liegezeit am Engpass (Tage)",
         "process_redesign.min_handovers_per_case": "Neuordnung: Mindestzahl Übergaben je Fall",
         "process_redesign.minutes_per_handover": "Neuordnung: Minuten je Übergabe",
         "process_redesign.handover_reduction": "Neuordnung: vermiedene Übergaben",
         "process_redesign.wait_reduction": "Neuordnung: erwartete Verkürzung der Liegezeit",
         "process_redesign.effort": "Neuordnung: Aufwand (1–5)",
-        "scenario.assumed_minutes_per_step": (
-            "Szenario: Minuten je automatisiertem Schritt, falls nicht gemessen"
-        ),
+        "process_redesign.weight_hours": "Neuordnung: Gewicht eingesparte Stunden",
+        "process_redesign.weight_wait": "Neuordnung: Gewicht Liegezeit und Fristdruck",
+        "process_redesign.weight_handovers": "Neuordnung: Gewicht Übergaben",
     }
 )
 
@@ -90,6 +114,13 @@ class Assumptions:
 
     sections: Mapping[str, Mapping[str, Any]]
     source: str = "defaults.toml"
+    # "section.key" → where a value other than the shipped default came from.
+    origins: Mapping[str, str] = field(default_factory=dict)
+
+    def origin(self, dotted: str) -> str:
+        """ "Standard" (the shipped defaults), "Datei der Verwaltung" (the office's file) or
+        "Änderung" (changed in this session, not saved)."""
+        return self.origins.get(dotted, STANDARD)
 
     def __getitem__(self, section: str) -> Mapping[str, Any]:
         return self.sections[section]
@@ -120,7 +151,10 @@ class Assumptions:
         for dotted, value in changes.items():
             section, _, key = dotted.partition(".")
             nested.setdefault(section, {})[key] = value
-        return Assumptions(_merged(self.sections, nested, "Änderung"), self.source)
+        origins = {**self.origins, **dict.fromkeys(changes, CHANGED)}
+        return Assumptions(
+            _merged(self.sections, nested, "Änderung"), self.source, MappingProxyType(origins)
+        )
 
 
 def _defaults() -> dict[str, Any]:
@@ -141,7 +175,15 @@ def load_assumptions(path: Path | None = None) -> Assumptions:
         raise AssumptionsError(f"{path}: Datei ist nicht UTF-8-kodiert.") from None
     except tomllib.TOMLDecodeError as exc:
         raise AssumptionsError(f"{path}: kein gültiges TOML — {exc}.") from None
-    loaded = Assumptions(_merged(defaults, override, str(path)), str(path))
+    origins = {
+        f"{section}.{key}": OFFICE_FILE
+        for section, values in override.items()
+        if isinstance(values, Mapping)
+        for key in values
+    }
+    loaded = Assumptions(
+        _merged(defaults, override, str(path)), str(path), MappingProxyType(origins)
+    )
     try:
         check_ranges(loaded)
     except AssumptionsError as exc:
@@ -168,6 +210,15 @@ def _merged(
             if key not in merged[section]:
                 raise AssumptionsError(f"{source}: unbekannter Schlüssel [{section}] {key}.")
             expected = merged[section][key]
+            if isinstance(expected, list | tuple):
+                if not isinstance(value, list | tuple) or not all(
+                    isinstance(v, str) for v in value
+                ):
+                    raise AssumptionsError(
+                        f"{source}: [{section}] {key} hat den falschen Typ (erwartet Liste von Texten)."
+                    )
+                merged[section][key] = tuple(v.strip() for v in value if v.strip())
+                continue
             if isinstance(expected, str) != isinstance(value, str) or not (
                 isinstance(value, str) or _is_number(value)
             ):
@@ -186,8 +237,14 @@ def _is_number(value: object) -> bool:
 
 
 def _freeze(sections: Mapping[str, Mapping[str, Any]]) -> Mapping[str, Mapping[str, Any]]:
+    # Lists (the verb lexicons) become tuples: frozen like the rest.
     return MappingProxyType(
-        {name: MappingProxyType(dict(values)) for name, values in sections.items()}
+        {
+            name: MappingProxyType(
+                {k: tuple(v) if isinstance(v, list) else v for k, v in values.items()}
+            )
+            for name, values in sections.items()
+        }
     )
 
 
@@ -222,6 +279,14 @@ def check_ranges(assumptions: Assumptions) -> None:
                 )
             if key == "effort" and not 1 <= value <= 5:
                 raise AssumptionsError(f"{label}: liegt zwischen 1 und 5, nicht {_number(value)}.")
+    pattern = assumptions["rpa"]["system_accounts"]
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise AssumptionsError(
+            f"{_label('rpa', 'system_accounts')}: „{pattern}“ ist kein gültiger regulärer "
+            f"Ausdruck ({exc.msg})."
+        ) from None
     general = assumptions["general"]
     if general["hours_per_fte"] <= 0:
         raise AssumptionsError(f"{_label('general', 'hours_per_fte')}: muss größer als 0 sein.")
@@ -235,6 +300,8 @@ def checked_values(base: Assumptions, changes: Mapping[str, Any]) -> Assumptions
     the internal key) when a value is of the wrong kind or outside its range."""
     for dotted, value in changes.items():
         section, _, key = dotted.partition(".")
+        if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
+            continue
         if isinstance(value, bool) or not isinstance(value, int | float | str):
             raise AssumptionsError(f"{_label(section, key)}: „{value}“ ist kein gültiger Wert.")
         if section == _RATES and (isinstance(value, str) or not value > 0):

@@ -71,6 +71,8 @@ def _toml_value(value: Any) -> str:
         # Every escape JSON writes (\", \\, \b, \f, \n, \r, \t and \uXXXX) is also a TOML
         # basic-string escape; the one character JSON leaves raw but TOML forbids raw is DEL.
         return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
     raise AssumptionsError(f"Wert „{value}“ lässt sich nicht als TOML speichern.")
 
 

@@ -10,9 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from mining.digitization.assumptions import Assumptions
+from mining.digitization.assumptions import ASSUMPTION_LABELS, Assumptions
+from mining.digitization.calculation import Calculation, dec, num, pct
+from mining.digitization.finding import Finding, measured_source, saturate, say
+from mining.digitization.rpa import rpa_rule
 from mining.digitization.signals import ActivitySignals, ProcessFacts, ProcessSignals
-from mining.results import CandidateRecord
+from mining.results import CandidateRecord, UsedAssumptionRecord
 
 __all__ = [
     "RECOMMENDATION_LABELS",
@@ -60,6 +63,9 @@ class Candidate:
     cases: int
     low_evidence: bool
     decides: bool
+    calculation: Calculation = Calculation("")
+    # The assumptions the figures used, with where each value came from.
+    assumptions_used: tuple[UsedAssumptionRecord, ...] = ()
 
     @property
     def recommendation_label(self) -> str:
@@ -87,124 +93,43 @@ class Candidate:
             "low_evidence": self.low_evidence,
             "decides": self.decides,
             "recommendation_label": self.recommendation_label,
+            "calculation": self.calculation.to_dict(),
+            "assumptions_used": [dict(u) for u in self.assumptions_used],  # type: ignore[misc]
         }
 
 
-@dataclass(frozen=True)
-class _Finding:
-    """What a rule found before scoring: the part that differs from rule to rule."""
-
-    activity: str | None
-    benefit: float
-    reasons: list[str]
-    signals: dict[str, float | None]
-    hours: float
-    cases: int
-    decides: bool = False
-    pages: float = 0.0
-    throughput_days: float = 0.0
-
-
-def _share(value: float, saturation: float) -> float:
-    return 0.0 if saturation <= 0 else max(0.0, min(1.0, value / saturation))
-
-
-def _num(value: float) -> str:
-    """German thousands separator, no decimals (the reasons are for reading, not computing)."""
-    return f"{value:,.0f}".replace(",", ".")
-
-
-def _dec(value: float, digits: int = 1) -> str:
-    return f"{value:.{digits}f}".replace(".", ",")
-
-
-def _pct(value: float) -> str:
-    return f"{value * 100:.0f} %"
-
-
-def _volume_note(process: ProcessSignals) -> str:
-    if process.volume_source == "Register":
-        return f"hochgerechnet auf {_num(process.facts.annual_case_volume or 0)} Fälle/Jahr laut Register"
-    return f"hochgerechnet aus {_num(process.cases)} Fällen in {_num(process.period_days)} Tagen"
-
-
-# -- the four rules -------------------------------------------------------------------------------
-
-
-def rpa_rule(process: ProcessSignals, a: Assumptions) -> list[_Finding]:
-    """Frequent, short, uniform steps whose next step is always the same: a robot's work."""
-    cfg, general = a["rpa"], a["general"]
-    found = []
-    for step in process.activities:
-        if not _rpa_applies(step, cfg):
-            continue
-        hours = step.events_per_year * (step.mean_minutes or 0.0) / 60.0 * cfg["automation_share"]
-        rule_bound = (
-            (1 - step.median_minutes / cfg["max_median_minutes"])
-            + (1 - (step.variation or 0.0) / cfg["max_variation"])
-            + (step.successor_share - cfg["min_successor_share"])
-            / max(1e-9, 1 - cfg["min_successor_share"])
-        ) / 3
-        benefit = (
-            cfg["weight_hours"] * _share(hours, general["hours_saturation"])
-            + cfg["weight_rule_bound"] * max(0.0, min(1.0, rule_bound))
-            + cfg["weight_volume"] * _share(step.events_per_year, general["volume_saturation"])
-        )
-        time_word = (
-            "Bearbeitungszeit"
-            if step.time_kind == "Bearbeitungszeit"
-            else "Verweilzeit (obere Schranke; das Protokoll hat keine Startzeiten)"
-        )
-        reasons = [
-            f"Häufig: {_num(step.events_per_year)} Ausführungen pro Jahr ({_volume_note(process)}).",
-            f"Kurz: {time_word} im Median {_dec(step.median_minutes)} Minuten.",
-            f"Gleichförmig: Streuung {_dec(step.variation or 0.0, 2)} (Standardabweichung/Mittelwert).",
-            f"Vorhersehbar: in {_pct(step.successor_share)} der Fälle folgt derselbe nächste Schritt.",
-        ]
-        if step.model_type in ("serviceTask", "scriptTask", "businessRuleTask"):
-            reasons.append(f"Im Modell als Systemaufgabe ({step.model_type}) beschrieben.")
-        reasons.append(
-            f"Schätzung: {_num(step.events_per_year)} × {_dec(step.mean_minutes or 0.0)} Min. × "
-            f"{_pct(cfg['automation_share'])} Automatisierungsanteil = {_num(hours)} Stunden/Jahr."
-        )
-        found.append(
-            _Finding(
-                activity=step.activity,
-                benefit=benefit,
-                reasons=reasons,
-                signals={
-                    "events_per_year": step.events_per_year,
-                    "median_processing_min": step.median_minutes,
-                    "variation": step.variation,
-                    "successor_share": step.successor_share,
-                },
-                hours=hours,
-                cases=step.cases,
-                throughput_days=(step.wait_before_days or 0.0) * cfg["automation_share"],
-            )
-        )
-    return found
-
-
-def _rpa_applies(step: ActivitySignals, cfg: dict) -> bool:
-    return (
-        step.events_per_year >= cfg["min_events_per_year"]
-        and step.median_minutes is not None
-        and step.median_minutes <= cfg["max_median_minutes"]
-        and step.variation is not None
-        and step.variation <= cfg["max_variation"]
-        and step.successor_share >= cfg["min_successor_share"]
-        # A robot cannot scan paper, and a step that decides is no routine (§ 35a VwVfG).
-        and not step.media_break
-        and step.model_type != "manualTask"
-        and not step.decides
-    )
+# -- the three rules beside RPA (mining.digitization.rpa) ----------------------------------------
 
 
 _FOLLOW_UP = ("nachforder", "nachreich", "nachgereicht", "rückfrage", "klären", "unvollständig")
+_AI_FORMULA = (
+    "(Wiederholungen/Jahr × Minuten je Wiederholung + Nachforderungen/Jahr × "
+    "Minuten je Nachforderung) ÷ 60 × vermiedene Nacharbeit"
+)
 
 
-def ai_form_rule(process: ProcessSignals, a: Assumptions) -> list[_Finding]:
+def _minutes_of(
+    steps: list[ActivitySignals], count: Callable[[ActivitySignals], float], assumed: float
+) -> tuple[float, float, str]:
+    """``(executions, mean minutes, basis)`` over ``steps``: a measured processing time where the
+    log has one, else ``assumed`` — never the time since the previous step, which holds waiting."""
+    executions = minutes = 0.0
+    bases: set[str] = set()
+    for step in steps:
+        n = count(step)
+        if not n:
+            continue
+        measured = step.time_kind == "Bearbeitungszeit" and bool(step.mean_minutes)
+        minutes += n * ((step.mean_minutes or 0.0) if measured else assumed)
+        executions += n
+        bases.add("gemessen" if measured else "angenommen")
+    basis = (
+        "teils gemessen, teils angenommen" if len(bases) > 1 else next(iter(bases), "angenommen")
+    )
+    return executions, (minutes / executions if executions else assumed), basis
+
+
+def ai_form_rule(process: ProcessSignals, a: Assumptions) -> list[Finding]:
     """Rework and follow-ups because applications arrive incomplete: an AI form assistant."""
     cfg, general = a["ai_form_assistance"], a["general"]
     follow_ups = [
@@ -218,59 +143,105 @@ def ai_form_rule(process: ProcessSignals, a: Assumptions) -> list[_Finding]:
     target = follow_ups[0] if follow_ups and follow_up_share >= process.rework_share else reworked
     if target is None:
         return []
-    rework_hours = (
-        sum(s.extra_executions_per_year * (s.mean_minutes or 0.0) for s in process.activities) / 60
+    # A follow-up step's every execution counts once, as a follow-up, not again as a repetition.
+    repeated = [s for s in process.activities if s not in follow_ups]
+    repetitions, repeat_minutes, repeat_basis = _minutes_of(
+        repeated, lambda s: s.extra_executions_per_year, cfg["minutes_per_repetition"]
     )
-    follow_up_hours = (
-        sum(
-            s.events_per_year
-            * (
-                s.mean_minutes
-                if s.time_kind == "Bearbeitungszeit" and s.mean_minutes
-                else cfg["minutes_per_follow_up"]
-            )
-            for s in follow_ups
-        )
-        / 60
+    requests, request_minutes, request_basis = _minutes_of(
+        follow_ups, lambda s: s.events_per_year, cfg["minutes_per_follow_up"]
     )
-    hours = (rework_hours + follow_up_hours) * cfg["rework_reduction"]
-    lost_days = max((s.rework_time_lost_days for s in process.activities), default=0.0)
+    reduction = cfg["rework_reduction"]
+    calc = Calculation(
+        _AI_FORMULA,
+        {
+            "Wiederholungen/Jahr": repetitions,
+            "Minuten je Wiederholung": repeat_minutes,
+            "Grundlage Minuten je Wiederholung": repeat_basis,
+            "Nachforderungen/Jahr": requests,
+            "Minuten je Nachforderung": request_minutes,
+            "Grundlage Minuten je Nachforderung": request_basis,
+            "vermiedene Nacharbeit": reduction,
+        },
+        (repetitions * repeat_minutes + requests * request_minutes) / 60 * reduction,
+    )
+    signals = {
+        "rework_share": share,
+        "rework_days_per_loop": reworked.rework_time_lost_days if reworked else 0.0,
+    }
+    lost_days = signals["rework_days_per_loop"] or 0.0
     benefit = (
-        cfg["weight_hours"] * _share(hours, general["hours_saturation"])
-        + cfg["weight_rework"] * _share(share, 0.5)
-        + cfg["weight_wait"] * _share(lost_days, 30.0)
+        cfg["weight_hours"] * saturate(calc.result, general["hours_saturation"])
+        + cfg["weight_rework"] * saturate(share, 0.5)
+        + cfg["weight_wait"] * saturate(lost_days, 30.0)
     )
-    reasons = [f"{_pct(share)} der Fälle brauchen Nacharbeit oder Nachforderungen."]
+    reasons = [
+        f"{say(signals, 'rework_share')} der Fälle brauchen Nacharbeit oder Nachforderungen."
+    ]
     if follow_ups:
         names = ", ".join(f"„{s.activity}“" for s in follow_ups)
         reasons.append(
-            f"Nachforderungsschritte im Protokoll: {names} ({_pct(follow_up_share)} der Fälle)."
+            f"Nachforderungsschritte im Protokoll: {names} ({pct(follow_up_share)} der Fälle)."
         )
     if reworked is not None and reworked.rework_cases:
         reasons.append(
-            f"„{reworked.activity}“ wird in {_num(reworked.rework_cases)} Fällen wiederholt; "
-            f"eine Schleife kostet im Mittel {_dec(reworked.rework_time_lost_days)} Tage."
+            f"„{reworked.activity}“ wird in {num(reworked.rework_cases)} Fällen wiederholt; "
+            f"eine Schleife kostet im Mittel {say(signals, 'rework_days_per_loop')} Kalendertage "
+            "(Durchlaufzeit, nicht Arbeitszeit)."
         )
     reasons.append(
         "Eine KI-Ausfüllhilfe prüft Angaben und Nachweise schon beim Ausfüllen, sodass "
-        f"Anträge vollständig eingehen; angenommen werden {_pct(cfg['rework_reduction'])} weniger Nacharbeit: "
-        f"{_num(hours)} Stunden/Jahr."
+        f"Anträge vollständig eingehen; angenommen werden {pct(reduction)} weniger Nacharbeit: "
+        f"({num(repetitions)} Wiederholungen × {dec(repeat_minutes)} Min. ({repeat_basis}) + "
+        f"{num(requests)} Nachforderungen × {dec(request_minutes)} Min. ({request_basis})) ÷ 60 × "
+        f"{pct(reduction)} = {num(calc.result)} Stunden/Jahr."
     )
     return [
-        _Finding(
+        Finding(
             activity=target.activity,
             benefit=benefit,
             reasons=reasons,
-            signals={"rework_share": share, "rework_days_per_loop": lost_days},
-            hours=hours,
+            signals=signals,
+            calculation=calc,
             cases=process.cases,
             decides=target.decides,
-            throughput_days=share * lost_days * cfg["rework_reduction"],
+            throughput_days=share * lost_days * reduction,
+            used=(
+                "ai_form_assistance.min_rework_share",
+                "ai_form_assistance.rework_reduction",
+                "ai_form_assistance.minutes_per_follow_up",
+                "ai_form_assistance.minutes_per_repetition",
+            ),
+            measured=(
+                ("Wiederholungen/Jahr", measured_source(process)),
+                ("Nachforderungen/Jahr", measured_source(process)),
+            ),
         )
     ]
 
 
-def online_service_rule(process: ProcessSignals, a: Assumptions) -> list[_Finding]:
+_ONLINE_FORMULA = (
+    "Fälle/Jahr × Papieranteil × Anteil, der online käme × Minuten Erfassung je Papierantrag ÷ 60"
+)
+
+
+def _intake(process: ProcessSignals, breaks: list[ActivitySignals]) -> str | None:
+    """Where applications come in: a media-break step the cases start with, else the most
+    frequent start step that decides nothing (a check is no intake), else the first media break."""
+    starts = process.start_activities
+    for step in breaks:
+        if step.activity in starts:
+            return step.activity
+    deciding = {s.activity for s in process.activities if s.decides}
+    for activity in starts:
+        if activity not in deciding:
+            return activity
+    if breaks:
+        return breaks[0].activity
+    return None if starts else (process.activities[0].activity if process.activities else None)
+
+
+def online_service_rule(process: ProcessSignals, a: Assumptions) -> list[Finding]:
     """Much paper, e-mail or fax at intake, and an OZG maturity below online: an online service."""
     cfg, general = a["online_service"], a["general"]
     breaks = [s for s in process.activities if s.media_break]
@@ -286,75 +257,107 @@ def online_service_rule(process: ProcessSignals, a: Assumptions) -> list[_Findin
     gap = None if facts.ozg_maturity_level is None else max(0, target - facts.ozg_maturity_level)
     if paper_share is None or paper_share < cfg["min_paper_share"]:
         return []
-    moved = process.cases_per_year * paper_share * cfg["shift_share"]
     measured = next(
         (s for s in breaks if s.time_kind == "Bearbeitungszeit" and s.mean_minutes), None
     )
     minutes = measured.mean_minutes if measured else cfg["minutes_per_paper_case"]
-    hours = moved * minutes / 60.0
+    source = f"gemessen an „{measured.activity}“" if measured else "angenommen, nicht gemessen"
+    calc = Calculation(
+        _ONLINE_FORMULA,
+        {
+            "Fälle/Jahr": process.cases_per_year,
+            "Papieranteil": paper_share,
+            "Anteil, der online käme": cfg["shift_share"],
+            "Minuten Erfassung je Papierantrag": minutes,
+            "Grundlage der Minuten": source,
+        },
+        process.cases_per_year * paper_share * cfg["shift_share"] * (minutes or 0.0) / 60.0,
+    )
+    moved = process.cases_per_year * paper_share * cfg["shift_share"]
     pages = moved * cfg["pages_per_paper_application"]
     benefit = (
-        cfg["weight_hours"] * _share(hours, general["hours_saturation"])
+        cfg["weight_hours"] * saturate(calc.result, general["hours_saturation"])
         + cfg["weight_paper"] * min(1.0, paper_share)
-        + cfg["weight_maturity_gap"] * (_share(gap, target) if gap is not None else 0.5)
+        + cfg["weight_maturity_gap"] * (saturate(gap, target) if gap is not None else 0.5)
     )
+    signals = {
+        "paper_share": paper_share,
+        "ozg_maturity_gap": gap,
+        "cases_per_year": process.cases_per_year,
+    }
     if evidence == "channel":
         channels = "/".join(process.paper_channels)
         reasons = [
-            f"{_pct(paper_share)} der Fälle gehen über {channels} ein (Spalte „{process.channel_column}“): Medienbruch."
+            f"{say(signals, 'paper_share')} der Fälle gehen über {channels} ein "
+            f"(Spalte „{process.channel_column}“): Medienbruch."
         ]
     else:
         reasons = [
-            f"{_pct(paper_share)} der Fälle durchlaufen einen Medienbruch-Schritt („{breaks[0].activity}“)."
+            f"{say(signals, 'paper_share')} der Fälle durchlaufen einen Medienbruch-Schritt "
+            f"(„{breaks[0].activity}“)."
         ]
     if gap is None:
         reasons.append("Der OZG-Reifegrad ist im Register nicht erfasst.")
     elif gap > 0:
         reasons.append(
-            f"OZG-Reifegrad {facts.ozg_maturity_level} liegt unter dem Ziel {target} (Skala {facts.ozg_maturity_scale or '1.1'})."
+            f"OZG-Reifegrad {facts.ozg_maturity_level} liegt unter dem Ziel {target} "
+            f"(Skala {facts.ozg_maturity_scale or '1.1'})."
         )
     else:
         reasons.append(
-            f"Ein Onlinedienst besteht (Reifegrad {facts.ozg_maturity_level}), wird aber wenig genutzt: "
-            "Nutzung fördern und den Papierweg zurückdrängen."
+            f"Ein Onlinedienst besteht (Reifegrad {facts.ozg_maturity_level}), wird aber wenig "
+            "genutzt: Nutzung fördern und den Papierweg zurückdrängen."
         )
-    source = f"gemessen an „{measured.activity}“" if measured else "Annahme, nicht gemessen"
     reasons.append(
-        f"Schätzung: {_num(moved)} Anträge/Jahr kämen online ({_pct(cfg['shift_share'])} der Papiereingänge) × "
-        f"{_dec(minutes)} Min. Erfassung ({source}) = {_num(hours)} Stunden/Jahr; "
-        f"{_num(pages)} Seiten Papier weniger."
+        f"Schätzung: {say(signals, 'cases_per_year')} Fälle/Jahr × {say(signals, 'paper_share')} "
+        f"Papier × {pct(cfg['shift_share'])} kämen online = {num(moved)} Anträge × "
+        f"{dec(minutes or 0.0)} Min. Erfassung ({source}) ÷ 60 = {num(calc.result)} Stunden/Jahr; "
+        f"{num(pages)} Seiten Papier weniger."
     )
-    if process.paper_minus_online_days and process.paper_minus_online_days > 0:
+    days = process.paper_minus_online_days
+    if days and days > 0:
         reasons.append(
-            f"Papierfälle dauern im Mittel {_dec(process.paper_minus_online_days)} Tage länger als Onlinefälle."
+            f"Papierfälle dauern im Mittel {dec(days)} Kalendertage länger als Onlinefälle."
         )
-    intake = (
-        breaks[0].activity
-        if breaks
-        else (process.activities[0].activity if process.activities else None)
-    )
     return [
-        _Finding(
-            activity=intake,
+        Finding(
+            activity=_intake(process, breaks),
             benefit=benefit,
             reasons=reasons,
-            signals={
-                "paper_share": paper_share,
-                "ozg_maturity_gap": gap,
-                "cases_per_year": process.cases_per_year,
-            },
-            hours=hours,
+            signals=signals,
+            calculation=calc,
             cases=process.cases,
             pages=pages,
-            throughput_days=paper_share
-            * cfg["shift_share"]
-            * max(0.0, process.paper_minus_online_days or 0.0),
+            throughput_days=paper_share * cfg["shift_share"] * max(0.0, days or 0.0),
+            used=(
+                "online_service.min_paper_share",
+                "online_service.shift_share",
+                *(() if measured else ("online_service.minutes_per_paper_case",)),
+                "online_service.pages_per_paper_application",
+                "online_service.co2_g_per_page",
+                "online_service.target_maturity_1_1"
+                if facts.ozg_maturity_scale != "2.0"
+                else "online_service.target_maturity_2_0",
+            ),
+            measured=(
+                ("Fälle/Jahr", measured_source(process)),
+                ("Papieranteil", "gemessen"),
+                *((("Minuten Erfassung je Papierantrag", "gemessen"),) if measured else ()),
+            ),
         )
     ]
 
 
-def process_redesign_rule(process: ProcessSignals, a: Assumptions) -> list[_Finding]:
-    """Long waits at a bottleneck or many hand-overs between units: reorder the process."""
+_REDESIGN_FORMULA = (
+    "Fälle/Jahr × Übergaben je Fall × Minuten je Übergabe ÷ 60 × vermiedene Übergaben"
+)
+
+
+def process_redesign_rule(process: ProcessSignals, a: Assumptions) -> list[Finding]:
+    """Long waits at a bottleneck or many hand-overs between units: reorder the process.
+
+    The hours come from the hand-overs' effort only; the waiting shortens the throughput time
+    (calendar days) and is never counted as work."""
     cfg, general = a["process_redesign"], a["general"]
     wait = process.bottleneck_wait_days or 0.0
     handovers = process.handovers_per_case or 0.0
@@ -362,57 +365,78 @@ def process_redesign_rule(process: ProcessSignals, a: Assumptions) -> list[_Find
         wait < cfg["min_wait_days"] and handovers < cfg["min_handovers_per_case"]
     ):
         return []
-    hours = (
+    calc = Calculation(
+        _REDESIGN_FORMULA,
+        {
+            "Fälle/Jahr": process.cases_per_year,
+            "Übergaben je Fall": handovers,
+            "Minuten je Übergabe": cfg["minutes_per_handover"],
+            "vermiedene Übergaben": cfg["handover_reduction"],
+        },
         process.cases_per_year
         * handovers
         * cfg["minutes_per_handover"]
         / 60
-        * cfg["handover_reduction"]
+        * cfg["handover_reduction"],
     )
     pressure = (process.deadline_over_share or 0.0) + 0.5 * (process.deadline_close_share or 0.0)
     benefit = (
-        cfg["weight_hours"] * _share(hours, general["hours_saturation"])
-        + cfg["weight_wait"] * max(_share(wait, 30.0), min(1.0, pressure))
-        + cfg["weight_handovers"] * _share(handovers, 4.0)
+        cfg["weight_hours"] * saturate(calc.result, general["hours_saturation"])
+        + cfg["weight_wait"] * max(saturate(wait, 30.0), min(1.0, pressure))
+        + cfg["weight_handovers"] * saturate(handovers, 4.0)
     )
+    signals = {"bottleneck_wait_days": wait, "handovers_per_case": process.handovers_per_case}
     source, target = process.bottleneck
     reasons = [
-        f"Fälle warten im Mittel {_dec(wait)} Tage zwischen „{source}“ und „{target}“ "
-        f"({_num(process.bottleneck_cases)} Fälle) — der größte Engpass."
+        f"Fälle warten im Mittel {say(signals, 'bottleneck_wait_days')} Kalendertage zwischen "
+        f"„{source}“ und „{target}“ ({num(process.bottleneck_cases)} Fälle) — der größte Engpass."
     ]
     if handovers:
-        reasons.append(f"{_dec(handovers)} Übergaben zwischen Organisationseinheiten je Fall.")
+        reasons.append(
+            f"{say(signals, 'handovers_per_case')} Übergaben zwischen Organisationseinheiten je Fall."
+        )
     if process.deadline_over_share is not None:
         reasons.append(
-            f"Gesetzliche Frist von {process.facts.legal_deadline_days} Tagen: {_pct(process.deadline_over_share)} "
-            f"der Fälle darüber, {_pct(process.deadline_close_share or 0.0)} knapp davor."
+            f"Gesetzliche Frist von {process.facts.legal_deadline_days} Tagen: "
+            f"{pct(process.deadline_over_share)} der Fälle darüber, "
+            f"{pct(process.deadline_close_share or 0.0)} knapp davor."
         )
-    reasons.append(
-        f"Erwartet: {_pct(cfg['wait_reduction'])} kürzere Liegezeit am Engpass"
-        + (
-            f", {_pct(cfg['handover_reduction'])} weniger Übergaben ({_num(hours)} Stunden/Jahr)."
-            if hours
-            else "."
-        )
-    )
     share = process.bottleneck_cases / process.cases if process.cases else 0.0
+    throughput = wait * cfg["wait_reduction"] * share
+    reasons.append(
+        f"Erwartet: {pct(cfg['wait_reduction'])} kürzere Liegezeit am Engpass, im Mittel "
+        f"{dec(throughput)} Kalendertage kürzere Durchlaufzeit je Fall (Wartezeit, keine "
+        "Arbeitszeit: sie geht nicht in die Stunden ein)."
+    )
+    if calc.result:
+        reasons.append(
+            f"Schätzung: {num(process.cases_per_year)} "
+            f"Fälle/Jahr × {say(signals, 'handovers_per_case')} Übergaben × "
+            f"{dec(cfg['minutes_per_handover'])} Min. ÷ 60 × {pct(cfg['handover_reduction'])} "
+            f"weniger Übergaben = {num(calc.result)} Stunden/Jahr."
+        )
     return [
-        _Finding(
+        Finding(
             activity=target,
             benefit=benefit,
             reasons=reasons,
-            signals={
-                "bottleneck_wait_days": wait,
-                "handovers_per_case": process.handovers_per_case,
-            },
-            hours=hours,
+            signals=signals,
+            calculation=calc,
             cases=process.cases,
-            throughput_days=wait * cfg["wait_reduction"] * share,
+            throughput_days=throughput,
+            used=(
+                "process_redesign.min_wait_days",
+                "process_redesign.min_handovers_per_case",
+                "process_redesign.minutes_per_handover",
+                "process_redesign.handover_reduction",
+                "process_redesign.wait_reduction",
+            ),
+            measured=(("Fälle/Jahr", measured_source(process)), ("Übergaben je Fall", "gemessen")),
         )
     ]
 
 
-RULES: dict[str, Callable[[ProcessSignals, Assumptions], list[_Finding]]] = {
+RULES: dict[str, Callable[[ProcessSignals, Assumptions], list[Finding]]] = {
     "rpa": rpa_rule,
     "ai_form_assistance": ai_form_rule,
     "online_service": online_service_rule,
@@ -453,24 +477,33 @@ def register_candidates(facts: ProcessFacts, assumptions: Assumptions) -> list[C
         f"(Skala {facts.ozg_maturity_scale or '1.1'})."
     ]
     if facts.annual_case_volume:
-        reasons.append(f"{_num(facts.annual_case_volume)} Fälle pro Jahr laut Register.")
+        reasons.append(f"{num(facts.annual_case_volume)} Fälle pro Jahr laut Register.")
     reasons.append(
         "Kein Ereignisprotokoll: Papieranteil und Aufwand sind nicht gemessen, daher keine "
         "Einsparschätzung. Ein Protokoll-Upload macht die Bewertung belastbar."
     )
-    found = _Finding(
+    found = Finding(
         activity=None,
-        benefit=cfg["weight_maturity_gap"] * _share(gap, target),
+        benefit=cfg["weight_maturity_gap"] * saturate(gap, target),
         reasons=reasons,
         signals={"ozg_maturity_gap": gap, "cases_per_year": facts.annual_case_volume},
-        hours=0.0,
+        calculation=Calculation(
+            "keine Schätzung ohne Ereignisprotokoll (Papieranteil und Aufwand unbekannt)",
+            {},
+            0.0,
+        ),
         cases=0,
+        used=(
+            "online_service.target_maturity_2_0"
+            if facts.ozg_maturity_scale == "2.0"
+            else "online_service.target_maturity_1_1",
+        ),
     )
     return [_candidate("online_service", found, facts, assumptions, decides=False)]
 
 
 def _candidate(
-    kind: str, found: _Finding, facts: ProcessFacts, assumptions: Assumptions, *, decides: bool
+    kind: str, found: Finding, facts: ProcessFacts, assumptions: Assumptions, *, decides: bool
 ) -> Candidate:
     general = assumptions["general"]
     effort = int(assumptions[kind]["effort"])
@@ -479,7 +512,7 @@ def _candidate(
         reasons.append(_SECTION_35A)
     low = found.cases < general["min_cases"]
     if low and found.cases:
-        reasons.append(f"Wenige Fälle: nur {_num(found.cases)} Fälle stützen diese Aussage.")
+        reasons.append(f"Wenige Fälle: nur {num(found.cases)} Fälle stützen diese Aussage.")
     score = 100 * (
         general["benefit_weight"] * found.benefit + general["effort_weight"] * (5 - effort) / 4
     )
@@ -504,7 +537,39 @@ def _candidate(
         cases=found.cases,
         low_evidence=low,
         decides=decides,
+        calculation=found.calculation,
+        assumptions_used=_used(kind, found, assumptions),
     )
+
+
+def _used(kind: str, found: Finding, assumptions: Assumptions) -> tuple[UsedAssumptionRecord, ...]:
+    """Every assumption behind the figure, with its value and where the value came from."""
+    keys = [*found.used, f"{kind}.effort", "general.hours_per_fte", "general.default_pay_group"]
+    rate = f"cost_rates_eur_per_hour.{assumptions['general']['default_pay_group']}"
+    out: list[UsedAssumptionRecord] = [
+        {
+            "key": name,
+            "label": name,
+            "value": found.calculation.inputs.get(name),
+            "source": source,
+        }
+        for name, source in found.measured
+    ]
+    for dotted in dict.fromkeys([*keys, rate]):
+        section, _, key = dotted.partition(".")
+        value = assumptions[section][key]
+        label = ASSUMPTION_LABELS.get(dotted) or (
+            f"Stundensatz {key}" if section == "cost_rates_eur_per_hour" else dotted
+        )
+        out.append(
+            {
+                "key": dotted,
+                "label": label,
+                "value": list(value) if isinstance(value, tuple) else value,
+                "source": assumptions.origin(dotted),
+            }
+        )
+    return tuple(out)
 
 
 def rank_candidates(candidates: Iterable[Candidate]) -> list[Candidate]:

@@ -295,10 +295,11 @@ def _apply(
             events,
             str(activity),
             share=cfg["automation_share"],
-            minutes=_value(assumptions, _minutes_key(assumptions)),
+            minutes=cfg["assumed_minutes_per_step"],
         )
         if step.assumed_work:
-            used.add(_minutes_key(assumptions))
+            # The RPA rule assumes the same minutes: rule and scenario price a step alike.
+            used.add("rpa.assumed_minutes_per_step")
         return step
     if kind == "ai_form_assistance":
         cfg = assumptions["ai_form_assistance"]
@@ -328,17 +329,6 @@ def _apply(
     if step.assumed_work:
         used.add("online_service.minutes_per_paper_case")
     return step
-
-
-def _minutes_key(assumptions: Assumptions) -> str:
-    """Where the minutes of an automated step without a measured time come from: the RPA rule's
-    own assumption where the file has one, so rule and scenario assume the same."""
-    rpa = assumptions["rpa"]
-    return (
-        "rpa.assumed_minutes_per_step"
-        if "assumed_minutes_per_step" in rpa
-        else ("scenario.assumed_minutes_per_step")
-    )
 
 
 def _value(assumptions: Assumptions, key: str) -> Any:

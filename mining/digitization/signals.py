@@ -27,7 +27,9 @@ from mining.query import (
     get_activity_profile,
     get_case_durations,
     get_log_stats,
+    get_start_end_activities,
     query_case_spans,
+    query_resource_continuity,
 )
 from process_registry import BpmnDocument
 
@@ -76,6 +78,8 @@ class ProcessFacts:
     task_types: Mapping[str, str] = field(default_factory=dict)
     # Model tasks whose outcome picks the path: followed by a diverging exclusive gateway.
     deciding_tasks: frozenset[str] = frozenset()
+    # Task name → FIM activity-group type, where the model carries one (none does yet: a hook).
+    fim_types: Mapping[str, str] = field(default_factory=dict)
 
 
 def facts_from_model(document: BpmnDocument) -> tuple[dict[str, str], frozenset[str]]:
@@ -120,6 +124,12 @@ class ActivitySignals:
     media_break: bool
     decides: bool
     model_type: str | None
+    # Share of executions (with a resource) done by the resource of the case's previous event
+    # within one working session; None without a resource column.
+    same_session_share: float | None = None
+    # Share of executions (with a resource) by a system or robot account; None without resources.
+    system_account_share: float | None = None
+    fim_type: str | None = None
 
 
 @dataclass(frozen=True)
@@ -133,6 +143,8 @@ class ProcessSignals:
     activities: tuple[ActivitySignals, ...]
     rework_share: float  # cases with any repeated activity
     channel_column: str | None = None
+    # Activities cases start with, most frequent first: where an application comes in.
+    start_activities: tuple[str, ...] = ()
     paper_share: float | None = None  # of the cases with a channel value
     paper_channels: tuple[str, ...] = ()
     paper_minus_online_days: float | None = None  # mean throughput difference
@@ -170,18 +182,34 @@ def _year_factor(view: LogView, facts: ProcessFacts, cases: int) -> tuple[float,
     return period_days, 365.25 / period_days, "Protokoll"
 
 
+# Resource values of system, batch or robot accounts (the import keeps these unpseudonymized).
+SYSTEM_ACCOUNTS = r"system|batch|robot|rpa|service|automat|schnittstelle"
+
+
 def collect_signals(
-    view: LogView, facts: ProcessFacts | None = None, *, channel_column: str | None = None
+    view: LogView,
+    facts: ProcessFacts | None = None,
+    *,
+    channel_column: str | None = None,
+    session_minutes: float = 30.0,
+    system_pattern: str = SYSTEM_ACCOUNTS,
 ) -> ProcessSignals:
-    """Every signal of the (filtered) log ``view``; ``channel_column`` names the intake channel."""
+    """Every signal of the (filtered) log ``view``; ``channel_column`` names the intake channel,
+    ``session_minutes`` how close two steps of one resource count as one working session and
+    ``system_pattern`` (a regular expression) which resources are system accounts."""
     facts = facts or ProcessFacts()
     stats = get_log_stats(view)
     period_days, factor, source = _year_factor(view, facts, stats.cases)
     rework = find_rework(view).set_index("activity")
     profile = get_activity_profile(view)
+    continuity = query_resource_continuity(
+        view, session_s=session_minutes * 60.0, system_pattern=system_pattern
+    ).set_index("activity")
     activities = tuple(
-        _activity_signals(row, rework, facts, factor) for row in profile.itertuples(index=False)
+        _activity_signals(row, rework, continuity, facts, factor)
+        for row in profile.itertuples(index=False)
     )
+    starts, _ends = get_start_end_activities(view)
     reworked_cases = count_reworked_cases(view)
     signals = {
         "facts": facts,
@@ -191,6 +219,7 @@ def collect_signals(
         "year_factor": factor,
         "volume_source": source,
         "activities": activities,
+        "start_activities": tuple(sorted(starts, key=lambda a: (-starts[a], a))),
         "rework_share": reworked_cases / stats.cases if stats.cases else 0.0,
         "median_duration_days": _days(get_case_durations(view).median_s),
     }
@@ -219,7 +248,7 @@ def collect_signals(
 
 
 def _activity_signals(
-    row: object, rework: pd.DataFrame, facts: ProcessFacts, factor: float
+    row: object, rework: pd.DataFrame, continuity: pd.DataFrame, facts: ProcessFacts, factor: float
 ) -> ActivitySignals:
     activity = str(row.activity)
     mean_s = float(row.mean_s)
@@ -227,7 +256,13 @@ def _activity_signals(
     if not math.isnan(mean_s) and mean_s > 0 and not math.isnan(float(row.std_s)):
         variation = float(row.std_s) / mean_s
     repeated = rework.loc[activity] if activity in rework.index else None
-    model_type = facts.task_types.get(" ".join(activity.split()))
+    name = " ".join(activity.split())
+    model_type = facts.task_types.get(name)
+    same_session = system = None
+    if activity in continuity.index and int(continuity.loc[activity, "with_resource"]):
+        with_resource = int(continuity.loc[activity, "with_resource"])
+        same_session = int(continuity.loc[activity, "same_session"]) / with_resource
+        system = int(continuity.loc[activity, "system_events"]) / with_resource
     return ActivitySignals(
         activity=activity,
         events=int(row.events),
@@ -252,6 +287,9 @@ def _activity_signals(
         media_break=bool(_MEDIA_BREAK_STEP.search(activity)),
         decides=activity in facts.deciding_tasks or bool(_DECIDING_STEP.search(activity)),
         model_type=model_type,
+        same_session_share=same_session,
+        system_account_share=system,
+        fim_type=facts.fim_types.get(name),
     )
 
 

@@ -13,6 +13,11 @@ package maps a pseudonym back to a name, and no reverse table is kept.
 With a role map (name → role/team) the resource becomes the role instead, which is coarser and
 usually what a Dienstvereinbarung allows; names missing from the map are pseudonymized and
 counted, never kept.
+
+System, batch and robot accounts ("SYSTEM", "RPA-Bot 2", "Schnittstelle_Fachverfahren") are no
+persons: they are kept as written, so the digitization rules can see which steps a machine
+already does. Only a value made entirely of such words and short numbers counts ("System Meier"
+is pseudonymized like any name).
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ import errno
 import hmac
 import io
 import os
+import re
 import secrets
 import stat
 from collections.abc import Mapping
@@ -43,6 +49,7 @@ __all__ = [
     "Pseudonymizer",
     "SecretKey",
     "SecretKeyError",
+    "is_system_account",
     "load_or_create_secret",
     "read_role_map",
 ]
@@ -55,6 +62,21 @@ _KEY_FILE_MAX_BYTES = 4096  # 64 hex digits and a newline; anything far larger i
 # A role map of every employee of a large city is well under a megabyte.
 MAX_ROLE_MAP_BYTES = 10 * 1024 * 1024
 _HEX_DIGITS = 16  # 64 bits: collisions stay negligible for the staff and cases of a city
+_SYSTEM_WORD = (
+    r"(?:system|sys|batch|robot|roboter|bot|rpa|service|automat|automatik|automation"
+    r"|schnittstelle|interface|fachverfahren|technisch|tech|user|konto|account)"
+)
+_SYSTEM_PART = rf"(?:{_SYSTEM_WORD}|[0-9]{{1,4}})"
+_SYSTEM_ACCOUNT = re.compile(rf"{_SYSTEM_PART}(?:[ _.\-]?{_SYSTEM_PART})*", re.IGNORECASE)
+_MACHINE_WORD = re.compile(
+    r"system|batch|robot|bot|rpa|service|automat|schnittstelle|interface", re.IGNORECASE
+)
+
+
+def is_system_account(name: str) -> bool:
+    """Whether a resource value names a machine, not a person: only system words and numbers,
+    and at least one word that names a machine ("User 1" alone is no system account)."""
+    return bool(_SYSTEM_ACCOUNT.fullmatch(name.strip()) and _MACHINE_WORD.search(name))
 
 
 class SecretKeyError(MiningError, ValueError):
@@ -238,6 +260,9 @@ class Pseudonymizer:
             role = None if self._roles is None else self._roles.get(_name_key(name))
             if role is not None:
                 mapped.append(role)
+                continue
+            if is_system_account(name):
+                mapped.append(name)
                 continue
             pseudonym = self.pseudonym(name)
             if self._roles is not None:

@@ -6,7 +6,8 @@ this package; nothing here imports the catalogue database or the other stages of
 (read once, numbered by numpy, run in DuckDB) → ``queries`` (the questions) and ``cases`` (the
 cases behind a figure, a case's trace); ``describe`` puts filters into words; ``layout`` is the
 order the import writes the events in, ``variants`` the record of one variant; ``trends`` asks
-for the cases per calendar period, ``values`` what a filter can choose from.
+for the cases per calendar period, ``values`` what a filter can choose from, ``continuity`` whether
+a step follows its predecessor in the same resource's working session or by a system account.
 """
 
 from mining.query.cases import CaseList as CaseList
@@ -17,6 +18,7 @@ from mining.query.cases import CaseRow as CaseRow
 from mining.query.cases import TraceStep as TraceStep
 from mining.query.cases import case_trace as case_trace
 from mining.query.cases import get_cases as get_cases
+from mining.query.continuity import query_resource_continuity as query_resource_continuity
 from mining.query.describe import describe_filter as describe_filter
 from mining.query.describe import describe_period as describe_period
 from mining.query.layout import write_arranged as write_arranged
@@ -120,6 +122,7 @@ __all__ = [
     "query_edges",
     "query_events",
     "query_handovers",
+    "query_resource_continuity",
     "query_rework",
     "query_transitions",
     "query_trends",

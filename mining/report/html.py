@@ -167,6 +167,10 @@ class _Page:
                         f'<div class="figures">{_e(view.figures)}</div>'
                     )
                     self.bullets(view.reasons)
+                    if view.calculation:
+                        self.add('<div class="calculation">')
+                        self.bullets(view.calculation)
+                        self.add("</div>")
                     self.add("</div>")
 
     def assumptions(self) -> None:

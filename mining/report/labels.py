@@ -61,6 +61,14 @@ _SIGNAL_LABELS = {
     "paper_share": "Anteil Papier/E-Mail/Fax",
     "wait_days": "Liegezeit (Tage)",
     "handovers_per_case": "Übergaben je Fall",
+    "median_gap_min": "Zeit seit dem Vorschritt, Median (Min.)",
+    "gap_variation": "Streuung der Zeit seit dem Vorschritt",
+    "same_session_share": "Anteil gleiche Person in einer Arbeitssitzung",
+    "system_account_share": "Anteil Systemkonto",
+    "rpa_evidence": "Belege für Regelgebundenheit",
+    "rework_days_per_loop": "Tage je Nacharbeitsschleife",
+    "bottleneck_wait_days": "Liegezeit am Engpass (Tage)",
+    "ozg_maturity_gap": "Abstand zum Ziel-Reifegrad",
 }
 
 METHOD_NOTE = (
@@ -111,9 +119,12 @@ def number(value: float | int | None, decimals: int = 0) -> str:
 
 def plain(value: object) -> str:
     """An assumption as written: numbers in German notation with the decimals they have, a
-    flat dict (e.g. the hourly rates per pay group) as ``key: value`` pairs."""
+    flat dict (e.g. the hourly rates per pay group) as ``key: value`` pairs, a list (the verb
+    lexicons) comma-separated."""
     if isinstance(value, dict):
         return "; ".join(f"{key}: {plain(v)}" for key, v in value.items())
+    if isinstance(value, list | tuple):
+        return ", ".join(plain(v) for v in value)
     if isinstance(value, bool):
         return "ja" if value else "nein"
     if isinstance(value, int):

@@ -244,6 +244,7 @@ class _Writer:
                     if view.flags:
                         lines.append(self.p("Hinweis: " + ", ".join(view.flags), self.flag))
                     lines += self.bullets(view.reasons)
+                    lines += [self.p(line, self.small) for line in view.calculation]
                     story.append(KeepTogether([*lines, Spacer(1, 4)]))
             if block:
                 story.append(KeepTogether(block))

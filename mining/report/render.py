@@ -79,6 +79,7 @@ class CandidateView:
     figures: str
     flags: list[str]
     reasons: list[str]
+    calculation: list[str] = field(default_factory=list)  # formula, inputs, result, assumptions
 
 
 @dataclass(frozen=True)
@@ -400,7 +401,36 @@ def candidate_view(candidate: dict, rank: int) -> CandidateView:
         parts.append(f"{lb.number(candidate['cases'])} Fälle im Protokoll")
     title = f"{rank}. {activity_text(candidate)} – {lb.recommendation_label(candidate)}"
     reasons = [str(reason) for reason in candidate.get("reasons") or []]
-    return CandidateView(title, " · ".join(parts), lb.candidate_flags(candidate), reasons)
+    return CandidateView(
+        title,
+        " · ".join(parts),
+        lb.candidate_flags(candidate),
+        reasons,
+        calculation_lines(candidate),
+    )
+
+
+def calculation_lines(candidate: dict) -> list[str]:
+    """The candidate's ``calculation`` as the reports print it: the formula verbatim, its inputs,
+    the result, and the assumptions used with their source. Empty for older snapshots."""
+    calculation = candidate.get("calculation") or {}
+    lines = []
+    if calculation.get("formula"):
+        lines.append(f"Berechnung: {calculation['formula']}")
+        inputs = calculation.get("inputs") or {}
+        if inputs:
+            lines.append(
+                "Eingangsgrößen: "
+                + "; ".join(f"{name} = {lb.plain(value)}" for name, value in inputs.items())
+            )
+        lines.append(f"Ergebnis: {lb.number(calculation.get('result'), 1)} Stunden/Jahr")
+    used = candidate.get("assumptions_used") or []
+    if used:
+        lines.append(
+            "Annahmen: "
+            + "; ".join(f"{u['label']} = {lb.plain(u['value'])} ({u['source']})" for u in used)
+        )
+    return lines
 
 
 def process_sections(process: dict, snapshot: dict) -> list[Section]:

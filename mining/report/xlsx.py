@@ -39,6 +39,8 @@ _CANDIDATE_FIELDS = [
 
 
 def _value(value: object) -> object:
+    if isinstance(value, list | tuple):  # the verb lexicons of the assumptions
+        value = ", ".join(map(str, value))
     if isinstance(value, bool):
         return "ja" if value else "nein"
     if isinstance(value, str):
@@ -143,6 +145,7 @@ def _candidates(workbook: Workbook, snapshot: dict) -> None:
     headers = ["Rang", "Prozessschlüssel", "Prozess", "Schritt", "Empfehlung", "Empfehlung (Code)"]
     headers += [label for _key, label, _fmt in _CANDIDATE_FIELDS]
     headers += ["Wenige Fälle", "Verwaltungsakt (§ 35a VwVfG)", "Begründung"]
+    headers += ["Berechnung", "Eingangsgrößen", "Ergebnis (Stunden/Jahr)", "Annahmen (Herkunft)"]
     headers += [f"Signal: {lb.signal_label(key)}" for key in signals]
     rows = [
         [
@@ -158,16 +161,31 @@ def _candidates(workbook: Workbook, snapshot: dict) -> None:
             bool(c.get("low_evidence")),
             bool(c.get("decides")),
             "\n".join(map(str, c.get("reasons") or [])),
+            *_calculation(c),
         ]
         + [(c.get("signals") or {}).get(key) for key in signals]
         for rank, c in enumerate(candidates, start=1)
     ]
     formats = {6 + i: fmt for i, (_key, _label, fmt) in enumerate(_CANDIDATE_FIELDS)}
     sheet = _sheet(workbook, "Kandidaten", headers, rows, formats)
-    reasons = get_column_letter(headers.index("Begründung") + 1)
-    sheet.column_dimensions[reasons].width = 60
-    for cell in sheet[reasons][1:]:
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for heading in ("Begründung", "Berechnung", "Eingangsgrößen", "Annahmen (Herkunft)"):
+        column = get_column_letter(headers.index(heading) + 1)
+        sheet.column_dimensions[column].width = 60
+        for cell in sheet[column][1:]:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def _calculation(candidate: dict) -> list[object]:
+    """Formula (verbatim), inputs one per line, result, assumptions with their source."""
+    calc = candidate.get("calculation") or {}
+    inputs = calc.get("inputs") or {}
+    used = candidate.get("assumptions_used") or []
+    return [
+        calc.get("formula"),
+        "\n".join(f"{name} = {lb.plain(value)}" for name, value in inputs.items()) or None,
+        calc.get("result"),
+        "\n".join(f"{u['label']} = {lb.plain(u['value'])} ({u['source']})" for u in used) or None,
+    ]
 
 
 def _processes(workbook: Workbook, snapshot: dict) -> None:

@@ -1,0 +1,250 @@
+"""RPA: frequent, rule-bound steps whose next step is always the same — a robot's work.
+
+With start times the step's measured processing time decides (short and uniform). Most specialist
+systems export one timestamp per step, though: then the time since the previous event is only an
+upper bound of the work (it holds the waiting too), and rule-boundness is judged from evidence the
+log does have — a uniform time since the previous step, the same person's working session, a
+system account doing the step, a system task in the model, the FIM type, and what the step's name
+says it does. The hours saved then rest on an assumed minutes-per-step, marked as assumed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from mining.digitization.assumptions import Assumptions
+from mining.digitization.calculation import Calculation, dec, num, pct, shown_signal
+from mining.digitization.finding import Finding, measured_source, saturate, say, volume_note
+from mining.digitization.signals import ActivitySignals, ProcessSignals
+
+__all__ = ["names_a_verb", "rpa_evidence", "rpa_rule"]
+
+_SYSTEM_TASKS = frozenset({"serviceTask", "scriptTask", "businessRuleTask"})
+_FORMULA = "Ausführungen/Jahr × Minuten je Ausführung ÷ 60 × Automatisierungsanteil"
+
+
+def _stem(verb: str) -> str:
+    verb = verb.strip().lower()
+    for ending in ("en", "n"):
+        if verb.endswith(ending) and len(verb) - len(ending) >= 4:
+            return verb[: -len(ending)]
+    return verb
+
+
+def names_a_verb(name: str, verbs: Sequence[str]) -> str | None:
+    """The first of ``verbs`` a word of ``name`` starts with (its stem: "Berechnung" names
+    "berechnen"), or None."""
+    words = [w for w in re.split(r"[^\w]+", name.lower()) if w]
+    for verb in verbs:
+        stem = _stem(verb)
+        if stem and any(word.startswith(stem) for word in words):
+            return verb
+    return None
+
+
+def rpa_evidence(step: ActivitySignals, cfg: Mapping[str, Any]) -> list[str]:
+    """The evidence that a step without measured processing time is rule-bound, one German phrase
+    per signal that holds, each with its value."""
+    found = []
+    if step.variation is not None and step.variation <= cfg["max_gap_variation"]:
+        found.append(
+            f"gleichförmige Zeit seit dem Vorschritt (Streuung {shown_signal('gap_variation', step.variation)}, "
+            f"höchstens {dec(cfg['max_gap_variation'], 2)})"
+        )
+    if (
+        step.same_session_share is not None
+        and step.same_session_share >= cfg["min_same_session_share"]
+    ):
+        found.append(
+            f"in {pct(step.same_session_share)} der Ausführungen erledigt dieselbe Person den "
+            f"Vorschritt binnen {num(cfg['session_minutes'])} Minuten (eine Arbeitssitzung)"
+        )
+    if (
+        step.system_account_share is not None
+        and step.system_account_share >= cfg["min_system_account_share"]
+    ):
+        found.append(
+            f"in {pct(step.system_account_share)} der Ausführungen arbeitet ein Systemkonto"
+        )
+    if step.model_type in _SYSTEM_TASKS:
+        found.append(f"im Modell als Systemaufgabe ({step.model_type}) beschrieben")
+    if step.fim_type and names_a_verb(step.fim_type, cfg["transfer_verbs"]):
+        found.append(f"FIM-Typ „{step.fim_type}“")
+    verb = names_a_verb(step.activity, cfg["transfer_verbs"])
+    if verb:
+        found.append(f"der Name nennt eine Übertragung oder Berechnung („{verb}“)")
+    return found
+
+
+def _eligible(step: ActivitySignals, cfg: Mapping[str, Any]) -> bool:
+    return (
+        step.events_per_year >= cfg["min_events_per_year"]
+        and step.successor_share >= cfg["min_successor_share"]
+        # A robot cannot scan paper, and a step that decides is no routine (§ 35a VwVfG).
+        and not step.media_break
+        and step.model_type != "manualTask"
+        and not step.decides
+        and names_a_verb(step.activity, cfg["deciding_verbs"]) is None
+    )
+
+
+def _measured_applies(step: ActivitySignals, cfg: Mapping[str, Any]) -> bool:
+    return (
+        step.median_minutes is not None
+        and step.median_minutes <= cfg["max_median_minutes"]
+        and step.variation is not None
+        and step.variation <= cfg["max_variation"]
+    )
+
+
+def rpa_rule(process: ProcessSignals, a: Assumptions) -> list[Finding]:
+    cfg = a["rpa"]
+    found = []
+    for step in process.activities:
+        if not _eligible(step, cfg):
+            continue
+        if step.time_kind == "Bearbeitungszeit":
+            if _measured_applies(step, cfg):
+                found.append(_measured(process, step, a))
+        else:
+            evidence = rpa_evidence(step, cfg)
+            if len(evidence) >= cfg["min_evidence"]:
+                found.append(_from_evidence(process, step, a, evidence))
+    return found
+
+
+def _estimate(
+    step: ActivitySignals, cfg: Mapping[str, Any], minutes: float, basis: str
+) -> Calculation:
+    share = cfg["automation_share"]
+    return Calculation(
+        _FORMULA,
+        {
+            "Ausführungen/Jahr": step.events_per_year,
+            "Minuten je Ausführung": minutes,
+            "Grundlage der Minuten": basis,
+            "Automatisierungsanteil": share,
+        },
+        step.events_per_year * minutes / 60.0 * share,
+    )
+
+
+def _estimate_reason(calc: Calculation, basis: str) -> str:
+    inputs = calc.inputs
+    return (
+        f"Schätzung: {num(inputs['Ausführungen/Jahr'])} Ausführungen/Jahr × "
+        f"{dec(inputs['Minuten je Ausführung'])} Min. ({basis}) ÷ 60 × "
+        f"{pct(inputs['Automatisierungsanteil'])} Automatisierungsanteil = "
+        f"{num(calc.result)} Stunden/Jahr."
+    )
+
+
+def _measured(process: ProcessSignals, step: ActivitySignals, a: Assumptions) -> Finding:
+    cfg = a["rpa"]
+    basis = "gemessene Bearbeitungszeit, Mittelwert"
+    calc = _estimate(step, cfg, step.mean_minutes or 0.0, basis)
+    rule_bound = (
+        (1 - (step.median_minutes or 0.0) / cfg["max_median_minutes"])
+        + (1 - (step.variation or 0.0) / cfg["max_variation"])
+        + (step.successor_share - cfg["min_successor_share"])
+        / max(1e-9, 1 - cfg["min_successor_share"])
+    ) / 3
+    signals = {
+        "events_per_year": step.events_per_year,
+        "median_processing_min": step.median_minutes,
+        "variation": step.variation,
+        "successor_share": step.successor_share,
+    }
+    reasons = [
+        f"Häufig: {say(signals, 'events_per_year')} Ausführungen pro Jahr ({volume_note(process)}).",
+        f"Kurz: Bearbeitungszeit im Median {say(signals, 'median_processing_min')} Minuten.",
+        f"Gleichförmig: Streuung {say(signals, 'variation')} (Standardabweichung/Mittelwert).",
+        f"Vorhersehbar: in {say(signals, 'successor_share')} der Fälle folgt derselbe nächste Schritt.",
+    ]
+    if step.model_type in _SYSTEM_TASKS:
+        reasons.append(f"Im Modell als Systemaufgabe ({step.model_type}) beschrieben.")
+    reasons.append(_estimate_reason(calc, basis))
+    return _finding(process, step, a, calc, reasons, signals, rule_bound, measured=True)
+
+
+def _from_evidence(
+    process: ProcessSignals, step: ActivitySignals, a: Assumptions, evidence: list[str]
+) -> Finding:
+    cfg = a["rpa"]
+    basis = "angenommen (rpa.assumed_minutes_per_step); ohne Startzeiten nicht messbar"
+    calc = _estimate(step, cfg, cfg["assumed_minutes_per_step"], basis)
+    possible = 6
+    signals = {
+        "events_per_year": step.events_per_year,
+        "successor_share": step.successor_share,
+        "median_gap_min": step.median_minutes,
+        "gap_variation": step.variation,
+        "same_session_share": step.same_session_share,
+        "system_account_share": step.system_account_share,
+        "rpa_evidence": float(len(evidence)),
+    }
+    reasons = [
+        f"Häufig: {say(signals, 'events_per_year')} Ausführungen pro Jahr ({volume_note(process)}).",
+        f"Vorhersehbar: in {say(signals, 'successor_share')} der Fälle folgt derselbe nächste Schritt.",
+        "Das Protokoll hat keine Startzeiten, die Bearbeitungszeit ist nicht gemessen; "
+        f"{len(evidence)} Belege für einen regelgebundenen Schritt: " + "; ".join(evidence) + ".",
+    ]
+    if step.median_minutes is not None:
+        reasons.append(
+            f"Zeit seit dem Vorschritt im Median {say(signals, 'median_gap_min')} Minuten: "
+            "eine obere Schranke mit Wartezeit, daher nicht als Arbeitszeit gerechnet."
+        )
+    reasons.append(_estimate_reason(calc, basis))
+    rule_bound = len(evidence) / possible
+    return _finding(process, step, a, calc, reasons, signals, rule_bound, measured=False)
+
+
+def _finding(
+    process: ProcessSignals,
+    step: ActivitySignals,
+    a: Assumptions,
+    calc: Calculation,
+    reasons: list[str],
+    signals: dict[str, float | None],
+    rule_bound: float,
+    *,
+    measured: bool,
+) -> Finding:
+    cfg, general = a["rpa"], a["general"]
+    benefit = (
+        cfg["weight_hours"] * saturate(calc.result, general["hours_saturation"])
+        + cfg["weight_rule_bound"] * max(0.0, min(1.0, rule_bound))
+        + cfg["weight_volume"] * saturate(step.events_per_year, general["volume_saturation"])
+    )
+    used = ["rpa.automation_share", "rpa.min_successor_share", "rpa.min_events_per_year"]
+    if measured:
+        used += ["rpa.max_median_minutes", "rpa.max_variation"]
+    else:
+        used += [
+            "rpa.assumed_minutes_per_step",
+            "rpa.min_evidence",
+            "rpa.max_gap_variation",
+            "rpa.session_minutes",
+            "rpa.min_same_session_share",
+            "rpa.system_accounts",
+            "rpa.min_system_account_share",
+            "rpa.transfer_verbs",
+            "rpa.deciding_verbs",
+        ]
+    return Finding(
+        activity=step.activity,
+        benefit=benefit,
+        reasons=reasons,
+        signals=signals,
+        calculation=calc,
+        cases=step.cases,
+        # Calendar days: the robot works at once, so the wait before the step shrinks.
+        throughput_days=(step.wait_before_days or 0.0) * cfg["automation_share"],
+        used=tuple(used),
+        measured=(
+            ("Ausführungen/Jahr", measured_source(process)),
+            *((("Minuten je Ausführung", "gemessen"),) if measured else ()),
+        ),
+    )

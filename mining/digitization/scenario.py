@@ -331,11 +331,6 @@ def _apply(
     return step
 
 
-def _value(assumptions: Assumptions, key: str) -> Any:
-    section, _, name = key.partition(".")
-    return assumptions[section][name]
-
-
 _FORMULAS = {
     "rpa": "Σ Bearbeitungszeit der Ausführungen × Automatisierungsanteil × Hochrechnung",
     "ai_form_assistance": "Σ Bearbeitungszeit der vermiedenen Schleifen × Hochrechnung",

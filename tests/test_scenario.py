@@ -519,3 +519,19 @@ def test_a_report_scenario_needs_exactly_one_process(
         assert result.returncode == 2, message
         assert message.startswith("Fehler: ") and message.count("\n") == 1, message
     assert not Path(out).exists()
+
+
+def test_each_assumption_names_its_own_source(
+    log: tuple[LogView, pd.DataFrame, Path], tmp_path: Path
+) -> None:
+    # An office file that changes one value must not make every other value "the office's".
+    office_file = tmp_path / "annahmen.toml"
+    office_file.write_text("[rpa]\nautomation_share = 0.6\n", encoding="utf-8")
+    view, _, _ = log
+    result = run_scenario(
+        view, [(RPA_STEP, "rpa")], assumptions=load_assumptions(office_file), facts=FACTS
+    )
+    sources = {record["key"]: record["source"] for record in result.to_dict()["assumptions"]}
+    assert sources["rpa.automation_share"] == "Datei der Verwaltung"
+    assert sources["general.default_pay_group"] == "Standard"
+    assert sources["cost_rates_eur_per_hour.E9b"] == "Standard"

@@ -411,11 +411,6 @@ class _Used:
         self.assumptions = assumptions
         self.records: list[ScenarioAssumptionRecord] = []
         self._seen: set[str] = set()
-        self._source = (
-            "Standardwerte (defaults.toml)"
-            if assumptions.source == "defaults.toml"
-            else f"Datei {assumptions.source}"
-        )
 
     def add(self, key: str) -> None:
         if key in self._seen:
@@ -424,14 +419,17 @@ class _Used:
         section, _, name = key.partition(".")
         value = self.assumptions[section][name]
         label = ASSUMPTION_LABELS.get(key, key)
-        self.records.append({"key": key, "label": label, "value": value, "source": self._source})
+        # Per key, as the candidates say it: one changed key does not make the rest "the file's".
+        source = self.assumptions.origin(key)
+        self.records.append({"key": key, "label": label, "value": value, "source": source})
         if key == "general.default_pay_group":
+            rate = f"cost_rates_eur_per_hour.{value}"
             self.records.append(
                 {
-                    "key": "cost_rates_eur_per_hour",
+                    "key": rate,
                     "label": f"Stundensatz {value} (Euro)",
                     "value": self.assumptions.hourly_rate(),
-                    "source": self._source,
+                    "source": self.assumptions.origin(rate),
                 }
             )
 

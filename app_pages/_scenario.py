@@ -15,7 +15,10 @@ from mining import SCENARIO_KINDS, Assumptions, MiningError, channel_column, ope
 from pmo import process_facts
 from process_registry import RegistryError
 
-__all__ = ["scenario_section"]
+__all__ = ["REPORT_SCENARIO", "pending_scenario", "scenario_label", "scenario_section"]
+
+# The scenario last computed in this session, offered to the Berichte page for its report.
+REPORT_SCENARIO = "scenario_for_report"
 
 
 def _percent(value: float | None) -> str:
@@ -86,7 +89,33 @@ def scenario_section(snapshot: dict[str, Any], assumptions: Assumptions) -> None
     except (MiningError, RegistryError) as err:
         st.error(str(err))
         return
+    st.session_state[REPORT_SCENARIO] = {
+        "process": key,
+        "changes": [list(change) for change in changes],
+        "online_share": None if share is None else share / 100,
+    }
     _show(result)
+    st.caption(t("digitization.scenario_for_report", process=names[key]))
+
+
+def pending_scenario(allowed: Any) -> dict[str, Any] | None:
+    """The scenario computed on the Digitalisierung page in this session, if it belongs to one
+    of the ``allowed`` process keys (a user sees only the reports of processes they may)."""
+    pending = st.session_state.get(REPORT_SCENARIO)
+    if not isinstance(pending, dict) or pending.get("process") not in allowed:
+        return None
+    return pending
+
+
+def scenario_label(pending: dict[str, Any]) -> str:
+    """The accepted changes in words, e.g. „Antrag anlegen (RPA (Softwareroboter)), Online-Eingang
+    80 %“."""
+    parts = [f"{activity} ({recommendation_label(kind)})" for activity, kind in pending["changes"]]
+    if pending.get("online_share") is not None:
+        parts.append(
+            t("digitization.scenario_online_part", share=_percent(pending["online_share"]))
+        )
+    return ", ".join(parts)
 
 
 def _show(result: dict[str, Any]) -> None:

@@ -8,6 +8,7 @@ import streamlit as st
 
 from app_pages._i18n import t
 from app_pages._portfolio import number
+from app_pages._scenario import pending_scenario, scenario_label
 from app_pages._shared import (
     log_store,
     office_assumptions,
@@ -17,7 +18,7 @@ from app_pages._shared import (
     visible_processes,
 )
 from mining import MiningError, render_report
-from pmo import ReportFilters, build_report
+from pmo import ReportFilters, ReportScenario, build_report
 from process_registry import (
     RegistryError,
     ReportAlteredError,
@@ -87,11 +88,33 @@ if user.can_create_reports:
             date_to = right.date_input(
                 t("reports.field_to"), value=None, format="DD.MM.YYYY", key="reports_to"
             )
+            pending = pending_scenario(names)
+            include = pending is not None and st.checkbox(
+                t(
+                    "reports.field_scenario",
+                    process=names[pending["process"]],
+                    changes=scenario_label(pending),
+                ),
+                value=True,
+                help=t("reports.field_scenario_help"),
+                key="reports_scenario",
+            )
             st.caption(t("reports.create_note"))
             submitted = st.form_submit_button(t("reports.create"), type="primary")
         if submitted:
+            scenario = (
+                ReportScenario(
+                    changes=tuple((str(a), str(k)) for a, k in pending["changes"]),
+                    online_share=pending["online_share"],
+                    process=pending["process"],
+                )
+                if include and pending is not None
+                else None
+            )
             if not keys:
                 st.error(t("reports.no_processes"))
+            elif scenario is not None and scenario.process not in keys:
+                st.error(t("reports.scenario_not_selected", process=names[scenario.process]))
             elif not set(keys) <= set(names):
                 st.error(t("common.not_allowed"))
             elif not title.strip():
@@ -112,6 +135,7 @@ if user.can_create_reports:
                             min_group_size=settings.min_group_size,
                             working_time=settings.working_time,
                             title=title.strip(),
+                            scenario=scenario,
                         )
                         report_id = archive.save(snapshot, actor=user.name)
                 except (RegistryError, MiningError, SettingsError) as err:

@@ -18,11 +18,12 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from pmo.context import process_context, process_facts
     from pmo.log_checks import RegistryModelReview, model_review
-    from pmo.report import ReportFilters, build_report
+    from pmo.report import ReportFilters, ReportScenario, build_report
 
 __all__ = [
     "RegistryModelReview",
     "ReportFilters",
+    "ReportScenario",
     "build_report",
     "model_review",
     "process_context",
@@ -33,6 +34,7 @@ _HOMES = {
     "RegistryModelReview": "pmo.log_checks",
     "model_review": "pmo.log_checks",
     "ReportFilters": "pmo.report",
+    "ReportScenario": "pmo.report",
     "build_report": "pmo.report",
     "process_context": "pmo.context",
     "process_facts": "pmo.context",

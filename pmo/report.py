@@ -62,11 +62,13 @@ class ReportFilters:
 
 @dataclass(frozen=True)
 class ReportScenario:
-    """Accepted changes ((activity, kind) pairs) and a target online share, replayed on each
-    reported process's log (:func:`mining.run_scenario`) and shown on its page."""
+    """Accepted changes ((activity, kind) pairs) and a target online share, replayed on the log
+    of ``process`` (:func:`mining.run_scenario`) and shown on its page; ``process`` None: on each
+    reported process (the changes name activities, so that suits a one-process report)."""
 
     changes: tuple[tuple[str, str], ...] = ()
     online_share: float | None = None
+    process: str | None = None
 
 
 def build_report(
@@ -213,7 +215,7 @@ def _process_section(
     section["process_map"] = _process_map(result)
     section["candidates"] = result["candidates"]
     section["notes"].extend(result.get("conformance", {}).get("notes", []))
-    if scenario is not None:
+    if scenario is not None and scenario.process in (None, key):
         section["scenario"] = run_scenario(
             view,
             scenario.changes,

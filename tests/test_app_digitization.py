@@ -198,6 +198,12 @@ def test_a_scenario_of_accepted_candidates_shows_before_and_after(
     assert _days(hours.value) > 0
     sources = table(app, "Quelle")
     assert "RPA: übernommener Anteil der Bearbeitungszeit" in set(sources["Messwert"])
+    # Offered to the Berichte page of this session, as computed here.
+    offered = app.session_state["scenario_for_report"]
+    assert offered["process"] == app.selectbox(key="scenario_process").value
+    assert sorted(activity for activity, _ in offered["changes"]) == sorted(RPA_STEPS)
+    assert {kind for _, kind in offered["changes"]} == {"rpa"}
+    assert offered["online_share"] is None
 
 
 def test_a_target_online_share_moves_paper_cases(

@@ -18,6 +18,7 @@ from tests.app_office import (
     run_page,
     use_office,
 )
+from tests.municipal_log import RPA_STEPS
 
 SONDERNUTZUNG = "sondernutzungserlaubnis"  # owned by OTHER_DEPARTMENT
 
@@ -64,6 +65,40 @@ def test_creating_a_report_stores_a_snapshot_with_a_pdf_of_it(
     db.dispose()
     assert stored["created_by"] == "Frau Test"
     assert [p["key"] for p in stored["processes"]] == [HUNDESTEUER]
+
+
+def test_the_scenario_computed_on_the_digitization_page_goes_into_the_report(
+    office: Office, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    use_office(monkeypatch, office)
+    app = run_page("reports")
+    step = RPA_STEPS[0]
+    app.session_state["scenario_for_report"] = {
+        "process": HUNDESTEUER,
+        "changes": [[step, "rpa"]],
+        "online_share": 0.8,
+    }
+    app.run()
+    offer = app.checkbox(key="reports_scenario")
+    assert offer.value and step in offer.label and "80" in offer.label
+    app.multiselect(key="reports_processes").set_value([HUNDESTEUER, SONDERNUTZUNG])
+    app.button[0].click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    created = [s.value for s in app.success if "ist gespeichert" in s.value]
+    report_id = int(created[0].split("Nr. ")[1].split(" ")[0])
+    db = Database(office.url)
+    stored = ReportArchive(db).get(report_id)
+    db.dispose()
+    sections = {p["key"]: p for p in stored["processes"]}
+    # Only the scenario's own process gets it: the other's steps are not the accepted ones.
+    assert "scenario" not in sections[SONDERNUTZUNG]
+    scenario = sections[HUNDESTEUER]["scenario"]
+    assert [c["activity"] for c in scenario["changes"] if c["kind"] == "rpa"] == [step]
+    assert scenario["online_share_target"] == 0.8
+
+    app.multiselect(key="reports_processes").set_value([SONDERNUTZUNG])
+    app.button[0].click().run()
+    assert any("bitte diesen Prozess auswählen" in e.value for e in app.error)
 
 
 @pytest.mark.parametrize(

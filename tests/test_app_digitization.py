@@ -49,8 +49,10 @@ def test_candidates_rank_the_rpa_steps_first_with_reasons(
     candidates = table(app, "Euro/Jahr")
     assert set(candidates["Schritt"][:2]) == set(RPA_STEPS)
     assert {"wenige Fälle", "§ 35a"} <= set(candidates.columns)
-    # The step that decides the case carries the § 35a flag.
-    assert candidates[candidates["§ 35a"]]["Schritt"].tolist() == ["Anmeldung prüfen"]
+    # No software takes over the step that decides: the form assistance for the repeated
+    # "Anmeldung prüfen" sits at the intake, so no row needs the § 35a flag.
+    assert "Anmeldung prüfen" not in set(candidates["Schritt"])
+    assert not candidates["§ 35a"].any()
     details = " ".join(m.value for m in app.markdown).replace("\\", "")  # Markdown escapes
     assert "Häufig:" in details and "Automatisierungsanteil" in details
     assert "Ausführungen/Jahr" in set(table(app, "Messwert")["Messwert"])

@@ -228,7 +228,10 @@ def test_ai_form_assistance_targets_the_follow_up_step() -> None:
     assert any("25 % der Fälle brauchen Nacharbeit" in r for r in ai.reasons)
 
 
-def test_a_deciding_step_is_flagged_with_section_35a() -> None:
+def test_ai_form_assistance_never_sits_on_a_deciding_step() -> None:
+    # Repeated checks point at incomplete applications: the assistant belongs to the intake,
+    # and the check itself stays with the staff.
+    intake = step("Antrag eingegangen", successor_share=1.0)
     check = step(
         "Antrag prüfen",
         decides=True,
@@ -237,13 +240,24 @@ def test_a_deciding_step_is_flagged_with_section_35a() -> None:
         rework_time_lost_days=3.0,
         successor_share=0.5,
     )
-    [ai] = [
-        c
-        for c in recommend(process(check, rework_share=0.2), ASSUMPTIONS)
-        if c.recommendation == "ai_form_assistance"
-    ]
-    assert ai.decides
-    assert any("§ 35a VwVfG" in r for r in ai.reasons)
+    signals = process(intake, check, rework_share=0.2, start_activities=("Antrag eingegangen",))
+    [ai] = [c for c in recommend(signals, ASSUMPTIONS) if c.recommendation == "ai_form_assistance"]
+    assert ai.activity == "Antrag eingegangen" and not ai.decides
+    assert any("„Antrag prüfen“ entscheidet" in r for r in ai.reasons)
+    assert not any("§ 35a VwVfG" in r for r in ai.reasons)
+
+
+def test_without_an_intake_that_decides_nothing_no_form_assistance() -> None:
+    check = step(
+        "Antrag prüfen",
+        decides=True,
+        rework_cases=200,
+        extra_executions_per_year=800.0,
+        rework_time_lost_days=3.0,
+        successor_share=0.5,
+    )
+    signals = process(check, rework_share=0.2, start_activities=("Antrag prüfen",))
+    assert "ai_form_assistance" not in kinds(signals)
 
 
 def test_deadline_pressure_is_a_reason_for_redesign() -> None:

@@ -143,6 +143,14 @@ def ai_form_rule(process: ProcessSignals, a: Assumptions) -> list[Finding]:
     target = follow_ups[0] if follow_ups and follow_up_share >= process.rework_share else reworked
     if target is None:
         return []
+    # The assistant works where the applicant fills in the form; a check that is repeated stays
+    # with the staff, so the recommendation sits at the intake, never on a deciding step.
+    kept_check = target if target.decides else None
+    if kept_check is not None:
+        intake = _intake(process, [s for s in process.activities if s.media_break])
+        target = next((s for s in process.activities if s.activity == intake), None)
+        if target is None or target.decides:
+            return []
     # A follow-up step's every execution counts once, as a follow-up, not again as a repetition.
     repeated = [s for s in process.activities if s not in follow_ups]
     repetitions, repeat_minutes, repeat_basis = _minutes_of(
@@ -188,6 +196,11 @@ def ai_form_rule(process: ProcessSignals, a: Assumptions) -> list[Finding]:
             f"„{reworked.activity}“ wird in {num(reworked.rework_cases)} Fällen wiederholt; "
             f"eine Schleife kostet im Mittel {say(signals, 'rework_days_per_loop')} Kalendertage "
             "(Durchlaufzeit, nicht Arbeitszeit)."
+        )
+    if kept_check is not None:
+        reasons.append(
+            f"Die Ausfüllhilfe gehört zum Antragseingang „{target.activity}“; der wiederholte "
+            f"Schritt „{kept_check.activity}“ entscheidet und bleibt bei den Beschäftigten."
         )
     reasons.append(
         "Eine KI-Ausfüllhilfe prüft Angaben und Nachweise schon beim Ausfüllen, sodass "

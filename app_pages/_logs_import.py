@@ -293,9 +293,14 @@ def privacy_step(user: User, upload: dict[str, Any]) -> None:
         for c in used.get("attributes", ())
     ]
     notes.append(t("logs.privacy_kept", columns=", ".join(kept)))
+    # Withheld over the whole file by the library, or already by the preview in the mapping step.
+    withheld = dict(check.get("withheld_channels", []))
+    for column, reason in st.session_state[MAPPING].get("withheld", []):
+        if column not in used.get("attributes", ()):
+            withheld.setdefault(column, reason)
     notes += [
         t("logs.privacy_channel_withheld", column=f"„{md(c)}“", reason=md(reason))
-        for c, reason in check.get("withheld_channels", [])
+        for c, reason in withheld.items()
     ]
     if dropped:
         listed = ", ".join(f"„{md(c)}“" for c in dropped)

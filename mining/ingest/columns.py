@@ -136,7 +136,6 @@ def resolve_mapping(
     org_unit: str | None = None,
     attributes: Sequence[str] = (),
     drop: Sequence[str] = (),
-    keep_channels: bool = True,
     source: str,
     sample: pd.DataFrame | None = None,
     fill_optional: bool = True,
@@ -148,8 +147,7 @@ def resolve_mapping(
     plain ``pmo log import`` keeps start times and org units; the resource column is never stored
     raw either way (see :class:`mining.ingest.normalize.NormalizeOptions`).
 
-    With ``keep_channels`` (default) intake-channel columns that no role takes are kept as
-    attributes and listed in ``channels``. A column in ``drop`` is never kept: not as an attribute
+    Intake-channel columns that no role takes are kept as attributes and listed in ``channels``. A column in ``drop`` is never kept: not as an attribute
     (also when named in ``attributes``), not as a channel, not as a suggested optional role.
 
     Raises :class:`MappingError` for unknown or duplicate columns and for required roles that
@@ -210,10 +208,8 @@ def resolve_mapping(
         # A mapped column is kept anyway; a dropped one never (the explicit drop wins).
         if column not in roles.values() and column not in kept and index not in dropped:
             kept.append(column)
-    channels: list[str] = []
-    if keep_channels:
-        unavailable = {names[index] for index in dropped} | set(roles.values()) | set(kept)
-        channels = [name for name in channel_columns(names) if name not in unavailable]
+    unavailable = {names[index] for index in dropped} | set(roles.values()) | set(kept)
+    channels = [name for name in channel_columns(names) if name not in unavailable]
     return ColumnMapping(**roles, attributes=(*kept, *channels), channels=tuple(channels))
 
 

@@ -45,8 +45,6 @@ class ImportOptions:
     attributes: tuple[str, ...] = ()
     # Columns never kept (the explicit drop wins over --attribute and over a recognized channel).
     drop_attributes: tuple[str, ...] = ()
-    # Intake-channel columns are kept without being named, if their values look like channels.
-    keep_channels: bool = True
     read: ReadOptions = field(default_factory=ReadOptions)
     timestamp_format: str | None = None
     process_key: str | None = None
@@ -95,7 +93,6 @@ def ingest_file(
             org_unit=options.org_unit,
             attributes=options.attributes,
             drop=options.drop_attributes,
-            keep_channels=options.keep_channels,
             source=source,
             fill_optional=options.fill_optional,
         )

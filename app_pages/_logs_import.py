@@ -55,9 +55,16 @@ _LINES_SHOWN = 20
 def import_options(user: User, *, drop_resources: bool = False, surrogate: bool = False):  # noqa: ANN201
     """The wizard's choices as the library's ``ImportOptions``."""
     chosen = st.session_state[MAPPING]
+    selected = list(chosen.get("attributes", ()))
+    # A preselected channel column is left to the library, which keeps it only if all its values
+    # look like channels; a recognized one the user deselected (or that looked personal in the
+    # preview) must not come back by recognition.
+    suggested = chosen.get("channels", [])
+    recognized = [*suggested, *(column for column, _ in chosen.get("withheld", []))]
     return ImportOptions(
         **{role: chosen.get(role) for role in ROLES},
-        attributes=tuple(chosen.get("attributes", ())),
+        attributes=tuple(c for c in selected if c not in suggested),
+        drop_attributes=tuple(c for c in recognized if c not in selected),
         read=read_options(),
         timestamp_format=chosen.get("timestamp_format") or None,
         process_key=chosen.get("process"),
@@ -114,6 +121,8 @@ def dry_run(
         "dst_ambiguous": list(report.dst_ambiguous),
         "mapping": asdict(ingested.mapping),
         "dropped": list(ingested.dropped),
+        "channels": list(report.channels),
+        "withheld_channels": [list(pair) for pair in report.withheld_channels],
         "messages": list(ingested.messages),
         "checks": [check.to_dict() for check in checked.checks],
         "overlap": checked.overlap,
@@ -278,8 +287,21 @@ def privacy_step(user: User, upload: dict[str, Any]) -> None:
     kept = [f"„{md(used[r])}“" for r in ROLES if used.get(r) and r != "resource"]
     if used.get("resource") and not drop:
         kept.append(t("logs.pseudonymized_column", column=f"„{md(used['resource'])}“"))
-    kept += [f"„{md(c)}“" for c in used.get("attributes", ())]
+    channels = check.get("channels", [])
+    kept += [
+        t("logs.channel_column", column=f"„{md(c)}“") if c in channels else f"„{md(c)}“"
+        for c in used.get("attributes", ())
+    ]
     notes.append(t("logs.privacy_kept", columns=", ".join(kept)))
+    # Withheld over the whole file by the library, or already by the preview in the mapping step.
+    withheld = dict(check.get("withheld_channels", []))
+    for column, reason in st.session_state[MAPPING].get("withheld", []):
+        if column not in used.get("attributes", ()):
+            withheld.setdefault(column, reason)
+    notes += [
+        t("logs.privacy_channel_withheld", column=f"„{md(c)}“", reason=md(reason))
+        for c, reason in withheld.items()
+    ]
     if dropped:
         listed = ", ".join(f"„{md(c)}“" for c in dropped)
         notes.append(t("logs.privacy_dropped", columns=listed))

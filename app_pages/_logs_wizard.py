@@ -205,6 +205,12 @@ def _defaults(columns: list[str], frame: pd.DataFrame) -> dict[str, Any]:
     if stored is not None:
         return stored
     suggestion = suggest_mapping(columns, frame)
+    # Intake-channel columns are preselected: they describe the application, not a person.
+    channels = {
+        "attributes": list(suggestion.channels),
+        "channels": list(suggestion.channels),
+        "withheld": [list(pair) for pair in suggestion.withheld],
+    }
     chosen: dict[str, Any] = {}
     if suggestion.mapping is not None:
         chosen = {role: suggestion.mapping.role(role) for role in ROLES}
@@ -214,12 +220,14 @@ def _defaults(columns: list[str], frame: pd.DataFrame) -> dict[str, Any]:
             free = [c for c in suggestion.candidates.get(role, ()) if c not in used]
             chosen[role] = free[0] if free else None
             used.update(free[:1])
-    return {**chosen, "attributes": [], "timestamp_format": "", "process": None}
+    return {**chosen, **channels, "timestamp_format": "", "process": None}
 
 
-def _save_mapping() -> None:
+def _save_mapping(defaults: dict[str, Any]) -> None:
     state = st.session_state
     st.session_state[MAPPING] = {
+        "channels": defaults.get("channels", []),
+        "withheld": defaults.get("withheld", []),
         **{role: state.get(f"logs_map_{role}") or None for role in ROLES},
         "attributes": list(state.get("logs_map_attributes", [])),
         "timestamp_format": (state.get("logs_tsformat") or "").strip(),
@@ -255,6 +263,11 @@ def mapping_step(user: User, frame: pd.DataFrame) -> None:
         placeholder=t("logs.choose_columns"),
         key="logs_map_attributes",
     )
+    if defaults.get("channels"):
+        listed = ", ".join(f"„{md(c)}“" for c in defaults["channels"])
+        st.caption(t("logs.channels_preselected", columns=listed))
+    for column, reason in defaults.get("withheld", []):
+        st.caption(t("logs.channel_withheld", column=f"„{md(column)}“", reason=md(reason)))
     st.text_input(
         t("logs.timestamp_format"),
         value=defaults.get("timestamp_format", ""),
@@ -283,6 +296,7 @@ def mapping_step(user: User, frame: pd.DataFrame) -> None:
         type="primary",
         disabled=bool(problem),
         on_click=_save_mapping,
+        args=(defaults,),
         key="logs_to_check",
     )
 

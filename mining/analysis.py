@@ -8,7 +8,6 @@ ever added to.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
@@ -18,6 +17,7 @@ import pandas as pd
 
 from mining.digitization import Assumptions, ProcessFacts, find_candidates
 from mining.errors import MiningError
+from mining.ingest import channel_columns
 from mining.measures import (
     GroupTooSmallError,
     WorkingCalendar,
@@ -52,9 +52,6 @@ __all__ = [
     "process_conformance",
 ]
 
-# Attribute columns that carry the intake channel (Papier, E-Mail, Online), by header name.
-_CHANNEL_PATTERN = re.compile(r"kanal|channel|eingangsart|eingangsweg", re.IGNORECASE)
-
 
 @dataclass(frozen=True)
 class ProcessContext:
@@ -86,11 +83,11 @@ class AnalysisOptions:
 
 
 def channel_column(view: LogView) -> str | None:
-    """The attribute column that names the intake channel, if the log has one."""
+    """The attribute column that names the intake channel, if the log has one: recognized as
+    the import recognizes it (:func:`mining.ingest.channel_columns`)."""
     import pyarrow.parquet as pq
 
-    names = pq.read_schema(view.path).names
-    return next((name for name in names if _CHANNEL_PATTERN.search(name)), None)
+    return next(iter(channel_columns(pq.read_schema(view.path).names)), None)
 
 
 def _seconds(value: float | None) -> float | None:

@@ -87,7 +87,9 @@ def test_a_log_goes_through_every_step_and_lands(
     assert app.selectbox(key="logs_map_activity").value == "Tätigkeit"
     assert app.selectbox(key="logs_map_timestamp").value == "Zeitpunkt"
     assert app.selectbox(key="logs_map_resource").value == "Bearbeiter"
-    app.multiselect(key="logs_map_attributes").set_value(["Eingangskanal"])
+    # The intake channel is preselected: it describes the application, not a person.
+    assert app.multiselect(key="logs_map_attributes").value == ["Eingangskanal"]
+    assert any("Als Eingangskanal erkannt" in c.value for c in app.caption)
     app.selectbox(key="logs_process").set_value("hundesteuer-anmeldung").run()
     _click(app, "logs_to_check")
     # Step "Prüfbericht": counts and the detected timestamp format, nothing stored yet.
@@ -102,6 +104,7 @@ def test_a_log_goes_through_every_step_and_lands(
     # Step "Datenschutz": resource pseudonymized with HMAC; import only after the confirmation.
     notice = app.info[-1].value
     assert "„Bearbeiter“" in notice and "HMAC-SHA256" in notice
+    assert "„Eingangskanal“ (als Eingangskanal: beschreibt den Antrag, keine Person)" in notice
     assert app.button(key="logs_import").disabled
     app.checkbox(key="logs_privacy_ack").check().run()
     _click(app, "logs_import")
@@ -120,6 +123,62 @@ def test_a_log_goes_through_every_step_and_lands(
     assert list(app.dataframe[0].value["Kennung"]) == [log.log_id]
     assert app.file_uploader[0].value is None  # a fresh wizard for the next file
     assert list((tmp_path / "tmp").iterdir()) == []  # the upload's temp copies are gone
+
+
+def _through_to_privacy(app: AppTest) -> str:
+    app.selectbox(key="logs_process").set_value("hundesteuer-anmeldung").run()
+    _click(app, "logs_to_check")
+    _click(app, "logs_to_privacy")
+    return app.info[-1].value
+
+
+def _import_confirmed(app: AppTest) -> None:
+    app.checkbox(key="logs_privacy_ack").check().run()
+    _click(app, "logs_import")
+    assert not _errors(app)
+
+
+def test_a_deselected_channel_is_not_stored(store: LogStore, hundesteuer_csv: Path) -> None:
+    app = _page()
+    _upload(app, hundesteuer_csv)
+    _click(app, "logs_to_mapping")
+    app.multiselect(key="logs_map_attributes").set_value([])
+    notice = _through_to_privacy(app)
+    assert "als Eingangskanal" not in notice
+    assert "Nicht gespeichert werden diese Spalten (nicht zugeordnet): „Eingangskanal“" in notice
+    _import_confirmed(app)
+    [log] = store.list_logs()
+    assert log.mapping["attributes"] == []
+    assert "Eingangskanal" in log.privacy["dropped_columns"]
+
+
+def test_a_channel_column_of_e_mail_addresses_is_not_preselected(
+    store: LogStore, tmp_path: Path
+) -> None:
+    export = tmp_path / "mails.csv"
+    export.write_text(
+        "Vorgangsnummer;Tätigkeit;Zeitpunkt;Kanal\n"
+        + "".join(
+            f"A-{n};Antrag eingegangen;0{n}.02.2024 09:00;person{n}@example.org\n"
+            f"A-{n};Antrag prüfen;0{n}.02.2024 10:00;person{n}@example.org\n"
+            for n in range(1, 8)
+        ),
+        encoding="utf-8",
+    )
+    app = _page()
+    _upload(app, export)
+    _click(app, "logs_to_mapping")
+    assert app.multiselect(key="logs_map_attributes").value == []
+    assert any("„Kanal“ klingt nach Eingangskanal" in c.value for c in app.caption)
+    notice = _through_to_privacy(app)
+    assert "als Eingangskanal" not in notice
+    assert (
+        "Die Spalte „Kanal“ klingt nach Eingangskanal, wird aber nicht gespeichert: "
+        "Werte sehen wie E-Mail-Adressen aus" in notice
+    )
+    _import_confirmed(app)
+    [log] = store.list_logs()
+    assert "Kanal" in log.privacy["dropped_columns"]
 
 
 def test_preview_shows_the_columns_of_the_file(store: LogStore) -> None:

@@ -18,6 +18,7 @@ import subprocess
 import sys
 from contextlib import closing
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -96,8 +97,8 @@ def test_sorted_events_file_on_a_full_disk_leaves_nothing(
     sizes: list[int] = []
     original = events_module.write_arranged
 
-    def measured(source: Path, target: Path) -> None:
-        original(source, target)
+    def measured(source: Path, target: Path, **options: Any) -> None:
+        original(source, target, **options)
         sizes.extend((source.stat().st_size, target.stat().st_size))
 
     monkeypatch.setattr("mining.ingest.pipeline.write_arranged", measured)

@@ -398,7 +398,7 @@ def test_a_log_too_large_to_sort_in_memory_is_refused_whole(
 ) -> None:
     import mining.ingest.pipeline
 
-    def out_of_memory(source: Path, target: Path) -> None:
+    def out_of_memory(source: Path, target: Path, **_: object) -> None:
         raise MemoryError
 
     monkeypatch.setattr(mining.ingest.pipeline, "write_arranged", out_of_memory)

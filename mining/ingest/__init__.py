@@ -1,13 +1,17 @@
 """The import stage: upload → read → map columns → normalize → pseudonymize → store.
 
 ``read`` turns one upload (CSV, XES, XLSX, Parquet, ZIP) into string-typed Arrow batches with the
-source line of every row; ``columns`` suggests which column is case, activity, time, resource;
+source line of every row; ``columns`` suggests which column is case, activity, time, resource; ``channels``
+recognizes intake-channel columns, kept by default;
 ``timestamps`` parses times with an explicit policy; ``normalize`` checks and converts the rows;
 ``privacy`` pseudonymizes employees and case surrogates; ``pipeline`` runs these steps into a staging
 file; ``checks`` warns about a staged log that should not speak for its process; ``store`` (:class:`LogStore`) files the result and its catalogue row through
 ``process_registry``'s log catalogue, all or nothing.
 """
 
+from mining.ingest.channels import CHANNEL_REASON as CHANNEL_REASON
+from mining.ingest.channels import channel_columns as channel_columns
+from mining.ingest.channels import is_channel_column as is_channel_column
 from mining.ingest.checks import MIN_MODEL_SHARE as MIN_MODEL_SHARE
 from mining.ingest.checks import ActivityOverlap as ActivityOverlap
 from mining.ingest.checks import ImportCheck as ImportCheck
@@ -38,6 +42,7 @@ from mining.ingest.timestamps import describe_format as describe_format
 from mining.ingest.timestamps import detect_timestamp_format as detect_timestamp_format
 
 __all__ = [
+    "CHANNEL_REASON",
     "MIN_MODEL_SHARE",
     "OPTIONAL_ROLES",
     "REQUIRED_ROLES",
@@ -58,10 +63,12 @@ __all__ = [
     "TimestampPolicy",
     "UploadReview",
     "activity_names",
+    "channel_columns",
     "describe_format",
     "detect_timestamp_format",
     "file_sha256",
     "ingest_file",
+    "is_channel_column",
     "load_or_create_secret",
     "open_table",
     "preview_table",

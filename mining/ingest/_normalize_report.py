@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from mining.ingest.channels import CHANNEL_REASON
 from mining.ingest.timestamps import describe_format
 
 __all__ = ["DROPPED", "PSEUDONYMIZED", "ROLES", "NormalizeReport"]
@@ -31,6 +32,9 @@ class NormalizeReport:
     resource_mode: str  # PSEUDONYMIZED, ROLES or DROPPED
     unmapped_resources: int  # with a role map: distinct names without a role
     date_cells: int = 0  # timestamps read from date cells of a sheet (not by a text format)
+    channels: tuple[str, ...] = ()  # intake-channel columns kept
+    # Recognized channel columns left out because their values do not look like channels.
+    withheld_channels: tuple[tuple[str, str], ...] = ()  # (column, reason)
 
     def messages(self) -> list[str]:
         out = [
@@ -80,6 +84,15 @@ class NormalizeReport:
             out.append(note + ".")
         else:
             out.append("Keine Bearbeiter-Angaben gespeichert.")
+        out.extend(
+            f"Spalte „{name}“ als Eingangskanal übernommen: {CHANNEL_REASON}."
+            for name in self.channels
+        )
+        out.extend(
+            f"Spalte „{name}“ trotz ihres Namens nicht als Eingangskanal übernommen: {reason} "
+            "(Datenminimierung; nur ausdrücklich gewählt wird sie gespeichert)."
+            for name, reason in self.withheld_channels
+        )
         return out
 
 

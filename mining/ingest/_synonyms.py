@@ -136,6 +136,27 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     ),
 }
 
+# Headers of an intake-channel column (Papier, E-Mail, Online …): not a mapping role but an
+# attribute kept by default (see mining.ingest.channels). One list for import and analysis.
+CHANNEL_SYNONYMS: tuple[str, ...] = (
+    "eingangskanal",
+    "kanal",
+    "channel",
+    "intake channel",
+    "submission channel",
+    "eingangsweg",
+    "eingangsart",
+    "eingangsform",
+    "art des eingangs",
+    "posteingang",
+    "antragsweg",
+    "antragskanal",
+    "übermittlungsweg",
+    "übermittlungsart",
+    "einreichungsweg",
+    "zugangsweg",
+)
+
 # German compounds put the head last ("Bearbeitungsdatum", "Prozessschritt"), so a header word
 # ending in a synonym is a weaker match. Start words also qualify as a prefix ("Startzeitpunkt").
 # Short synonyms ("ende", "amt") would match too much inside other words ("Sachbearbeitende").

@@ -7,7 +7,9 @@ given, from the values: a timestamp column should parse as dates, a case column 
 :class:`ColumnMapping`, or raises :class:`MappingError` listing the available columns.
 
 The mapping doubles as the privacy allow-list (docs/RELIABILITY.md §4): only mapped columns and declared
-``attributes`` are kept; :func:`mining.ingest.normalize.dropped_columns` names the rest.
+``attributes`` are kept; :func:`mining.ingest.normalize.dropped_columns` names the rest. Intake-channel
+columns (:mod:`mining.ingest.channels`) are attributes by default: they describe the application,
+not a person; a column the user drops is never kept.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import pandas as pd
 
 from mining.errors import MappingError
 from mining.ingest import _synonyms
+from mining.ingest.channels import ChannelValues, channel_columns
 from mining.ingest.timestamps import date_share
 
 __all__ = [
@@ -49,7 +52,9 @@ _MAX_LISTED = 40
 
 @dataclass(frozen=True)
 class ColumnMapping:
-    """Source column per role; ``attributes`` are further columns the user chose to keep."""
+    """Source column per role; ``attributes`` are further columns kept: those the user chose and
+    the intake-channel columns recognized by their header (``channels``, a subset of
+    ``attributes``), which the import keeps only if their values look like channels."""
 
     case: str
     activity: str
@@ -58,6 +63,7 @@ class ColumnMapping:
     resource: str | None = None
     org_unit: str | None = None
     attributes: tuple[str, ...] = ()
+    channels: tuple[str, ...] = ()
 
     def columns(self) -> tuple[str, ...]:
         """Every mapped source column, roles first, in a stable order."""
@@ -75,6 +81,9 @@ class MappingSuggestion:
     mapping: ColumnMapping | None
     candidates: dict[str, tuple[str, ...]]  # role → plausible columns, best first
     missing: tuple[str, ...]  # required roles that could not be assigned
+    # Intake-channel columns to keep by default, and those withheld by their sample values.
+    channels: tuple[str, ...] = ()
+    withheld: tuple[tuple[str, str], ...] = ()  # (column, reason)
 
 
 def suggest_mapping(
@@ -93,7 +102,27 @@ def suggest_mapping(
     mapping = None
     if not missing:
         mapping = ColumnMapping(**{role: names[index] for role, index in chosen.items()})
-    return MappingSuggestion(mapping=mapping, candidates=candidates, missing=missing)
+    mapped = {names[index] for index in chosen.values()}
+    channels: list[str] = []
+    withheld: list[tuple[str, str]] = []
+    for name in channel_columns(names):
+        if name in mapped:
+            continue
+        values = ChannelValues()
+        if sample is not None:
+            values.add([value.strip() for value in _values(sample, name)])
+        reason = values.reason()
+        if reason is None:
+            channels.append(name)
+        else:
+            withheld.append((name, reason))
+    return MappingSuggestion(
+        mapping=mapping,
+        candidates=candidates,
+        missing=missing,
+        channels=tuple(channels),
+        withheld=tuple(withheld),
+    )
 
 
 def resolve_mapping(
@@ -106,6 +135,7 @@ def resolve_mapping(
     resource: str | None = None,
     org_unit: str | None = None,
     attributes: Sequence[str] = (),
+    drop: Sequence[str] = (),
     source: str,
     sample: pd.DataFrame | None = None,
     fill_optional: bool = True,
@@ -116,6 +146,9 @@ def resolve_mapping(
     ``Aktivität``). With ``fill_optional`` (default) suggested optional roles are filled too, so a
     plain ``pmo log import`` keeps start times and org units; the resource column is never stored
     raw either way (see :class:`mining.ingest.normalize.NormalizeOptions`).
+
+    Intake-channel columns that no role takes are kept as attributes and listed in ``channels``. A column in ``drop`` is never kept: not as an attribute
+    (also when named in ``attributes``), not as a channel, not as a suggested optional role.
 
     Raises :class:`MappingError` for unknown or duplicate columns and for required roles that
     stay unassigned; the message lists the available columns.
@@ -129,11 +162,19 @@ def resolve_mapping(
         "resource": resource,
         "org_unit": org_unit,
     }
+    dropped = {_find(names, name, role=None, source=source) for name in drop}
     fixed: dict[str, int] = {}
     for role, name in given.items():
         if name is None:
             continue
         index = _find(names, name, role=role, source=source)
+        if index in dropped:
+            raise MappingError(
+                f"die Spalte ist als {ROLE_LABELS[role]} angegeben und soll zugleich verworfen "
+                "werden; bitte nur eins von beiden",
+                source=source,
+                column=names[index],
+            )
         for other, taken in fixed.items():
             if taken == index:
                 raise MappingError(
@@ -143,7 +184,11 @@ def resolve_mapping(
                     column=names[index],
                 )
         fixed[role] = index
-    chosen = _assign(_rank(names, sample), fixed)
+    ranked = {
+        role: [(key, index) for key, index in options if index not in dropped]
+        for role, options in _rank(names, sample).items()
+    }
+    chosen = _assign(ranked, fixed)
     missing = [role for role in REQUIRED_ROLES if role not in chosen]
     if missing:
         wanted = ", ".join(f"{ROLE_LABELS[role]} ({_OPTION[role]})" for role in missing)
@@ -158,10 +203,14 @@ def resolve_mapping(
     }
     kept: list[str] = []
     for name in attributes:
-        column = names[_find(names, name, role=None, source=source)]
-        if column not in roles.values() and column not in kept:  # a mapped column is kept anyway
+        index = _find(names, name, role=None, source=source)
+        column = names[index]
+        # A mapped column is kept anyway; a dropped one never (the explicit drop wins).
+        if column not in roles.values() and column not in kept and index not in dropped:
             kept.append(column)
-    return ColumnMapping(**roles, attributes=tuple(kept))
+    unavailable = {names[index] for index in dropped} | set(roles.values()) | set(kept)
+    channels = [name for name in channel_columns(names) if name not in unavailable]
+    return ColumnMapping(**roles, attributes=(*kept, *channels), channels=tuple(channels))
 
 
 def _rank(names: Sequence[str], sample: pd.DataFrame | None) -> dict[str, list[tuple[tuple, int]]]:

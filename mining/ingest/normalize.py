@@ -16,6 +16,9 @@ schema (:func:`output_schema`), ready for Parquet. The steps and why:
   An Excel sheet marks its date cells (``__date_cells__``): those are read as the dates they are,
   and only the text cells beside them go by the detected or the explicit format (issue 12.6), so
   neither kind can make the other fail.
+* Intake-channel columns kept without being named (``mapping.channels``) are watched as they
+  stream by: :meth:`Normalizer.report` names those whose values do not look like channels
+  (e-mail addresses, names, too many values), and the caller leaves them out of the stored log.
 * Resources are pseudonymized or replaced by roles, or dropped when no pseudonymizer is given;
   they are never written raw (item 37). Case IDs get surrogates when a case pseudonymizer is set.
 """
@@ -32,6 +35,7 @@ import pyarrow.compute as pc
 from mining.errors import MappingError
 from mining.ingest import _timeparse as tp
 from mining.ingest._normalize_report import DROPPED, PSEUDONYMIZED, ROLES, NormalizeReport
+from mining.ingest.channels import ChannelValues, is_channel_column
 from mining.ingest.columns import LINE_COLUMN, ColumnMapping
 from mining.ingest.privacy import Pseudonymizer
 from mining.ingest.read import DATE_CELLS_COLUMN
@@ -122,6 +126,7 @@ class Normalizer:
         self._ambiguous: list[np.ndarray] = []
         self._unmapped: set[str] = set()
         self._date_cells = 0
+        self._channels = {name: ChannelValues() for name in mapping.channels}
 
     def normalize(self, batch: pa.RecordBatch) -> pa.RecordBatch:
         """One raw batch → one canonical batch (possibly with fewer rows)."""
@@ -162,6 +167,10 @@ class Normalizer:
             lines,
         ]
         self._rows_out += batch.num_rows
+        for name, seen in self._channels.items():
+            values = _text(batch, name)
+            present = pc.sum(pc.not_equal(values, "")).as_py() or 0
+            seen.add(values.unique().to_pylist(), rows=present)
         return pa.RecordBatch.from_arrays(columns, schema=self.schema)
 
     def report(self) -> NormalizeReport:
@@ -170,6 +179,11 @@ class Normalizer:
             mode = DROPPED
         else:
             mode = ROLES if options.resource_pseudonymizer.uses_roles else PSEUDONYMIZED
+        withheld = {
+            name: reason
+            for name, seen in self._channels.items()
+            if (reason := seen.reason()) is not None
+        }
         return NormalizeReport(
             rows_in=self._rows_in,
             rows_out=self._rows_out,
@@ -182,6 +196,12 @@ class Normalizer:
             resource_mode=mode,
             unmapped_resources=len(self._unmapped),
             date_cells=self._date_cells,
+            channels=tuple(
+                name
+                for name in options.mapping.attributes
+                if is_channel_column(name) and name not in withheld
+            ),
+            withheld_channels=tuple(withheld.items()),
         )
 
     def _parse(self, batch: pa.RecordBatch, column: str | None, *, required: bool) -> ParsedColumn:

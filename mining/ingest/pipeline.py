@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -43,6 +43,8 @@ class ImportOptions:
     resource: str | None = None
     org_unit: str | None = None
     attributes: tuple[str, ...] = ()
+    # Columns never kept (the explicit drop wins over --attribute and over a recognized channel).
+    drop_attributes: tuple[str, ...] = ()
     read: ReadOptions = field(default_factory=ReadOptions)
     timestamp_format: str | None = None
     process_key: str | None = None
@@ -90,6 +92,7 @@ def ingest_file(
             resource=options.resource,
             org_unit=options.org_unit,
             attributes=options.attributes,
+            drop=options.drop_attributes,
             source=source,
             fill_optional=options.fill_optional,
         )
@@ -100,9 +103,11 @@ def ingest_file(
         try:
             _write_parquet(unordered, normalizer, reader.batches(), source)
             _reject_invalid_rows(normalizer.report(), source)
+            # Channel columns whose values look like personal data never reach the stored log.
+            withheld = tuple(name for name, _ in normalizer.report().withheld_channels)
             try:
                 with _storing(target):
-                    write_arranged(unordered, target)
+                    write_arranged(unordered, target, drop=withheld)
             except MemoryError:
                 # The sort holds the log's columns in memory once; a log too large for this
                 # machine is refused with that reason, and nothing is stored.
@@ -118,6 +123,12 @@ def ingest_file(
         # Final only now: a CSV that looked like UTF-8 at first may have turned out cp1252.
         detected = reader.detected
     report = normalizer.report()
+    if withheld:
+        mapping = replace(
+            mapping,
+            attributes=tuple(name for name in mapping.attributes if name not in withheld),
+            channels=tuple(name for name in mapping.channels if name not in withheld),
+        )
     summary = get_log_stats(open_log(target))
     if summary.events == 0:
         raise EventLogError("Die Datei enthält keine gültigen Ereignisse.", source=source)

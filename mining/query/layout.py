@@ -9,6 +9,7 @@ rewritten by another tool).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -100,10 +101,13 @@ def arrange(table: pa.Table) -> pa.Table:
     return table if order is None else table.take(pa.array(order))
 
 
-def write_arranged(source: Path, target: Path) -> None:
-    """Rewrite the Parquet file ``source`` (events in upload order) as ``target`` in the layout."""
+def write_arranged(source: Path, target: Path, *, drop: Sequence[str] = ()) -> None:
+    """Rewrite the Parquet file ``source`` (events in upload order) as ``target`` in the layout,
+    without the columns in ``drop`` (the import's last word on what is kept)."""
     schema = pq.read_schema(source)
-    table = pq.read_table(source, read_dictionary=_string_columns(schema))
+    if drop:
+        schema = pa.schema([field for field in schema if field.name not in drop])
+    table = pq.read_table(source, columns=schema.names, read_dictionary=_string_columns(schema))
     # Read as dictionaries to sort cheaply; stored with the original types, so other readers
     # (pandas, DuckDB, a city's BI tool) see plain strings.
     arranged = arrange(table).cast(schema)

@@ -100,7 +100,15 @@ MAPPING_OPTIONS = (
         "--attribute",
         "attributes",
         multiple=True,
-        help="Weitere Spalte, die übernommen wird (z. B. Eingangskanal); mehrfach möglich.",
+        help="Weitere Spalte, die übernommen wird (z. B. Bemerkung); mehrfach möglich. "
+        "Eingangskanal-Spalten (Eingangskanal, Kanal, Posteingang …) werden ohnehin übernommen.",
+    ),
+    click.option(
+        "--drop-attribute",
+        "drop_attributes",
+        multiple=True,
+        help="Spalte, die nie übernommen wird, auch wenn sie als Eingangskanal erkannt ist; "
+        "mehrfach möglich.",
     ),
     click.option("--sep", default=None, help="Trennzeichen (Standard: erkannt)."),
     click.option("--encoding", default=None, help="Zeichenkodierung (Standard: erkannt)."),

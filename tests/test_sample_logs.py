@@ -245,3 +245,24 @@ def test_paper_heavy_and_system_steps_become_candidates(analyses: dict[str, dict
     # Long, variable checks are no work for a robot.
     robot = {a for key in BY_KEY for a, kind in kinds(key) if kind == "rpa"}
     assert not {a for a in robot if a and "prüfen" in a}
+
+
+def test_every_sample_candidate_shows_its_calculation_and_none_sits_on_a_decision(
+    analyses: dict[str, dict],
+) -> None:
+    candidates = [c for result in analyses.values() for c in result["candidates"]]
+    # All four kinds appear somewhere in the portfolio, where the signals justify them.
+    assert {c["recommendation"] for c in candidates} == {
+        "rpa",
+        "ai_form_assistance",
+        "online_service",
+        "process_redesign",
+    }
+    for candidate in candidates:
+        calculation = candidate["calculation"]
+        assert calculation["formula"] and calculation["inputs"], candidate["activity"]
+        assert calculation["result"] == pytest.approx(candidate["hours_saved_per_year"], abs=0.05)
+        assert candidate["assumptions_used"], candidate["activity"]
+        # Software never takes over a step that decides (§ 35a VwVfG).
+        if candidate["recommendation"] in ("rpa", "ai_form_assistance"):
+            assert not candidate["decides"], candidate["activity"]

@@ -214,7 +214,8 @@ def test_ai_form_assistance_removes_the_rework_loops_as_pandas_does(
     result = run_scenario(
         view, [(REWORK_STEP, "ai_form_assistance")], assumptions=every, facts=FACTS
     )
-    minutes = every["ai_form_assistance"]["minutes_per_follow_up"]
+    # The repeated check is a repetition, priced as the candidate prices it.
+    minutes = every["ai_form_assistance"]["minutes_per_repetition"]
     expected, work_s = _without_rework(_cases(frame), minutes)
     _check(result, expected, folder, "ai")
     assert result.hours_saved_per_year == pytest.approx(
@@ -264,7 +265,7 @@ def test_changes_together_apply_online_then_rework_then_automation(
         channel_column="Eingangskanal",
     )
     cases, online_s = _all_online(_cases(frame), every["online_service"]["minutes_per_paper_case"])
-    cases, rework_s = _without_rework(cases, every["ai_form_assistance"]["minutes_per_follow_up"])
+    cases, rework_s = _without_rework(cases, every["ai_form_assistance"]["minutes_per_repetition"])
     cases, rpa_s = _automated(cases, every["rpa"]["automation_share"], _assumed_minutes(every))
     _check(result, cases, folder, "together")
     factor = _year_factor(frame)

@@ -93,10 +93,16 @@ def _loop_positions(activities: list[str], target: str) -> list[int]:
 
 
 def remove_loops(
-    events: pd.DataFrame, activity: str, *, share: float, minutes: float, salt: str
+    events: pd.DataFrame,
+    activity: str,
+    *,
+    share: float,
+    minutes: Callable[[str], float],
+    salt: str,
 ) -> Replayed:
     """In ``share`` of the cases where ``activity`` is part of a loop, the loop is not run: its
-    events go, with the waits before them (work: measured, else ``minutes`` per event)."""
+    events go, with the waits before them (work: measured, else ``minutes(activity)`` per
+    event — a follow-up request costs what the candidate's calculation says it costs)."""
     drop = pd.Series(False, index=events.index)
     eligible: list[str] = []
     # Only cases that run the activity and repeat some activity can hold such a loop.
@@ -114,11 +120,17 @@ def remove_loops(
     picked = chosen(eligible, round(share * len(eligible)), salt)
     for case_id in picked:
         drop[positions[case_id]] = True
-    return _removed(events, drop, eligible=len(eligible), cases=len(picked), minutes=minutes)
+    assumed = events["activity"].map(minutes).astype("float64")
+    return _removed(events, drop, eligible=len(eligible), cases=len(picked), minutes=assumed)
 
 
 def _removed(
-    events: pd.DataFrame, drop: pd.Series, *, eligible: int, cases: int, minutes: float
+    events: pd.DataFrame,
+    drop: pd.Series,
+    *,
+    eligible: int,
+    cases: int,
+    minutes: float | pd.Series,
 ) -> Replayed:
     cut = intervals(events).where(drop, 0.0)
     work = events["work_s"].where(events["work_s"].notna(), minutes * 60.0)

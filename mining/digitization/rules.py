@@ -102,6 +102,14 @@ class Candidate:
 
 
 _FOLLOW_UP = ("nachforder", "nachreich", "nachgereicht", "rückfrage", "klären", "unvollständig")
+
+
+def is_follow_up(activity: str) -> bool:
+    """Whether a step asks for or receives what an application lacked (priced per follow-up,
+    not per repetition, by the form-assistance rule and its scenario alike)."""
+    return any(word in activity.lower() for word in _FOLLOW_UP)
+
+
 _AI_FORMULA = (
     "(Wiederholungen/Jahr × Minuten je Wiederholung + Nachforderungen/Jahr × "
     "Minuten je Nachforderung) ÷ 60 × vermiedene Nacharbeit"
@@ -132,9 +140,7 @@ def _minutes_of(
 def ai_form_rule(process: ProcessSignals, a: Assumptions) -> list[Finding]:
     """Rework and follow-ups because applications arrive incomplete: an AI form assistant."""
     cfg, general = a["ai_form_assistance"], a["general"]
-    follow_ups = [
-        s for s in process.activities if any(word in s.activity.lower() for word in _FOLLOW_UP)
-    ]
+    follow_ups = [s for s in process.activities if is_follow_up(s.activity)]
     follow_up_share = max((s.cases / process.cases for s in follow_ups), default=0.0)
     share = max(process.rework_share, follow_up_share)
     if process.cases == 0 or share < cfg["min_rework_share"]:

@@ -26,7 +26,7 @@ import pandas as pd
 from mining.digitization import signals as _signals
 from mining.digitization.assumptions import ASSUMPTION_LABELS, Assumptions
 from mining.digitization.replay import Replayed, automate, remove_loops, shift_online
-from mining.digitization.rules import RECOMMENDATION_LABELS
+from mining.digitization.rules import RECOMMENDATION_LABELS, is_follow_up
 from mining.digitization.signals import ProcessFacts, is_media_break_channel
 from mining.errors import MiningError
 from mining.measures import clock_status, event_clocks
@@ -308,11 +308,15 @@ def _apply(
             events,
             str(activity),
             share=cfg["rework_reduction"],
-            minutes=cfg["minutes_per_follow_up"],
+            # Priced as the candidate prices them: a follow-up request, or a repetition.
+            minutes=lambda name: cfg[
+                "minutes_per_follow_up" if is_follow_up(name) else "minutes_per_repetition"
+            ],
             salt=f"{kind}:{activity}",
         )
         if step.assumed_work:
             used.add("ai_form_assistance.minutes_per_follow_up")
+            used.add("ai_form_assistance.minutes_per_repetition")
         return step
     cfg = assumptions["online_service"]
     if moved is None:

@@ -59,6 +59,14 @@ from .files import read_limited as read_limited
 from .files import regular_file_problem as regular_file_problem
 from .files import sync_folder as sync_folder
 from .files import write_text_atomically as write_text_atomically
+from .fim import FIM_STATUS as FIM_STATUS
+from .fim import LAND_NAMES as LAND_NAMES
+from .fim import MAX_XPROZESS_BYTES as MAX_XPROZESS_BYTES
+from .fim import XPROZESS_NS as XPROZESS_NS
+from .fim import ActivityGroup as ActivityGroup
+from .fim import LegalBasis as LegalBasis
+from .fim import Stammprozess as Stammprozess
+from .fim import read_xprozess as read_xprozess
 from .records import AuditRecord as AuditRecord
 from .records import ProcessRecord as ProcessRecord
 from .records import ProcessSummary as ProcessSummary
@@ -91,8 +99,22 @@ from .settings import database_url as database_url
 from .settings import office_settings as office_settings
 from .settings import retention_days as retention_days
 from .settings import save_office_settings as save_office_settings
+from .stammprozesse import FimImport as FimImport
+from .stammprozesse import StammComparison as StammComparison
+from .stammprozesse import TaskGroup as TaskGroup
 
 __all__ = [
+    "MAX_XPROZESS_BYTES",
+    "TaskGroup",
+    "StammComparison",
+    "FimImport",
+    "read_xprozess",
+    "Stammprozess",
+    "LegalBasis",
+    "ActivityGroup",
+    "XPROZESS_NS",
+    "LAND_NAMES",
+    "FIM_STATUS",
     "BERLIN",
     "CATALOGUE_FIELDS",
     "DEFAULT_HOLIDAY_CALENDAR",

@@ -123,6 +123,13 @@ class Process(Base):
     # need deferred constraints on PostgreSQL and table copies on SQLite; deleting a log clears
     # the column in the same transaction (EventLogCatalogue.delete).
     reference_log_id: Mapped[str | None] = mapped_column(String(40))
+    # The LeiKa key of the FIM Stammprozess this entry holds (imported from XProzess), if any.
+    fim_id: Mapped[str | None] = mapped_column(String(20), index=True)
+    # A local process: the registry key of its Stammprozess and the Stammprozess version it was
+    # derived from or last reviewed against. A key, not a foreign key: a soft-deleted
+    # Stammprozess keeps its row and key, and the link must say which one it was.
+    derived_from: Mapped[str | None] = mapped_column(String(100))
+    derived_version: Mapped[int | None] = mapped_column(Integer)
 
     versions: Mapped[list[ModelVersion]] = relationship(
         back_populates="process", order_by="ModelVersion.number"
@@ -151,6 +158,8 @@ class ModelVersion(Base):
     comment: Mapped[str | None] = mapped_column(Text)
     restored_from: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # What the XProzess file said with this version (process_registry.fim.Stammprozess.to_dict).
+    fim: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     process: Mapped[Process] = relationship(back_populates="versions")
 

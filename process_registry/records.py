@@ -68,6 +68,9 @@ class ProcessSummary:
     ozg_maturity_scale: str | None
     tags: tuple[str, ...]
     updated_at: dt.datetime
+    derived_from: str | None = None
+    # A newer version of its Stammprozess arrived since the local process was last reviewed.
+    review_needed: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return _jsonable(asdict(self))
@@ -105,6 +108,11 @@ class ProcessRecord:
     # The log the process manager chose to speak for the process; None: the default rule
     # (Registry.reference_log says which log that is, and why).
     reference_log_id: str | None = None
+    # The LeiKa key of the FIM Stammprozess this entry holds (imported from XProzess), if any.
+    fim_id: str | None = None
+    # A local process: its Stammprozess's key and the Stammprozess version it is aligned with.
+    derived_from: str | None = None
+    derived_version: int | None = None
 
     @property
     def head(self) -> VersionInfo | None:

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
+from . import stammprozesse
 from .bpmn import BpmnDiff, BpmnDocument, LintContext, LintFinding, diff_bpmn, lint_bpmn, parse_bpmn
 from .catalogue import ProcessStatus, normalize_leika_key, validate_ozg_maturity
 from .db import Database
@@ -28,11 +29,20 @@ from .errors import (
     VersionNotFoundError,
 )
 from .event_logs import READY, StoredEventLog, stored_event_log
+from .fim import Stammprozess
 from .models import ActivityMappingRecord, AuditEntry, EventLog, ModelVersion, Process
 from .records import AuditRecord, ProcessRecord, ProcessSummary, VersionInfo, VersionRef
 from .reference import ReferenceLog, choose_reference
+from .stammprozesse import FimImport, StammComparison, TaskGroup, stamm_heads
 
-__all__ = ["CATALOGUE_FIELDS", "KEEP_REFERENCE", "Registry", "clean_catalogue", "slugify"]
+__all__ = [
+    "CATALOGUE_FIELDS",
+    "KEEP_REFERENCE",
+    "Registry",
+    "clean_catalogue",
+    "slugify",
+    "valid_key",
+]
 
 # Fields a process manager may edit; everything else is derived or historical.
 CATALOGUE_FIELDS: tuple[str, ...] = (
@@ -72,6 +82,15 @@ def slugify(text: str) -> str:
     lowered = text.strip().lower().translate(_TRANSLITERATION)
     ascii_only = unicodedata.normalize("NFKD", lowered).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_only).strip("-")[:100]
+
+
+def valid_key(key: str) -> str:
+    """``key`` if it can name a process; raises :class:`ValidationError` saying what is allowed."""
+    if not _KEY_PATTERN.match(key):
+        raise ValidationError(
+            f"Schlüssel „{key}“ ist ungültig: Kleinbuchstaben, Ziffern, „-“, „_“ oder „.“."
+        )
+    return key
 
 
 def clean_catalogue(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -176,6 +195,9 @@ def _record(process: Process) -> ProcessRecord:
         revision=process.revision,
         versions=tuple(_version_info(v) for v in process.versions),
         reference_log_id=process.reference_log_id,
+        fim_id=process.fim_id,
+        derived_from=process.derived_from,
+        derived_version=process.derived_version,
     )
 
 
@@ -220,11 +242,7 @@ class Registry:
         """Register a new process with its first model version."""
         document = parse_bpmn(bpmn, source=file_name or "<upload>")
         values = clean_catalogue({"name": name, "department": department, **catalogue})
-        key = (key or slugify(name)).strip()
-        if not _KEY_PATTERN.match(key):
-            raise ValidationError(
-                f"Schlüssel „{key}“ ist ungültig: Kleinbuchstaben, Ziffern, „-“, „_“ oder „.“."
-            )
+        key = valid_key((key or slugify(name)).strip())
 
         def unit(session: Session) -> VersionRef:
             if session.scalar(select(Process.id).where(Process.key == key)) is not None:
@@ -296,6 +314,7 @@ class Registry:
                 author,
                 comment or f"Wiederhergestellt aus Version {number}",
                 restored_from=number,
+                fim=old.fim,
             )
             _audit(
                 session, author, "version.restore", key, version=new_number, restored_from=number
@@ -418,6 +437,59 @@ class Registry:
             )
         return dict(pairs or {})
 
+    # -- FIM Stammprozesse (process_registry.stammprozesse) --------------------------------
+
+    def import_fim(
+        self,
+        data: bytes,
+        *,
+        source: str,
+        author: str,
+        key: str | None = None,
+        department: str | None = None,
+    ) -> FimImport:
+        """Register the FIM Stammprozess of an XProzess 2 file, or add it as the next version of
+        its entry (found by ``key`` or by its LeiKa key); the same file twice stores nothing."""
+        return stammprozesse.import_fim(
+            self, data, source=source, author=author, key=key, department=department
+        )
+
+    def export_xprozess(
+        self, key: str, number: int | None = None, *, created: dt.datetime, product: str
+    ) -> bytes:
+        """Version ``number`` (default: the head) of ``key`` as an XProzess 2 file."""
+        return stammprozesse.export_xprozess(self, key, number, created=created, product=product)
+
+    def derive_process(
+        self,
+        stamm_key: str,
+        *,
+        key: str,
+        author: str,
+        name: str | None = None,
+        department: str | None = None,
+    ) -> VersionRef:
+        """A local process from the current version of Stammprozess ``stamm_key``, linked to it."""
+        return stammprozesse.derive_process(
+            self, stamm_key, key=key, author=author, name=name, department=department
+        )
+
+    def stamm_comparison(self, key: str) -> StammComparison:
+        """Local process ``key`` beside its Stammprozess: the diff, and whether to review it."""
+        return stammprozesse.stamm_comparison(self, key)
+
+    def mark_stamm_reviewed(self, key: str, *, author: str) -> int:
+        """Local process ``key`` was checked against its Stammprozess's current version."""
+        return stammprozesse.mark_reviewed(self, key, author=author)
+
+    def task_groups(self, key: str, number: int | None = None) -> tuple[TaskGroup, ...]:
+        """The tasks of a version that are FIM activity groups, with type and legal bases."""
+        return stammprozesse.task_groups(self, key, number)
+
+    def fim_record(self, key: str, number: int | None = None) -> Stammprozess | None:
+        """What the XProzess import behind a version said (None for a plain BPMN process)."""
+        return stammprozesse.fim_record(self, key, number)
+
     # -- reading ---------------------------------------------------------------------------
 
     def list_processes(self) -> list[ProcessSummary]:
@@ -433,6 +505,7 @@ class Registry:
             .order_by(Process.department, Process.name)
         )
         with self.db.read() as session:
+            heads = stamm_heads(session)
             return [
                 ProcessSummary(
                     key=p.key,
@@ -445,6 +518,10 @@ class Registry:
                     ozg_maturity_scale=p.ozg_maturity_scale,
                     tags=tuple(p.tags or ()),
                     updated_at=p.updated_at,
+                    derived_from=p.derived_from,
+                    review_needed=bool(
+                        p.derived_from and heads.get(p.derived_from, 0) > (p.derived_version or 0)
+                    ),
                 )
                 for p, n in session.execute(query)
             ]
@@ -629,6 +706,7 @@ class Registry:
         comment: str | None,
         *,
         restored_from: int | None = None,
+        fim: dict[str, Any] | None = None,
     ) -> None:
         session.add(
             ModelVersion(
@@ -641,6 +719,7 @@ class Registry:
                 author=author,
                 comment=comment,
                 restored_from=restored_from,
+                fim=fim,
             )
         )
 

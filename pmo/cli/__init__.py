@@ -19,6 +19,7 @@ from pmo.cli import analysis as analysis
 from pmo.cli import cases as cases
 from pmo.cli import logs as logs
 from pmo.cli import registry as registry
+from pmo.cli import registry_fim as registry_fim
 from pmo.cli import scenario as scenario
 from pmo.cli import setup as setup
 from pmo.cli._common import PROJECT_ROOT, cli

@@ -272,3 +272,41 @@ def _unit_lines(result: AnalysisResult) -> list[str]:
         lines.append(f"  … und {len(rows) - 5} weitere Paare (--json zeigt alle)")
     lines.append(f"  {groups['note']}")
     return lines
+
+
+def render_fim(fim: dict[str, Any]) -> str:
+    """The FIM part of ``registry show``: Stammprozess data, activity groups, the local link."""
+    lines: list[str] = []
+    stamm = fim.get("stammprozess")
+    if stamm:
+        lines.append(
+            f"FIM-Stammprozess {stamm['leika']}, Version {stamm.get('version') or '–'}, "
+            f"Status {stamm.get('status_name') or '–'}"
+        )
+        lands = ", ".join(land["name"] or land["code"] for land in stamm.get("lands", []))
+        if lands:
+            lines.append(f"  Land: {lands}")
+        for basis in stamm.get("legal_bases", []):
+            link = f" <{basis['uri']}>" if basis.get("uri") else ""
+            lines.append(f"  Handlungsgrundlage: {basis['name']}{link}")
+        for path, day in (stamm.get("release_dates") or {}).items():
+            lines.append(f"  Freigabe ({path}): {day}")
+    groups = fim.get("activity_groups") or []
+    if groups:
+        lines.append("Aktivitätengruppen:")
+    for group in groups:
+        kind = group.get("type_name") or group.get("type_code") or "ohne Typ"
+        legal = "; ".join(b["name"] for b in group.get("legal_bases", []))
+        lines.append(
+            f"  {group.get('task_name') or group['element_id']} [{kind}]"
+            + (f" – {legal}" if legal else "")
+        )
+    link = fim.get("derived_from")
+    if link:
+        lines.append(
+            f"Abgeleitet von {link['stamm_key']} (abgestimmt mit Version "
+            f"{link['aligned_version']}, aktuell Version {link['stamm_version']})"
+        )
+        if link["review_needed"]:
+            lines.append("  Prüfung nötig: neue Stammprozess-Version (`pmo registry stamm-diff`).")
+    return "\n".join(lines)

@@ -23,6 +23,8 @@ from pmo.cli._registry_edit import (
     reference_choice,
 )
 from process_registry import (
+    Registry,
+    clock,
     current_user,
     lint_bpmn,
     local_text,
@@ -263,14 +265,22 @@ def registry_show(key: str, number: int | None, as_json: bool, db_url: str | Non
     record = reg.get_process(key)
     document = reg.get_document(key, number)
     reference = reg.reference_log(key)
+    fim = fim_summary(reg, key, number)
     if as_json:
         emit_json(
-            {**record.to_dict(), "model": document.to_dict(), "reference_log": reference.to_dict()}
+            {
+                **record.to_dict(),
+                "model": document.to_dict(),
+                "reference_log": reference.to_dict(),
+                "fim": fim,
+            }
         )
         return
-    from pmo.cli._render import render_process
+    from pmo.cli._render import render_fim, render_process
 
     click.echo(render_process(record, document))
+    if fim is not None:
+        click.echo(render_fim(fim))
     click.echo(f"Referenzprotokoll: {reference.log_id or '–'} – {reference.reason_text}")
 
 
@@ -279,11 +289,28 @@ def registry_show(key: str, number: int | None, as_json: bool, db_url: str | Non
 @click.option(
     "--version", "number", type=int, default=None, help="Modellversion (Standard: aktuell)."
 )
+@click.option(
+    "--format",
+    "file_format",
+    type=click.Choice(["bpmn", "xprozess"]),
+    default="bpmn",
+    show_default=True,
+    help="bpmn: die Datei Byte für Byte wie hochgeladen; xprozess: XProzess-2-Nachricht mit "
+    "Katalogdaten, Aktivitätengruppen und dem Modell.",
+)
 @click.option("-o", "output", type=click.Path(dir_okay=False), default=None, help="Zieldatei.")
 @db_option
-def registry_export(key: str, number: int | None, output: str | None, db_url: str | None) -> None:
-    """Die BPMN-Datei einer Version, Byte für Byte wie hochgeladen."""
-    content = registry_of(db_url).export_version(key, number)
+def registry_export(
+    key: str, number: int | None, file_format: str, output: str | None, db_url: str | None
+) -> None:
+    """Eine Modellversion als BPMN-Datei (wie hochgeladen) oder als XProzess-2-Datei."""
+    reg = registry_of(db_url)
+    if file_format == "xprozess":
+        content = reg.export_xprozess(
+            key, number, created=clock.local(clock.now()), product=_version()
+        )
+    else:
+        content = reg.export_version(key, number)
     if output:
         write_atomically(output, content)
     else:
@@ -342,3 +369,35 @@ def registry_history(key: str, as_json: bool, db_url: str | None) -> None:
         return
     for e in entries:
         click.echo(f"{local_text(e.at)}  {e.actor:<16} {e.action:<16} {e.details}")
+
+
+def fim_summary(reg: Registry, key: str, number: int | None) -> dict[str, Any] | None:
+    """What ``registry show --json`` says under ``fim``: the Stammprozess data behind the version,
+    each task's activity group, and for a local process its link; None for a plain process."""
+    record = reg.get_process(key)
+    stamm = reg.fim_record(key, number)
+    if stamm is None and not record.derived_from:
+        return None
+    link = None
+    if record.derived_from:
+        comparison = reg.stamm_comparison(key)
+        link = {
+            "stamm_key": comparison.stamm_key,
+            "aligned_version": comparison.aligned_version,
+            "stamm_version": comparison.stamm_version,
+            "review_needed": comparison.review_needed,
+        }
+    return {
+        "stammprozess": None if stamm is None else stamm.describe(),
+        "activity_groups": [t.to_dict() for t in reg.task_groups(key, number)],
+        "derived_from": link,
+    }
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("pmo")
+    except PackageNotFoundError:
+        return "0"

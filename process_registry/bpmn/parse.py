@@ -50,13 +50,23 @@ def parse_bpmn(data: bytes, *, source: str = "<upload>") -> BpmnDocument:
     """
     root = parse_untrusted_xml(data, source=source).getroot()
     if root.tag != _BPMN + "definitions":
+        hint = ""
+        if etree.QName(root).namespace == _XPROZESS_NS:
+            hint = (
+                " Es ist eine XProzess-2-Nachricht (FIM); sie wird mit "
+                "`pmo registry import-fim` bzw. „FIM-Stammprozess importieren“ eingelesen."
+            )
         raise BpmnParseError(
             "Die Datei ist keine BPMN-2.0-Datei: das Wurzelelement ist nicht "
-            f"<definitions> im Namensraum {BPMN_NS}.",
+            f"<definitions> im Namensraum {BPMN_NS}.{hint}",
             source=source,
             line=root.sourceline,
         )
     return _Builder(root).build()
+
+
+# Named here, not imported: the FIM reader builds on this parser, not the other way round.
+_XPROZESS_NS = "http://www.regierung-mv.de/xprozess/2"
 
 
 def _local(element: etree._Element, prefix: str = _BPMN) -> str | None:

@@ -1,0 +1,636 @@
+"""FIM Stammprozesse in the registry: import from and export to XProzess 2, local processes
+derived from them, and what each task's activity group says.
+
+A Stammprozess is a registry entry like any other, marked by ``fim_id`` (its LeiKa key); each
+of its versions keeps what the XProzess file said (``model_version.fim``). A local process is
+derived from one, keeps the link (``derived_from``) and the Stammprozess version it is aligned
+with (``derived_version``); a newer Stammprozess version flags it for review until a process
+manager has compared and confirmed it. The functions here are the bodies of the
+:class:`~process_registry.registry.Registry` methods of the same purpose.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from .bpmn import BpmnDiff, BpmnDocument, diff_bpmn, parse_bpmn
+from .catalogue import LEIKA_NONE
+from .errors import ProcessExistsError, ProcessNotFoundError, ValidationError
+from .fim import (
+    ActivityGroup,
+    LegalBasis,
+    Stammprozess,
+    read_xprozess,
+    registry_status,
+    status_code_for,
+    write_xprozess,
+)
+from .models import ModelVersion, Process
+from .records import VersionRef
+
+if TYPE_CHECKING:
+    from .registry import Registry
+
+__all__ = [
+    "FimImport",
+    "StammComparison",
+    "TaskGroup",
+    "derive_process",
+    "export_xprozess",
+    "import_fim",
+    "mark_reviewed",
+    "stamm_comparison",
+    "task_groups",
+]
+
+
+@dataclass(frozen=True)
+class FimImport:
+    """The answer of an XProzess import: where it landed and what it brought."""
+
+    key: str
+    version: int
+    leika: str
+    status: str | None
+    activity_groups: int
+    fim_version: str | None
+    created: bool
+    # The same model and data as the current version: nothing was stored.
+    unchanged: bool
+    warnings: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self) | {"warnings": list(self.warnings)}
+
+
+@dataclass(frozen=True)
+class TaskGroup:
+    """A task of a model version that is a FIM activity group, with what the group says."""
+
+    element_id: str
+    task_name: str | None
+    group: ActivityGroup
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"element_id": self.element_id, "task_name": self.task_name, **self.group.to_dict()}
+
+
+@dataclass(frozen=True)
+class StammComparison:
+    """A local process beside its Stammprozess.
+
+    ``diff`` goes from the Stammprozess's current version to the local process's current version
+    (added: only local; removed: only in the Stammprozess); ``stamm_changes`` from the version
+    the local process is aligned with to the Stammprozess's current one (what arrived since).
+    """
+
+    key: str
+    stamm_key: str
+    aligned_version: int
+    stamm_version: int
+    diff: BpmnDiff
+    stamm_changes: BpmnDiff | None
+
+    @property
+    def review_needed(self) -> bool:
+        return self.stamm_version > self.aligned_version
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "stamm_key": self.stamm_key,
+            "aligned_version": self.aligned_version,
+            "stamm_version": self.stamm_version,
+            "review_needed": self.review_needed,
+            "diff": self.diff.to_dict(),
+            "stamm_changes": None if self.stamm_changes is None else self.stamm_changes.to_dict(),
+        }
+
+
+# -- import --------------------------------------------------------------------------------------
+
+
+def import_fim(
+    registry: Registry,
+    data: bytes,
+    *,
+    source: str,
+    author: str,
+    key: str | None = None,
+    department: str | None = None,
+) -> FimImport:
+    """Register the Stammprozess in an XProzess file, or add it as a new version of its entry."""
+    from .registry import clean_catalogue, slugify, valid_key
+
+    file = read_xprozess(data, source=source)
+    stamm = file.stamm
+    document = parse_bpmn(file.bpmn, source=f"{source}: eingebettetes BPMN-Modell")
+    warnings = _group_warnings(stamm, document)
+    values = clean_catalogue(_catalogue_values(stamm))
+    if department is not None:
+        values.update(clean_catalogue({"department": department}))
+    wanted_key = valid_key(key.strip()) if key else None
+    sha = hashlib.sha256(file.bpmn).hexdigest()
+    record = stamm.to_dict()
+    status = stamm.status_name
+
+    def unit(session: Session) -> FimImport:
+        process = _target(session, stamm.leika, wanted_key)
+        if process is None:
+            new_key = wanted_key or valid_key(slugify(stamm.name))
+            if session.scalar(select(Process.id).where(Process.key == new_key)) is not None:
+                raise ProcessExistsError(
+                    f"Ein Prozess mit dem Schlüssel „{new_key}“ existiert bereits und ist nicht "
+                    f"der Stammprozess {stamm.leika}; mit --key einen anderen Schlüssel wählen."
+                )
+            values.setdefault("department", _DEFAULT_DEPARTMENT)
+            process = Process(key=new_key, fim_id=stamm.leika, **values)
+            session.add(process)
+            session.flush()
+            registry._append_version(
+                session,
+                process,
+                1,
+                file.bpmn,
+                document,
+                _file_name(stamm, source),
+                author,
+                f"Import aus XProzess ({source})",
+                fim=record,
+            )
+            _audit(registry, session, author, "fim.import", new_key, stamm, 1)
+            return FimImport(
+                new_key,
+                1,
+                stamm.leika,
+                status,
+                len(stamm.activity_groups),
+                stamm.version,
+                True,
+                False,
+                warnings,
+            )
+        _check_same_stammprozess(process, stamm)
+        head = _head(session, process)
+        if head is not None and head.sha256 == sha and _same_record(head.fim, stamm):
+            return FimImport(
+                process.key,
+                head.number,
+                stamm.leika,
+                status,
+                len(stamm.activity_groups),
+                stamm.version,
+                False,
+                True,
+                warnings,
+            )
+        _refuse_downgrade(process, head, stamm)
+        number = (head.number if head is not None else 0) + 1
+        tags = sorted(set(process.tags or ()) | set(values.pop("tags", [])))
+        for name, value in {**values, "tags": tags}.items():
+            if name == "department" and department is None:
+                continue
+            if getattr(process, name) != value:
+                setattr(process, name, value)
+        process.fim_id = stamm.leika
+        process.updated_by = author
+        registry._append_version(
+            session,
+            process,
+            number,
+            file.bpmn,
+            document,
+            _file_name(stamm, source),
+            author,
+            f"Import aus XProzess ({source}), FIM-Version {stamm.version or '–'}",
+            fim=record,
+        )
+        _audit(registry, session, author, "fim.import", process.key, stamm, number)
+        return FimImport(
+            process.key,
+            number,
+            stamm.leika,
+            status,
+            len(stamm.activity_groups),
+            stamm.version,
+            False,
+            False,
+            warnings,
+        )
+
+    return registry._write(unit, wanted_key or stamm.leika)
+
+
+_DEFAULT_DEPARTMENT = "FIM-Stammprozesse"
+
+
+def _target(session: Session, leika: str, key: str | None) -> Process | None:
+    query = select(Process).where(Process.deleted_at.is_(None)).with_for_update()
+    if key is not None:
+        return session.scalar(query.where(Process.key == key))
+    return session.scalar(query.where(Process.fim_id == leika).order_by(Process.id))
+
+
+def _check_same_stammprozess(process: Process, stamm: Stammprozess) -> None:
+    if process.derived_from:
+        raise ValidationError(
+            f"„{process.key}“ ist ein vom Stammprozess „{process.derived_from}“ abgeleiteter "
+            "lokaler Prozess; ein XProzess-Import gehört in den Stammprozess selbst."
+        )
+    held = process.fim_id or (process.leika_key if process.leika_key != LEIKA_NONE else None)
+    if held and held != stamm.leika:
+        raise ValidationError(
+            f"„{process.key}“ gehört zum Leistungsschlüssel {held}, die Datei zum "
+            f"Stammprozess {stamm.leika}; nichts wurde gespeichert."
+        )
+
+
+def _same_record(stored: dict[str, Any] | None, stamm: Stammprozess) -> bool:
+    # Compared as records: JSON gave the stored one lists where the fresh one has tuples.
+    return stored is not None and Stammprozess.from_dict(stored) == stamm
+
+
+def _refuse_downgrade(process: Process, head: ModelVersion | None, stamm: Stammprozess) -> None:
+    stored = (head.fim or {}).get("version") if head is not None else None
+    if stored and stamm.version and _version_key(stamm.version) < _version_key(stored):
+        raise ValidationError(
+            f"Die Datei enthält Version {stamm.version} des Stammprozesses {stamm.leika}; im "
+            f"Register ist „{process.key}“ schon auf Version {stored}. Eine ältere Version wird "
+            "nicht über eine neuere gelegt; nichts wurde gespeichert."
+        )
+
+
+def _version_key(version: str) -> tuple[tuple[int, str], ...]:
+    return tuple((int(p), "") if p.isdigit() else (-1, p) for p in re.split(r"[.\-_ ]+", version))
+
+
+def _group_warnings(stamm: Stammprozess, document: BpmnDocument) -> tuple[str, ...]:
+    ids = {node.id: node for node in document.nodes}
+    warnings = []
+    for group in stamm.activity_groups:
+        node = ids.get(group.sub_process_id)
+        if node is None:
+            warnings.append(
+                f"Aktivitätengruppe „{group.name or group.sub_process_id}“: Das Modell hat kein "
+                f"Element mit der id „{group.sub_process_id}“ (subProzessID)."
+            )
+        elif not node.is_activity:
+            warnings.append(
+                f"Aktivitätengruppe „{group.name or group.sub_process_id}“: „{group.sub_process_id}“ "
+                f"ist im Modell kein Teilprozess, sondern {node.type}."
+            )
+    return tuple(warnings)
+
+
+def _catalogue_values(stamm: Stammprozess) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "name": stamm.name,
+        "leika_key": stamm.leika,
+        "legal_basis": "; ".join(b.name for b in stamm.legal_bases) or None,
+        "description": stamm.definition,
+        "tags": list(stamm.keywords),
+    }
+    status = registry_status(stamm.status_code)
+    if status is not None:
+        values["status"] = status
+    for field in ("valid_from", "valid_until"):
+        day = getattr(stamm, field)
+        if day:
+            values[field] = day[:10]
+    return values
+
+
+def _file_name(stamm: Stammprozess, source: str) -> str:
+    return stamm.bpmn_file_name or source
+
+
+def _audit(
+    registry: Registry,
+    session: Session,
+    actor: str,
+    action: str,
+    key: str,
+    stamm: Stammprozess,
+    number: int,
+) -> None:
+    from .registry import _audit as audit
+
+    audit(
+        session,
+        actor,
+        action,
+        key,
+        version=number,
+        leika=stamm.leika,
+        fim_version=stamm.version,
+        activity_groups=len(stamm.activity_groups),
+    )
+
+
+def _head(session: Session, process: Process) -> ModelVersion | None:
+    return session.scalar(
+        select(ModelVersion)
+        .where(ModelVersion.process_id == process.id)
+        .order_by(ModelVersion.number.desc())
+        .limit(1)
+    )
+
+
+# -- export --------------------------------------------------------------------------------------
+
+
+def export_xprozess(
+    registry: Registry, key: str, number: int | None, *, created: dt.datetime, product: str
+) -> bytes:
+    """Version ``number`` (default: the head) of ``key`` as an XProzess 2 file.
+
+    The catalogue data are the registry's; what XProzess holds beyond them (classification,
+    activity groups, Land coding, dates) comes from the import the version descends from."""
+    record = registry.get_process(key)
+    leika = record.leika_key or ""
+    if not leika.isdigit():
+        raise ValidationError(
+            f"„{key}“ hat keinen LeiKa-Leistungsschlüssel; XProzess kennt einen Prozess nur unter "
+            "seinem Schlüssel. Bitte zuerst `pmo registry edit KEY --leika …` setzen."
+        )
+    with registry.db.read() as session:
+        process = registry._process(session, key)
+        number = number if number is not None else registry._head_number(session, process)
+        content = registry._version(session, process, number).content
+        base = _fim_of(session, process, number)
+    document = parse_bpmn(content, source=f"{key} v{number}")
+    stamm = base or Stammprozess(leika=leika, name=record.name)
+    stamm = _with_catalogue(stamm, record, document)
+    return write_xprozess(stamm, content, created=created, product_version=product)
+
+
+def _with_catalogue(stamm: Stammprozess, record: Any, document: BpmnDocument) -> Stammprozess:
+    names = "; ".join(b.name for b in stamm.legal_bases) or None
+    legal = stamm.legal_bases
+    if (record.legal_basis or None) != names:
+        known = {b.name: b for b in stamm.legal_bases}
+        parts = [p.strip() for p in (record.legal_basis or "").split(";") if p.strip()]
+        legal = tuple(known.get(p, LegalBasis(name=p)) for p in parts)
+    keywords = stamm.keywords
+    if set(record.tags) != set(keywords):
+        keywords = tuple(record.tags)
+    dates = dict(stamm.dates)
+    for field, default_path in (
+        ("valid_from", "gueltigkeit/beginn"),
+        ("valid_until", "gueltigkeit/ende"),
+    ):
+        day = getattr(record, field)
+        if day is None or (getattr(stamm, field) or "")[:10] == day.isoformat():
+            continue
+        path = next((p for p, d in dates.items() if d == getattr(stamm, field)), default_path)
+        dates[path] = day.isoformat()
+    nodes = {node.id: node for node in document.nodes}
+    groups = tuple(
+        g
+        for g in stamm.activity_groups
+        if g.sub_process_id in nodes and nodes[g.sub_process_id].is_activity
+    )
+    return dataclasses.replace(
+        stamm,
+        leika=record.leika_key,
+        name=record.name,
+        definition=record.description,
+        legal_bases=legal,
+        keywords=keywords,
+        status_code=status_code_for(record.status, stamm.status_code),
+        dates=dates,
+        activity_groups=groups,
+    )
+
+
+def _fim_of(session: Session, process: Process, number: int) -> Stammprozess | None:
+    """What the newest XProzess import up to version ``number`` said; for a local process
+    without one of its own, what its Stammprozess's current version says."""
+    data = session.scalar(
+        select(ModelVersion.fim)
+        .where(
+            ModelVersion.process_id == process.id,
+            ModelVersion.number <= number,
+            ModelVersion.fim.is_not(None),
+        )
+        .order_by(ModelVersion.number.desc())
+        .limit(1)
+    )
+    if not data and process.derived_from:
+        stamm = session.scalar(select(Process).where(Process.key == process.derived_from))
+        if stamm is not None:
+            head = _head(session, stamm)
+            data = head.fim if head is not None else None
+    return Stammprozess.from_dict(data) if data else None
+
+
+# -- activity groups -----------------------------------------------------------------------------
+
+
+def task_groups(registry: Registry, key: str, number: int | None = None) -> tuple[TaskGroup, ...]:
+    """The tasks of version ``number`` (default: the head) that are FIM activity groups: matched
+    by element id, so a relabelled task keeps its group and a removed one loses it."""
+    with registry.db.read() as session:
+        process = registry._process(session, key)
+        number = number if number is not None else registry._head_number(session, process)
+        stamm = _fim_of(session, process, number)
+        content = registry._version(session, process, number).content if stamm else b""
+    if stamm is None or not stamm.activity_groups:
+        return ()
+    document = parse_bpmn(content, source=f"{key} v{number}")
+    nodes = {node.id: node for node in document.nodes}
+    return tuple(
+        TaskGroup(g.sub_process_id, nodes[g.sub_process_id].name, g)
+        for g in stamm.activity_groups
+        if g.sub_process_id in nodes and nodes[g.sub_process_id].is_activity
+    )
+
+
+def fim_record(registry: Registry, key: str, number: int | None = None) -> Stammprozess | None:
+    """What the XProzess import behind version ``number`` of ``key`` said, if there was one."""
+    with registry.db.read() as session:
+        process = registry._process(session, key)
+        number = number if number is not None else registry._head_number(session, process)
+        return _fim_of(session, process, number)
+
+
+# -- local processes -----------------------------------------------------------------------------
+
+
+def derive_process(
+    registry: Registry,
+    stamm_key: str,
+    *,
+    key: str,
+    author: str,
+    name: str | None = None,
+    department: str | None = None,
+) -> VersionRef:
+    """A local process from the current version of Stammprozess ``stamm_key``: its model as
+    version 1, its catalogue data as a start, status "Entwurf", linked to the Stammprozess."""
+    from .registry import clean_catalogue, valid_key
+
+    local_key = valid_key(key.strip())
+    overrides = clean_catalogue(
+        {k: v for k, v in {"name": name, "department": department}.items() if v is not None}
+    )
+
+    def unit(session: Session) -> VersionRef:
+        stamm = registry._process(session, stamm_key)
+        if stamm.derived_from:
+            raise ValidationError(
+                f"„{stamm_key}“ ist selbst ein lokaler Prozess (abgeleitet von "
+                f"„{stamm.derived_from}“); abgeleitet wird vom Stammprozess."
+            )
+        head = _head(session, stamm)
+        if head is None:
+            raise ValidationError(f"„{stamm_key}“ hat keine Modellversion.")
+        if session.scalar(select(Process.id).where(Process.key == local_key)) is not None:
+            raise ProcessExistsError(
+                f"Ein Prozess mit dem Schlüssel „{local_key}“ existiert bereits."
+            )
+        copied = {
+            field: getattr(stamm, field)
+            for field in (
+                "name",
+                "department",
+                "owner",
+                "leika_key",
+                "ozg_service",
+                "ozg_maturity_level",
+                "ozg_maturity_scale",
+                "legal_basis",
+                "annual_case_volume",
+                "legal_deadline_days",
+                "deadline_starts_with",
+                "deadline_ends_with",
+                "valid_from",
+                "valid_until",
+                "description",
+            )
+        }
+        process = Process(
+            key=local_key,
+            **{**copied, **overrides},
+            tags=list(stamm.tags or ()),
+            status="Entwurf",
+            derived_from=stamm.key,
+            derived_version=head.number,
+            updated_by=author,
+        )
+        session.add(process)
+        session.flush()
+        document = parse_bpmn(head.content, source=f"{stamm_key} v{head.number}")
+        registry._append_version(
+            session,
+            process,
+            1,
+            head.content,
+            document,
+            head.file_name,
+            author,
+            f"Abgeleitet vom Stammprozess „{stamm_key}“, Version {head.number}",
+            # The activity groups as they were: a later Stammprozess version may drop one the
+            # local process keeps.
+            fim=head.fim,
+        )
+        from .registry import _audit as audit
+
+        audit(
+            session,
+            author,
+            "process.derive",
+            local_key,
+            version=1,
+            derived_from=stamm.key,
+            stamm_version=head.number,
+        )
+        return VersionRef(local_key, 1)
+
+    return registry._write(unit, local_key)
+
+
+def stamm_comparison(registry: Registry, key: str) -> StammComparison:
+    """The local process ``key`` beside the current version of its Stammprozess."""
+    record = registry.get_process(key)
+    if not record.derived_from:
+        raise ValidationError(f"„{key}“ ist nicht von einem Stammprozess abgeleitet.")
+    try:
+        stamm = registry.get_process(record.derived_from)
+    except ProcessNotFoundError:
+        raise ProcessNotFoundError(
+            f"Der Stammprozess „{record.derived_from}“ von „{key}“ ist nicht mehr im Register."
+        ) from None
+    stamm_head = stamm.head.number if stamm.head else 0
+    aligned = record.derived_version or 0
+    current = registry.get_document(record.derived_from, stamm_head)
+    changes = None
+    if stamm_head > aligned and aligned > 0:
+        changes = diff_bpmn(registry.get_document(record.derived_from, aligned), current)
+    return StammComparison(
+        key=key,
+        stamm_key=record.derived_from,
+        aligned_version=aligned,
+        stamm_version=stamm_head,
+        diff=diff_bpmn(current, registry.get_document(key)),
+        stamm_changes=changes,
+    )
+
+
+def mark_reviewed(registry: Registry, key: str, *, author: str) -> int:
+    """Record that the local process ``key`` was checked against its Stammprozess's current
+    version; that version is then the one it is aligned with. Returns its number."""
+
+    def unit(session: Session) -> int:
+        process = registry._locked_process(session, key)
+        if not process.derived_from:
+            raise ValidationError(f"„{key}“ ist nicht von einem Stammprozess abgeleitet.")
+        stamm = session.scalar(
+            select(Process).where(Process.key == process.derived_from, Process.deleted_at.is_(None))
+        )
+        if stamm is None:
+            raise ProcessNotFoundError(
+                f"Der Stammprozess „{process.derived_from}“ von „{key}“ ist nicht mehr im Register."
+            )
+        head = int(
+            session.scalar(
+                select(func.coalesce(func.max(ModelVersion.number), 0)).where(
+                    ModelVersion.process_id == stamm.id
+                )
+            )
+        )
+        before = process.derived_version
+        if before != head:
+            process.derived_version = head
+            process.updated_by = author
+            from .registry import _audit as audit
+
+            audit(
+                session,
+                author,
+                "stamm.review",
+                key,
+                stamm=stamm.key,
+                **{"from": before, "to": head},
+            )
+        return head
+
+    return registry._write(unit, key)
+
+
+def stamm_heads(session: Session) -> dict[str, int]:
+    """Current version number of every process, by key (for the review flag in lists)."""
+    rows = session.execute(
+        select(Process.key, func.max(ModelVersion.number))
+        .join(ModelVersion, ModelVersion.process_id == Process.id)
+        .group_by(Process.key)
+    ).all()
+    return {key: int(number) for key, number in rows}

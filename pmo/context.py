@@ -5,7 +5,7 @@ from __future__ import annotations
 from mining import ProcessContext, ProcessFacts, facts_from_model
 from process_registry import BpmnDocument, ProcessRecord, Registry, VersionNotFoundError
 
-__all__ = ["process_context", "process_facts"]
+__all__ = ["fim_types_of", "process_context", "process_facts"]
 
 
 def process_facts(
@@ -14,11 +14,16 @@ def process_facts(
     document: BpmnDocument | None = None,
     *,
     record: ProcessRecord | None = None,
+    version: int | None = None,
 ) -> ProcessFacts:
-    """The catalogue data of ``key`` (and, given its model, the task types and deciding tasks);
+    """The catalogue data of ``key`` (and, given its model version ``document`` — number
+    ``version``, default the head — the task types, deciding tasks and FIM activity-group types);
     ``record`` spares reading the process again when the caller has it."""
     record = record or registry.get_process(key)
     task_types, deciding = facts_from_model(document) if document is not None else ({}, frozenset())
+    fim_types = {}
+    if document is not None and (record.fim_id or record.derived_from):
+        fim_types = fim_types_of(registry, key, document, version)
     return ProcessFacts(
         key=key,
         name=record.name,
@@ -30,7 +35,22 @@ def process_facts(
         deadline_ends_with=record.deadline_ends_with,
         task_types=task_types,
         deciding_tasks=deciding,
+        fim_types=fim_types,
     )
+
+
+def fim_types_of(
+    registry: Registry, key: str, document: BpmnDocument, version: int | None = None
+) -> dict[str, str]:
+    """Task name → FIM activity-group type (its name, else its code) for the tasks of ``document``
+    that are activity groups of the process's Stammprozess data."""
+    ids = {node.id for node in document.nodes}
+    types: dict[str, str] = {}
+    for task in registry.task_groups(key, version):
+        kind = task.group.type_name or task.group.type_code
+        if task.task_name and kind and task.element_id in ids:
+            types[" ".join(task.task_name.split())] = kind
+    return types
 
 
 def process_context(registry: Registry, key: str, version: int | None = None) -> ProcessContext:
@@ -56,5 +76,5 @@ def process_context(registry: Registry, key: str, version: int | None = None) ->
         deadline_starts_with=record.deadline_starts_with,
         deadline_ends_with=record.deadline_ends_with,
         saved_mapping=registry.activity_mapping(key, number),
-        facts=process_facts(registry, key, document, record=record),
+        facts=process_facts(registry, key, document, record=record, version=number),
     )

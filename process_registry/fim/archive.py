@@ -17,8 +17,8 @@ from ..errors import BpmnParseError
 __all__ = ["MAX_MEMBERS", "MAX_RATIO", "pack_model", "unpack_model"]
 
 MAX_MEMBERS = 20
-# A BPMN file compresses to about a tenth; a thousandfold inflation is a bomb, not a model.
-MAX_RATIO = 1000
+# A BPMN file compresses to a tenth or a twentieth; two hundredfold is a bomb, not a model.
+MAX_RATIO = 200
 _RATIO_MIN_BYTES = 1024 * 1024
 _MODEL_SUFFIXES = (".bpmn", ".bpmn2", ".xml")
 

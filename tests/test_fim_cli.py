@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from tests.cli_office import office_env, pmo_output, run_pmo
+from tests.conftest import PROJECT
 from tests.xprozess_fixture import DEFAULT_GROUPS, LEIKA, fim_bpmn, xprozess_file
 
 STAMM = "mutterschaftsleistungen-zuschuss-zahlung"
@@ -84,3 +85,12 @@ def test_a_wrong_file_gets_one_line_and_nothing_is_stored(tmp_path: Path) -> Non
     result = run_pmo("registry", "add", xprozess, "--name", "X", "--department", "D", env=env)
     assert result.returncode == 1 and "import-fim" in result.stderr.decode()
     assert "leer" in pmo_output("registry", "list", env=env)
+
+
+def test_the_shipped_example_imports_with_its_activity_groups(tmp_path: Path) -> None:
+    env = office_env(tmp_path)
+    example = PROJECT / "bpmn_models" / "fim" / "beispiel-stammprozess.xml"
+    answer = json.loads(pmo_output("registry", "import-fim", str(example), "--json", env=env))
+    assert answer["leika"] == "99999000000001" and answer["activity_groups"] == 5
+    shown = json.loads(pmo_output("registry", "show", answer["key"], "--json", env=env))
+    assert shown["fim"]["stammprozess"]["name"].endswith("(synthetisch)")

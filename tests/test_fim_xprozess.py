@@ -208,3 +208,22 @@ def test_a_process_id_that_is_no_leika_key_is_refused_with_its_line():
     with pytest.raises(BpmnParseError, match="LeiKa") as error:
         _read(etree.tostring(tree, xml_declaration=True, encoding="UTF-8"))
     assert error.value.line is not None
+
+
+def test_a_report_pdf_beyond_the_parser_s_text_limit_does_not_stop_the_import():
+    # ADONIS embeds the model graphic and a report PDF as base64; a long report passes 10 MB.
+    tree = etree.fromstring(xprozess_file())
+    report = tree.find(".//prozessbericht/inhalt")
+    report.text = base64.b64encode(b"%PDF" + bytes(range(256)) * 32_000).decode()
+    assert len(report.text) > 10_000_000
+    file = _read(etree.tostring(tree, xml_declaration=True, encoding="UTF-8"))
+    assert file.bpmn == fim_bpmn()
+
+
+def test_deep_nesting_is_refused_even_with_long_texts_allowed():
+    deep = "<a>" * 300 + "</a>" * 300
+    message = (
+        f'<x:alleInhalte.export.0303 xmlns:x="{XPROZESS_NS}">{deep}</x:alleInhalte.export.0303>'
+    )
+    with pytest.raises(BpmnParseError, match="zu tief verschachtelt"):
+        _read(message.encode())

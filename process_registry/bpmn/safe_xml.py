@@ -87,7 +87,7 @@ _SYNTAX_REASONS: dict[int, str] = {
 
 
 def parse_untrusted_xml(
-    data: bytes, *, source: str, max_bytes: int = MAX_BPMN_BYTES
+    data: bytes, *, source: str, max_bytes: int = MAX_BPMN_BYTES, long_texts: bool = False
 ) -> etree._ElementTree:
     """Parse bytes from an untrusted upload into an lxml tree, or raise ``BpmnParseError``.
 
@@ -105,7 +105,14 @@ def parse_untrusted_xml(
     if not data.strip():
         raise BpmnParseError("Die Datei ist leer.", source=source)
     _refuse_dtd_bytes(data, source)
-    parser = etree.XMLParser(**HARDENED_PARSER_OPTIONS)
+    options = HARDENED_PARSER_OPTIONS
+    if long_texts:
+        # XProzess carries a model graphic and a report PDF as base64 text, which can pass
+        # libxml2's 10 MB text limit. Lifting it (XML_PARSE_HUGE) also lifts the entity and depth
+        # limits; entities cannot occur, since every DTD was refused above, and the depth is
+        # checked below.
+        options = {**HARDENED_PARSER_OPTIONS, "huge_tree": True}
+    parser = etree.XMLParser(**options)
     try:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as err:
@@ -116,7 +123,21 @@ def parse_untrusted_xml(
         ) from None
     tree = root.getroottree()
     _refuse_dtd_tree(tree, source)
+    if long_texts:
+        _refuse_deep(root, source)
     return tree
+
+
+def _refuse_deep(root: etree._Element, source: str) -> None:
+    depth = 0
+    for event, element in etree.iterwalk(root, events=("start", "end")):
+        depth += 1 if event == "start" else -1
+        if depth > MAX_XML_DEPTH:
+            raise BpmnParseError(
+                f"Die Datei ist zu tief verschachtelt (mehr als {MAX_XML_DEPTH} Ebenen).",
+                source=source,
+                line=element.sourceline,
+            )
 
 
 def _refuse_dtd_bytes(data: bytes, source: str) -> None:

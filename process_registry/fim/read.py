@@ -40,7 +40,7 @@ class XProzessFile:
 
 def read_xprozess(data: bytes, *, source: str) -> XProzessFile:
     """Parse an XProzess 2 file; raises :class:`BpmnParseError` naming the file and line."""
-    tree = parse_untrusted_xml(data, source=source, max_bytes=MAX_XPROZESS_BYTES)
+    tree = parse_untrusted_xml(data, source=source, max_bytes=MAX_XPROZESS_BYTES, long_texts=True)
     root = tree.getroot()
     message_type = etree.QName(root).localname
     namespace = etree.QName(root).namespace

@@ -61,6 +61,8 @@ def test_add_list_show_export_roundtrip(db_url: str, tmp_path: Path) -> None:
             "department": "Fachdienst Steuern",
             "status": "Entwurf",
             "versions": 1,
+            "derived_from": None,
+            "review_needed": False,
         }
     ]
 

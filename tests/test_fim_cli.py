@@ -47,6 +47,9 @@ def test_import_show_derive_and_review_on_the_command_line(tmp_path: Path) -> No
         tmp_path, "stamm-1.3.xml", xprozess_file(version="1.3", groups=DEFAULT_GROUPS[:4])
     )
     assert "Version 2" in pmo_output("registry", "import-fim", newer, env=env)
+    listed = json.loads(pmo_output("registry", "list", "--json", env=env))
+    assert {p["key"]: p["review_needed"] for p in listed} == {STAMM: False, "muschg-stadt": True}
+    assert "Stammprozess neu: prüfen" in pmo_output("registry", "list", env=env)
     diff = json.loads(pmo_output("registry", "stamm-diff", "muschg-stadt", "--json", env=env))
     assert diff["review_needed"] and diff["stamm_version"] == 2
     assert "Prüfung nötig" in pmo_output("registry", "stamm-diff", "muschg-stadt", env=env)

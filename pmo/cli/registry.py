@@ -239,6 +239,8 @@ def registry_list(as_json: bool, db_url: str | None) -> None:
                     "department": p.department,
                     "status": p.status,
                     "versions": p.versions,
+                    "derived_from": p.derived_from,
+                    "review_needed": p.review_needed,
                 }
                 for p in processes
             ]
@@ -249,7 +251,10 @@ def registry_list(as_json: bool, db_url: str | None) -> None:
         return
     width = max(len(p.key) for p in processes)
     for p in processes:
-        click.echo(f"{p.key:<{width}}  v{p.versions:<3} {p.status:<24} {p.department}: {p.name}")
+        flag = "  [Stammprozess neu: prüfen]" if p.review_needed else ""
+        click.echo(
+            f"{p.key:<{width}}  v{p.versions:<3} {p.status:<24} {p.department}: {p.name}{flag}"
+        )
 
 
 @registry.command("show")

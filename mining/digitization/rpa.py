@@ -157,13 +157,17 @@ def assistance_rule(process: ProcessSignals, a: Assumptions) -> list[Finding]:
     found = []
     for step in process.activities:
         prior = fim_prior(step, a)
-        if prior not in ASSISTANCE_ONLY or not _routine(step, a["rpa"]):
+        if prior is None or prior not in ASSISTANCE_ONLY or not _routine(step, a["rpa"]):
             continue
         robot = _qualifies(process, step, a)
         if robot is None:
             continue
-        # The log's evidence stays (it says why the step looked automatable); its estimate goes.
-        reasons = [r for r in robot.reasons if not r.startswith(_ESTIMATE_START)]
+        # The FIM type first (it is why there is no robot), then the log's evidence (why the
+        # step looked automatable); the robot's estimate goes.
+        veto = fim_reason(step, prior)
+        reasons = [veto] + [
+            r for r in robot.reasons if r != veto and not r.startswith(_ESTIMATE_START)
+        ]
         found.append(
             Finding(
                 activity=step.activity,

@@ -190,6 +190,15 @@ def test_the_model_alone_never_makes_a_robot_step() -> None:
     assert not [c for c in _typed("Information übermitteln", **quiet) if c.recommendation == "rpa"]
 
 
+def test_beside_the_log_s_evidence_the_type_counts_as_one_more() -> None:
+    # One piece of evidence from the log (a system account), a name that says nothing.
+    single = {"activity": "Vorgang 7", "variation": 0.9, "same_session_share": 0.0}
+    assert not [c for c in _typed(None, **single) if c.recommendation == "rpa"]
+    robot = _only(_typed("Information empfangen", **single), "rpa")
+    assert "2 Belege" in _text(robot) and "Systemkonto" in _text(robot)
+    assert robot.signals["rpa_evidence"] == 2
+
+
 def test_a_prior_never_changes_a_measured_figure() -> None:
     plain = _only(recommend(process(step()), ASSUMPTIONS), "rpa")
     typed = _only(recommend(process(step(fim_type="Information empfangen")), ASSUMPTIONS), "rpa")

@@ -107,13 +107,17 @@ _RPA_TEXT: Mapping[FimPrior, str] = {
 def fim_reason(step: ActivitySignals, kind: FimPrior) -> str:
     """The reason a step-level candidate gives for ``step``'s FIM type."""
     if kind in ASSISTANCE_ONLY:
-        what = "Entscheidung" if kind is FimPrior.DECISION else "sachliche Prüfung"
+        what = (
+            "entscheidet über den Fall"
+            if kind is FimPrior.DECISION
+            else "prüft den Fall in der Sache (die Grundlage der Entscheidung)"
+        )
         return (
-            f"FIM-Aktivitätengruppe „{step.fim_type}“: der Schritt ist eine {what} über den Fall. "
-            "Auch wenn das Protokoll einen regelhaften Ablauf zeigt, übernimmt ihn kein "
-            "Softwareroboter: ein vollautomatisierter Verwaltungsakt nur, wo eine Rechtsvorschrift "
-            "es zulässt (§ 35a VwVfG). Höchstens eine KI-Assistenz bereitet die Entscheidung vor "
-            "(Unterlagen zusammenstellen, Entwurf vorschlagen); die Entscheidung treffen die Beschäftigten."
+            f"FIM-Aktivitätengruppe „{step.fim_type}“: der Schritt {what}. Auch wenn das "
+            "Protokoll einen regelhaften Ablauf zeigt, übernimmt ihn kein Softwareroboter: ein "
+            "vollautomatisierter Verwaltungsakt nur, wo eine Rechtsvorschrift es zulässt "
+            "(§ 35a VwVfG). Höchstens eine KI-Assistenz bereitet die Entscheidung vor (Unterlagen "
+            "zusammenstellen, Entwurf vorschlagen); die Entscheidung treffen die Beschäftigten."
         )
     return f"FIM-Aktivitätengruppe „{step.fim_type}“: {_RPA_TEXT[kind]} {_PRIOR_NOTE}"
 

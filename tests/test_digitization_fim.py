@@ -7,8 +7,11 @@ shows. The log's measurements still decide whether a candidate exists and what i
 
 from __future__ import annotations
 
+import csv
 import dataclasses
+import datetime as dt
 import io
+import random
 import tomllib
 from pathlib import Path
 
@@ -26,13 +29,19 @@ from mining.digitization import (
     load_assumptions,
     recommend,
 )
+from mining.ingest.pipeline import ingest_file
+from mining.ingest.privacy import load_or_create_secret
+from mining.ingest.store import ImportOptions
 from mining.query.view import open_log
 from mining.report.labels import RECOMMENDATION_LABELS as REPORT_LABELS
 from mining.report.render import render_report
+from pmo.context import process_context
+from process_registry import Registry
 from tests.permit_log import INTAKE, RULE_BOUND_STEPS, stored_permit_log
 from tests.report_fixture import make_snapshot
 from tests.test_digitization import process, step
 from tests.test_digitization_completion_log import _completion_only
+from tests.xprozess_fixture import DEFAULT_GROUPS, xprozess_file
 
 ASSUMPTIONS = load_assumptions()
 PATTERNS = ASSUMPTIONS["fim_priors"]
@@ -251,3 +260,61 @@ def test_the_reports_show_the_fim_reason_and_the_assistance() -> None:
         assert "FIM-Aktivitätengruppe „Entscheidung“" in text
         assert "FIM-Aktivitätengruppe „Information empfangen“" in text
         assert "§ 35a VwVfG" in text
+
+
+# -- end to end: a registered FIM Stammprozess and its log ----------------------------------------
+
+
+def _stamm_log(folder: Path) -> Path:
+    """600 applications in a year along the Stammprozess's groups; the formal check and the
+    decision by ``SYSTEM``, two hours (± 5 %) after the previous step, the rest by clerks."""
+    rng = random.Random(3)
+    system = {"Antrag formell prüfen", "Über Antrag entscheiden"}
+    rows = []
+    for number in range(600):
+        moment = dt.datetime(2025, 1, 2) + dt.timedelta(minutes=rng.uniform(0, 364 * 24 * 60))
+        channel = "Papier" if rng.random() < 0.4 else "Online"
+        for group in DEFAULT_GROUPS:
+            robot = group.name in system
+            moment += dt.timedelta(
+                hours=2 * rng.uniform(0.95, 1.05) if robot else rng.uniform(1, 90)
+            )
+            who = "SYSTEM" if robot else f"Sachbearbeitung {rng.choice('ABCDEF')}"
+            rows.append(
+                [f"MU-{number:04d}", group.name, moment.strftime("%d.%m.%Y %H:%M:%S"), who, channel]
+            )
+    export = folder / "mutterschutz.csv"
+    with export.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, delimiter=";")
+        writer.writerow(["Aktenzeichen", "Tätigkeit", "Zeitpunkt", "Bearbeiter", "Eingangskanal"])
+        writer.writerows(rows)
+    events = folder / "events.parquet"
+    ingest_file(
+        export,
+        events,
+        options=ImportOptions(attributes=("Eingangskanal",)),
+        secret=load_or_create_secret(folder),
+        source=export.name,
+    )
+    return events
+
+
+def test_a_registered_stammprozess_gives_its_types_to_the_candidates(
+    registry: Registry, tmp_path: Path
+) -> None:
+    stamm = registry.import_fim(xprozess_file(), source="stamm.xml", author="anna").key
+    facts = process_context(registry, stamm).facts
+    found = find_candidates(
+        open_log(_stamm_log(tmp_path)), facts, ASSUMPTIONS, channel_column="Eingangskanal"
+    )
+    robot = _only(found, "rpa")
+    assert robot.activity == "Antrag formell prüfen" and not robot.decides
+    assert "FIM-Aktivitätengruppe „Formelle Prüfung“" in _text(robot)
+    assistance = _only(found, "decision_assistance")
+    assert assistance.activity == "Über Antrag entscheiden"
+    assert "§ 35a VwVfG" in _text(assistance)
+    online = _only(found, "online_service")
+    assert "FIM-Aktivitätengruppe „Information empfangen“: Schritt „Antrag empfangen“" in _text(
+        online
+    )
+    assert "FIM-Aktivitätengruppe „Information bereitstellen“" in _text(online)

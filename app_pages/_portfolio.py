@@ -162,6 +162,7 @@ def recommendation_label(kind: str | None) -> str:
         "ai_form_assistance": t("digitization.kind_ai_form_assistance"),
         "online_service": t("digitization.kind_online_service"),
         "process_redesign": t("digitization.kind_process_redesign"),
+        "decision_assistance": t("digitization.kind_decision_assistance"),
     }
     return labels.get(kind or "", kind or t("common.none"))
 

@@ -223,7 +223,8 @@ class CandidateRecord(TypedDict):
     process: str | None  # registry key; None for a log without a process
     process_name: str | None
     activity: str | None  # the step it concerns; None for the whole process
-    recommendation: str  # rpa, ai_form_assistance, online_service or process_redesign
+    # rpa, ai_form_assistance, online_service, process_redesign or decision_assistance
+    recommendation: str
     score: float  # 0…100, benefit and (low) effort weighted as the assumptions say
     benefit: float  # normalized benefit, 0…1
     effort: int  # 1 (small) … 5 (large), from the assumptions

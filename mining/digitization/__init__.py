@@ -18,6 +18,7 @@ from mining.digitization.assumptions import (
     load_assumptions,
 )
 from mining.digitization.calculation import Calculation, shown_signal
+from mining.digitization.fim import FimPrior, classify_fim_type
 from mining.digitization.overrides import checked_values as checked_values
 from mining.digitization.overrides import save_assumptions as save_assumptions
 from mining.digitization.overrides import toml_text as toml_text
@@ -57,6 +58,7 @@ __all__ = [
     "AssumptionsError",
     "Calculation",
     "Candidate",
+    "FimPrior",
     "ProcessFacts",
     "ProcessSignals",
     "ScenarioChange",
@@ -64,6 +66,7 @@ __all__ = [
     "ScenarioFigures",
     "ScenarioResult",
     "checked_values",
+    "classify_fim_type",
     "collect_signals",
     "facts_from_model",
     "find_candidates",

@@ -6,6 +6,10 @@ upper bound of the work (it holds the waiting too), and rule-boundness is judged
 log does have — a uniform time since the previous step, the same person's working session, a
 system account doing the step, a system task in the model, the FIM type, and what the step's name
 says it does. The hours saved then rest on an assumed minutes-per-step, marked as assumed.
+
+A FIM type that says the step decides the case (a decision or a substantive check) forbids the
+robot whatever the log shows (§ 35a VwVfG): such a step becomes an assistance candidate without a
+savings estimate instead (:func:`assistance_rule`).
 """
 
 from __future__ import annotations
@@ -16,12 +20,15 @@ from typing import Any
 
 from mining.digitization.assumptions import Assumptions
 from mining.digitization.calculation import Calculation, dec, num, pct, shown_signal
+from mining.digitization.fim import ASSISTANCE_ONLY, FimPrior, fim_prior, fim_reason, used_key
 from mining.digitization.finding import Finding, measured_source, saturate, say, volume_note
 from mining.digitization.signals import ActivitySignals, ProcessSignals
 
-__all__ = ["names_a_verb", "rpa_evidence", "rpa_rule"]
+__all__ = ["assistance_rule", "names_a_verb", "rpa_evidence", "rpa_rule"]
 
 _SYSTEM_TASKS = frozenset({"serviceTask", "scriptTask", "businessRuleTask"})
+# FIM types that say a step moves information or checks form: a piece of RPA evidence.
+_RULE_BOUND_PRIORS = frozenset({FimPrior.INTAKE, FimPrior.OUTPUT, FimPrior.FORMAL_CHECK})
 _FORMULA = "Ausführungen/Jahr × Minuten je Ausführung ÷ 60 × Automatisierungsanteil"
 
 
@@ -44,9 +51,12 @@ def names_a_verb(name: str, verbs: Sequence[str]) -> str | None:
     return None
 
 
-def rpa_evidence(step: ActivitySignals, cfg: Mapping[str, Any]) -> list[str]:
+def rpa_evidence(
+    step: ActivitySignals, cfg: Mapping[str, Any], prior: FimPrior | None = None
+) -> list[str]:
     """The evidence that a step without measured processing time is rule-bound, one German phrase
-    per signal that holds, each with its value."""
+    per signal that holds, each with its value. A FIM ``prior`` (intake, output, formal check)
+    counts only beside evidence the log measured, so the model alone never makes a candidate."""
     found = []
     if step.variation is not None and step.variation <= cfg["max_gap_variation"]:
         found.append(
@@ -68,26 +78,43 @@ def rpa_evidence(step: ActivitySignals, cfg: Mapping[str, Any]) -> list[str]:
         found.append(
             f"in {pct(step.system_account_share)} der Ausführungen arbeitet ein Systemkonto"
         )
+    measured_by_log = len(found)
     if step.model_type in _SYSTEM_TASKS:
         found.append(f"im Modell als Systemaufgabe ({step.model_type}) beschrieben")
-    if step.fim_type and names_a_verb(step.fim_type, cfg["transfer_verbs"]):
-        found.append(f"FIM-Typ „{step.fim_type}“")
+    if prior in _RULE_BOUND_PRIORS and measured_by_log:
+        found.append(f"FIM-Aktivitätengruppe „{step.fim_type}“")
     verb = names_a_verb(step.activity, cfg["transfer_verbs"])
     if verb:
         found.append(f"der Name nennt eine Übertragung oder Berechnung („{verb}“)")
     return found
 
 
-def _eligible(step: ActivitySignals, cfg: Mapping[str, Any]) -> bool:
+def _routine(step: ActivitySignals, cfg: Mapping[str, Any]) -> bool:
+    """Frequent and predictable, no paper, not done by hand in the model: the log's side."""
     return (
         step.events_per_year >= cfg["min_events_per_year"]
         and step.successor_share >= cfg["min_successor_share"]
-        # A robot cannot scan paper, and a step that decides is no routine (§ 35a VwVfG).
+        # A robot cannot scan paper.
         and not step.media_break
         and step.model_type != "manualTask"
-        and not step.decides
-        and names_a_verb(step.activity, cfg["deciding_verbs"]) is None
     )
+
+
+def _decides_by_name_or_model(step: ActivitySignals, cfg: Mapping[str, Any]) -> bool:
+    # A step that decides is no routine (§ 35a VwVfG).
+    return step.decides or names_a_verb(step.activity, cfg["deciding_verbs"]) is not None
+
+
+def _qualifies(process: ProcessSignals, step: ActivitySignals, a: Assumptions) -> Finding | None:
+    """The RPA finding the log's measurements support for a routine ``step``, or None."""
+    cfg = a["rpa"]
+    prior = fim_prior(step, a)
+    if step.time_kind == "Bearbeitungszeit":
+        return _measured(process, step, a, prior) if _measured_applies(step, cfg) else None
+    evidence = rpa_evidence(step, cfg, prior)
+    if len(evidence) >= cfg["min_evidence"]:
+        return _from_evidence(process, step, a, evidence, prior)
+    return None
 
 
 def _measured_applies(step: ActivitySignals, cfg: Mapping[str, Any]) -> bool:
@@ -103,15 +130,56 @@ def rpa_rule(process: ProcessSignals, a: Assumptions) -> list[Finding]:
     cfg = a["rpa"]
     found = []
     for step in process.activities:
-        if not _eligible(step, cfg):
+        prior = fim_prior(step, a)
+        if not _routine(step, cfg) or prior in ASSISTANCE_ONLY:
             continue
-        if step.time_kind == "Bearbeitungszeit":
-            if _measured_applies(step, cfg):
-                found.append(_measured(process, step, a))
-        else:
-            evidence = rpa_evidence(step, cfg)
-            if len(evidence) >= cfg["min_evidence"]:
-                found.append(_from_evidence(process, step, a, evidence))
+        # FIM's "formal check" names what kind of check this is; "prüfen" in the name or a
+        # gateway after it (a complete application goes on, an incomplete one is asked for
+        # more) says only that something is checked, so the FIM type outweighs them.
+        if prior is not FimPrior.FORMAL_CHECK and _decides_by_name_or_model(step, cfg):
+            continue
+        finding = _qualifies(process, step, a)
+        if finding is not None:
+            found.append(finding)
+    return found
+
+
+_ASSISTANCE_FORMULA = (
+    "keine Einsparschätzung: eine Assistenz bereitet die Entscheidung vor, die Beschäftigten "
+    "treffen sie; wie viel Zeit das spart, zeigt erst ein Versuch"
+)
+
+
+def assistance_rule(process: ProcessSignals, a: Assumptions) -> list[Finding]:
+    """Steps the log would give a robot but whose FIM type decides the case (§ 35a VwVfG): an
+    assistance for the staff, with the log's evidence and no hours — benefit 0, so the prior
+    ranks nothing up."""
+    found = []
+    for step in process.activities:
+        prior = fim_prior(step, a)
+        if prior is None or prior not in ASSISTANCE_ONLY or not _routine(step, a["rpa"]):
+            continue
+        robot = _qualifies(process, step, a)
+        if robot is None:
+            continue
+        # The FIM type first (it is why there is no robot), then the log's evidence (why the
+        # step looked automatable); the robot's estimate goes.
+        veto = fim_reason(step, prior)
+        reasons = [veto] + [
+            r for r in robot.reasons if r != veto and not r.startswith(_ESTIMATE_START)
+        ]
+        found.append(
+            Finding(
+                activity=step.activity,
+                benefit=0.0,
+                reasons=reasons,
+                signals=robot.signals,
+                calculation=Calculation(_ASSISTANCE_FORMULA, {}, 0.0),
+                cases=step.cases,
+                decides=True,
+                used=tuple(u for u in robot.used if u != "rpa.automation_share"),
+            )
+        )
     return found
 
 
@@ -131,17 +199,22 @@ def _estimate(
     )
 
 
+_ESTIMATE_START = "Schätzung: "
+
+
 def _estimate_reason(calc: Calculation, basis: str) -> str:
     inputs = calc.inputs
     return (
-        f"Schätzung: {num(inputs['Ausführungen/Jahr'])} Ausführungen/Jahr × "
+        f"{_ESTIMATE_START}{num(inputs['Ausführungen/Jahr'])} Ausführungen/Jahr × "
         f"{dec(inputs['Minuten je Ausführung'])} Min. ({basis}) ÷ 60 × "
         f"{pct(inputs['Automatisierungsanteil'])} Automatisierungsanteil = "
         f"{num(calc.result)} Stunden/Jahr."
     )
 
 
-def _measured(process: ProcessSignals, step: ActivitySignals, a: Assumptions) -> Finding:
+def _measured(
+    process: ProcessSignals, step: ActivitySignals, a: Assumptions, prior: FimPrior | None
+) -> Finding:
     cfg = a["rpa"]
     basis = "gemessene Bearbeitungszeit, Mittelwert"
     calc = _estimate(step, cfg, step.mean_minutes or 0.0, basis)
@@ -165,12 +238,20 @@ def _measured(process: ProcessSignals, step: ActivitySignals, a: Assumptions) ->
     ]
     if step.model_type in _SYSTEM_TASKS:
         reasons.append(f"Im Modell als Systemaufgabe ({step.model_type}) beschrieben.")
+    if prior is not None:
+        reasons.append(fim_reason(step, prior))
     reasons.append(_estimate_reason(calc, basis))
-    return _finding(process, step, a, calc, reasons, signals, rule_bound, measured=True)
+    return _finding(
+        process, step, a, calc, reasons, signals, rule_bound, measured=True, prior=prior
+    )
 
 
 def _from_evidence(
-    process: ProcessSignals, step: ActivitySignals, a: Assumptions, evidence: list[str]
+    process: ProcessSignals,
+    step: ActivitySignals,
+    a: Assumptions,
+    evidence: list[str],
+    prior: FimPrior | None,
 ) -> Finding:
     cfg = a["rpa"]
     basis = "angenommen (rpa.assumed_minutes_per_step); ohne Startzeiten nicht messbar"
@@ -196,9 +277,13 @@ def _from_evidence(
             f"Zeit seit dem Vorschritt im Median {say(signals, 'median_gap_min')} Minuten: "
             "eine obere Schranke mit Wartezeit, daher nicht als Arbeitszeit gerechnet."
         )
+    if prior is not None:
+        reasons.append(fim_reason(step, prior))
     reasons.append(_estimate_reason(calc, basis))
     rule_bound = len(evidence) / possible
-    return _finding(process, step, a, calc, reasons, signals, rule_bound, measured=False)
+    return _finding(
+        process, step, a, calc, reasons, signals, rule_bound, measured=False, prior=prior
+    )
 
 
 def _finding(
@@ -211,6 +296,7 @@ def _finding(
     rule_bound: float,
     *,
     measured: bool,
+    prior: FimPrior | None,
 ) -> Finding:
     cfg, general = a["rpa"], a["general"]
     benefit = (
@@ -233,6 +319,8 @@ def _finding(
             "rpa.transfer_verbs",
             "rpa.deciding_verbs",
         ]
+    if prior is not None:
+        used.append(used_key(prior))
     return Finding(
         activity=step.activity,
         benefit=benefit,

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 
 from mining.digitization.assumptions import ASSUMPTION_LABELS, Assumptions
 from mining.digitization.calculation import Calculation, dec, num, pct
+from mining.digitization.fim import FimPrior, deciding, fim_prior, online_reason, priors, used_key
 from mining.digitization.finding import Finding, measured_source, saturate, say
-from mining.digitization.rpa import rpa_rule
+from mining.digitization.rpa import assistance_rule, rpa_rule
 from mining.digitization.signals import ActivitySignals, ProcessFacts, ProcessSignals
 from mining.results import CandidateRecord, UsedAssumptionRecord
 
@@ -31,6 +32,7 @@ RECOMMENDATION_LABELS = {
     "ai_form_assistance": "KI-Ausfüllhilfe",
     "online_service": "Onlinedienst (OZG)",
     "process_redesign": "Prozess neu ordnen",
+    "decision_assistance": "KI-Assistenz bei Entscheidungen",
 }
 _SECTION_35A = (
     "Der Schritt entscheidet über den Fall: vollautomatisiert nur, wenn eine Rechtsvorschrift es "
@@ -40,7 +42,7 @@ _SECTION_35A = (
 
 
 # Recommendations that hand (part of) a step to software: there § 35a VwVfG matters.
-_AUTOMATING = frozenset({"rpa", "ai_form_assistance"})
+_AUTOMATING = frozenset({"rpa", "ai_form_assistance", "decision_assistance"})
 
 
 @dataclass(frozen=True)
@@ -151,11 +153,11 @@ def ai_form_rule(process: ProcessSignals, a: Assumptions) -> list[Finding]:
         return []
     # The assistant works where the applicant fills in the form; a check that is repeated stays
     # with the staff, so the recommendation sits at the intake, never on a deciding step.
-    kept_check = target if target.decides else None
+    kept_check = target if deciding(target, a) else None
     if kept_check is not None:
-        intake = _intake(process, [s for s in process.activities if s.media_break])
+        intake = _intake(process, [s for s in process.activities if s.media_break], a)
         target = next((s for s in process.activities if s.activity == intake), None)
-        if target is None or target.decides:
+        if target is None or deciding(target, a):
             return []
     # A follow-up step's every execution counts once, as a follow-up, not again as a repetition.
     repeated = [s for s in process.activities if s not in follow_ups]
@@ -223,7 +225,7 @@ def ai_form_rule(process: ProcessSignals, a: Assumptions) -> list[Finding]:
             signals=signals,
             calculation=calc,
             cases=process.cases,
-            decides=target.decides,
+            decides=deciding(target, a),
             throughput_days=share * lost_days * reduction,
             used=(
                 "ai_form_assistance.min_rework_share",
@@ -244,20 +246,24 @@ _ONLINE_FORMULA = (
 )
 
 
-def _intake(process: ProcessSignals, breaks: list[ActivitySignals]) -> str | None:
+def _intake(process: ProcessSignals, breaks: list[ActivitySignals], a: Assumptions) -> str | None:
     """Where applications come in: a media-break step the cases start with, else the most
     frequent start step that decides nothing (a check is no intake), else the first media break."""
     starts = process.start_activities
     for step in breaks:
         if step.activity in starts:
             return step.activity
-    deciding = {s.activity for s in process.activities if s.decides}
+    decide = {s.activity for s in process.activities if deciding(s, a)}
     for activity in starts:
-        if activity not in deciding:
+        if activity not in decide:
             return activity
     if breaks:
         return breaks[0].activity
     return None if starts else (process.activities[0].activity if process.activities else None)
+
+
+# FIM types where information crosses the authority's border: an online service's place.
+_EXCHANGE = frozenset({FimPrior.INTAKE, FimPrior.OUTPUT})
 
 
 def online_service_rule(process: ProcessSignals, a: Assumptions) -> list[Finding]:
@@ -338,9 +344,16 @@ def online_service_rule(process: ProcessSignals, a: Assumptions) -> list[Finding
         reasons.append(
             f"Papierfälle dauern im Mittel {dec(days)} Kalendertage länger als Onlinefälle."
         )
+    intake = _intake(process, breaks, a)
+    # Where information comes in or goes out by the model's FIM types: the intake step first.
+    exchange = sorted(
+        ((s, k) for s, k in priors(process.activities, a) if k in _EXCHANGE),
+        key=lambda sk: sk[0].activity != intake,
+    )
+    reasons += [online_reason(s, k) for s, k in exchange]
     return [
         Finding(
-            activity=_intake(process, breaks),
+            activity=intake,
             benefit=benefit,
             reasons=reasons,
             signals=signals,
@@ -357,6 +370,7 @@ def online_service_rule(process: ProcessSignals, a: Assumptions) -> list[Finding
                 "online_service.target_maturity_1_1"
                 if facts.ozg_maturity_scale != "2.0"
                 else "online_service.target_maturity_2_0",
+                *dict.fromkeys(used_key(k) for _s, k in exchange),
             ),
             measured=(
                 ("Fälle/Jahr", measured_source(process)),
@@ -460,6 +474,7 @@ RULES: dict[str, Callable[[ProcessSignals, Assumptions], list[Finding]]] = {
     "ai_form_assistance": ai_form_rule,
     "online_service": online_service_rule,
     "process_redesign": process_redesign_rule,
+    "decision_assistance": assistance_rule,
 }
 
 
@@ -468,13 +483,23 @@ def recommend(process: ProcessSignals, assumptions: Assumptions) -> list[Candida
     out = []
     for kind, rule in RULES.items():
         for found in rule(process, assumptions):
-            # Only where software takes over part of a step does § 35a VwVfG come into play.
-            decides = kind in _AUTOMATING and (
-                found.decides
-                or any(s.decides for s in process.activities if s.activity == found.activity)
-            )
+            decides = _decides(kind, found, process, assumptions)
             out.append(_candidate(kind, found, process.facts, assumptions, decides=decides))
     return rank_candidates(out)
+
+
+def _decides(kind: str, found: Finding, process: ProcessSignals, a: Assumptions) -> bool:
+    """Whether § 35a VwVfG concerns the candidate: software takes over part of a step that
+    decides the case (by its name, the model or its FIM type)."""
+    if kind not in _AUTOMATING:
+        return False
+    step = next((s for s in process.activities if s.activity == found.activity), None)
+    if step is None:
+        return found.decides
+    # The RPA rule admits a "prüfen" step only when FIM calls it a formal check: no decision.
+    if kind == "rpa" and fim_prior(step, a) is FimPrior.FORMAL_CHECK:
+        return found.decides
+    return found.decides or deciding(step, a)
 
 
 def register_candidates(facts: ProcessFacts, assumptions: Assumptions) -> list[Candidate]:

@@ -48,6 +48,7 @@ RECOMMENDATION_LABELS = {
     "ai_form_assistance": "KI-Ausfüllhilfe",
     "online_service": "Onlinedienst (OZG)",
     "process_redesign": "Ablauf neu ordnen",
+    "decision_assistance": "KI-Assistenz bei Entscheidungen",
 }
 
 _SIGNAL_LABELS = {

@@ -130,3 +130,17 @@ def test_inclusive_gateway_note_says_taking_no_branch_also_fits() -> None:
     assert "„Prüfungen nötig?“ (or_split)" in note and "auch keiner" in note
     result = check(model, [ANTRAG, ENTSCHEIDUNG, BESCHEID], method="token_replay")
     assert result.fitting_cases_share == 1.0
+
+
+def test_the_log_of_the_groups_picks_the_fim_process() -> None:
+    # A second, larger pool: without the groups counting as steps, size would decide.
+    pool = '<bpmn:participant id="Participant_archiv" name="Archiv" processRef="Process_archiv"/>'
+    tasks = "".join(f'<bpmn:task id="o{n}" name="Akte {n} ablegen"/>' for n in range(8))
+    bpmn = (
+        fim_bpmn()
+        .decode()
+        .replace("</bpmn:collaboration>", pool + "</bpmn:collaboration>")
+        .replace("<bpmndi:BPMNDiagram", f'<bpmn:process id="Process_archiv">{tasks}</bpmn:process>'
+                 "<bpmndi:BPMNDiagram")
+    )  # fmt: skip
+    assert model_of(bpmn.encode()).process_id == "Process_stamm"

@@ -115,8 +115,11 @@ def _choose_process(
             )
         return process
     names: dict[str, set[str]] = {}
+    containers = {node.container for node in doc.nodes}
     for node in doc.nodes:
-        if node.name and (node.kind == "task" or node.kind == "event"):
+        # A sub-process without content becomes a task (_flatten), so its name is a step too.
+        placeholder = node.kind == "sub_process" and node.id not in containers
+        if node.name and (node.kind == "task" or node.kind == "event" or placeholder):
             names.setdefault(node.process, set()).add(normalize_activity(node.name))
     sizes: dict[str, int] = {}
     for node in doc.nodes:

@@ -95,7 +95,7 @@ def test_groups_the_log_does_not_record_are_named_in_one_note() -> None:
     # user must learn the model has no detail for it.
     logged = [ANTRAG, FORMELL, "Einkommen prüfen", ENTSCHEIDUNG, BESCHEID]
     [note] = model_of(fim_bpmn(), logged).notes
-    assert note.startswith("Zugeklappte Unterprozesse ohne Inhalt gelten als je eine Aufgabe")
+    assert note.startswith("Unterprozesse ohne Inhalt gelten als je eine Aufgabe")
     assert "„Anspruch sachlich prüfen“ (sp_sachlich)" in note
     assert "sp_formell" not in note
     [unlogged] = model_of(fim_bpmn(), ()).notes

@@ -155,8 +155,8 @@ def _placeholder_notes(placeholders: list[FlowNode], log_activities: Collection[
         return []
     listed = ", ".join(named(n) for n in dict.fromkeys(unlogged))
     return [
-        "Zugeklappte Unterprozesse ohne Inhalt gelten als je eine Aufgabe (ihr innerer Ablauf "
-        f"ist im Modell nicht beschrieben): {listed}."
+        "Unterprozesse ohne Inhalt gelten als je eine Aufgabe (ihr innerer Ablauf ist im "
+        f"Modell nicht beschrieben): {listed}."
     ]
 
 

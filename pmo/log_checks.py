@@ -92,8 +92,14 @@ class RegistryModelReview:
     def _collect(
         self, document: BpmnDocument, tasks: set[str], events: set[str], seen: set[str]
     ) -> None:
+        # A sub-process without content is one step, as in the conformance check: the activity
+        # groups of a FIM model are drawn that way and are the steps its logs record.
+        containers = {node.container for node in document.nodes}
         for node in document.nodes:
-            if node.name and node.kind == "task":
+            is_step = node.kind == "task" or (
+                node.kind == "sub_process" and node.id not in containers
+            )
+            if node.name and is_step:
                 tasks.add(" ".join(node.name.split()))
             elif node.name and node.kind == "event":
                 events.add(" ".join(node.name.split()))

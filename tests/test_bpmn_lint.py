@@ -17,6 +17,7 @@ from process_registry.bpmn import (
     lint_bpmn,
     parse_bpmn,
 )
+from tests.xprozess_fixture import fim_bpmn
 
 DATA = Path(__file__).parent / "data" / "bpmn"
 EXAMPLES = DATA / "bpmnlint-rule-examples"
@@ -463,3 +464,59 @@ def test_call_activity_resolves_via_resolver_and_file() -> None:
 
 def test_call_activity_rule_is_skipped_without_resolver() -> None:
     assert flagged(CALLS, "call-activity-resolves") == set()
+
+
+# --- collapsed sub-processes as placeholders (FIM activity groups, issue 16) ---------------------
+
+DI = "http://www.omg.org/spec/BPMN/20100524/DI"
+DC = "http://www.omg.org/spec/DD/20100524/DC"
+
+
+def _with_sub_process(content: str, shape: str | None) -> bytes:
+    """A process start → Sub → end; ``shape`` is the sub-process's isExpanded (None: not drawn)."""
+    di = ""
+    if shape is not None:
+        di = (
+            f'<bpmndi:BPMNDiagram xmlns:bpmndi="{DI}" xmlns:dc="{DC}"><bpmndi:BPMNPlane '
+            'bpmnElement="P1"><bpmndi:BPMNShape bpmnElement="Sub"'
+            + (f' isExpanded="{shape}"' if shape else "")
+            + '><dc:Bounds x="0" y="0" width="100" height="80"/></bpmndi:BPMNShape>'
+            "</bpmndi:BPMNPlane></bpmndi:BPMNDiagram>"
+        )
+    return bpmn(
+        f'<startEvent id="S"/><subProcess id="Sub" name="Prüfen">{content}</subProcess>'
+        '<endEvent id="E"/>' + _chain("S", "Sub", "E"),
+        extra=di,
+    )
+
+
+@pytest.mark.parametrize("shape", ["false", ""])
+def test_empty_collapsed_sub_process_needs_no_start_or_end(shape: str) -> None:
+    data = _with_sub_process("", shape)
+    assert flagged(data, "start-event-required") == set()
+    assert flagged(data, "end-event-required") == set()
+
+
+@pytest.mark.parametrize("shape", ["true", None])
+def test_empty_sub_process_drawn_expanded_or_not_drawn_is_still_reported(
+    shape: str | None,
+) -> None:
+    # bpmnlint's own test case for the rule is an empty sub-process drawn expanded.
+    data = _with_sub_process("", shape)
+    assert flagged(data, "start-event-required") == {"Sub"}
+    assert flagged(data, "end-event-required") == {"Sub"}
+
+
+def test_collapsed_sub_process_with_content_is_checked_as_before() -> None:
+    data = _with_sub_process('<task id="Inner" name="Unterlagen sichten"/>', "false")
+    assert flagged(data, "start-event-required") == {"Sub"}
+    assert flagged(data, "end-event-required") == {"Sub"}
+
+
+@pytest.mark.parametrize("inclusive", [None, ("sp_formell", "sp_sachlich")])
+def test_fim_stammprozess_lints_without_errors(inclusive: tuple[str, str] | None) -> None:
+    result = lint_bpmn(parse_bpmn(fim_bpmn(inclusive_between=inclusive)))
+    assert [f for f in result if f.severity == "error"] == []
+    # bpmnlint:recommended warns about inclusive gateways; that stays a warning, not an error.
+    expected = {("no-inclusive-gateway", "or_split"), ("no-inclusive-gateway", "or_join")}
+    assert {(f.rule, f.element) for f in result} == (expected if inclusive else set())

@@ -239,11 +239,19 @@ def test_collaboration_picks_the_pool_the_log_matches() -> None:
     assert chosen.labels == pool_1.labels
 
 
-def test_sample_model_ignores_the_black_box_pool_and_message_flows() -> None:
+def test_sample_model_black_box_pool_and_its_message_flows_need_no_note() -> None:
+    # A collapsed pool has no steps to ignore; naming it in every analysis was noise (issue 16).
     model = convert_to_petri_net(load(SAMPLES / "wohngeld.bpmn"))
     assert model.process_id == "Process_wohngeld"
-    assert any("Antragsteller/in" in note for note in model.notes)
+    assert not any("Antragsteller/in" in note for note in model.notes)
+    assert not any("Nachrichtenflüsse" in note for note in model.notes)
+
+
+def test_message_flows_between_pools_with_processes_are_still_noted() -> None:
+    doc = load(BPMN_DATA / "miwg-reference" / "B.1.0.bpmn")
+    model = convert_to_petri_net(doc, process_id="WFP-6-1")
     assert any("Nachrichtenflüsse" in note for note in model.notes)
+    assert any("ignoriert: Pool" in note for note in model.notes)
 
 
 # -- behaviour of the net --------------------------------------------------------------------

@@ -68,11 +68,13 @@ def fim_bpmn(
     *,
     process_id: str = "Process_stamm",
     inclusive_between: tuple[str, str] | None = None,
+    with_applicant: bool = True,
 ) -> bytes:
     """The BPMN file an ADONIS NP export embeds: start → each group in turn → end.
 
     With ``inclusive_between=(a, b)`` the two named sub-processes run between an inclusive split
-    and join instead of in sequence (a construct FIM models sometimes use).
+    and join instead of in sequence (a construct FIM models sometimes use). With
+    ``with_applicant=False`` the collapsed applicant pool and its message flows are left out.
     """
     nodes: list[str] = []
     flows: list[tuple[str, str, str]] = []
@@ -149,9 +151,20 @@ def fim_bpmn(
     ) + "".join(
         f'<bpmndi:BPMNEdge id="{m}_di" bpmnElement="{m}">'
         '<di:waypoint x="0" y="250"/><di:waypoint x="0" y="350"/></bpmndi:BPMNEdge>'
-        for m in ("mf_antrag", "mf_bescheid")
+        for m in (("mf_antrag", "mf_bescheid") if with_applicant else ())
     )
     first, last = (ids[0], ids[-1]) if ids else (sequence[0], sequence[-1])
+    applicant = applicant_shape = ""
+    if with_applicant:
+        applicant = f"""
+    <bpmn:participant id="Participant_antragsteller" name="Antragstellende Person"/>
+    <bpmn:messageFlow id="mf_antrag" name="Antrag" sourceRef="Participant_antragsteller" \
+targetRef="{first}"/>
+    <bpmn:messageFlow id="mf_bescheid" name="Bescheid" sourceRef="{last}" \
+targetRef="Participant_antragsteller"/>"""
+        applicant_shape = f"""
+      <bpmndi:BPMNShape id="Participant_antragsteller_di" bpmnElement="Participant_antragsteller" \
+isHorizontal="true"><dc:Bounds x="100" y="350" width="{x}" height="60"/></bpmndi:BPMNShape>"""
     xml = f"""<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" \
 xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI" \
@@ -159,12 +172,8 @@ xmlns:dc="http://www.omg.org/spec/DD/20100524/DC" xmlns:di="http://www.omg.org/s
 xmlns:adonis="http://www.boc-group.com/adonis/bpmn" id="Definitions_stamm" \
 targetNamespace="http://www.boc-group.com/bpmn" exporter="ADONIS NP" exporterVersion="15.0">
   <bpmn:collaboration id="Collaboration_stamm">
-    <bpmn:participant id="Participant_stelle" name="Zuständige Stelle" processRef="{process_id}"/>
-    <bpmn:participant id="Participant_antragsteller" name="Antragstellende Person"/>
-    <bpmn:messageFlow id="mf_antrag" name="Antrag" sourceRef="Participant_antragsteller" \
-targetRef="{first}"/>
-    <bpmn:messageFlow id="mf_bescheid" name="Bescheid" sourceRef="{last}" \
-targetRef="Participant_antragsteller"/>
+    <bpmn:participant id="Participant_stelle" name="Zuständige Stelle" processRef="{process_id}"/>\
+{applicant}
   </bpmn:collaboration>
   <bpmn:process id="{process_id}" isExecutable="false">
     {"".join(nodes)}
@@ -173,9 +182,8 @@ targetRef="Participant_antragsteller"/>
   <bpmndi:BPMNDiagram id="Diagram_stamm">
     <bpmndi:BPMNPlane id="Plane_stamm" bpmnElement="Collaboration_stamm">
       <bpmndi:BPMNShape id="Participant_stelle_di" bpmnElement="Participant_stelle" \
-isHorizontal="true"><dc:Bounds x="100" y="100" width="{x}" height="200"/></bpmndi:BPMNShape>
-      <bpmndi:BPMNShape id="Participant_antragsteller_di" bpmnElement="Participant_antragsteller" \
-isHorizontal="true"><dc:Bounds x="100" y="350" width="{x}" height="60"/></bpmndi:BPMNShape>
+isHorizontal="true"><dc:Bounds x="100" y="100" width="{x}" height="200"/></bpmndi:BPMNShape>\
+{applicant_shape}
       {"".join(shapes)}
       {edges}
     </bpmndi:BPMNPlane>

@@ -56,12 +56,17 @@ _GATEWAY_CLASSES = {
 
 @dataclass
 class Flattened:
-    """The normalized graph plus what the user must know about how it was made."""
+    """The normalized graph plus what the user must know about how it was made.
+
+    ``placeholders`` are the sub-processes without content that became one task each (FIM
+    activity groups are drawn that way); whether that needs a note depends on the log.
+    """
 
     bpmn: BPMN
     notes: list[str]
     event_names: set[str]
     inlined_processes: set[str]
+    placeholders: list[FlowNode]
 
 
 def flatten(
@@ -86,6 +91,7 @@ def flatten(
         notes=list(dict.fromkeys(flattener.notes)),
         event_names=flattener.event_names,
         inlined_processes=flattener.inlined,
+        placeholders=flattener.placeholders,
     )
 
 
@@ -125,6 +131,7 @@ class _Flattener:
         self.notes: list[str] = []
         self.event_names: set[str] = set()
         self.inlined: set[str] = set()
+        self.placeholders: list[FlowNode] = []
         self.stack: list[tuple[str, str]] = []
         self._indexes: dict[int, _DocIndex] = {}
         self._flow_ids: set[str] = set()
@@ -420,7 +427,7 @@ class _Flattener:
             task = self.task(node_id, node.name or "")
             return task, task
         if node.kind == "gateway":
-            return self._gateway(node, node_id)
+            return self._gateway(index, node, node_id)
         if node.kind == "event":
             if mode == "top" and node.type == "startEvent":
                 return self._terminal_event(node, node_id, self.B.NormalStartEvent, first=True)
@@ -436,7 +443,7 @@ class _Flattener:
             return self._call(index, node, prefix)
         return self._sub_process(index, node, prefix)
 
-    def _gateway(self, node: FlowNode, node_id: str) -> tuple[Node, Node]:
+    def _gateway(self, index: _DocIndex, node: FlowNode, node_id: str) -> tuple[Node, Node]:
         if node.type == "complexGateway":
             raise ModelConversionError(
                 f"Komplexes Gateway {named(node)} kann nicht in ein Petri-Netz übersetzt "
@@ -447,10 +454,15 @@ class _Flattener:
             self.notes.append(
                 f"Ereignisbasiertes Gateway {named(node)} als exklusives Gateway behandelt."
             )
-        elif node.type == "inclusiveGateway":
+        elif node.type == "inclusiveGateway" and _splits(index, node):
+            # pm4py gives each branch a silent skip, so taking no branch at all also fits, which
+            # BPMN does not allow; the user must know the model is that much more permissive.
+            # Exact nets (a silent choice per non-empty subset of branches, or a count of skips)
+            # were tried: alignments get them right, but pm4py's token replay, the default, then
+            # no longer finds the silent steps of fitting cases and reports them as deviations.
             self.notes.append(
-                f"Inklusives Gateway {named(node)} wie in pm4py angenähert (jede Auswahl der "
-                "Zweige zulässig)."
+                f"Inklusives Gateway {named(node)} wie in pm4py angenähert: jede Auswahl seiner "
+                "Zweige in beliebiger Reihenfolge ist zulässig, auch keiner."
             )
         gateway = self.gateway(_GATEWAY_CLASSES[node.type], node_id, node.name or "")
         return gateway, gateway
@@ -484,7 +496,7 @@ class _Flattener:
     def _sub_process(self, index: _DocIndex, node: FlowNode, prefix: str) -> tuple[Node, Node]:
         label = f"Unterprozess {named(node)}"
         if not index.children.get(node.id):
-            self.notes.append(f"Zugeklappter {label} ohne Inhalt als Aufgabe behandelt.")
+            self.placeholders.append(node)
             task = self.task(prefix + node.id, node.name or "")
             return task, task
         if node.type == "adHocSubProcess":
@@ -568,6 +580,11 @@ class _Flattener:
                 element=node.id,
             )
         return resolved, process
+
+
+def _splits(index: _DocIndex, node: FlowNode) -> bool:
+    outgoing = [e for e in index.flows.get(node.container, []) if e.source == node.id]
+    return len(outgoing) > 1
 
 
 def _link_edges(nodes: dict[str, FlowNode]) -> list[Edge]:

@@ -30,7 +30,7 @@ from mining.conformance._flatten import flatten
 from mining.conformance._scope import named
 from mining.conformance.errors import ModelConversionError
 from mining.conformance.mapping import normalize_activity
-from process_registry import BpmnDocument, Process
+from process_registry import BpmnDocument, FlowNode, Process
 
 if TYPE_CHECKING:
     from pm4py.objects.petri_net.obj import Marking, PetriNet
@@ -76,7 +76,11 @@ def convert_to_petri_net(
     """
     process = _choose_process(doc, process_id, log_activities)
     flat = flatten(doc, process, resolve_call=resolve_call, event_labels=event_labels)
-    notes = flat.notes + _ignored_notes(doc, process, flat.inlined_processes)
+    notes = (
+        flat.notes
+        + _placeholder_notes(flat.placeholders, log_activities)
+        + _ignored_notes(doc, process, flat.inlined_processes)
+    )
 
     from pm4py.objects.conversion.bpmn.variants import to_petri_net
 
@@ -111,8 +115,11 @@ def _choose_process(
             )
         return process
     names: dict[str, set[str]] = {}
+    containers = {node.container for node in doc.nodes}
     for node in doc.nodes:
-        if node.name and (node.kind == "task" or node.kind == "event"):
+        # A sub-process without content becomes a task (_flatten), so its name is a step too.
+        placeholder = node.kind == "sub_process" and node.id not in containers
+        if node.name and (node.kind == "task" or node.kind == "event" or placeholder):
             names.setdefault(node.process, set()).add(normalize_activity(node.name))
     sizes: dict[str, int] = {}
     for node in doc.nodes:
@@ -138,12 +145,30 @@ def _choose_process(
     return candidates[max(range(len(candidates)), key=score)]
 
 
+def _placeholder_notes(placeholders: list[FlowNode], log_activities: Collection[str]) -> list[str]:
+    # A collapsed sub-process without content is one step of the model, as every activity group
+    # of a FIM model is. Only where the log does not record it under its name may the log hold
+    # the steps inside it, which the model does not describe.
+    logged = {normalize_activity(a) for a in log_activities}
+    unlogged = [n for n in placeholders if normalize_activity(n.name or "") not in logged]
+    if not unlogged:
+        return []
+    listed = ", ".join(named(n) for n in dict.fromkeys(unlogged))
+    return [
+        "Unterprozesse ohne Inhalt gelten als je eine Aufgabe (ihr innerer Ablauf ist im "
+        f"Modell nicht beschrieben): {listed}."
+    ]
+
+
 def _ignored_notes(doc: BpmnDocument, chosen: Process, inlined: set[str]) -> list[str]:
     notes: list[str] = []
+    # A collapsed pool (no process, like the applicant of a FIM model) has no steps to ignore,
+    # and its message flows only say who sends what: neither is worth a note.
+    black_boxes = {p.id for p in doc.participants if p.process_ref is None}
     others = [
         f"Pool {named(p)}"
         for p in doc.participants
-        if p.process_ref != chosen.id and p.process_ref not in inlined
+        if p.process_ref is not None and p.process_ref != chosen.id and p.process_ref not in inlined
     ]
     pooled = {p.process_ref for p in doc.participants}
     others += [
@@ -158,7 +183,7 @@ def _ignored_notes(doc: BpmnDocument, chosen: Process, inlined: set[str]) -> lis
         ignored_kinds.append("Datenobjekte und -speicher")
     if doc.artifacts:
         ignored_kinds.append("Anmerkungen und Assoziationen")
-    if doc.message_flows:
+    if any({f.source, f.target}.isdisjoint(black_boxes) for f in doc.message_flows):
         ignored_kinds.append("Nachrichtenflüsse")
     if ignored_kinds:
         notes.append(f"Für die Prüfung ohne Bedeutung und ignoriert: {', '.join(ignored_kinds)}.")

@@ -3,7 +3,9 @@
 Rule names and severities are bpmnlint's (``bpmnlint:recommended``), so a finding can be looked
 up in bpmnlint's documentation. ``conditional-event`` is not part of ``recommended``; it gets the
 severity ``bpmnlint:all`` gives every rule (error). bpmnlint's ``no-overlapping-elements``,
-``standard-size``, ``global`` and ``superfluous-label`` are not ported.
+``standard-size``, ``global`` and ``superfluous-label`` are not ported. One deliberate difference:
+``start-event-required`` and ``end-event-required`` skip a sub-process drawn collapsed without any
+content (a placeholder, as every activity group of a FIM model is).
 """
 
 from __future__ import annotations

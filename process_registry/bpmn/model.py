@@ -108,6 +108,8 @@ class FlowNode:
     ``process`` is the id of the process the node belongs to; ``container`` is its direct parent
     (the process itself or a sub-process). Attributes that only make sense for some types keep
     BPMN's defaults for the others (``cancel_activity`` and ``is_interrupting`` default to true).
+    ``is_expanded`` is the diagram's ``isExpanded="true"``: false for a sub-process drawn
+    collapsed, and for a node the diagram does not draw.
     """
 
     id: str
@@ -124,6 +126,7 @@ class FlowNode:
     called_element: str | None = None
     default_flow: str | None = None
     bounds: Bounds | None = None
+    is_expanded: bool = False
 
     @property
     def kind(self) -> NodeKind:

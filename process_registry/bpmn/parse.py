@@ -117,6 +117,7 @@ class _Builder:
     global_definitions: dict[str, str] = field(default_factory=dict)
     bounds: dict[str, Bounds] = field(default_factory=dict)
     di_ids: set[str] = field(default_factory=set)
+    expanded: set[str] = field(default_factory=set)
     has_layout: bool = False
 
     def build(self) -> BpmnDocument:
@@ -198,6 +199,8 @@ class _Builder:
                 box = _bounds(element)
                 if box is not None:
                     self.bounds.setdefault(target, box)
+                if _flag(element, "isExpanded", False):
+                    self.expanded.add(target)
 
     def _read_collaboration(self, collaboration: etree._Element) -> None:
         collaboration_id = self._id(collaboration)
@@ -270,6 +273,7 @@ class _Builder:
             called_element=(element.get("calledElement") or "").strip() or None,
             default_flow=_ref(element.get("default")),
             bounds=self.bounds.get(node_id),
+            is_expanded=node_id in self.expanded,
         )
 
     def _event_definitions(self, event: etree._Element) -> tuple[EventDefinition, ...]:

@@ -167,6 +167,24 @@ def test_the_office_file_can_add_a_pattern(permit_events: Path, tmp_path: Path) 
     assert {u["key"]: u["source"] for u in used}["fim_priors.decision"] == "Datei der Verwaltung"
 
 
+def test_a_type_given_only_as_code_counts_once_the_office_names_its_code(
+    permit_events: Path, tmp_path: Path
+) -> None:
+    # Without the office's code list a bare code says nothing: no guessed prior.
+    assert classify_fim_type("04", PATTERNS) is FimPrior.OTHER
+    plain = [c.to_dict() for c in _candidates(permit_events, {})]
+    assert [c.to_dict() for c in _candidates(permit_events, {FEE: "04"})] == plain
+
+    path = tmp_path / "annahmen.toml"
+    path.write_text('[fim_priors]\ndecision_codes = ["4"]\n', encoding="utf-8")
+    office = load_assumptions(path)
+    assert classify_fim_type("04", office["fim_priors"]) is FimPrior.DECISION
+    assert classify_fim_type("14", office["fim_priors"]) is FimPrior.OTHER
+    candidates = _candidates(permit_events, {FEE: "04"}, office)
+    assert not [c for c in candidates if c.activity == FEE and c.recommendation == "rpa"]
+    assert "§ 35a" in _text(_only(candidates, "decision_assistance", FEE))
+
+
 # -- single steps ---------------------------------------------------------------------------------
 
 

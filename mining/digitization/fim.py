@@ -64,6 +64,13 @@ def classify_fim_type(type_name: str | None, patterns: Mapping[str, Sequence[str
     name = _normalized(type_name or "")
     if not name:
         return FimPrior.OTHER
+    if not any(c.isalpha() for c in name):
+        # A bare code (the file named no type): only the office's code lists know its meaning.
+        for kind in _ORDER:
+            codes = {c.strip().lstrip("0") for c in patterns.get(f"{kind.value}_codes", ())}
+            if name.lstrip("0") in codes:
+                return kind
+        return FimPrior.OTHER
     for kind in _ORDER:
         for pattern in patterns.get(kind.value, ()):
             wanted = _normalized(pattern)

@@ -47,10 +47,11 @@ def has_fim(record: ProcessRecord) -> bool:
 # -- import --------------------------------------------------------------------------------------
 
 
-def import_section(reg: Registry, user: User) -> None:
-    """The XProzess upload for process managers; its result stays in place below the form."""
+def import_section(reg: Registry, user: User) -> FimImport | None:
+    """The XProzess upload for process managers; its result stays in place below the form and
+    is returned when something was imported."""
     if not user.can_edit_registry:
-        return
+        return None
     with st.expander(t("registry.fim_import_title")):
         with st.form("registry_fim_import"):
             upload = st.file_uploader(
@@ -72,10 +73,10 @@ def import_section(reg: Registry, user: User) -> None:
             )
             submitted = st.form_submit_button(t("registry.fim_import_button"), type="primary")
         if not submitted:
-            return
+            return None
         if upload is None:
             st.error(t("registry.fim_import_missing"))
-            return
+            return None
         try:
             result = reg.import_fim(
                 upload.getvalue(),
@@ -86,17 +87,18 @@ def import_section(reg: Registry, user: User) -> None:
             )
         except RegistryError as err:  # names the file and what is wrong with it; nothing stored
             st.error(str(err))
-            return
+            return None
         _show_import(result)
+        return result
 
 
 def _show_import(result: FimImport) -> None:
     if result.unchanged:
-        st.info(t("registry.fim_import_unchanged", key=result.key, version=result.version))
+        st.info(t("registry.fim_import_unchanged", process=result.key, version=result.version))
     elif result.created:
-        st.success(t("registry.fim_import_created", key=result.key))
+        st.success(t("registry.fim_import_created", process=result.key))
     else:
-        st.success(t("registry.fim_import_new_version", key=result.key, version=result.version))
+        st.success(t("registry.fim_import_new_version", process=result.key, version=result.version))
     st.markdown(
         t(
             "registry.fim_import_facts",

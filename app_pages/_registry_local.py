@@ -10,6 +10,7 @@ from app_pages._auth import User
 from app_pages._i18n import t
 from app_pages._registry_detail import element_names
 from app_pages._registry_diff import diff_summary, diff_tables
+from app_pages._registry_edit import forget_loaded
 from process_registry import ProcessRecord, Registry, RegistryError
 
 __all__ = ["NEXT_SELECTION", "derive_section", "show_local"]
@@ -52,7 +53,7 @@ def derive_section(reg: Registry, record: ProcessRecord, user: User) -> None:
         st.error(str(err))
         return
     st.session_state[NEXT_SELECTION] = ref.key
-    st.session_state["registry_flash"] = t("registry.derived", key=ref.key, stamm=record.key)
+    st.session_state["registry_flash"] = t("registry.derived", process=ref.key, stamm=record.key)
     st.rerun()
 
 
@@ -93,6 +94,7 @@ def show_local(reg: Registry, record: ProcessRecord, user: User) -> None:
             except RegistryError as err:
                 st.error(str(err))
                 return
+            forget_loaded(record.key)
             st.session_state["registry_flash"] = t(
                 "registry.local_reviewed", stamm=comparison.stamm_key, version=number
             )

@@ -16,7 +16,7 @@ from app_pages._registry_detail import (
     show_versions,
 )
 from app_pages._registry_diff import show_diff
-from app_pages._registry_edit import edit_section, show_flash
+from app_pages._registry_edit import edit_section, forget_loaded, show_flash
 from app_pages._registry_fim import has_fim, import_section, show_fim_data
 from app_pages._registry_local import NEXT_SELECTION, derive_section, show_local
 from app_pages._shared import registry, signed_in_user
@@ -33,7 +33,9 @@ try:
     reg = registry()
     # Before the list, so an imported Stammprozess is in it at once (and an empty registry can
     # start with one).
-    import_section(reg, user)
+    imported = import_section(reg, user)
+    if imported is not None:
+        forget_loaded(imported.key)  # the user's own change: no "changed since loaded" warning
     processes = reg.list_processes()
 except RegistryError as err:
     st.error(str(err))

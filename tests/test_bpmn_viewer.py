@@ -13,7 +13,13 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from app_pages import _bpmn_viewer as viewer
-from app_pages._bpmn_viewer import Overlay, render_html, viewer_available
+from app_pages._bpmn_viewer import (
+    DetailRow,
+    ElementDetails,
+    Overlay,
+    render_html,
+    viewer_available,
+)
 from tests.conftest import SAMPLE_MODELS
 
 ATTACK = "</script><script>alert(1)</script>"
@@ -66,6 +72,34 @@ def test_markup_in_a_label_or_overlay_stays_inert_data() -> None:
     payload = _payload(html)
     assert "&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in payload["xml"]
     assert payload["overlays"]["Activity_PapieranmeldungScannen"]["label"] == ATTACK
+
+
+@needs_frontend
+def test_the_side_panel_gets_its_details_as_data_and_only_web_links() -> None:
+    html = render_html(
+        _model_with_label("Antrag prüfen"),
+        details={
+            "Activity_AnmeldungPruefen": ElementDetails(
+                ATTACK,
+                (
+                    DetailRow("FIM-Typ", "03 – Sachliche Prüfung"),
+                    DetailRow("Handlungsgrundlage", "§ 20 MuSchG", "https://example.org/__20"),
+                    DetailRow("Handlungsgrundlage", "§ 1 X", "javascript:alert(1)"),
+                ),
+            )
+        },
+    )
+    assert len(re.findall(r"<script", html, re.I)) == 3
+    rows = _payload(html)["details"]["Activity_AnmeldungPruefen"]["rows"]
+    assert rows[1] == {
+        "label": "Handlungsgrundlage",
+        "text": "§ 20 MuSchG",
+        "url": "https://example.org/__20",
+    }
+    # A link the browser would run as code is shown as text only.
+    assert rows[2] == {"label": "Handlungsgrundlage", "text": "§ 1 X"}
+    assert _payload(html)["details"]["Activity_AnmeldungPruefen"]["title"] == ATTACK
+    assert "pmo-with-panel" in html and "element.click" in html
 
 
 @needs_frontend
@@ -144,3 +178,23 @@ def test_a_real_browser_draws_the_diagram_with_overlays(tmp_path: Path) -> None:
     assert "pmo-deviation" in _shape_tag(dom, "Activity_PapieranmeldungScannen")
     assert "pmo-skipped" in _shape_tag(dom, "Activity_AnmeldungPruefen")
     assert "fill: rgb(244, 166, 166)" in dom
+
+
+@needs_frontend
+def test_a_real_browser_opens_the_side_panel_for_elements_with_details(tmp_path: Path) -> None:
+    if not CHROMIUM.is_file() or shutil.which(str(CHROMIUM)) is None:
+        pytest.skip(f"{CHROMIUM} not installed: the drawing check needs a real browser")
+    html = render_html(
+        _model_with_label("Antrag prüfen"),
+        details={
+            "Activity_AnmeldungPruefen": ElementDetails(
+                "Anmeldung prüfen", (DetailRow("FIM-Typ", "03 – Sachliche Prüfung"),)
+            )
+        },
+    )
+    dom = _chromium_dom(html, tmp_path)
+    assert 'data-rendered="true"' in dom and 'id="message"></div>' in dom
+    assert re.search(r'<body[^>]*class="[^"]*pmo-with-panel', dom)
+    # Until a click, the panel says what to do; the element with details is outlined.
+    assert "pmo-hint" in dom
+    assert "pmo-detailed" in _shape_tag(dom, "Activity_AnmeldungPruefen")

@@ -198,3 +198,49 @@ def test_a_real_browser_opens_the_side_panel_for_elements_with_details(tmp_path:
     # Until a click, the panel says what to do; the element with details is outlined.
     assert "pmo-hint" in dom
     assert "pmo-detailed" in _shape_tag(dom, "Activity_AnmeldungPruefen")
+
+
+@needs_frontend
+def test_a_click_on_an_activity_group_shows_its_type_and_legal_basis(tmp_path: Path) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from tests.browser import browser_programs, chrome
+    from tests.xprozess_fixture import DEFAULT_GROUPS, fim_bpmn
+
+    browser_programs()  # skips the test without chromium and chromedriver
+    uri = "https://www.gesetze-im-internet.de/muschg_2018/__20.html"
+    page = tmp_path / "diagram.html"
+    page.write_text(
+        render_html(
+            fim_bpmn(DEFAULT_GROUPS),
+            details={
+                "sp_sachlich": ElementDetails(
+                    "Anspruch sachlich prüfen",
+                    (
+                        DetailRow("FIM-Typ", "03 – Sachliche Prüfung"),
+                        DetailRow("Handlungsgrundlage", "§ 20 MuSchG", uri),
+                    ),
+                )
+            },
+        ),
+        encoding="utf-8",
+    )
+    driver = chrome(tmp_path)
+    try:
+        driver.get(page.as_uri())
+        wait = WebDriverWait(driver, 90)  # as the other browser tests: a hung page fails
+        wait.until(lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-rendered"))
+        panel = driver.find_element(By.ID, "panel")
+        assert "anklicken" in panel.text or "Click" in panel.text
+        driver.find_element(By.CSS_SELECTOR, 'g[data-element-id="sp_sachlich"]').click()
+        wait.until(lambda d: "Sachliche Prüfung" in d.find_element(By.ID, "panel").text)
+        assert "Anspruch sachlich prüfen" in panel.text
+        link = panel.find_element(By.TAG_NAME, "a")
+        assert (link.text, link.get_attribute("href")) == ("§ 20 MuSchG", uri)
+        assert link.get_attribute("target") == "_blank"
+        # An element without details brings the hint back.
+        driver.find_element(By.CSS_SELECTOR, 'g[data-element-id="sp_formell"]').click()
+        wait.until(lambda d: not d.find_element(By.ID, "panel").find_elements(By.TAG_NAME, "a"))
+    finally:
+        driver.quit()

@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from app_pages._bpmn_viewer import viewer_available
-from process_registry import Database, Registry, upgrade_schema
+from process_registry import Database, Registry, RegistryError, upgrade_schema
 from tests.conftest import PROJECT, bpmn_file
 from tests.xprozess_fixture import DEFAULT_GROUPS, LEIKA, xprozess_file
 
@@ -112,11 +112,15 @@ def test_an_import_on_the_page_lands_the_stammprozess_with_its_fim_data(
 
 
 def test_a_broken_xprozess_file_shows_the_reason_and_stores_nothing(workspace: Registry) -> None:
+    truncated = b"<?xml version='1.0'?><xprozess:alleInhalte"
     app = _page()
-    _import(app, "kaputt.xml", b"<?xml version='1.0'?><xprozess:alleInhalte")
+    _import(app, "kaputt.xml", truncated)
     assert not app.exception
-    assert len(app.error) == 1 and "kaputt.xml" in app.error[0].value, _texts(app.error)
-    assert "Traceback" not in app.error[0].value
+    # Exactly the registry's one-line message: file, line, column and what is wrong.
+    with pytest.raises(RegistryError) as refused:
+        workspace.import_fim(truncated, source="kaputt.xml", author="x")
+    assert [e.value for e in app.error] == [str(refused.value)]
+    assert str(refused.value).startswith("kaputt.xml, Zeile 1")
     assert workspace.list_processes() == []
 
 

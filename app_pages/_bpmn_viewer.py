@@ -133,8 +133,8 @@ body.pmo-with-panel #panel { display: block; }
 #panel dt { margin-top: 6px; color: #555; font-size: 12px; }
 #panel dd { margin: 0; word-break: break-word; }
 #panel .pmo-hint { color: #666; }
-.djs-element.pmo-detailed .djs-visual > :first-child { stroke: #1f4e79 !important;
-  stroke-width: 2.5px !important; }
+/* Not !important: the stroke of a finding (an inline style) stays visible on such an element. */
+.djs-element.pmo-detailed .djs-visual > :first-child { stroke: #1f4e79; stroke-width: 2.5px; }
 """
 
 # Runs inside the iframe. Every value from the payload reaches the page through textContent or a

@@ -14,7 +14,7 @@ from app_pages._i18n import t
 from app_pages._registry_detail import element_names
 from process_registry import BpmnDiff, FlowRef, ProcessRecord, Registry, RegistryError
 
-__all__ = ["diff_summary", "diff_tables", "show_diff"]
+__all__ = ["diff_diagrams", "diff_summary", "diff_tables", "show_diff"]
 
 _ADDED = "#c8e6c9"
 _CHANGED = "#fff3b0"
@@ -137,11 +137,20 @@ def show_diff(reg: Registry, record: ProcessRecord) -> None:
         return
     st.markdown(diff_summary(diff))
     diff_tables(diff, names)
+    diff_diagrams(
+        diff,
+        (old_xml, t("registry.diff_old_caption", number=old)),
+        (new_xml, t("registry.diff_new_caption", number=new)),
+    )
+
+
+def diff_diagrams(diff: BpmnDiff, old: tuple[bytes, str], new: tuple[bytes, str]) -> None:
+    """The older and the newer model side by side, each (xml, caption), the changes coloured."""
     on_old, on_new = _overlays(diff)
     left, right = st.columns(2)
     with left:
-        st.caption(t("registry.diff_old_caption", number=old))
-        bpmn_viewer(old_xml, overlays=on_old, height=380)
+        st.caption(old[1])
+        bpmn_viewer(old[0], overlays=on_old, height=380)
     with right:
-        st.caption(t("registry.diff_new_caption", number=new))
-        bpmn_viewer(new_xml, overlays=on_new, height=380)
+        st.caption(new[1])
+        bpmn_viewer(new[0], overlays=on_new, height=380)

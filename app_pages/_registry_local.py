@@ -9,7 +9,7 @@ import streamlit as st
 from app_pages._auth import User
 from app_pages._i18n import t
 from app_pages._registry_detail import element_names
-from app_pages._registry_diff import diff_summary, diff_tables
+from app_pages._registry_diff import diff_diagrams, diff_summary, diff_tables
 from app_pages._registry_edit import forget_loaded
 from process_registry import ProcessRecord, Registry, RegistryError
 
@@ -64,6 +64,8 @@ def show_local(reg: Registry, record: ProcessRecord, user: User) -> None:
     try:
         comparison = reg.stamm_comparison(record.key)
         names = element_names(reg.get_document(comparison.stamm_key), reg.get_document(record.key))
+        stamm_xml = reg.export_version(comparison.stamm_key, comparison.stamm_version)
+        local_xml = reg.export_version(record.key)
     except RegistryError as err:
         st.error(str(err))
         return
@@ -108,3 +110,8 @@ def show_local(reg: Registry, record: ProcessRecord, user: User) -> None:
     st.caption(t("registry.local_diff_caption"))
     st.markdown(diff_summary(comparison.diff))
     diff_tables(comparison.diff, names)
+    diff_diagrams(
+        comparison.diff,
+        (stamm_xml, t("registry.local_stamm_caption", version=comparison.stamm_version)),
+        (local_xml, t("registry.local_local_caption")),
+    )

@@ -152,6 +152,11 @@ def test_a_derived_process_asks_for_a_review_when_the_stammprozess_changes(
     assert stamm.get_process(LOCAL).derived_version == 2
     assert not app.warning, _texts(app.warning)
     assert "abgestimmt mit Version 2" in _texts(app.markdown)
+    # The city keeps the step the Stammprozess dropped: its own element now, shown as added.
+    assert "1 Elemente hinzugefügt, 0 entfernt" in _texts(app.markdown)
+    assert any("sp_bescheid" in set(t.value["ID"]) for t in app.table if "ID" in t.value.columns)
+    if viewer_available():  # the local process's diagram, and Stammprozess and local side by side
+        assert len(app.get("iframe")) == 3
     assert _stamm_column(app) == {STAMM: "", LOCAL: STAMM}
 
 

@@ -45,11 +45,12 @@ def catalogue_frame(processes: list[ProcessSummary]) -> pd.DataFrame:
             t("registry.col_name"): [p.name for p in processes],
             t("registry.col_department"): [p.department for p in processes],
             t("registry.col_status"): [status_label(p.status) for p in processes],
+            # Beside the status, so a review flag is seen without scrolling the table sideways.
+            t("registry.col_stamm"): [_stamm(p) for p in processes],
             t("registry.col_ozg"): [_ozg(p) for p in processes],
             t("registry.col_leika"): [p.leika_key or _NO_LEVEL for p in processes],
             t("registry.col_versions"): [p.versions for p in processes],
             t("registry.col_tags"): [", ".join(p.tags) for p in processes],
-            t("registry.col_stamm"): [_stamm(p) for p in processes],
         }
     )
 

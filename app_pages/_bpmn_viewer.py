@@ -133,8 +133,6 @@ body.pmo-with-panel #panel { display: block; }
 #panel dt { margin-top: 6px; color: #555; font-size: 12px; }
 #panel dd { margin: 0; word-break: break-word; }
 #panel .pmo-hint { color: #666; }
-/* Not !important: the stroke of a finding (an inline style) stays visible on such an element. */
-.djs-element.pmo-detailed .djs-visual > :first-child { stroke: #1f4e79; stroke-width: 2.5px; }
 """
 
 # Runs inside the iframe. Every value from the payload reaches the page through textContent or a
@@ -193,8 +191,19 @@ _SCRIPT = r"""
   function panel(viewer, data) {
     var box = document.getElementById('panel');
     var canvas = viewer.get('canvas');
+    var registry = viewer.get('elementRegistry');
     Object.keys(data.details).forEach(function (id) {
-      try { canvas.addMarker(id, 'pmo-detailed'); } catch (error) { /* not in this model */ }
+      var element = registry.get(id);
+      if (!element) { return; }  // not in this model
+      canvas.addMarker(id, 'pmo-detailed');
+      // bpmn-js draws the stroke as an inline style; an overlay's stroke (a finding) stays.
+      var gfx = registry.getGraphics(element);
+      var shape = gfx && gfx.querySelector('.djs-visual > :first-child');
+      var overlay = data.overlays[id];
+      if (shape && !(overlay && overlay.stroke)) {
+        shape.style.stroke = '#1f4e79';
+        shape.style.strokeWidth = '2.5px';
+      }
     });
     var show = function (id) {
       box.replaceChildren();

@@ -186,10 +186,12 @@ def test_a_real_browser_opens_the_side_panel_for_elements_with_details(tmp_path:
         pytest.skip(f"{CHROMIUM} not installed: the drawing check needs a real browser")
     html = render_html(
         _model_with_label("Antrag prüfen"),
+        {"Activity_PapieranmeldungScannen": Overlay(stroke="#b3261e")},
         details={
             "Activity_AnmeldungPruefen": ElementDetails(
                 "Anmeldung prüfen", (DetailRow("FIM-Typ", "03 – Sachliche Prüfung"),)
-            )
+            ),
+            "Activity_PapieranmeldungScannen": ElementDetails("Scannen"),
         },
     )
     dom = _chromium_dom(html, tmp_path)
@@ -198,6 +200,9 @@ def test_a_real_browser_opens_the_side_panel_for_elements_with_details(tmp_path:
     # Until a click, the panel says what to do; the element with details is outlined.
     assert "pmo-hint" in dom
     assert "pmo-detailed" in _shape_tag(dom, "Activity_AnmeldungPruefen")
+    # Outlined in blue, except where a finding's colour already marks the element.
+    assert dom.count("stroke: rgb(31, 78, 121)") == 1
+    assert "stroke: rgb(179, 38, 30)" in dom
 
 
 @needs_frontend

@@ -8,7 +8,12 @@ every text with ``textContent``: a label like ``</script><script>…`` in an upl
 (``st.iframe`` replaces ``streamlit.components.v1.html``, which Streamlit deprecated: same srcdoc
 iframe, same origin as the app, hence the care with data.)
 
+With ``details``, a click on an element opens a side panel in the frame with what the page knows
+about it (e.g. a FIM activity group's type and legal bases); links there are http(s) only, checked
+here and again in the script, and open in a new tab.
+
     bpmn_viewer(xml, overlays={"Task_1": Overlay(label="412 Fälle", fill="#f4a6a6")})
+    bpmn_viewer(xml, details={"Task_1": ElementDetails("Antrag prüfen", (DetailRow("Typ", "02"),))})
 """
 
 from __future__ import annotations
@@ -24,7 +29,15 @@ import streamlit as st
 
 from app_pages._i18n import t
 
-__all__ = ["MARKERS", "Overlay", "bpmn_viewer", "render_html", "viewer_available"]
+__all__ = [
+    "MARKERS",
+    "DetailRow",
+    "ElementDetails",
+    "Overlay",
+    "bpmn_viewer",
+    "render_html",
+    "viewer_available",
+]
 
 DIST = Path(__file__).resolve().parent.parent / "frontend" / "node_modules" / "bpmn-js" / "dist"
 BUNDLE = "bpmn-navigated-viewer.production.min.js"
@@ -33,6 +46,7 @@ STYLESHEETS = ("assets/diagram-js.css", "assets/bpmn-js.css")
 MARKERS = frozenset({"skipped", "unmodelled", "deviation"})
 
 _JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"}
+_WEB_LINK = re.compile(r"^https?://", re.IGNORECASE)
 _ENCODING = re.compile(rb"""^<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
 
 
@@ -43,6 +57,21 @@ class Overlay:
     stroke: str | None = None
     marker: str | None = None  # "skipped" | "unmodelled" | "deviation": drawn distinctively
     tooltip: str | None = None
+
+
+@dataclass(frozen=True)
+class DetailRow:
+    label: str
+    text: str
+    url: str | None = None  # shown as a link when it is http(s); anything else stays plain text
+
+
+@dataclass(frozen=True)
+class ElementDetails:
+    """What the side panel shows for one clicked element."""
+
+    title: str
+    rows: tuple[DetailRow, ...] = ()
 
 
 def viewer_available() -> bool:
@@ -95,11 +124,20 @@ html, body { margin: 0; height: 100%; background: #fff; font-family: sans-serif;
   stroke-width: 3px !important; stroke-dasharray: 2 3; }
 .djs-element.pmo-deviation .djs-visual > :first-child { stroke: #b3261e !important;
   stroke-width: 3px !important; }
+body.pmo-with-panel #canvas { right: 280px; }
+#panel { display: none; position: absolute; top: 0; right: 0; bottom: 0; width: 280px;
+  box-sizing: border-box; padding: 8px 10px; overflow-y: auto; border-left: 1px solid #ddd;
+  background: #fafafa; font-size: 13px; color: #222; }
+body.pmo-with-panel #panel { display: block; }
+#panel h4 { margin: 0 0 6px; font-size: 14px; }
+#panel dt { margin-top: 6px; color: #555; font-size: 12px; }
+#panel dd { margin: 0; word-break: break-word; }
+#panel .pmo-hint { color: #666; }
 """
 
 # Runs inside the iframe. Every value from the payload reaches the page through textContent or a
 # style property, never through markup.
-_SCRIPT = """
+_SCRIPT = r"""
 (function () {
   var data = JSON.parse(document.getElementById('pmo-data').textContent);
   var message = document.getElementById('message');
@@ -134,6 +172,7 @@ _SCRIPT = """
     });
     // Fit once the frame has a size: in a tab not shown yet it has none, and fitting a
     // zero-sized canvas fails. Overlays come first so a failed fit cannot lose them.
+    if (Object.keys(data.details).length) { panel(viewer, data); }
     var fit = function () {
       try { canvas.resized(); canvas.zoom('fit-viewport', 'auto'); } catch (error) { /* no size yet */ }
     };
@@ -147,11 +186,88 @@ _SCRIPT = """
   }).catch(function (err) {
     message.textContent = data.error_text + ' ' + (err && err.message ? err.message : err);
   });
+
+  // The side panel: the clicked element's details, built from text nodes and checked links.
+  function panel(viewer, data) {
+    var box = document.getElementById('panel');
+    var canvas = viewer.get('canvas');
+    var registry = viewer.get('elementRegistry');
+    Object.keys(data.details).forEach(function (id) {
+      var element = registry.get(id);
+      if (!element) { return; }  // not in this model
+      canvas.addMarker(id, 'pmo-detailed');
+      // bpmn-js draws the stroke as an inline style; an overlay's stroke (a finding) stays.
+      var gfx = registry.getGraphics(element);
+      var shape = gfx && gfx.querySelector('.djs-visual > :first-child');
+      var overlay = data.overlays[id];
+      if (shape && !(overlay && overlay.stroke)) {
+        shape.style.stroke = '#1f4e79';
+        shape.style.strokeWidth = '2.5px';
+      }
+    });
+    var show = function (id) {
+      box.replaceChildren();
+      var spec = data.details[id];
+      if (!spec) {
+        var hint = document.createElement('p');
+        hint.className = 'pmo-hint';
+        hint.textContent = data.panel_hint;
+        box.appendChild(hint);
+        return;
+      }
+      var title = document.createElement('h4');
+      title.textContent = spec.title;
+      box.appendChild(title);
+      var list = document.createElement('dl');
+      spec.rows.forEach(function (row) {
+        var term = document.createElement('dt');
+        term.textContent = row.label;
+        var value = document.createElement('dd');
+        if (row.url && /^https?:\/\//i.test(row.url)) {
+          var link = document.createElement('a');
+          link.href = row.url;
+          link.target = '_blank';
+          link.rel = 'noopener noreferrer';
+          link.textContent = row.text;
+          value.appendChild(link);
+        } else {
+          value.textContent = row.text;
+        }
+        list.appendChild(term);
+        list.appendChild(value);
+      });
+      box.appendChild(list);
+    };
+    document.body.classList.add('pmo-with-panel');
+    show(null);
+    viewer.get('eventBus').on('element.click', function (event) { show(event.element.id); });
+  }
 })();
 """
 
 
-def render_html(xml: bytes, overlays: Mapping[str, Overlay] | None = None) -> str:
+def _clean_details(details: Mapping[str, ElementDetails] | None) -> dict[str, object]:
+    return {
+        str(element_id): {
+            "title": spec.title,
+            "rows": [
+                {
+                    "label": row.label,
+                    "text": row.text,
+                    **({"url": row.url} if row.url and _WEB_LINK.match(row.url) else {}),
+                }
+                for row in spec.rows
+            ],
+        }
+        for element_id, spec in (details or {}).items()
+    }
+
+
+def render_html(
+    xml: bytes,
+    overlays: Mapping[str, Overlay] | None = None,
+    details: Mapping[str, ElementDetails] | None = None,
+) -> str:
     """The standalone HTML document of one diagram (what the iframe shows)."""
     script, css = _assets(DIST)
     clean: dict[str, dict[str, str]] = {}
@@ -159,14 +275,20 @@ def render_html(xml: bytes, overlays: Mapping[str, Overlay] | None = None) -> st
         if overlay.marker is not None and overlay.marker not in MARKERS:
             raise ValueError(f"unknown overlay marker {overlay.marker!r}")
         clean[str(element_id)] = {k: str(v) for k, v in asdict(overlay).items() if v is not None}
-    payload = {"xml": _xml_text(xml), "overlays": clean, "error_text": t("common.viewer_error")}
+    payload = {
+        "xml": _xml_text(xml),
+        "overlays": clean,
+        "details": _clean_details(details),
+        "error_text": t("common.viewer_error"),
+        "panel_hint": t("common.viewer_panel_hint"),
+    }
     return (
         "<!DOCTYPE html><html><head><meta charset='utf-8'>"
         # Defence in depth: the iframe may run inline code and data: images, and fetch nothing.
         "<meta http-equiv='Content-Security-Policy' content=\"default-src 'none'; "
         "script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; font-src data:\">"
         f"<style>{css}{_STYLE}</style></head><body>"
-        "<div id='canvas'></div><div id='message'></div>"
+        "<div id='canvas'></div><div id='panel'></div><div id='message'></div>"
         f"<script type='application/json' id='pmo-data'>{_json_for_html(payload)}</script>"
         f"<script>{script}</script><script>{_SCRIPT}</script></body></html>"
     )
@@ -176,10 +298,12 @@ def bpmn_viewer(
     xml: bytes,
     *,
     overlays: Mapping[str, Overlay] | None = None,
+    details: Mapping[str, ElementDetails] | None = None,
     height: int = 480,
     key: str | None = None,
 ) -> None:
-    """Draw the BPMN model ``xml`` (zoom and pan with the mouse), with ``overlays`` by element id.
+    """Draw the BPMN model ``xml`` (zoom and pan with the mouse), with ``overlays`` by element id
+    and, for the elements in ``details``, a side panel that shows them when clicked.
 
     Without the front-end it shows a warning instead, and the page goes on. ``key`` is accepted so
     callers can name their viewer; the iframe itself is stateless and needs none.
@@ -188,4 +312,4 @@ def bpmn_viewer(
     if not viewer_available():
         st.warning(t("common.viewer_missing"))
         return
-    st.iframe(render_html(xml, overlays), height=height, alt=t("common.viewer_alt"))
+    st.iframe(render_html(xml, overlays, details), height=height, alt=t("common.viewer_alt"))

@@ -28,6 +28,15 @@ def _ozg(summary: ProcessSummary) -> str:
     return f"{summary.ozg_maturity_level} (OZG {summary.ozg_maturity_scale})"
 
 
+def _stamm(summary: ProcessSummary) -> str:
+    """For a local process: its Stammprozess, flagged when a newer version awaits review."""
+    if not summary.derived_from:
+        return ""
+    if summary.review_needed:
+        return t("registry.stamm_review_badge", stamm=summary.derived_from)
+    return summary.derived_from
+
+
 def catalogue_frame(processes: list[ProcessSummary]) -> pd.DataFrame:
     """One row per process; column names are the translated headers the user sees."""
     return pd.DataFrame(
@@ -36,6 +45,8 @@ def catalogue_frame(processes: list[ProcessSummary]) -> pd.DataFrame:
             t("registry.col_name"): [p.name for p in processes],
             t("registry.col_department"): [p.department for p in processes],
             t("registry.col_status"): [status_label(p.status) for p in processes],
+            # Beside the status, so a review flag is seen without scrolling the table sideways.
+            t("registry.col_stamm"): [_stamm(p) for p in processes],
             t("registry.col_ozg"): [_ozg(p) for p in processes],
             t("registry.col_leika"): [p.leika_key or _NO_LEVEL for p in processes],
             t("registry.col_versions"): [p.versions for p in processes],

@@ -12,6 +12,7 @@ import streamlit as st
 from app_pages._bpmn_viewer import Overlay, bpmn_viewer
 from app_pages._i18n import t
 from app_pages._registry_catalogue import status_label
+from app_pages._registry_fim import panel_details, xprozess_download
 from process_registry import (
     CATALOGUE_FIELDS,
     BpmnDocument,
@@ -75,18 +76,30 @@ def show_diagram(reg: Registry, record: ProcessRecord) -> None:
     try:
         xml = reg.export_version(record.key, number)
         findings = reg.lint_process(record.key, number)
+        groups = reg.task_groups(record.key, number)
     except RegistryError as err:
         st.error(str(err))
         return
     st.caption(t("registry.diagram_hint"))
-    bpmn_viewer(xml, overlays=_lint_overlays(findings), height=520, key=f"registry_{record.key}")
-    st.download_button(
+    if groups:
+        st.caption(t("registry.fim_panel_hint"))
+    bpmn_viewer(
+        xml,
+        overlays=_lint_overlays(findings),
+        details=panel_details(groups),
+        height=520,
+        key=f"registry_{record.key}",
+    )
+    left, right = st.columns(2)
+    left.download_button(
         t("registry.download", number=number),
         data=xml,
         file_name=f"{record.key}-v{number}.bpmn",
         mime="application/xml",
         key=f"registry_download_{record.key}_{number}",
     )
+    with right:
+        xprozess_download(reg, record, number)
 
 
 def show_catalogue_data(record: ProcessRecord) -> None:

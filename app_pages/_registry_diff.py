@@ -14,7 +14,7 @@ from app_pages._i18n import t
 from app_pages._registry_detail import element_names
 from process_registry import BpmnDiff, FlowRef, ProcessRecord, Registry, RegistryError
 
-__all__ = ["show_diff"]
+__all__ = ["diff_diagrams", "diff_summary", "diff_tables", "show_diff"]
 
 _ADDED = "#c8e6c9"
 _CHANGED = "#fff3b0"
@@ -44,7 +44,8 @@ def _flows(title: str, flows: Sequence[FlowRef], names: dict[str, str]) -> None:
     )
 
 
-def _tables(diff: BpmnDiff, names: dict[str, str]) -> None:
+def diff_tables(diff: BpmnDiff, names: dict[str, str]) -> None:
+    """One table per kind of change (added, removed, renamed, retyped elements; flows)."""
     for title, refs in (
         (t("registry.diff_added"), diff.added),
         (t("registry.diff_removed"), diff.removed),
@@ -79,6 +80,16 @@ def _tables(diff: BpmnDiff, names: dict[str, str]) -> None:
     _flows(t("registry.diff_flows_added"), diff.flows_added, names)
     _flows(t("registry.diff_flows_removed"), diff.flows_removed, names)
     _flows(t("registry.diff_flows_changed"), [c.new for c in diff.flows_changed], names)
+
+
+def diff_summary(diff: BpmnDiff) -> str:
+    return t(
+        "registry.diff_summary",
+        added=len(diff.added),
+        removed=len(diff.removed),
+        changed=len(diff.relabelled) + len(diff.retyped),
+        flows=len(diff.flows_added) + len(diff.flows_removed) + len(diff.flows_changed),
+    )
 
 
 def _overlays(diff: BpmnDiff) -> tuple[dict[str, Overlay], dict[str, Overlay]]:
@@ -124,21 +135,22 @@ def show_diff(reg: Registry, record: ProcessRecord) -> None:
     if diff.is_empty:
         st.success(t("registry.diff_empty", old=old, new=new))
         return
-    st.markdown(
-        t(
-            "registry.diff_summary",
-            added=len(diff.added),
-            removed=len(diff.removed),
-            changed=len(diff.relabelled) + len(diff.retyped),
-            flows=len(diff.flows_added) + len(diff.flows_removed) + len(diff.flows_changed),
-        )
+    st.markdown(diff_summary(diff))
+    diff_tables(diff, names)
+    diff_diagrams(
+        diff,
+        (old_xml, t("registry.diff_old_caption", number=old)),
+        (new_xml, t("registry.diff_new_caption", number=new)),
     )
-    _tables(diff, names)
+
+
+def diff_diagrams(diff: BpmnDiff, old: tuple[bytes, str], new: tuple[bytes, str]) -> None:
+    """The older and the newer model side by side, each (xml, caption), the changes coloured."""
     on_old, on_new = _overlays(diff)
     left, right = st.columns(2)
     with left:
-        st.caption(t("registry.diff_old_caption", number=old))
-        bpmn_viewer(old_xml, overlays=on_old, height=380)
+        st.caption(old[1])
+        bpmn_viewer(old[0], overlays=on_old, height=380)
     with right:
-        st.caption(t("registry.diff_new_caption", number=new))
-        bpmn_viewer(new_xml, overlays=on_new, height=380)
+        st.caption(new[1])
+        bpmn_viewer(new[0], overlays=on_new, height=380)

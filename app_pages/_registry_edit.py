@@ -26,7 +26,7 @@ from process_registry import (
     local_text,
 )
 
-__all__ = ["edit_section", "show_flash"]
+__all__ = ["edit_section", "forget_loaded", "show_flash"]
 
 _TEXT_FIELDS = ("name", "department", "owner", "leika_key", "ozg_service", "legal_basis")
 _NUMBER_FIELDS = ("ozg_maturity_level", "annual_case_volume", "legal_deadline_days")
@@ -47,7 +47,8 @@ def _loaded(record: ProcessRecord) -> dict[str, Any]:
     return states[record.key]
 
 
-def _forget(key: str) -> None:
+def forget_loaded(key: str) -> None:
+    """After this user's own change elsewhere on the page: the next edit starts from it."""
     st.session_state.get("registry_loaded", {}).pop(key, None)
 
 
@@ -125,7 +126,7 @@ def _save(reg: Registry, record: ProcessRecord, user: User, changes: dict[str, A
     except RegistryError as err:
         st.error(str(err))
         return
-    _forget(record.key)
+    forget_loaded(record.key)
     _done(t("registry.saved"))
 
 
@@ -303,7 +304,7 @@ def edit_section(reg: Registry, record: ProcessRecord, user: User) -> None:
     if (loaded["revision"], loaded["head"]) != (record.revision, head):
         st.warning(t("registry.stale", who=record.updated_by or t("common.none")))
         if st.button(t("registry.reload_button"), key=f"registry_reload_{record.key}"):
-            _forget(record.key)
+            forget_loaded(record.key)
             st.rerun()
     _upload(reg, record, user)
     _status(reg, record, user)

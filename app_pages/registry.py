@@ -16,7 +16,9 @@ from app_pages._registry_detail import (
     show_versions,
 )
 from app_pages._registry_diff import show_diff
-from app_pages._registry_edit import edit_section, show_flash
+from app_pages._registry_edit import edit_section, forget_loaded, show_flash
+from app_pages._registry_fim import has_fim, import_section, show_fim_data
+from app_pages._registry_local import NEXT_SELECTION, derive_section, show_local
 from app_pages._shared import registry, signed_in_user
 from process_registry import ProcessStatus, RegistryError
 
@@ -29,6 +31,11 @@ if not user.can_edit_registry:
 
 try:
     reg = registry()
+    # Before the list, so an imported Stammprozess is in it at once (and an empty registry can
+    # start with one).
+    imported = import_section(reg, user)
+    if imported is not None:
+        forget_loaded(imported.key)  # the user's own change: no "changed since loaded" warning
     processes = reg.list_processes()
 except RegistryError as err:
     st.error(str(err))
@@ -57,6 +64,9 @@ if not shown:
     st.stop()
 
 names = {p.key: p.name for p in shown}
+wanted = st.session_state.pop(NEXT_SELECTION, None)
+if wanted in names:
+    st.session_state["registry_selected"] = wanted
 key = st.selectbox(
     t("registry.select"),
     list(names),
@@ -79,29 +89,38 @@ st.caption(
     )
 )
 show_flash()
+if any(p.key == key and p.review_needed for p in shown):
+    st.warning(t("registry.review_banner", stamm=record.derived_from))
 
+fim = has_fim(record)
 tab_names = [
     t("registry.tab_diagram"),
     t("registry.tab_data"),
+    *([t("registry.tab_fim")] if fim else []),
     t("registry.tab_versions"),
     t("registry.tab_lint"),
     t("registry.tab_history"),
 ]
 if user.can_edit_registry:
     tab_names.append(t("registry.tab_edit"))
-tabs = st.tabs(tab_names)
-with tabs[0]:
+tabs = iter(st.tabs(tab_names))
+with next(tabs):
     show_diagram(reg, record)
-with tabs[1]:
+with next(tabs):
     show_catalogue_data(record)
-with tabs[2]:
+if fim:
+    with next(tabs):
+        show_local(reg, record, user)
+        show_fim_data(reg, record)
+        derive_section(reg, record, user)
+with next(tabs):
     show_versions(record)
     st.markdown(f"**{t('registry.diff_title')}**")
     show_diff(reg, record)
-with tabs[3]:
+with next(tabs):
     show_lint(reg, record)
-with tabs[4]:
+with next(tabs):
     show_history(reg, record)
 if user.can_edit_registry:
-    with tabs[5]:
+    with next(tabs):
         edit_section(reg, record, user)

@@ -13,7 +13,13 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from app_pages import _bpmn_viewer as viewer
-from app_pages._bpmn_viewer import Overlay, render_html, viewer_available
+from app_pages._bpmn_viewer import (
+    DetailRow,
+    ElementDetails,
+    Overlay,
+    render_html,
+    viewer_available,
+)
 from tests.conftest import SAMPLE_MODELS
 
 ATTACK = "</script><script>alert(1)</script>"
@@ -66,6 +72,34 @@ def test_markup_in_a_label_or_overlay_stays_inert_data() -> None:
     payload = _payload(html)
     assert "&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in payload["xml"]
     assert payload["overlays"]["Activity_PapieranmeldungScannen"]["label"] == ATTACK
+
+
+@needs_frontend
+def test_the_side_panel_gets_its_details_as_data_and_only_web_links() -> None:
+    html = render_html(
+        _model_with_label("Antrag prüfen"),
+        details={
+            "Activity_AnmeldungPruefen": ElementDetails(
+                ATTACK,
+                (
+                    DetailRow("FIM-Typ", "03 – Sachliche Prüfung"),
+                    DetailRow("Handlungsgrundlage", "§ 20 MuSchG", "https://example.org/__20"),
+                    DetailRow("Handlungsgrundlage", "§ 1 X", "javascript:alert(1)"),
+                ),
+            )
+        },
+    )
+    assert len(re.findall(r"<script", html, re.I)) == 3
+    rows = _payload(html)["details"]["Activity_AnmeldungPruefen"]["rows"]
+    assert rows[1] == {
+        "label": "Handlungsgrundlage",
+        "text": "§ 20 MuSchG",
+        "url": "https://example.org/__20",
+    }
+    # A link the browser would run as code is shown as text only.
+    assert rows[2] == {"label": "Handlungsgrundlage", "text": "§ 1 X"}
+    assert _payload(html)["details"]["Activity_AnmeldungPruefen"]["title"] == ATTACK
+    assert "pmo-with-panel" in html and "element.click" in html
 
 
 @needs_frontend
@@ -144,3 +178,74 @@ def test_a_real_browser_draws_the_diagram_with_overlays(tmp_path: Path) -> None:
     assert "pmo-deviation" in _shape_tag(dom, "Activity_PapieranmeldungScannen")
     assert "pmo-skipped" in _shape_tag(dom, "Activity_AnmeldungPruefen")
     assert "fill: rgb(244, 166, 166)" in dom
+
+
+@needs_frontend
+def test_a_real_browser_opens_the_side_panel_for_elements_with_details(tmp_path: Path) -> None:
+    if not CHROMIUM.is_file() or shutil.which(str(CHROMIUM)) is None:
+        pytest.skip(f"{CHROMIUM} not installed: the drawing check needs a real browser")
+    html = render_html(
+        _model_with_label("Antrag prüfen"),
+        {"Activity_PapieranmeldungScannen": Overlay(stroke="#b3261e")},
+        details={
+            "Activity_AnmeldungPruefen": ElementDetails(
+                "Anmeldung prüfen", (DetailRow("FIM-Typ", "03 – Sachliche Prüfung"),)
+            ),
+            "Activity_PapieranmeldungScannen": ElementDetails("Scannen"),
+        },
+    )
+    dom = _chromium_dom(html, tmp_path)
+    assert 'data-rendered="true"' in dom and 'id="message"></div>' in dom
+    assert re.search(r'<body[^>]*class="[^"]*pmo-with-panel', dom)
+    # Until a click, the panel says what to do; the element with details is outlined.
+    assert "pmo-hint" in dom
+    assert "pmo-detailed" in _shape_tag(dom, "Activity_AnmeldungPruefen")
+    # Outlined in blue, except where a finding's colour already marks the element.
+    assert dom.count("stroke: rgb(31, 78, 121)") == 1
+    assert "stroke: rgb(179, 38, 30)" in dom
+
+
+@needs_frontend
+def test_a_click_on_an_activity_group_shows_its_type_and_legal_basis(tmp_path: Path) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from tests.browser import browser_programs, chrome
+    from tests.xprozess_fixture import DEFAULT_GROUPS, fim_bpmn
+
+    browser_programs()  # skips the test without chromium and chromedriver
+    uri = "https://www.gesetze-im-internet.de/muschg_2018/__20.html"
+    page = tmp_path / "diagram.html"
+    page.write_text(
+        render_html(
+            fim_bpmn(DEFAULT_GROUPS),
+            details={
+                "sp_sachlich": ElementDetails(
+                    "Anspruch sachlich prüfen",
+                    (
+                        DetailRow("FIM-Typ", "03 – Sachliche Prüfung"),
+                        DetailRow("Handlungsgrundlage", "§ 20 MuSchG", uri),
+                    ),
+                )
+            },
+        ),
+        encoding="utf-8",
+    )
+    driver = chrome(tmp_path)
+    try:
+        driver.get(page.as_uri())
+        wait = WebDriverWait(driver, 90)  # as the other browser tests: a hung page fails
+        wait.until(lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-rendered"))
+        panel = driver.find_element(By.ID, "panel")
+        assert "anklicken" in panel.text or "Click" in panel.text
+        driver.find_element(By.CSS_SELECTOR, 'g[data-element-id="sp_sachlich"]').click()
+        wait.until(lambda d: "Sachliche Prüfung" in d.find_element(By.ID, "panel").text)
+        assert "Anspruch sachlich prüfen" in panel.text
+        link = panel.find_element(By.TAG_NAME, "a")
+        assert (link.text, link.get_attribute("href")) == ("§ 20 MuSchG", uri)
+        assert link.get_attribute("target") == "_blank"
+        # An element without details brings the hint back.
+        driver.find_element(By.CSS_SELECTOR, 'g[data-element-id="sp_formell"]').click()
+        wait.until(lambda d: not d.find_element(By.ID, "panel").find_elements(By.TAG_NAME, "a"))
+    finally:
+        driver.quit()

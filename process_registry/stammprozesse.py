@@ -149,7 +149,8 @@ def import_fim(
             if session.scalar(select(Process.id).where(Process.key == new_key)) is not None:
                 raise ProcessExistsError(
                     f"Ein Prozess mit dem Schlüssel „{new_key}“ existiert bereits und ist nicht "
-                    f"der Stammprozess {stamm.leika}; mit --key einen anderen Schlüssel wählen."
+                    f"der Stammprozess {stamm.leika}; bitte beim Import einen anderen Schlüssel angeben "
+                    "(Feld „Schlüssel“ bzw. --key)."
                 )
             values.setdefault("department", _DEFAULT_DEPARTMENT)
             process = Process(key=new_key, fim_id=stamm.leika, **values)

@@ -477,7 +477,7 @@ def derive_process(
 ) -> VersionRef:
     """A local process from the current version of Stammprozess ``stamm_key``: its model as
     version 1, its catalogue data as a start, status "Entwurf", linked to the Stammprozess."""
-    from .registry import clean_catalogue, valid_key
+    from .registry import CATALOGUE_FIELDS, clean_catalogue, valid_key
 
     local_key = valid_key(key.strip())
     overrides = clean_catalogue(
@@ -498,25 +498,11 @@ def derive_process(
             raise ProcessExistsError(
                 f"Ein Prozess mit dem Schlüssel „{local_key}“ existiert bereits."
             )
+        # The catalogue data as a start; status, tags and resubmission are the local process's own.
         copied = {
             field: getattr(stamm, field)
-            for field in (
-                "name",
-                "department",
-                "owner",
-                "leika_key",
-                "ozg_service",
-                "ozg_maturity_level",
-                "ozg_maturity_scale",
-                "legal_basis",
-                "annual_case_volume",
-                "legal_deadline_days",
-                "deadline_starts_with",
-                "deadline_ends_with",
-                "valid_from",
-                "valid_until",
-                "description",
-            )
+            for field in CATALOGUE_FIELDS
+            if field not in {"status", "tags", "resubmission_date"}
         }
         process = Process(
             key=local_key,

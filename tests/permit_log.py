@@ -70,11 +70,16 @@ def generate_permit_log(path: Path, *, cases: int = 3000, seed: int = 7) -> Path
 
 def stored_permit_log(folder: Path, *, cases: int = 3000, seed: int = 7) -> Path:
     """The export through the real import pipeline (Parquet, resources pseudonymized)."""
+    export = generate_permit_log(folder / "sondernutzung.csv", cases=cases, seed=seed)
+    return stored_export(export, folder)
+
+
+def stored_export(export: Path, folder: Path) -> Path:
+    """A CSV export of this shape (with ``Eingangskanal``) through the real import pipeline."""
     from mining.ingest.pipeline import ingest_file
     from mining.ingest.privacy import load_or_create_secret
     from mining.ingest.store import ImportOptions
 
-    export = generate_permit_log(folder / "sondernutzung.csv", cases=cases, seed=seed)
     events = folder / "events.parquet"
     ingest_file(
         export,

@@ -29,15 +29,12 @@ from mining.digitization import (
     load_assumptions,
     recommend,
 )
-from mining.ingest.pipeline import ingest_file
-from mining.ingest.privacy import load_or_create_secret
-from mining.ingest.store import ImportOptions
 from mining.query.view import open_log
 from mining.report.labels import RECOMMENDATION_LABELS as REPORT_LABELS
 from mining.report.render import render_report
 from pmo.context import process_context
 from process_registry import Registry
-from tests.permit_log import INTAKE, RULE_BOUND_STEPS, stored_permit_log
+from tests.permit_log import INTAKE, RULE_BOUND_STEPS, stored_export, stored_permit_log
 from tests.report_fixture import make_snapshot
 from tests.test_digitization import process, step
 from tests.test_digitization_completion_log import _completion_only
@@ -306,15 +303,7 @@ def _stamm_log(folder: Path) -> Path:
         writer = csv.writer(handle, delimiter=";")
         writer.writerow(["Aktenzeichen", "Tätigkeit", "Zeitpunkt", "Bearbeiter", "Eingangskanal"])
         writer.writerows(rows)
-    events = folder / "events.parquet"
-    ingest_file(
-        export,
-        events,
-        options=ImportOptions(attributes=("Eingangskanal",)),
-        secret=load_or_create_secret(folder),
-        source=export.name,
-    )
-    return events
+    return stored_export(export, folder)
 
 
 def test_a_registered_stammprozess_gives_its_types_to_the_candidates(

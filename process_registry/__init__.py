@@ -67,6 +67,7 @@ from .fim import ActivityGroup as ActivityGroup
 from .fim import LegalBasis as LegalBasis
 from .fim import Stammprozess as Stammprozess
 from .fim import read_xprozess as read_xprozess
+from .local_processes import StammComparison as StammComparison
 from .records import AuditRecord as AuditRecord
 from .records import ProcessRecord as ProcessRecord
 from .records import ProcessSummary as ProcessSummary
@@ -100,7 +101,6 @@ from .settings import office_settings as office_settings
 from .settings import retention_days as retention_days
 from .settings import save_office_settings as save_office_settings
 from .stammprozesse import FimImport as FimImport
-from .stammprozesse import StammComparison as StammComparison
 from .stammprozesse import TaskGroup as TaskGroup
 
 __all__ = [

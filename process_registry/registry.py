@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from . import stammprozesse
+from . import local_processes, stammprozesse
 from .bpmn import BpmnDiff, BpmnDocument, LintContext, LintFinding, diff_bpmn, lint_bpmn, parse_bpmn
 from .catalogue import ProcessStatus, normalize_leika_key, validate_ozg_maturity
 from .db import Database
@@ -30,10 +30,11 @@ from .errors import (
 )
 from .event_logs import READY, StoredEventLog, stored_event_log
 from .fim import Stammprozess
+from .local_processes import StammComparison, stamm_heads
 from .models import ActivityMappingRecord, AuditEntry, EventLog, ModelVersion, Process
 from .records import AuditRecord, ProcessRecord, ProcessSummary, VersionInfo, VersionRef
 from .reference import ReferenceLog, choose_reference
-from .stammprozesse import FimImport, StammComparison, TaskGroup, stamm_heads
+from .stammprozesse import FimImport, TaskGroup
 
 __all__ = [
     "CATALOGUE_FIELDS",
@@ -470,17 +471,17 @@ class Registry:
         department: str | None = None,
     ) -> VersionRef:
         """A local process from the current version of Stammprozess ``stamm_key``, linked to it."""
-        return stammprozesse.derive_process(
+        return local_processes.derive_process(
             self, stamm_key, key=key, author=author, name=name, department=department
         )
 
     def stamm_comparison(self, key: str) -> StammComparison:
         """Local process ``key`` beside its Stammprozess: the diff, and whether to review it."""
-        return stammprozesse.stamm_comparison(self, key)
+        return local_processes.stamm_comparison(self, key)
 
     def mark_stamm_reviewed(self, key: str, *, author: str) -> int:
         """Local process ``key`` was checked against its Stammprozess's current version."""
-        return stammprozesse.mark_reviewed(self, key, author=author)
+        return local_processes.mark_reviewed(self, key, author=author)
 
     def task_groups(self, key: str, number: int | None = None) -> tuple[TaskGroup, ...]:
         """The tasks of a version that are FIM activity groups, with type and legal bases."""

@@ -53,6 +53,7 @@ from mining.conformance import unmodelled_activities as unmodelled_activities
 from mining.conformance import unplaced_activities as unplaced_activities
 from mining.diagram import write_bpmn as write_bpmn
 from mining.digitization import ASSUMPTION_LABELS as ASSUMPTION_LABELS
+from mining.digitization import RECOMMENDATION_NAMES as RECOMMENDATION_NAMES
 from mining.digitization import SCENARIO_KINDS as SCENARIO_KINDS
 from mining.digitization import Assumptions as Assumptions
 from mining.digitization import AssumptionsError as AssumptionsError
@@ -165,6 +166,7 @@ __all__ = [
     "MEASURES",
     "MIN_MODEL_SHARE",
     "OPTIONAL_ROLES",
+    "RECOMMENDATION_NAMES",
     "REQUIRED_ROLES",
     "SUPPORTED_FORMATS",
     "ActivityMappingError",

@@ -25,6 +25,7 @@ from mining.digitization.overrides import toml_text as toml_text
 from mining.digitization.overrides import write_toml as write_toml
 from mining.digitization.rules import (
     RECOMMENDATION_LABELS,
+    RECOMMENDATION_NAMES,
     RULES,
     Candidate,
     rank_candidates,
@@ -51,6 +52,7 @@ from mining.query import LogView
 __all__ = [
     "ASSUMPTION_LABELS",
     "RECOMMENDATION_LABELS",
+    "RECOMMENDATION_NAMES",
     "RULES",
     "SCENARIO_KINDS",
     "ActivitySignals",

@@ -20,6 +20,7 @@ from mining.results import CandidateRecord, UsedAssumptionRecord
 
 __all__ = [
     "RECOMMENDATION_LABELS",
+    "RECOMMENDATION_NAMES",
     "RULES",
     "Candidate",
     "rank_candidates",
@@ -27,13 +28,19 @@ __all__ = [
     "register_candidates",
 ]
 
-RECOMMENDATION_LABELS = {
-    "rpa": "RPA (Softwareroboter)",
-    "ai_form_assistance": "KI-Ausfüllhilfe",
-    "online_service": "Onlinedienst (OZG)",
-    "process_redesign": "Prozess neu ordnen",
-    "decision_assistance": "KI-Assistenz bei Entscheidungen",
+# The one vocabulary of the recommendations: the workspace shows the user's language, the
+# reports and the CLI the German name (mining.report.labels and app_pages._portfolio read it here).
+RECOMMENDATION_NAMES = {
+    "rpa": {"de": "RPA (Softwareroboter)", "en": "RPA (software robot)"},
+    "ai_form_assistance": {"de": "KI-Ausfüllhilfe", "en": "AI form assistance"},
+    "online_service": {"de": "Onlinedienst (OZG)", "en": "Online service (OZG)"},
+    "process_redesign": {"de": "Ablauf neu ordnen", "en": "Reorder the process"},
+    "decision_assistance": {
+        "de": "KI-Assistenz bei Entscheidungen",
+        "en": "AI assistance for decisions",
+    },
 }
+RECOMMENDATION_LABELS = {kind: names["de"] for kind, names in RECOMMENDATION_NAMES.items()}
 _SECTION_35A = (
     "Der Schritt entscheidet über den Fall: vollautomatisiert nur, wenn eine Rechtsvorschrift es "
     "zulässt und weder Ermessen noch Beurteilungsspielraum besteht (§ 35a VwVfG); "

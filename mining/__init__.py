@@ -66,6 +66,7 @@ from mining.digitization import load_assumptions as load_assumptions
 from mining.digitization import register_candidates as register_candidates
 from mining.digitization import run_scenario as run_scenario
 from mining.digitization import save_assumptions as save_assumptions
+from mining.digitization import score_explanation as score_explanation
 from mining.digitization import shown_signal as shown_signal
 from mining.digitization import toml_text as toml_text
 from mining.digitization import write_toml as write_toml
@@ -154,6 +155,7 @@ from mining.query import get_start_end_activities as get_start_end_activities
 from mining.query import get_variants as get_variants
 from mining.query import open_log as open_log
 from mining.report import cases_csv as cases_csv
+from mining.report import conclusions as conclusions
 from mining.report import neutralize as neutralize
 from mining.report import redact_snapshot as redact_snapshot
 from mining.report import render_report as render_report
@@ -227,6 +229,7 @@ __all__ = [
     "checked_values",
     "clock_texts",
     "compare_channels",
+    "conclusions",
     "convert_to_petri_net",
     "deadline_status",
     "describe_filter",
@@ -279,6 +282,7 @@ __all__ = [
     "register_candidates",
     "run_scenario",
     "render_report",
+    "score_explanation",
     "save_assumptions",
     "shown_signal",
     "suggest_mapping",

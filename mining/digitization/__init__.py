@@ -31,6 +31,7 @@ from mining.digitization.rules import (
     rank_candidates,
     recommend,
     register_candidates,
+    score_explanation,
 )
 from mining.digitization.scenario import (
     SCENARIO_KINDS,
@@ -78,6 +79,7 @@ __all__ = [
     "register_candidates",
     "run_scenario",
     "save_assumptions",
+    "score_explanation",
     "shown_signal",
     "toml_text",
     "write_toml",

@@ -25,6 +25,7 @@ __all__ = [
     "Candidate",
     "rank_candidates",
     "recommend",
+    "score_explanation",
     "register_candidates",
 ]
 
@@ -621,6 +622,34 @@ def _used(kind: str, found: Finding, assumptions: Assumptions) -> tuple[UsedAssu
             }
         )
     return tuple(out)
+
+
+def score_explanation(
+    benefit_weight: float, effort_weight: float, hours_saturation: float, language: str = "de"
+) -> str:
+    """How :func:`_candidate` computes the score, in one sentence for wherever a score is shown."""
+
+    def fmt(value: float) -> str:
+        text = f"{value:,.{0 if float(value).is_integer() else 1}f}"
+        if language == "de":
+            text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+        return text
+
+    b, e, h = fmt(benefit_weight), fmt(effort_weight), fmt(hours_saturation)
+    if language == "en":
+        return (
+            f"Score = 100 × ({b} × benefit + {e} × (5 − effort) / 4), at most 100, higher is "
+            f"better: the benefit (0 to 1) weighs, per kind of recommendation, the hours saved "
+            f"(full from {h} h a year) with volume, rule-boundness, rework, paper share or "
+            "waiting time; the effort (1 low to 5 high) is set per kind in the assumptions."
+        )
+    return (
+        f"Score = 100 × ({b} × Nutzen + {e} × (5 − Aufwand) / 4), höchstens 100, höher ist "
+        f"besser: Der Nutzen (0 bis 1) gewichtet je Empfehlungsart die eingesparten Stunden "
+        f"(voll ab {h} h im Jahr) mit Menge, Regelhaftigkeit, Nacharbeit, Papieranteil oder "
+        "Liegezeit; der Aufwand (1 gering bis 5 hoch) ist je Empfehlungsart in den Annahmen "
+        "festgelegt."
+    )
 
 
 def rank_candidates(candidates: Iterable[Candidate]) -> list[Candidate]:

@@ -28,7 +28,15 @@ neutralize formula injection (cells that start with ``=``, ``+``,
 
 from mining.report.case_export import cases_csv
 from mining.report.cells import neutralize, write_csv
+from mining.report.conclusions import conclusions
 from mining.report.redact import redact_snapshot
 from mining.report.render import render_report
 
-__all__ = ["cases_csv", "neutralize", "redact_snapshot", "render_report", "write_csv"]
+__all__ = [
+    "cases_csv",
+    "conclusions",
+    "neutralize",
+    "redact_snapshot",
+    "render_report",
+    "write_csv",
+]

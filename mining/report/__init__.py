@@ -28,7 +28,7 @@ neutralize formula injection (cells that start with ``=``, ``+``,
 
 from mining.report.case_export import cases_csv
 from mining.report.cells import neutralize, write_csv
-from mining.report.conclusions import conclusions
+from mining.report.leadership import conclusions
 from mining.report.redact import redact_snapshot
 from mining.report.render import render_report
 

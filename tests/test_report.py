@@ -311,3 +311,17 @@ def test_the_snapshot_carries_the_monthly_trends_and_every_format_shows_them(
     assert "Entwicklung je Monat" in pdf_text and "Fälle je Monat" in pdf_text
     html = render_report(report, "html").decode("utf-8")
     assert 'aria-label="Entwicklung je Monat"' in html
+
+
+def test_the_snapshot_carries_the_conclusions_and_each_logs_age(snapshot: tuple[int, dict]) -> None:
+    from process_registry import parse_iso
+
+    _, report = snapshot
+    assert report["conclusions"]["de"].startswith("Zuerst angehen: (1) ")
+    assert report["conclusions"]["en"].startswith("Start with: (1) ")
+    assert report["data_age_warning_days"] == 180  # the office's default
+    created = parse_iso(report["created_at"])
+    for process in report["processes"]:
+        if process["log"] is not None:
+            assert process["log"]["age_days"] == (created - parse_iso(process["log"]["end"])).days
+        assert "technical_notes" in process

@@ -14,8 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from mining.report import leadership as cc
 from mining.report import labels as lb
+from mining.report import leadership as cc
 from mining.report.redact import redaction_notes
 
 __all__ = [

@@ -10,7 +10,7 @@ import math
 from datetime import date as dt_date
 from datetime import datetime
 
-from mining.digitization.rules import RECOMMENDATION_LABELS
+from mining.digitization import RECOMMENDATION_LABELS
 from process_registry import clock
 
 __all__ = [

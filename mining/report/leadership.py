@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from mining.digitization.rules import RECOMMENDATION_NAMES, score_explanation
+from mining.digitization import RECOMMENDATION_NAMES, score_explanation
 from mining.report import labels as lb
 from process_registry import DEFAULT_DATA_AGE_WARNING_DAYS
 

@@ -271,7 +271,12 @@ texts = base.mark_text(align="left", baseline="middle", fontSize=MATRIX_FONT_SIZ
         alt.Tooltip("step:N", title=t("digitization.col_step")),
     ],
 )
-chart = alt.layer(leaders, dots, texts)
+# "pad" keeps the plot at the pixel size the label layout assumed; the legends go below it.
+chart = (
+    alt.layer(leaders, dots, texts)
+    .properties(autosize=alt.AutoSizeParams(type="pad", contains="padding"))
+    .configure_legend(orient="bottom", direction="horizontal")
+)
 st.altair_chart(chart, key="digitization_matrix", width="content")
 st.caption(t("digitization.matrix_labels_note"))
 

@@ -31,3 +31,12 @@ def test_a_long_step_name_is_cut_with_an_ellipsis_and_keeps_its_rank() -> None:
     assert label.startswith("7 Antragsunterlagen") and label.endswith("…")
     assert len(label) <= 2 + 24
     assert short_label(1, "Bescheid") == "1 Bescheid"
+
+
+def test_sixty_candidates_in_one_corner_keep_every_rank_readable() -> None:
+    rows = [(f"Zahlungseingang {n} buchen", 2 + n % 2, 0.4 + (n % 7) * 0.01) for n in range(60)]
+    points = layout(rows)
+    for a, b in itertools.combinations(points, 2):
+        assert not overlaps(a.box, b.box), (a.label, b.label)
+    assert all(p.label.split(" ")[0] == str(p.rank) for p in points)
+    assert points[0].label.startswith("1 Zahlungseingang")  # the best keep their names

@@ -134,3 +134,16 @@ def test_the_summary_sheet_starts_with_the_paragraph_and_the_score() -> None:
     column = header.index("Alter der Daten beim Bericht (Tage)")
     ages = {row[1]: row[column] for row in processes.iter_rows(min_row=2, values_only=True)}
     assert ages[HUNDESTEUER] == 697 and ages[SONDERNUTZUNG] == 728
+
+
+def test_the_summary_page_still_holds_the_paragraph_the_top_ten_and_both_charts() -> None:
+    snapshot = make_snapshot()
+    extra = [
+        c | {"activity": f"{c['activity'] or 'Eingang'} (Variante {n})", "score": c["score"] - 20}
+        for n in range(2)
+        for c in snapshot["candidates"]
+    ]
+    snapshot["candidates"] += extra  # twelve candidates: the top ten fill the table
+    first = _flat(PdfReader(io.BytesIO(render_report(snapshot, "pdf"))).pages[0].extract_text())
+    assert "Zuerst angehen" in first
+    assert "Eingesparte Arbeitsstunden je Jahr" in first and "Nutzen und Aufwand" in first

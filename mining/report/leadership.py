@@ -29,6 +29,7 @@ __all__ = [
 ]
 
 FIRST_STEPS = 3  # what leadership can start at once; the ranked table holds the rest
+_NAMED_STALE = 3
 
 # What each kind needs before it can start (the interface, the service, the decision).
 _NEEDS = {
@@ -220,17 +221,26 @@ def conclusions(snapshot: dict, language: str = "de") -> str:
             ]
     stale = stale_processes(snapshot)
     if stale:
+        # The oldest three by name; every process page gives its own age.
         limit = _number(data_age_threshold(snapshot), 0, language)
         named = ", ".join(
-            f"{p.get('name') or p.get('key')} {_number(age, 0, language)}" for p, age in stale
+            f"{p.get('name') or p.get('key')} {_number(age, 0, language)}"
+            for p, age in stale[:_NAMED_STALE]
         )
-        parts.append(
-            f"Achtung: Die Daten von {len(stale)} Prozess{'en' if len(stale) > 1 else ''} sind "
-            f"älter als {limit} Tage ({named} Tage) – die Zahlen beschreiben womöglich nicht mehr "
-            "den heutigen Ablauf; ein neues Protokoll vor der Entscheidung hilft."
-            if de
-            else f"Caution: the data of {len(stale)} process{'es' if len(stale) > 1 else ''} "
-            f"are older than {limit} days ({named} days) – the figures may no longer describe "
-            "today's process; a new log before deciding helps."
-        )
+        more = len(stale) - _NAMED_STALE
+        if de:
+            rest = f" und {more} weitere" if more > 0 else ""
+            parts.append(
+                f"Achtung: Die Daten von {len(stale)} Prozess{'en' if len(stale) > 1 else ''} "
+                f"sind älter als {limit} Tage ({named} Tage{rest}) – die Zahlen beschreiben "
+                "womöglich nicht mehr den heutigen Ablauf; ein neues Protokoll vor der "
+                "Entscheidung hilft."
+            )
+        else:
+            rest = f" and {more} more" if more > 0 else ""
+            parts.append(
+                f"Caution: the data of {len(stale)} process{'es' if len(stale) > 1 else ''} are "
+                f"older than {limit} days ({named} days{rest}) – the figures may no longer "
+                "describe today's process; a new log before deciding helps."
+            )
     return " ".join(parts)

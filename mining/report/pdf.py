@@ -95,6 +95,8 @@ class _Writer:
             spaceAfter=3,
         )
         self.bullet = ParagraphStyle("bullet", self.small, leftIndent=10, bulletIndent=2)
+        # The conclusions: small enough that the summary still holds the top ten and both charts.
+        self.lead = ParagraphStyle("lead", base, fontSize=8.5, leading=10.5)
         self.flag = ParagraphStyle("flag", self.small, textColor=colors.HexColor("#9c2b23"))
 
     def p(self, text: object, style: ParagraphStyle | None = None) -> Paragraph:
@@ -176,8 +178,8 @@ class _Writer:
         snapshot = self.snapshot
         story = [self.p(snapshot.get("title") or "Digitalisierungsportfolio", self.title)]
         story.append(self.p("Zusammenfassung für die Verwaltungsleitung", self.h2))
-        story.append(self.p(rp.conclusion_text(snapshot), self.body))
-        story.append(Spacer(1, 6))
+        story.append(self.p(rp.conclusion_text(snapshot), self.lead))
+        story.append(Spacer(1, 4))
         story.append(self.facts(rp.report_facts(snapshot), width))
         figures_row = rp.key_figures(snapshot)
         big = ParagraphStyle("big", self.head, fontSize=12, leading=15, alignment=1)
@@ -196,7 +198,7 @@ class _Writer:
                 ]
             )
         )
-        story += [Spacer(1, 8), key_table]
+        story += [Spacer(1, 4), key_table]
         story.append(self.p(f"Die {rp.TOP_CANDIDATES} besten Kandidaten", self.h2))
         top = rp.top_candidates(snapshot)
         if not top.rows:
@@ -214,7 +216,7 @@ class _Writer:
                 ],
                 [
                     figures.savings_chart(best, self.fonts, half),
-                    figures.portfolio_matrix(best, self.fonts, half, 150),
+                    figures.portfolio_matrix(best, self.fonts, half, 140),
                 ],
             ],
             colWidths=[half + 6, half + 6],
@@ -222,7 +224,7 @@ class _Writer:
         charts.setStyle(
             TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)])
         )
-        story += [Spacer(1, 10), KeepTogether(charts)]
+        story += [Spacer(1, 4), KeepTogether(charts)]
         return story
 
     def process_page(self, process: dict, width: float) -> list:

@@ -159,6 +159,7 @@ from mining.report import conclusions as conclusions
 from mining.report import neutralize as neutralize
 from mining.report import redact_snapshot as redact_snapshot
 from mining.report import render_report as render_report
+from mining.report import step_totals as step_totals
 from mining.report import write_csv as write_csv
 from mining.results import AnalysisResult as AnalysisResult
 
@@ -285,6 +286,7 @@ __all__ = [
     "score_explanation",
     "save_assumptions",
     "shown_signal",
+    "step_totals",
     "suggest_mapping",
     "toml_text",
     "unit_figures",

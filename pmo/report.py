@@ -31,6 +31,7 @@ from mining import (
     open_log,
     register_candidates,
     run_scenario,
+    step_totals,
 )
 from pmo.context import process_context, process_facts
 from process_registry import ReferenceLog, Registry, iso, office_settings, parse_iso
@@ -297,14 +298,16 @@ def _process_map(result: AnalysisResult) -> dict[str, Any]:
 def _summary(
     processes: list[dict[str, Any]], candidates: list[dict[str, Any]], assumptions: Assumptions
 ) -> dict[str, Any]:
-    hours = sum(c["hours_saved_per_year"] for c in candidates)
+    # Each step once (its best-ranked recommendation): a robot and a form assistant on the same
+    # step save its hours once, as the conclusions count them (mining.step_totals).
+    hours, euros = step_totals(candidates)
     return {
         "processes": len(processes),
         "processes_with_log": sum(1 for p in processes if p["analysis"] is not None),
         "candidates": len(candidates),
         "hours_saved_per_year": round(hours, 1),
         "fte_saved": round(hours / assumptions["general"]["hours_per_fte"], 2),
-        "euros_saved_per_year": round(sum(c["euros_saved_per_year"] for c in candidates), 0),
+        "euros_saved_per_year": round(euros, 0),
         "pages_avoided_per_year": round(sum(c["pages_avoided_per_year"] for c in candidates), 0),
         "co2_kg_avoided_per_year": round(sum(c["co2_kg_avoided_per_year"] for c in candidates), 1),
     }

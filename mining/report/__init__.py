@@ -32,7 +32,7 @@ neutralize formula injection (cells that start with ``=``, ``+``,
 
 from mining.report.case_export import cases_csv
 from mining.report.cells import neutralize, write_csv
-from mining.report.leadership import conclusions
+from mining.report.leadership import conclusions, step_totals
 from mining.report.redact import redact_snapshot
 from mining.report.render import render_report
 
@@ -42,5 +42,6 @@ __all__ = [
     "neutralize",
     "redact_snapshot",
     "render_report",
+    "step_totals",
     "write_csv",
 ]

@@ -115,3 +115,15 @@ def test_the_data_age_threshold_is_the_offices_setting(
             settings.write_text(before, encoding="utf-8")
     assert "Achtung" not in app.info[0].value
     assert not any("Tagen" in w.value for w in app.warning)
+
+
+def test_the_conclusions_follow_the_language_switch(
+    office: Office, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    use_office(monkeypatch, office)
+    app = run_page("overview", language="en")
+    assert app.subheader[0].value == "Conclusions"
+    paragraph = app.info[0].value.replace("\\", "")
+    assert paragraph.startswith("Start with: (1) ")
+    assert "RPA (software robot)" in paragraph and "working hours" in paragraph
+    assert any(c.value.startswith("Score = 100 × (0.7 × benefit") for c in app.caption)

@@ -39,11 +39,11 @@ _NEEDS = {
         "en": "access to the specialist application through an interface or approved UI automation",
     },
     "ai_form_assistance": {
-        "de": "einen KI-Dienst mit Datenschutz-Folgenabschätzung für die Antragsdaten",
+        "de": "ein KI-Dienst mit Datenschutz-Folgenabschätzung für die Antragsdaten",
         "en": "an AI service with a data protection impact assessment for the application data",
     },
     "online_service": {
-        "de": "einen Onlinedienst mit Anbindung an die Fachanwendung (z. B. über FIT-Connect)",
+        "de": "ein Onlinedienst mit Anbindung an die Fachanwendung (z. B. über FIT-Connect)",
         "en": "an online service connected to the specialist application (e.g. via FIT-Connect)",
     },
     "process_redesign": {

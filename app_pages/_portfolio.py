@@ -27,7 +27,13 @@ from app_pages._shared import (
     visible_logs,
     visible_processes,
 )
-from mining import Assumptions, AssumptionsError, MiningError, checked_values
+from mining import (
+    RECOMMENDATION_NAMES,
+    Assumptions,
+    AssumptionsError,
+    MiningError,
+    checked_values,
+)
 from pmo import build_report
 from process_registry import RegistryError, SettingsError, database_url
 
@@ -157,14 +163,9 @@ def _portfolio(
 
 
 def recommendation_label(kind: str | None) -> str:
-    labels = {
-        "rpa": t("digitization.kind_rpa"),
-        "ai_form_assistance": t("digitization.kind_ai_form_assistance"),
-        "online_service": t("digitization.kind_online_service"),
-        "process_redesign": t("digitization.kind_process_redesign"),
-        "decision_assistance": t("digitization.kind_decision_assistance"),
-    }
-    return labels.get(kind or "", kind or t("common.none"))
+    """The name from the vocabulary the reports use too (:data:`mining.RECOMMENDATION_NAMES`)."""
+    names = RECOMMENDATION_NAMES.get(kind or "")
+    return names[language()] if names else (kind or t("common.none"))
 
 
 def activity_text(candidate: dict[str, Any]) -> str:

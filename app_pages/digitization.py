@@ -6,7 +6,12 @@ import pandas as pd
 import streamlit as st
 
 from app_pages._assumption_form import assumption_form
-from app_pages._i18n import t
+from app_pages._i18n import language, t
+from app_pages._matrix import FONT_SIZE as MATRIX_FONT_SIZE
+from app_pages._matrix import HEIGHT as MATRIX_HEIGHT
+from app_pages._matrix import WIDTH as MATRIX_WIDTH
+from app_pages._matrix import X_MAX as MATRIX_X_MAX
+from app_pages._matrix import layout as matrix_layout
 from app_pages._portfolio import (
     activity_text,
     computed_portfolio,
@@ -19,7 +24,7 @@ from app_pages._portfolio import (
 )
 from app_pages._scenario import scenario_section
 from app_pages._shared import signed_in_user, visible_processes
-from mining import shown_signal, write_csv
+from mining import score_explanation, shown_signal, write_csv
 from process_registry import RegistryError
 
 user = signed_in_user()
@@ -93,6 +98,12 @@ st.dataframe(
     },
 )
 st.caption(t("digitization.flags_note"))
+general = assumptions["general"]
+st.caption(
+    score_explanation(
+        general["benefit_weight"], general["effort_weight"], general["hours_saturation"], language()
+    )
+)
 extra = {
     "fte": t("digitization.col_fte"),
     "pages": t("digitization.col_pages"),
@@ -208,8 +219,15 @@ if shown:
 
 st.subheader(t("digitization.matrix_heading"))
 st.caption(t("digitization.matrix_note"))
+# Every dot labelled with its rank (as in the table) and step; labels placed so none overlap.
+points = matrix_layout([(activity_text(c), c["effort"], c["benefit"]) for c in shown])
 matrix = pd.DataFrame(
     {
+        "rank": [p.rank for p in points],
+        "label": [p.label for p in points],
+        "x": [p.x for p in points],
+        "label_x": [p.label_x for p in points],
+        "label_y": [p.label_y for p in points],
         "process": [c["process_name"] or c["process"] for c in shown],
         "step": [activity_text(c) for c in shown],
         "kind": [recommendation_label(c["recommendation"]) for c in shown],
@@ -219,24 +237,48 @@ matrix = pd.DataFrame(
         "score": [c["score"] for c in shown],
     }
 )
-chart = (
-    alt.Chart(matrix)
-    .mark_circle(opacity=0.7)
-    .encode(
-        x=alt.X("effort:Q", title=t("digitization.axis_effort"), scale=alt.Scale(domain=[0, 5])),
-        y=alt.Y("benefit:Q", title=t("digitization.axis_benefit"), scale=alt.Scale(domain=[0, 1])),
-        size=alt.Size("hours:Q", title=t("digitization.col_hours")),
-        color=alt.Color("kind:N", title=t("digitization.col_recommendation")),
-        tooltip=[
-            alt.Tooltip("process:N", title=t("digitization.col_process")),
-            alt.Tooltip("step:N", title=t("digitization.col_step")),
-            alt.Tooltip("kind:N", title=t("digitization.col_recommendation")),
-            alt.Tooltip("score:Q", title=t("digitization.col_score")),
-            alt.Tooltip("hours:Q", title=t("digitization.col_hours")),
-        ],
-    )
+base = alt.Chart(matrix).properties(width=MATRIX_WIDTH, height=MATRIX_HEIGHT)
+x_scale = alt.Scale(domain=[0, MATRIX_X_MAX], nice=False)
+y_scale = alt.Scale(domain=[0, 1], nice=False)
+dots = base.mark_circle(opacity=0.7).encode(
+    x=alt.X(
+        "x:Q",
+        title=t("digitization.axis_effort"),
+        scale=x_scale,
+        axis=alt.Axis(values=[1, 2, 3, 4, 5]),
+    ),
+    y=alt.Y("benefit:Q", title=t("digitization.axis_benefit"), scale=y_scale),
+    size=alt.Size("hours:Q", title=t("digitization.col_hours")),
+    color=alt.Color("kind:N", title=t("digitization.col_recommendation")),
+    tooltip=[
+        alt.Tooltip("rank:Q", title=t("digitization.col_rank")),
+        alt.Tooltip("process:N", title=t("digitization.col_process")),
+        alt.Tooltip("step:N", title=t("digitization.col_step")),
+        alt.Tooltip("kind:N", title=t("digitization.col_recommendation")),
+        alt.Tooltip("score:Q", title=t("digitization.col_score")),
+        alt.Tooltip("hours:Q", title=t("digitization.col_hours")),
+    ],
 )
-st.altair_chart(chart, key="digitization_matrix")
+leaders = base.mark_rule(color="#9aa5b1", strokeWidth=0.7).encode(
+    x=alt.X("x:Q", scale=x_scale), y=alt.Y("benefit:Q", scale=y_scale), x2="label_x", y2="label_y"
+)
+texts = base.mark_text(align="left", baseline="middle", fontSize=MATRIX_FONT_SIZE).encode(
+    x=alt.X("label_x:Q", scale=x_scale),
+    y=alt.Y("label_y:Q", scale=y_scale),
+    text="label:N",
+    tooltip=[
+        alt.Tooltip("process:N", title=t("digitization.col_process")),
+        alt.Tooltip("step:N", title=t("digitization.col_step")),
+    ],
+)
+# "pad" keeps the plot at the pixel size the label layout assumed; the legends go below it.
+chart = (
+    alt.layer(leaders, dots, texts)
+    .properties(autosize=alt.AutoSizeParams(type="pad", contains="padding"))
+    .configure_legend(orient="bottom", direction="horizontal")
+)
+st.altair_chart(chart, key="digitization_matrix", width="content")
+st.caption(t("digitization.matrix_labels_note"))
 
 st.subheader(t("digitization.savings_heading"))
 per_kind = pd.DataFrame(

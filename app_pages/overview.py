@@ -11,20 +11,20 @@ import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
-from app_pages._i18n import t
+from app_pages._i18n import language, t
 from app_pages._portfolio import (
     activity_text,
     computed_portfolio,
+    md,
     number,
     recommendation_label,
     session_assumptions,
     stop_if_no_processes,
 )
-from app_pages._shared import signed_in_user, visible_logs, visible_processes
-from mining import MiningError
-from process_registry import RegistryError, clock, local_date, parse_iso
+from app_pages._shared import office_settings, signed_in_user, visible_logs, visible_processes
+from mining import MiningError, conclusions, score_explanation
+from process_registry import RegistryError, SettingsError, clock, local_date, parse_iso
 
-STALE_DAYS = 90  # a log older than a quarter no longer describes today's process
 TOP = 5
 
 user = signed_in_user()
@@ -38,7 +38,9 @@ st.caption(
 try:
     processes = visible_processes(user)
     logs = visible_logs(user)
-except (RegistryError, MiningError) as err:
+    # A log older than this (the office's setting) may no longer describe today's process.
+    stale_days = office_settings().data_age_warning_days
+except (RegistryError, MiningError, SettingsError) as err:
     st.error(str(err))
     st.stop()
 
@@ -48,6 +50,10 @@ assumptions, edited = session_assumptions()
 snapshot = computed_portfolio(user, assumptions)
 if edited:
     st.caption(t("overview.edited_assumptions"))
+
+# The conclusions first, as the report opens; with the threshold as set now, not when cached.
+st.subheader(t("overview.conclusions_heading"))
+st.info(md(conclusions(snapshot | {"data_age_warning_days": stale_days}, language())))
 
 summary = snapshot["summary"]
 col1, col2, col3, col4 = st.columns(4)
@@ -82,6 +88,15 @@ if top:
             }
         ),
         hide_index=True,
+    )
+    general = assumptions["general"]
+    st.caption(
+        score_explanation(
+            general["benefit_weight"],
+            general["effort_weight"],
+            general["hours_saturation"],
+            language(),
+        )
     )
 else:
     st.info(t("overview.no_candidates"))
@@ -173,8 +188,8 @@ reasons = {
 def _state(key: str) -> str:
     if key not in newest:
         return t("overview.state_no_log")
-    if (today - newest[key]).days > STALE_DAYS:
-        return t("overview.state_stale", days=STALE_DAYS)
+    if (today - newest[key]).days > stale_days:
+        return t("overview.state_stale", days=stale_days)
     return t("overview.state_current")
 
 
@@ -201,9 +216,9 @@ freshness = pd.DataFrame(
         t("overview.col_state"): [_state(p.key) for p in processes],
     }
 )
-stale = sum(1 for p in processes if p.key in newest and (today - newest[p.key]).days > STALE_DAYS)
+stale = sum(1 for p in processes if p.key in newest and (today - newest[p.key]).days > stale_days)
 if stale:
-    st.warning(t("overview.stale_warning", count=stale, days=STALE_DAYS))
+    st.warning(t("overview.stale_warning", count=stale, days=stale_days))
 st.dataframe(freshness, hide_index=True, key="overview_freshness")
 
 st.markdown(f"**{t('overview.status_heading')}**")

@@ -6,8 +6,8 @@ import json
 import pandas as pd
 import streamlit as st
 
-from app_pages._i18n import t
-from app_pages._portfolio import number
+from app_pages._i18n import language, t
+from app_pages._portfolio import md, number
 from app_pages._scenario import pending_scenario, scenario_label
 from app_pages._shared import (
     log_store,
@@ -17,7 +17,7 @@ from app_pages._shared import (
     signed_in_user,
     visible_processes,
 )
-from mining import MiningError, render_report
+from mining import MiningError, conclusions, render_report
 from pmo import ReportFilters, ReportScenario, build_report
 from process_registry import (
     RegistryError,
@@ -134,6 +134,7 @@ if user.can_create_reports:
                             actor=user.name,
                             min_group_size=settings.min_group_size,
                             working_time=settings.working_time,
+                            data_age_warning_days=settings.data_age_warning_days,
                             title=title.strip(),
                             scenario=scenario,
                         )
@@ -210,6 +211,9 @@ if snapshot is not None:
     cols[0].metric(t("reports.metric_processes"), number(summary.get("processes")))
     cols[1].metric(t("reports.metric_candidates"), number(summary.get("candidates")))
     cols[2].metric(t("reports.metric_hours"), number(summary.get("hours_saved_per_year")))
+    # The paragraph the report opens with, in the user's language (worked out for older ones).
+    stored = (snapshot.get("conclusions") or {}).get(language())
+    st.info(md(stored or conclusions(snapshot, language())))
     content = canonical_json(snapshot)
     buttons = st.columns(len(FORMATS))
     for column, (fmt, label, mime) in zip(buttons, FORMATS, strict=True):

@@ -56,10 +56,12 @@ if not user.can_edit_registry:
                 t("settings.col_setting"): [
                     t("settings.min_group_size"),
                     t("settings.working_time"),
+                    t("settings.data_age_warning_days"),
                 ],
                 t("settings.col_value"): [
                     str(settings.min_group_size),
                     t("settings.yes") if settings.working_time else t("settings.no"),
+                    str(settings.data_age_warning_days),
                 ],
             }
         ),
@@ -80,10 +82,27 @@ else:
             help=t("settings.working_time_help"),
             key="settings_working_time",
         )
+        data_age_warning_days = st.number_input(
+            t("settings.data_age_warning_days"),
+            value=settings.data_age_warning_days,
+            min_value=1,
+            step=1,
+            help=t("settings.data_age_warning_days_help"),
+            key="settings_data_age_warning_days",
+        )
         if st.form_submit_button(t("settings.save"), key="settings_save_office"):
             try:
                 settings = save_office_settings(
-                    min_group_size, working_time, folder=data_dir(), actor=user.name
+                    min_group_size,
+                    working_time,
+                    folder=data_dir(),
+                    actor=user.name,
+                    # Unchanged stays out of the file, so a later default applies to it.
+                    data_age_warning_days=(
+                        data_age_warning_days
+                        if data_age_warning_days != settings.data_age_warning_days
+                        else None
+                    ),
                 )
             except SettingsError as err:
                 st.error(t("settings.not_saved", error=str(err)))

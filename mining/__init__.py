@@ -53,6 +53,7 @@ from mining.conformance import unmodelled_activities as unmodelled_activities
 from mining.conformance import unplaced_activities as unplaced_activities
 from mining.diagram import write_bpmn as write_bpmn
 from mining.digitization import ASSUMPTION_LABELS as ASSUMPTION_LABELS
+from mining.digitization import RECOMMENDATION_NAMES as RECOMMENDATION_NAMES
 from mining.digitization import SCENARIO_KINDS as SCENARIO_KINDS
 from mining.digitization import Assumptions as Assumptions
 from mining.digitization import AssumptionsError as AssumptionsError
@@ -65,6 +66,7 @@ from mining.digitization import load_assumptions as load_assumptions
 from mining.digitization import register_candidates as register_candidates
 from mining.digitization import run_scenario as run_scenario
 from mining.digitization import save_assumptions as save_assumptions
+from mining.digitization import score_explanation as score_explanation
 from mining.digitization import shown_signal as shown_signal
 from mining.digitization import toml_text as toml_text
 from mining.digitization import write_toml as write_toml
@@ -153,9 +155,11 @@ from mining.query import get_start_end_activities as get_start_end_activities
 from mining.query import get_variants as get_variants
 from mining.query import open_log as open_log
 from mining.report import cases_csv as cases_csv
+from mining.report import conclusions as conclusions
 from mining.report import neutralize as neutralize
 from mining.report import redact_snapshot as redact_snapshot
 from mining.report import render_report as render_report
+from mining.report import step_totals as step_totals
 from mining.report import write_csv as write_csv
 from mining.results import AnalysisResult as AnalysisResult
 
@@ -165,6 +169,7 @@ __all__ = [
     "MEASURES",
     "MIN_MODEL_SHARE",
     "OPTIONAL_ROLES",
+    "RECOMMENDATION_NAMES",
     "REQUIRED_ROLES",
     "SUPPORTED_FORMATS",
     "ActivityMappingError",
@@ -225,6 +230,7 @@ __all__ = [
     "checked_values",
     "clock_texts",
     "compare_channels",
+    "conclusions",
     "convert_to_petri_net",
     "deadline_status",
     "describe_filter",
@@ -277,8 +283,10 @@ __all__ = [
     "register_candidates",
     "run_scenario",
     "render_report",
+    "score_explanation",
     "save_assumptions",
     "shown_signal",
+    "step_totals",
     "suggest_mapping",
     "toml_text",
     "unit_figures",

@@ -24,15 +24,17 @@ from mining import (
     LogView,
     analyze,
     channel_column,
+    conclusions,
     filter_local_days,
     load_assumptions,
     office_calendar,
     open_log,
     register_candidates,
     run_scenario,
+    step_totals,
 )
 from pmo.context import process_context, process_facts
-from process_registry import ReferenceLog, Registry, iso, office_settings
+from process_registry import ReferenceLog, Registry, iso, office_settings, parse_iso
 
 __all__ = ["ReportFilters", "ReportScenario", "build_report"]
 
@@ -84,6 +86,7 @@ def build_report(
     title: str = "Digitalisierungsportfolio",
     now: dt.datetime | None = None,
     scenario: ReportScenario | None = None,
+    data_age_warning_days: int | None = None,
 ) -> dict[str, Any]:
     """The portfolio of ``keys`` (default: every registered process) as a snapshot dict.
 
@@ -92,12 +95,17 @@ def build_report(
     ``filters``, and the section names that log and why; a process without a log is assessed
     from its catalogue data alone and says so. With ``scenario`` each process with a log gets a
     ``scenario`` (:meth:`mining.ScenarioResult.to_dict`) on its page. ``min_group_size`` and
-    ``working_time`` default to the office settings beside the store's logs, as in the workspace.
+    ``working_time`` default to the office settings beside the store's logs, as in the workspace,
+    and so does ``data_age_warning_days``: a log's ``age_days`` (newest event to ``created_at``)
+    above it is warned about. ``conclusions`` holds the opening paragraph in German and English.
     """
-    if min_group_size is None or working_time is None:
+    if min_group_size is None or working_time is None or data_age_warning_days is None:
         settings = office_settings(store.data_dir)
         min_group_size = settings.min_group_size if min_group_size is None else min_group_size
         working_time = settings.working_time if working_time is None else working_time
+        if data_age_warning_days is None:
+            data_age_warning_days = settings.data_age_warning_days
+    created = (now or dt.datetime.now(dt.UTC)).replace(microsecond=0)
     assumptions = assumptions or load_assumptions()
     filters = filters or ReportFilters()
     # None means every process; an empty selection is an empty portfolio, not everything.
@@ -113,6 +121,10 @@ def build_report(
         _process_section(registry, store, key, references.get(key), filters, options, scenario)
         for key in wanted
     ]
+    for process in processes:
+        if process["log"] is not None and process["log"]["end"]:
+            end = parse_iso(process["log"]["end"])
+            process["log"]["age_days"] = max((created - end) // dt.timedelta(days=1), 0)
     # Leadership reads the processes with measured findings first, the most promising on top.
     processes.sort(
         key=lambda p: (
@@ -134,11 +146,11 @@ def build_report(
     flat = assumptions.flat()
     flat["general.min_group_size"] = min_group_size
     flat["general.working_time"] = working_time
-    return {
+    snapshot = {
         "schema": SCHEMA,
         "id": None,
         "title": title,
-        "created_at": iso((now or dt.datetime.now(dt.UTC)).replace(microsecond=0)),
+        "created_at": iso(created),
         "created_by": actor,
         "filters": filters.to_dict(),
         "assumptions": flat,
@@ -153,7 +165,10 @@ def build_report(
         "summary": _summary(processes, candidates, assumptions),
         "candidates": candidates,
         "processes": processes,
+        "data_age_warning_days": data_age_warning_days,
     }
+    snapshot["conclusions"] = {lang: conclusions(snapshot, lang) for lang in ("de", "en")}
+    return snapshot
 
 
 def _process_section(
@@ -179,6 +194,9 @@ def _process_section(
         "process_map": {"nodes": [], "edges": []},
         "candidates": [],
         "notes": [],
+        # How the model was read for the conformance check (element ids, boundary events): the
+        # report's appendix, not the process page leadership reads.
+        "technical_notes": [],
     }
     log = reference.log if reference is not None else None
     if reference is None or log is None:
@@ -214,7 +232,7 @@ def _process_section(
     section["analysis"] = _analysis_digest(result)
     section["process_map"] = _process_map(result)
     section["candidates"] = result["candidates"]
-    section["notes"].extend(result.get("conformance", {}).get("notes", []))
+    section["technical_notes"].extend(result.get("conformance", {}).get("notes", []))
     if scenario is not None and scenario.process in (None, key):
         section["scenario"] = run_scenario(
             view,
@@ -280,14 +298,16 @@ def _process_map(result: AnalysisResult) -> dict[str, Any]:
 def _summary(
     processes: list[dict[str, Any]], candidates: list[dict[str, Any]], assumptions: Assumptions
 ) -> dict[str, Any]:
-    hours = sum(c["hours_saved_per_year"] for c in candidates)
+    # Each step once (its best-ranked recommendation): a robot and a form assistant on the same
+    # step save its hours once, as the conclusions count them (mining.step_totals).
+    hours, euros = step_totals(candidates)
     return {
         "processes": len(processes),
         "processes_with_log": sum(1 for p in processes if p["analysis"] is not None),
         "candidates": len(candidates),
         "hours_saved_per_year": round(hours, 1),
         "fte_saved": round(hours / assumptions["general"]["hours_per_fte"], 2),
-        "euros_saved_per_year": round(sum(c["euros_saved_per_year"] for c in candidates), 0),
+        "euros_saved_per_year": round(euros, 0),
         "pages_avoided_per_year": round(sum(c["pages_avoided_per_year"] for c in candidates), 0),
         "co2_kg_avoided_per_year": round(sum(c["co2_kg_avoided_per_year"] for c in candidates), 1),
     }

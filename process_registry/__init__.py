@@ -85,6 +85,7 @@ from .schema import SCHEMA_REVISION as SCHEMA_REVISION
 from .schema import current_revision as current_revision
 from .schema import prepared_schema as prepared_schema
 from .schema import upgrade_schema as upgrade_schema
+from .settings import DEFAULT_DATA_AGE_WARNING_DAYS as DEFAULT_DATA_AGE_WARNING_DAYS
 from .settings import DEFAULT_HOLIDAY_CALENDAR as DEFAULT_HOLIDAY_CALENDAR
 from .settings import DEFAULT_MIN_CASES as DEFAULT_MIN_CASES
 from .settings import DEFAULT_MIN_GROUP_SIZE as DEFAULT_MIN_GROUP_SIZE
@@ -118,6 +119,7 @@ __all__ = [
     "BERLIN",
     "CATALOGUE_FIELDS",
     "DEFAULT_HOLIDAY_CALENDAR",
+    "DEFAULT_DATA_AGE_WARNING_DAYS",
     "DEFAULT_MIN_CASES",
     "DEFAULT_MIN_GROUP_SIZE",
     "HARDENED_PARSER_OPTIONS",

@@ -29,6 +29,7 @@ from .errors import ValidationError
 from .files import write_text_atomically
 
 __all__ = [
+    "DEFAULT_DATA_AGE_WARNING_DAYS",
     "DEFAULT_HOLIDAY_CALENDAR",
     "DEFAULT_MIN_CASES",
     "DEFAULT_MIN_GROUP_SIZE",
@@ -38,6 +39,7 @@ __all__ = [
     "SETTINGS_FILE",
     "OfficeSettings",
     "SettingsError",
+    "checked_data_age",
     "checked_settings",
     "current_user",
     "data_dir",
@@ -63,10 +65,19 @@ DEFAULT_RETENTION_DAYS = 365
 # assumption ``general.min_cases`` (annahmen.toml) has the same default but another job: it flags
 # candidates resting on few cases; this one decides which log speaks for a process.
 DEFAULT_MIN_CASES = 100
+# A reference log whose newest event is older than this many days at report time gets a warning
+# on the Übersicht and in the report: its figures may no longer describe today's process.
+DEFAULT_DATA_AGE_WARNING_DAYS = 180
 SETTINGS_FILE = "arbeitsbereich.toml"
 
 _RETENTION_ENV = "PMO_RETENTION_DAYS"
-_FILE_KEYS = ("min_group_size", "working_time", "retention_days", "min_cases")
+_FILE_KEYS = (
+    "min_group_size",
+    "working_time",
+    "retention_days",
+    "min_cases",
+    "data_age_warning_days",
+)
 
 
 class SettingsError(ValidationError):
@@ -120,6 +131,7 @@ class OfficeSettings:
     working_time: bool = False
     retention_days: int = DEFAULT_RETENTION_DAYS
     min_cases: int = DEFAULT_MIN_CASES
+    data_age_warning_days: int = DEFAULT_DATA_AGE_WARNING_DAYS
     timezone: str = OFFICE_TIMEZONE
     holiday_calendar: str = DEFAULT_HOLIDAY_CALENDAR
 
@@ -127,6 +139,7 @@ class OfficeSettings:
         checked_settings(self.min_group_size, self.working_time)
         _checked_retention(self.retention_days)
         _checked_min_cases(self.min_cases)
+        checked_data_age(self.data_age_warning_days)
         ZoneInfo(self.timezone)  # an unknown zone fails here, not in the middle of an analysis
 
     @property
@@ -173,6 +186,19 @@ def _checked_min_cases(cases: Any, *, source: str | None = None) -> int:
             source=source,
         )
     return cases
+
+
+def checked_data_age(days: Any, *, source: str | None = None) -> int:
+    """The data-age warning threshold (days, at least 1); raises :class:`SettingsError`."""
+    if isinstance(days, float) and days.is_integer():
+        days = int(days)  # a number field of the page gives a float
+    if isinstance(days, bool) or not isinstance(days, int) or days < 1:
+        raise SettingsError(
+            "Warnung bei alten Daten (data_age_warning_days) muss eine ganze Zahl ab 1 sein "
+            f"(Tage), nicht „{days}“",
+            source=source,
+        )
+    return days
 
 
 def settings_path(folder: Path | None = None) -> Path:
@@ -258,18 +284,29 @@ def office_settings(folder: Path | None = None) -> OfficeSettings:
         working_time=checked["working_time"],
         retention_days=from_env if from_env is not None else _retention(values, source),
         min_cases=_checked_min_cases(values.get("min_cases", DEFAULT_MIN_CASES), source=source),
+        data_age_warning_days=checked_data_age(
+            values.get("data_age_warning_days", DEFAULT_DATA_AGE_WARNING_DAYS), source=source
+        ),
     )
 
 
 def save_office_settings(
-    min_group_size: Any, working_time: Any, *, folder: Path | None = None, actor: str = ""
+    min_group_size: Any,
+    working_time: Any,
+    *,
+    folder: Path | None = None,
+    actor: str = "",
+    data_age_warning_days: Any = None,
 ) -> OfficeSettings:
-    """Check the two settings of the page Einstellungen and write them into the settings file of
+    """Check the settings of the page Einstellungen and write them into the settings file of
     ``folder`` (default ``PMO_DATA_DIR``), keeping what else it holds; the old file stays if
-    anything fails (:class:`SettingsError`). Returns the settings as now in force."""
+    anything fails (:class:`SettingsError`). Returns the settings as now in force.
+    ``data_age_warning_days`` None keeps the value the file has."""
     path = settings_path(folder)
     office_settings(folder)  # a broken file is reported, not overwritten with what it lost
     values = {**_file_values(folder), **checked_settings(min_group_size, working_time)}
+    if data_age_warning_days is not None:
+        values["data_age_warning_days"] = checked_data_age(data_age_warning_days)
     lines = ["# Einstellungen des Arbeitsbereichs (Seite Einstellungen)."]
     if actor:
         lines.append(f"# Zuletzt gespeichert von {' '.join(actor.splitlines())}.")

@@ -234,3 +234,46 @@ def test_a_scenario_without_a_change_asks_for_one(
     assert [w.value for w in app.warning] == [
         "Bitte mindestens einen Kandidaten übernehmen oder einen Ziel-Anteil setzen."
     ]
+
+
+def test_the_matrix_labels_every_dot_and_no_two_labels_overlap(
+    office: Office, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    import pyarrow as pa
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from app_pages._matrix import FONT_SIZE, HEIGHT, WIDTH, X_MAX, overlaps
+
+    use_office(monkeypatch, office)
+    app = run_page("digitization")
+    [chart] = [c for c in app.get("vega_lite_chart") if "layer" in json.loads(c.proto.spec)]
+    spec = json.loads(chart.proto.spec)
+    assert (spec["width"], spec["height"]) == (WIDTH, HEIGHT)  # the pixels the layout assumed
+    assert spec["autosize"]["type"] == "pad"  # not squeezed to fit the column
+    assert [layer["mark"]["type"] for layer in spec["layer"]] == ["rule", "circle", "text"]
+    [dataset] = chart.proto.datasets
+    frame = pa.ipc.open_stream(dataset.data.data).read_pandas()
+    candidates = table(app, "Euro/Jahr")
+    assert len(frame) == len(candidates)
+    for rank, step, label in zip(frame["rank"], frame["step"], frame["label"], strict=True):
+        # The rank and the step's name, or the rank alone where the spot is crowded.
+        assert label == str(rank) or (
+            label.startswith(f"{rank} ") and (step in label or label.endswith("…"))
+        )
+    # Where the chart draws each label (left edge, vertical middle), measured as the layout does.
+    boxes = []
+    for label, x, y in zip(frame["label"], frame["label_x"], frame["label_y"], strict=True):
+        left, middle = x / X_MAX * WIDTH, HEIGHT - y * HEIGHT
+        width = stringWidth(label, "Helvetica", FONT_SIZE)
+        boxes.append((left, middle - FONT_SIZE / 2, left + width, middle + FONT_SIZE / 2))
+    assert all(0 <= b[0] and b[2] <= WIDTH and 0 <= b[1] and b[3] <= HEIGHT for b in boxes)
+    clashes = [
+        (frame["label"][i], frame["label"][j])
+        for i in range(len(boxes))
+        for j in range(i + 1, len(boxes))
+        if overlaps(boxes[i], boxes[j])
+    ]
+    assert clashes == []
+    assert any(c.value.startswith("Score = 100 × (0,7 × Nutzen") for c in app.caption)

@@ -50,10 +50,10 @@ def test_overview_names_bottleneck_deviations_and_stale_data(
     assert 0.0 < deviations["Fälle ohne Abweichung"][0] < 1.0
     assert deviations["Häufigste Abweichung"][0]
     freshness = table(app, "Datenstand").set_index("Prozess")
-    # The generated log ends in 2024: more than 90 days ago.
+    # The generated log ends in 2024: older than the office's 180 days.
     assert freshness.loc[office.hundesteuer_name, "Datenstand"].startswith("veraltet")
     assert set(freshness["Datenstand"]) >= {"kein Protokoll"}
-    assert any("90 Tagen" in w.value for w in app.warning)
+    assert any("180 Tagen" in w.value for w in app.warning)
 
 
 def test_department_of_another_department_sees_none_of_the_hundesteuer(
@@ -81,3 +81,49 @@ def test_overview_speaks_english(office: Office, monkeypatch: pytest.MonkeyPatch
     app = run_page("overview", language="en")
     assert app.title[0].value == "Overview"
     assert set(table(app, "Main reason")["Step"][:2]) == set(RPA_STEPS)
+
+
+def test_overview_opens_with_the_conclusions_and_explains_the_score(
+    office: Office, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    use_office(monkeypatch, office)
+    app = run_page("overview")
+    assert app.subheader[0].value == "Ergebnis"
+    paragraph = app.info[0].value.replace("\\", "")
+    assert paragraph.startswith("Zuerst angehen: (1) ")
+    assert office.hundesteuer_name in paragraph
+    assert any(step in paragraph for step in RPA_STEPS)
+    assert "Arbeitsstunden" in paragraph and "Voraussetzungen:" in paragraph
+    # The generated log ends in 2024: the office's default threshold of 180 days is passed.
+    assert "älter als 180 Tage" in paragraph
+    assert any(c.value.startswith("Score = 100 × (0,7 × Nutzen") for c in app.caption)
+
+
+def test_the_data_age_threshold_is_the_offices_setting(
+    office: Office, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    use_office(monkeypatch, office)
+    settings = office.data_dir / "arbeitsbereich.toml"
+    before = settings.read_text(encoding="utf-8") if settings.exists() else None
+    settings.write_text("data_age_warning_days = 100000\n", encoding="utf-8")
+    try:
+        app = run_page("overview")
+    finally:
+        if before is None:
+            settings.unlink()
+        else:
+            settings.write_text(before, encoding="utf-8")
+    assert "Achtung" not in app.info[0].value
+    assert not any("Tagen" in w.value for w in app.warning)
+
+
+def test_the_conclusions_follow_the_language_switch(
+    office: Office, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    use_office(monkeypatch, office)
+    app = run_page("overview", language="en")
+    assert app.subheader[0].value == "Conclusions"
+    paragraph = app.info[0].value.replace("\\", "")
+    assert paragraph.startswith("Start with: (1) ")
+    assert "RPA (software robot)" in paragraph and "working hours" in paragraph
+    assert any(c.value.startswith("Score = 100 × (0.7 × benefit") for c in app.caption)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pytest
+from pypdf import PdfReader
 from sqlalchemy import text
 
 from process_registry import Database, ReportArchive
@@ -65,6 +67,14 @@ def test_creating_a_report_stores_a_snapshot_with_a_pdf_of_it(
     db.dispose()
     assert stored["created_by"] == "Frau Test"
     assert [p["key"] for p in stored["processes"]] == [HUNDESTEUER]
+    # The summary leads: the paragraph on the page and on the PDF's first page, dated by the snapshot.
+    paragraph = [i.value.replace("\\", "") for i in app.info if "Zuerst angehen" in i.value]
+    assert paragraph and office.hundesteuer_name in paragraph[0]
+    assert "Zuerst angehen" in pdf_text(pdf)
+    meta = PdfReader(io.BytesIO(pdf)).metadata
+    assert meta.author == "Prozessmanagement-Büro (Frau Test)"
+    created = dt.datetime.fromisoformat(stored["created_at"])
+    assert meta.creation_date.timestamp() == created.timestamp()
 
 
 def test_the_scenario_computed_on_the_digitization_page_goes_into_the_report(

@@ -88,3 +88,13 @@ def test_the_language_switch_shows_english_titles(data: Path) -> None:
     assert app.session_state["pmo_language"] == "en"
     assert app.title[0].value == "Settings"
     assert app.subheader[0].value == "Language of the workspace"
+
+
+def test_the_data_age_warning_is_an_office_setting_saved_from_the_page(data: Path) -> None:
+    app = run_page("settings")
+    assert app.number_input(key="settings_data_age_warning_days").value == 180
+    app.number_input(key="settings_data_age_warning_days").set_value(365)
+    app.button(key="settings_save_office").click().run()
+    assert not app.exception
+    assert _toml(data / "arbeitsbereich.toml")["data_age_warning_days"] == 365
+    assert run_page("settings").number_input(key="settings_data_age_warning_days").value == 365

@@ -12,14 +12,12 @@ import dataclasses
 import datetime as dt
 import io
 import random
-import tomllib
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 
 from mining.digitization import (
-    RECOMMENDATION_LABELS,
     Assumptions,
     Candidate,
     FimPrior,
@@ -30,7 +28,6 @@ from mining.digitization import (
     recommend,
 )
 from mining.query.view import open_log
-from mining.report.labels import RECOMMENDATION_LABELS as REPORT_LABELS
 from mining.report.render import render_report
 from pmo.context import process_context
 from process_registry import Registry
@@ -228,14 +225,6 @@ def test_a_prior_never_changes_a_measured_figure() -> None:
     typed = _only(recommend(process(step(fim_type="Information empfangen")), ASSUMPTIONS), "rpa")
     assert (typed.score, *_figures(typed)) == (plain.score, *_figures(plain))
     assert "FIM-Aktivitätengruppe „Information empfangen“" in _text(typed)
-
-
-def test_every_kind_has_a_label_on_the_page_in_both_languages_and_in_the_report() -> None:
-    page = Path(__file__).parents[1] / "app_pages" / "texts" / "digitization.toml"
-    texts = tomllib.loads(page.read_text(encoding="utf-8"))
-    for kind in RECOMMENDATION_LABELS:
-        assert {"de", "en"} <= set(texts[f"kind_{kind}"]), kind
-        assert kind in REPORT_LABELS, kind
 
 
 def test_the_form_assistance_leaves_a_fim_decision_to_the_staff() -> None:

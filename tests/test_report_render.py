@@ -124,7 +124,7 @@ class TestPdf:
     def test_process_pages_show_analysis_and_reasons(self, pdf_pages: list[str]) -> None:
         text = " ".join(pdf_pages[1:])
         assert "Engpässe" in text and "6,5 Tage" in text
-        assert "Fitness 0,97" in text
+        assert "Fitness (0–1) 0,97" in text  # in the technical appendix
         assert "Eingangskanäle" in text and "Papier" in text
         assert "31 % der Anträge kommen unvollständig an und werden nachgefordert." in text
         assert "Kein Ereignisprotokoll: Bewertung nur aus Registerdaten." in text

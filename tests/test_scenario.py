@@ -361,7 +361,7 @@ def test_a_loop_through_a_follow_up_step_goes_as_a_whole(tmp_path: Path) -> None
     [
         (("Hundesteuer rechnen", "rpa"), None, ["„Hundesteuer rechnen“", "Hundesteuer berechnen"]),
         ((RPA_STEP, "robot"), None, ["„robot“", "rpa, "]),
-        ((RPA_STEP, "process_redesign"), None, ["Prozess neu ordnen"]),
+        ((RPA_STEP, "process_redesign"), None, ["Ablauf neu ordnen"]),
         ((RPA_STEP, "rpa"), 80.0, ["0,8"]),
     ],
 )

@@ -273,6 +273,12 @@ def test_no_file_means_the_shipped_settings(tmp_path: Path, monkeypatch) -> None
     assert (settings.min_group_size, settings.working_time) == (DEFAULT_MIN_GROUP_SIZE, False)
     assert settings.retention_days == DEFAULT_RETENTION_DAYS
     assert (settings.timezone, settings.holiday_calendar) == ("Europe/Berlin", "NI")
+    assert settings.data_age_warning_days == 180
+
+
+def test_the_data_age_warning_comes_from_the_file(tmp_path: Path) -> None:
+    (tmp_path / "arbeitsbereich.toml").write_text("data_age_warning_days = 90\n", encoding="utf-8")
+    assert office_settings(tmp_path).data_age_warning_days == 90
 
 
 @pytest.mark.parametrize(
@@ -284,6 +290,8 @@ def test_no_file_means_the_shipped_settings(tmp_path: Path, monkeypatch) -> None
         ('working_time = "ja"\n', "Arbeitszeitkalender"),
         ("min_groupsize = 7\n", "unbekannte Einstellung „min_groupsize“"),
         ("retention_days = -1\n", "nicht negativ"),
+        ("data_age_warning_days = 0\n", "ganze Zahl ab 1"),
+        ('data_age_warning_days = "halbes Jahr"\n', "Warnung bei alten Daten"),
     ],
 )
 def test_a_broken_file_is_refused_naming_it(

@@ -25,11 +25,13 @@ from mining.digitization.overrides import toml_text as toml_text
 from mining.digitization.overrides import write_toml as write_toml
 from mining.digitization.rules import (
     RECOMMENDATION_LABELS,
+    RECOMMENDATION_NAMES,
     RULES,
     Candidate,
     rank_candidates,
     recommend,
     register_candidates,
+    score_explanation,
 )
 from mining.digitization.scenario import (
     SCENARIO_KINDS,
@@ -51,6 +53,7 @@ from mining.query import LogView
 __all__ = [
     "ASSUMPTION_LABELS",
     "RECOMMENDATION_LABELS",
+    "RECOMMENDATION_NAMES",
     "RULES",
     "SCENARIO_KINDS",
     "ActivitySignals",
@@ -76,6 +79,7 @@ __all__ = [
     "register_candidates",
     "run_scenario",
     "save_assumptions",
+    "score_explanation",
     "shown_signal",
     "toml_text",
     "write_toml",

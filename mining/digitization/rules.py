@@ -20,20 +20,28 @@ from mining.results import CandidateRecord, UsedAssumptionRecord
 
 __all__ = [
     "RECOMMENDATION_LABELS",
+    "RECOMMENDATION_NAMES",
     "RULES",
     "Candidate",
     "rank_candidates",
     "recommend",
+    "score_explanation",
     "register_candidates",
 ]
 
-RECOMMENDATION_LABELS = {
-    "rpa": "RPA (Softwareroboter)",
-    "ai_form_assistance": "KI-Ausfüllhilfe",
-    "online_service": "Onlinedienst (OZG)",
-    "process_redesign": "Prozess neu ordnen",
-    "decision_assistance": "KI-Assistenz bei Entscheidungen",
+# The one vocabulary of the recommendations: the workspace shows the user's language, the
+# reports and the CLI the German name (mining.report.labels and app_pages._portfolio read it here).
+RECOMMENDATION_NAMES = {
+    "rpa": {"de": "RPA (Softwareroboter)", "en": "RPA (software robot)"},
+    "ai_form_assistance": {"de": "KI-Ausfüllhilfe", "en": "AI form assistance"},
+    "online_service": {"de": "Onlinedienst (OZG)", "en": "Online service (OZG)"},
+    "process_redesign": {"de": "Ablauf neu ordnen", "en": "Reorder the process"},
+    "decision_assistance": {
+        "de": "KI-Assistenz bei Entscheidungen",
+        "en": "AI assistance for decisions",
+    },
 }
+RECOMMENDATION_LABELS = {kind: names["de"] for kind, names in RECOMMENDATION_NAMES.items()}
 _SECTION_35A = (
     "Der Schritt entscheidet über den Fall: vollautomatisiert nur, wenn eine Rechtsvorschrift es "
     "zulässt und weder Ermessen noch Beurteilungsspielraum besteht (§ 35a VwVfG); "
@@ -614,6 +622,34 @@ def _used(kind: str, found: Finding, assumptions: Assumptions) -> tuple[UsedAssu
             }
         )
     return tuple(out)
+
+
+def score_explanation(
+    benefit_weight: float, effort_weight: float, hours_saturation: float, language: str = "de"
+) -> str:
+    """How :func:`_candidate` computes the score, in one sentence for wherever a score is shown."""
+
+    def fmt(value: float) -> str:
+        text = f"{value:,.{0 if float(value).is_integer() else 1}f}"
+        if language == "de":
+            text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+        return text
+
+    b, e, h = fmt(benefit_weight), fmt(effort_weight), fmt(hours_saturation)
+    if language == "en":
+        return (
+            f"Score = 100 × ({b} × benefit + {e} × (5 − effort) / 4), at most 100, higher is "
+            f"better: the benefit (0 to 1) weighs, per kind of recommendation, the hours saved "
+            f"(full from {h} h a year) with volume, rule-boundness, rework, paper share or "
+            "waiting time; the effort (1 low to 5 high) is set per kind in the assumptions."
+        )
+    return (
+        f"Score = 100 × ({b} × Nutzen + {e} × (5 − Aufwand) / 4), höchstens 100, höher ist "
+        f"besser: Der Nutzen (0 bis 1) gewichtet je Empfehlungsart die eingesparten Stunden "
+        f"(voll ab {h} h im Jahr) mit Menge, Regelhaftigkeit, Nacharbeit, Papieranteil oder "
+        "Liegezeit; der Aufwand (1 gering bis 5 hoch) ist je Empfehlungsart in den Annahmen "
+        "festgelegt."
+    )
 
 
 def rank_candidates(candidates: Iterable[Candidate]) -> list[Candidate]:

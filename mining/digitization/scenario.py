@@ -222,8 +222,8 @@ def _checked(
     for activity, kind in changes:
         if kind not in SCENARIO_KINDS:
             extra = (
-                " „Prozess neu ordnen“ ändert den Ablauf selbst und lässt sich nicht aus den "
-                "Fällen nachrechnen."
+                f" „{RECOMMENDATION_LABELS['process_redesign']}“ ändert den Ablauf selbst und "
+                "lässt sich nicht aus den Fällen nachrechnen."
                 if kind == "process_redesign"
                 else ""
             )

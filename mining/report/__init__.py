@@ -11,9 +11,13 @@ snapshots; it reads neither the database nor the clock.
 Snapshot schema ``pmo-report/1`` — top-level keys: ``schema``, ``id``, ``title``,
 ``created_at``, ``created_by``, ``filters`` (``from``/``to`` days), ``assumptions`` (every value
 the scoring used, flat ``section.key``) and ``assumption_labels``, ``summary`` (totals),
+``conclusions`` (the opening paragraph, ``{"de": …, "en": …}``, :func:`conclusions`; worked out
+on rendering for snapshots without it), ``data_age_warning_days`` (the office's threshold),
 ``candidates`` (all processes, ranked) and ``processes`` (per process: catalogue data, model
 version, the log it rests on and why that one (``log.reason``: ``chosen``, ``newest_passing`` or
-``newest``; ``log.reason_text``), an analysis digest, a process map, its candidates and notes; the
+``newest``; ``log.reason_text``) and how old its newest event was (``log.age_days``), an analysis
+digest, a process map, its candidates and notes, and ``technical_notes`` (how the model was read for
+the conformance check; the report's appendix); the
 digest's ``trends`` are the analysis's monthly rows, absent from snapshots made before them; a
 ``scenario``, :meth:`mining.ScenarioResult.to_dict`, only when one was chosen), and,
 once a log it rests on was deleted, ``redactions`` (per deleted log: ``log_id``, ``at``,
@@ -28,7 +32,16 @@ neutralize formula injection (cells that start with ``=``, ``+``,
 
 from mining.report.case_export import cases_csv
 from mining.report.cells import neutralize, write_csv
+from mining.report.leadership import conclusions, step_totals
 from mining.report.redact import redact_snapshot
 from mining.report.render import render_report
 
-__all__ = ["cases_csv", "neutralize", "redact_snapshot", "render_report", "write_csv"]
+__all__ = [
+    "cases_csv",
+    "conclusions",
+    "neutralize",
+    "redact_snapshot",
+    "render_report",
+    "step_totals",
+    "write_csv",
+]

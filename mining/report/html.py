@@ -44,6 +44,8 @@ svg { max-width: 100%; height: auto; }
 .candidate .figures { color: #444; font-size: .9rem; }
 .flag { color: #9c2b23; font-weight: bold; }
 .sub { color: #5a6573; }
+.conclusions { font-size: 1.05rem; background: #f3f6fa; border-left: 4px solid #2f6db5;
+               padding: .6rem .9rem; }
 footer { margin-top: 3rem; color: #5a6573; font-size: .85rem; }
 @media print { h2.process { break-before: page; } body { margin: 0; max-width: none; } }
 """
@@ -109,6 +111,7 @@ class _Page:
     def summary(self) -> None:
         snapshot = self.snapshot
         self.add('<p class="sub">Zusammenfassung für die Verwaltungsleitung</p>')
+        self.add(f'<p class="conclusions">{_e(rp.conclusion_text(snapshot))}</p>')
         self.facts(rp.report_facts(snapshot))
         kpis = "".join(
             f"<div><strong>{_e(value)}</strong>{_e(label)}</div>"
@@ -121,6 +124,7 @@ class _Page:
             self.add("<p>Keine Kandidaten gefunden.</p>")
             return
         self.table(top)
+        self.add(f'<p class="sub">{_e(rp.score_note(snapshot))}</p>')
         best = (snapshot.get("candidates") or [])[: rp.TOP_CANDIDATES]
         self.add('<div class="charts">')
         self.figure(
@@ -173,6 +177,20 @@ class _Page:
                         self.add("</div>")
                     self.add("</div>")
 
+    def appendix(self) -> None:
+        sections = rp.appendix_sections(self.snapshot)
+        if not sections:
+            return
+        self.add(f'<h2 class="process" id="anhang">{_e(rp.APPENDIX_HEADING)}</h2>')
+        self.add(f'<p class="sub">{_e(rp.APPENDIX_NOTE)}</p>')
+        for section in sections:
+            if section.heading:
+                self.add(f"<h3>{_e(section.heading)}</h3>")
+            if isinstance(section.content, rp.Facts):
+                self.facts(section.content)
+            elif isinstance(section.content, rp.Bullets):
+                self.bullets(section.content.items)
+
     def assumptions(self) -> None:
         self.add('<h2 class="process" id="annahmen">Annahmen und Methode</h2>')
         rows = [[label, value, key] for key, label, value in rp.assumption_rows(self.snapshot)]
@@ -188,15 +206,22 @@ def render_html(snapshot: dict) -> bytes:
     page = _Page(snapshot)
     page.summary()
     if processes:
+        appendix = (
+            f'<li><a href="#anhang">{_e(rp.APPENDIX_HEADING)}</a></li>'
+            if rp.appendix_sections(snapshot)
+            else ""
+        )
         links = "".join(
             f'<li><a href="#prozess-{i}">{_e(p.get("name") or p.get("key"))}</a></li>'
             for i, p in enumerate(processes, start=1)
         )
         page.add(
-            f'<h2>Prozesse</h2><ul>{links}<li><a href="#annahmen">Annahmen und Methode</a></li></ul>'
+            f"<h2>Prozesse</h2><ul>{links}{appendix}"
+            '<li><a href="#annahmen">Annahmen und Methode</a></li></ul>'
         )
     for number, process in enumerate(processes, start=1):
         page.process(number, process)
+    page.appendix()
     page.assumptions()
     body = "\n".join(page.parts)
     document = (

@@ -10,6 +10,7 @@ import math
 from datetime import date as dt_date
 from datetime import datetime
 
+from mining.digitization import RECOMMENDATION_LABELS
 from process_registry import clock
 
 __all__ = [
@@ -41,14 +42,6 @@ DEVIATION_KINDS = {
     "skipped": "ausgelassen",
     "unmodelled": "nicht im Modell",
     "wrong_order": "falsche Reihenfolge",
-}
-
-RECOMMENDATION_LABELS = {
-    "rpa": "RPA (Softwareroboter)",
-    "ai_form_assistance": "KI-Ausfüllhilfe",
-    "online_service": "Onlinedienst (OZG)",
-    "process_redesign": "Ablauf neu ordnen",
-    "decision_assistance": "KI-Assistenz bei Entscheidungen",
 }
 
 _SIGNAL_LABELS = {
@@ -86,9 +79,11 @@ METHOD_NOTE = (
 
 
 def recommendation_label(candidate: dict) -> str:
+    """The German name from the one vocabulary (the workspace's too), also for a snapshot that
+    stored an older wording; the stored label only for a kind the table does not know."""
     return (
-        candidate.get("recommendation_label")
-        or RECOMMENDATION_LABELS.get(candidate.get("recommendation") or "")
+        RECOMMENDATION_LABELS.get(candidate.get("recommendation") or "")
+        or candidate.get("recommendation_label")
         or str(candidate.get("recommendation") or DASH)
     )
 

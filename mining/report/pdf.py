@@ -1,15 +1,18 @@
 """The portfolio report as an A4 PDF: one summary page for leadership, a page per process, the
 assumptions last. Process pages are landscape, so a process map of many steps stays readable.
 
-Deterministic: reportlab's ``invariant`` mode fixes the document dates and ids, so the same
-snapshot always gives the same bytes.
+Deterministic: reportlab's ``invariant`` mode fixes the document ids, and the document dates are
+the snapshot's creation time (not reportlab's invariant 2000-01-01), so the same snapshot always
+gives the same bytes.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import io
 from pathlib import Path
+from types import SimpleNamespace
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
@@ -35,6 +38,7 @@ from reportlab.platypus import (
 from mining.report import figures
 from mining.report import labels as lb
 from mining.report import render as rp
+from process_registry import clock
 
 __all__ = ["pdf_fonts", "render_pdf"]
 
@@ -91,6 +95,8 @@ class _Writer:
             spaceAfter=3,
         )
         self.bullet = ParagraphStyle("bullet", self.small, leftIndent=10, bulletIndent=2)
+        # The conclusions: small enough that the summary still holds the top ten and both charts.
+        self.lead = ParagraphStyle("lead", base, fontSize=8.5, leading=10.5)
         self.flag = ParagraphStyle("flag", self.small, textColor=colors.HexColor("#9c2b23"))
 
     def p(self, text: object, style: ParagraphStyle | None = None) -> Paragraph:
@@ -172,6 +178,8 @@ class _Writer:
         snapshot = self.snapshot
         story = [self.p(snapshot.get("title") or "Digitalisierungsportfolio", self.title)]
         story.append(self.p("Zusammenfassung für die Verwaltungsleitung", self.h2))
+        story.append(self.p(rp.conclusion_text(snapshot), self.lead))
+        story.append(Spacer(1, 4))
         story.append(self.facts(rp.report_facts(snapshot), width))
         figures_row = rp.key_figures(snapshot)
         big = ParagraphStyle("big", self.head, fontSize=12, leading=15, alignment=1)
@@ -190,13 +198,14 @@ class _Writer:
                 ]
             )
         )
-        story += [Spacer(1, 8), key_table]
+        story += [Spacer(1, 4), key_table]
         story.append(self.p(f"Die {rp.TOP_CANDIDATES} besten Kandidaten", self.h2))
         top = rp.top_candidates(snapshot)
         if not top.rows:
             story.append(self.p("Keine Kandidaten gefunden.", self.small))
             return story
         story.append(self.table(top, width))
+        story.append(self.p(rp.score_note(snapshot), self.small))
         best = (snapshot.get("candidates") or [])[: rp.TOP_CANDIDATES]
         half = width / 2 - 6
         charts = Table(
@@ -207,7 +216,7 @@ class _Writer:
                 ],
                 [
                     figures.savings_chart(best, self.fonts, half),
-                    figures.portfolio_matrix(best, self.fonts, half, 150),
+                    figures.portfolio_matrix(best, self.fonts, half, 140),
                 ],
             ],
             colWidths=[half + 6, half + 6],
@@ -215,7 +224,7 @@ class _Writer:
         charts.setStyle(
             TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)])
         )
-        story += [Spacer(1, 10), KeepTogether(charts)]
+        story += [Spacer(1, 4), KeepTogether(charts)]
         return story
 
     def process_page(self, process: dict, width: float) -> list:
@@ -250,6 +259,21 @@ class _Writer:
                 story.append(KeepTogether(block))
         return story
 
+    def appendix_page(self, width: float) -> list:
+        sections = rp.appendix_sections(self.snapshot)
+        if not sections:
+            return []
+        story: list = [PageBreak(), self.p(rp.APPENDIX_HEADING, self.title)]
+        story.append(self.p(rp.APPENDIX_NOTE, self.small))
+        for section in sections:
+            block = [self.p(section.heading, self.h2)] if section.heading else []
+            if isinstance(section.content, rp.Facts):
+                block.append(self.facts(section.content, width))
+            elif isinstance(section.content, rp.Bullets):
+                block += self.bullets(section.content.items)
+            story.append(KeepTogether(block))
+        return story
+
     def assumptions_page(self, width: float) -> list:
         story = [self.p("Annahmen und Methode", self.title)]
         rows = [[label, value, key] for key, label, value in rp.assumption_rows(self.snapshot)]
@@ -258,8 +282,26 @@ class _Writer:
         return story
 
 
+AUTHOR = "Prozessmanagement-Büro"
+SUBJECT = "Digitalisierungskandidaten, Einsparungen und Datenstand der Prozesse"
+
+
+def _timestamp(snapshot: dict) -> SimpleNamespace | None:
+    """The snapshot's creation time on Berlin's clock, in the shape reportlab's document dates
+    read (``YMDhms`` and the UTC offset); None for a snapshot without a readable time."""
+    created = lb.parse_datetime(snapshot.get("created_at"))
+    if created is None:
+        return None
+    local = clock.local(created)
+    offset = int((local.utcoffset() or dt.timedelta()).total_seconds() // 60)
+    return SimpleNamespace(
+        YMDhms=local.timetuple()[:6], dhh=offset // 60, dmm=offset % 60, t=local.timestamp()
+    )
+
+
 def render_pdf(snapshot: dict) -> bytes:
-    """The report as PDF bytes."""
+    """The report as PDF bytes, with title, author (the office and who made it), subject,
+    language and the snapshot's creation time as document properties."""
     writer = _Writer(snapshot)
     fonts = writer.fonts
     title = snapshot.get("title") or "Digitalisierungsportfolio"
@@ -284,16 +326,29 @@ def render_pdf(snapshot: dict) -> bytes:
         pagesize=A4,
         pageTemplates=[template("portrait", A4), template("landscape", landscape(A4))],
         title=fonts.text(title),
-        author=fonts.text(snapshot.get("created_by") or "pmo"),
+        author=fonts.text(
+            f"{AUTHOR} ({snapshot['created_by']})" if snapshot.get("created_by") else AUTHOR
+        ),
+        subject=SUBJECT,
         creator="pmo",
         lang="de-DE",
         invariant=1,
     )
+    stamp = _timestamp(snapshot)
+
+    def stamped(canvas, doc) -> None:
+        if stamp is not None:
+            canvas._doc._timeStamp = stamp  # read when the document info is written
+        footer(canvas, doc)
+
+    for page_template in doc.pageTemplates:
+        page_template.onPage = stamped
     portrait_width = A4[0] - 2 * _MARGIN
     story = writer.summary_page(portrait_width)
     for process in snapshot.get("processes") or []:
         story += [NextPageTemplate("landscape"), PageBreak()]
         story += writer.process_page(process, landscape(A4)[0] - 2 * _MARGIN)
-    story += [NextPageTemplate("portrait"), PageBreak(), *writer.assumptions_page(portrait_width)]
+    story += [NextPageTemplate("portrait"), *writer.appendix_page(portrait_width)]
+    story += [PageBreak(), *writer.assumptions_page(portrait_width)]
     doc.build(story)
     return buffer.getvalue()

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mining.report import labels as lb
+from mining.report import leadership as cc
 from mining.report.redact import redaction_notes
 
 __all__ = [
@@ -24,12 +25,15 @@ __all__ = [
     "Figure",
     "Section",
     "Table",
+    "appendix_sections",
     "assumption_rows",
+    "conclusion_text",
     "key_figures",
     "process_sections",
     "render_report",
     "report_facts",
     "scenario_sections",
+    "score_note",
     "top_candidates",
 ]
 
@@ -124,6 +128,31 @@ def _data_period(snapshot: dict) -> str:
     return f"{lb.date(min(stamps)[1])} – {lb.date(max(stamps)[1])}"
 
 
+def conclusion_text(snapshot: dict) -> str:
+    """The opening paragraph (German): stored with the snapshot, worked out for older ones."""
+    stored = snapshot.get("conclusions") or {}
+    return stored.get("de") or cc.conclusions(snapshot, "de")
+
+
+def score_note(snapshot: dict) -> str:
+    return cc.score_note(snapshot, "de")
+
+
+def data_age_text(process: dict, snapshot: dict) -> str | None:
+    """``"555 Tage – älter als 180 Tage: …"`` for a process with a log, else None."""
+    age = cc.data_age_days(process, snapshot)
+    if age is None:
+        return None
+    limit = cc.data_age_threshold(snapshot)
+    text = "1 Tag" if age == 1 else f"{lb.number(age)} Tage"
+    if age > limit:
+        text += (
+            f" – Achtung: älter als {lb.number(limit)} Tage, die Zahlen beschreiben womöglich "
+            "nicht mehr den heutigen Ablauf"
+        )
+    return text
+
+
 def report_facts(snapshot: dict) -> Facts:
     summary = snapshot.get("summary") or {}
     rows = [
@@ -199,6 +228,11 @@ def _process_facts(process: dict, snapshot: dict) -> Facts:
                 else []
             ),
             ("Datenzeitraum", f"{lb.date(log.get('start'))} – {lb.date(log.get('end'))}"),
+            *(
+                [("Alter der Daten beim Bericht", age)]
+                if (age := data_age_text(process, snapshot))
+                else []
+            ),
             (
                 "Fälle / Ereignisse",
                 f"{lb.number(log.get('cases'))} / {lb.number(log.get('events'))}",
@@ -256,11 +290,8 @@ def _rework(analysis: dict) -> Table:
 
 
 def _conformance(conformance: dict) -> list[Section]:
-    facts = [
-        ("Fitness", lb.number(conformance.get("fitness"), 2)),
-        ("Präzision", lb.number(conformance.get("precision"), 2)),
-        ("Fälle ohne Abweichung", lb.percent(conformance.get("fitting_cases_share"))),
-    ]
+    # Fitness and precision are the method's measures: the appendix has them (appendix_sections).
+    facts = [("Fälle ohne Abweichung", lb.percent(conformance.get("fitting_cases_share")))]
     sections = [Section("Abgleich mit dem Modell", Facts(facts))]
     deviations = (conformance.get("deviations") or [])[:TOP_ROWS]
     if deviations:
@@ -458,11 +489,47 @@ def process_sections(process: dict, snapshot: dict) -> list[Section]:
     candidates = process.get("candidates") or []
     views = [candidate_view(c, rank) for rank, c in enumerate(candidates, start=1)]
     sections.append(Section("Digitalisierungskandidaten", views or Bullets(["Keine Kandidaten."])))
+    if views:
+        sections.append(Section(None, Bullets([score_note(snapshot)])))
     if process.get("scenario"):
         sections += scenario_sections(process["scenario"])
     if process.get("notes"):
         sections.append(Section("Hinweise", Bullets([str(n) for n in process["notes"]])))
     return sections
+
+
+def appendix_sections(snapshot: dict) -> list[Section]:
+    """The technical appendix: per process with such details, how well log and model fit
+    (fitness, precision) and how the model was read (element ids, boundary events). Empty when no
+    process has any, so the appendix is left out."""
+    sections = []
+    for process in snapshot.get("processes") or []:
+        conformance = (process.get("analysis") or {}).get("conformance") or {}
+        notes = [str(n) for n in process.get("technical_notes") or []]
+        if not conformance and not notes:
+            continue
+        name = str(process.get("name") or process.get("key"))
+        if conformance:
+            rows = [
+                (
+                    "Modell, Version",
+                    f"{_text(conformance.get('model'))}, {_text(conformance.get('version'))}",
+                ),
+                ("Fitness (0–1)", lb.number(conformance.get("fitness"), 2)),
+                ("Präzision (0–1)", lb.number(conformance.get("precision"), 2)),
+            ]
+            sections.append(Section(name, Facts(rows)))
+        if notes:
+            sections.append(Section(None if conformance else name, Bullets(notes)))
+    return sections
+
+
+APPENDIX_HEADING = "Anhang: Technische Hinweise zum Modellabgleich"
+APPENDIX_NOTE = (
+    "Fitness: Anteil der protokollierten Schritte, die das Modell erklärt; Präzision: wie wenig "
+    "das Modell zulässt, was nie vorkommt (jeweils 1 = vollständig). Die Hinweise sagen, wie das "
+    "BPMN-Modell für den Abgleich gelesen wurde."
+)
 
 
 def scenario_sections(scenario: dict) -> list[Section]:

@@ -17,6 +17,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from mining.report import labels as lb
+from mining.report import leadership
 from mining.report import render as rp
 from mining.report.cells import neutralize
 from process_registry import local
@@ -102,7 +103,8 @@ def _datetime(iso: str | None) -> object:
 
 def _summary(workbook: Workbook, snapshot: dict) -> None:
     summary = snapshot.get("summary") or {}
-    rows: list[list] = [[label, value] for label, value in rp.report_facts(snapshot).rows]
+    rows: list[list] = [["Ergebnis", rp.conclusion_text(snapshot)]]
+    rows += [[label, value] for label, value in rp.report_facts(snapshot).rows]
     rows += [
         ["Prozesse", summary.get("processes")],
         ["davon mit Ereignisprotokoll", summary.get("processes_with_log")],
@@ -112,6 +114,8 @@ def _summary(workbook: Workbook, snapshot: dict) -> None:
         ["Euro/Jahr", summary.get("euros_saved_per_year")],
         ["Vermiedene Papierseiten/Jahr", summary.get("pages_avoided_per_year")],
         ["Vermiedenes CO₂ (kg/Jahr)", summary.get("co2_kg_avoided_per_year")],
+        [],
+        ["Score", rp.score_note(snapshot)],
         [],
         [f"Die {rp.TOP_CANDIDATES} besten Kandidaten"],
     ]
@@ -206,6 +210,7 @@ def _processes(workbook: Workbook, snapshot: dict) -> None:
         "Ø Durchlaufzeit (Tage)",
         "Kandidaten",
         "Warum dieses Protokoll",
+        "Alter der Daten beim Bericht (Tage)",
     ]
     rows = []
     for p in snapshot.get("processes") or []:
@@ -231,6 +236,7 @@ def _processes(workbook: Workbook, snapshot: dict) -> None:
                 _days(mean),
                 len(p.get("candidates") or []),
                 log.get("reason_text"),
+                leadership.data_age_days(p, snapshot),
             ]
         )
     formats = {

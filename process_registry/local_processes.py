@@ -14,7 +14,9 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from .audit import record_audit
 from .bpmn import BpmnDiff, diff_bpmn, parse_bpmn
+from .catalogue_fields import CATALOGUE_FIELDS, clean_catalogue, valid_key
 from .errors import ProcessExistsError, ProcessNotFoundError, ValidationError
 from .models import ModelVersion, Process
 from .records import VersionRef
@@ -69,8 +71,6 @@ def derive_process(
 ) -> VersionRef:
     """A local process from the current version of Stammprozess ``stamm_key``: its model as
     version 1, its catalogue data as a start, status "Entwurf", linked to the Stammprozess."""
-    from .registry import CATALOGUE_FIELDS, clean_catalogue, valid_key
-
     local_key = valid_key(key.strip())
     overrides = clean_catalogue(
         {k: v for k, v in {"name": name, "department": department}.items() if v is not None}
@@ -121,9 +121,7 @@ def derive_process(
             # local process keeps.
             fim=head.fim,
         )
-        from .registry import _audit as audit
-
-        audit(
+        record_audit(
             session,
             author,
             "process.derive",
@@ -190,9 +188,7 @@ def mark_reviewed(registry: Registry, key: str, *, author: str) -> int:
         if before != head:
             process.derived_version = head
             process.updated_by = author
-            from .registry import _audit as audit
-
-            audit(
+            record_audit(
                 session,
                 author,
                 "stamm.review",

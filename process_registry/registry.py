@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -18,8 +16,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from . import local_processes, stammprozesse
+from .audit import record_audit as _audit
 from .bpmn import BpmnDiff, BpmnDocument, LintContext, LintFinding, diff_bpmn, lint_bpmn, parse_bpmn
-from .catalogue import ProcessStatus, normalize_leika_key, validate_ozg_maturity
+from .catalogue import ProcessStatus, validate_ozg_maturity
+from .catalogue_fields import (
+    CATALOGUE_FIELDS,
+    clean_catalogue,
+    same_clock_step,
+    slugify,
+    valid_key,
+)
 from .db import Database
 from .errors import (
     ConflictError,
@@ -45,107 +51,8 @@ __all__ = [
     "valid_key",
 ]
 
-# Fields a process manager may edit; everything else is derived or historical.
-CATALOGUE_FIELDS: tuple[str, ...] = (
-    "name",
-    "department",
-    "owner",
-    "leika_key",
-    "ozg_service",
-    "ozg_maturity_level",
-    "ozg_maturity_scale",
-    "legal_basis",
-    "annual_case_volume",
-    "legal_deadline_days",
-    "deadline_starts_with",
-    "deadline_ends_with",
-    "status",
-    "valid_from",
-    "valid_until",
-    "resubmission_date",
-    "tags",
-    "description",
-)
-_DATE_FIELDS = {"valid_from", "valid_until", "resubmission_date"}
-_INT_FIELDS = {"ozg_maturity_level", "annual_case_volume", "legal_deadline_days"}
-_REQUIRED_TEXT = {"name", "department"}
-# Activity names as the event log spells them (the columns hold 300 characters).
-_ACTIVITY_FIELDS = {"deadline_starts_with", "deadline_ends_with"}
-_ACTIVITY_LENGTH = 300
 # ``update_process(reference_log=…)`` not given: the reference log stays as it is.
 KEEP_REFERENCE: Any = object()
-_KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
-_TRANSLITERATION = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
-
-
-def slugify(text: str) -> str:
-    """A stable process key from a German service name: "Hundesteuer-Anmeldung" → "hundesteuer-anmeldung"."""
-    lowered = text.strip().lower().translate(_TRANSLITERATION)
-    ascii_only = unicodedata.normalize("NFKD", lowered).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_only).strip("-")[:100]
-
-
-def valid_key(key: str) -> str:
-    """``key`` if it can name a process; raises :class:`ValidationError` saying what is allowed."""
-    if not _KEY_PATTERN.match(key):
-        raise ValidationError(
-            f"Schlüssel „{key}“ ist ungültig: Kleinbuchstaben, Ziffern, „-“, „_“ oder „.“."
-        )
-    return key
-
-
-def clean_catalogue(values: Mapping[str, Any]) -> dict[str, Any]:
-    """Validated, normalised catalogue values; raises :class:`ValidationError` naming the field."""
-    unknown = set(values) - set(CATALOGUE_FIELDS)
-    if unknown:
-        raise ValidationError(f"Unbekannte Katalogfelder: {', '.join(sorted(unknown))}.")
-    cleaned: dict[str, Any] = {}
-    for name, value in values.items():
-        if isinstance(value, str):
-            value = value.strip() or None
-        if name in _REQUIRED_TEXT and not value:
-            raise ValidationError(f"Das Feld „{name}“ darf nicht leer sein.")
-        if name == "status" and value is not None:
-            value = ProcessStatus.parse(value).value
-        elif name == "leika_key":
-            value = normalize_leika_key(value)
-        elif name in _INT_FIELDS and value is not None:
-            try:
-                value = int(value)
-            except (TypeError, ValueError):
-                raise ValidationError(
-                    f"„{name}“ muss eine ganze Zahl sein, nicht „{value}“."
-                ) from None
-            if value < 0:
-                raise ValidationError(f"„{name}“ darf nicht negativ sein.")
-        elif name in _DATE_FIELDS and value is not None and not isinstance(value, dt.date):
-            try:
-                value = dt.date.fromisoformat(str(value))
-            except ValueError:
-                raise ValidationError(
-                    f"„{name}“: „{value}“ ist kein Datum im Format JJJJ-MM-TT."
-                ) from None
-        elif name in _ACTIVITY_FIELDS and value is not None:
-            if not isinstance(value, str):
-                raise ValidationError(f"„{name}“ ist der Name eines Schritts, kein „{value}“.")
-            if len(value) > _ACTIVITY_LENGTH:
-                raise ValidationError(
-                    f"„{name}“ ist länger als {_ACTIVITY_LENGTH} Zeichen ({len(value)})."
-                )
-        elif name == "tags":
-            value = sorted({str(t).strip() for t in (value or []) if str(t).strip()})
-        cleaned[name] = value
-    starts, ends = cleaned.get("deadline_starts_with"), cleaned.get("deadline_ends_with")
-    if starts and starts == ends:
-        _same_clock_step(starts)
-    return cleaned
-
-
-def _same_clock_step(activity: str) -> None:
-    # The clock starts with the step's last occurrence, so the same step could never stop it.
-    raise ValidationError(
-        f"Fristbeginn und Fristende dürfen nicht derselbe Schritt sein („{activity}“)."
-    )
 
 
 def _check_consistency(process: Process) -> None:
@@ -153,7 +60,7 @@ def _check_consistency(process: Process) -> None:
     if process.valid_from and process.valid_until and process.valid_until < process.valid_from:
         raise ValidationError("„gültig bis“ liegt vor „gültig ab“.")
     if process.deadline_starts_with and process.deadline_starts_with == process.deadline_ends_with:
-        _same_clock_step(process.deadline_starts_with)
+        same_clock_step(process.deadline_starts_with)
 
 
 def _version_info(version: ModelVersion) -> VersionInfo:
@@ -210,14 +117,6 @@ def _check_revision(process: Process, expected_revision: int) -> None:
             f"Bearbeitung beruht auf Stand {expected_revision}). Ihre Änderungen wurden nicht "
             f"gespeichert und nichts wurde überschrieben; bitte neu laden und erneut anwenden."
         )
-
-
-def _audit(session: Session, actor: str, action: str, key: str, **details: Any) -> None:
-    session.add(
-        AuditEntry(
-            actor=actor, action=action, object_type="process", object_key=key, details=details
-        )
-    )
 
 
 class Registry:

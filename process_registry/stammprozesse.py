@@ -21,8 +21,10 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .audit import record_audit
 from .bpmn import BpmnDocument, parse_bpmn
 from .catalogue import LEIKA_NONE
+from .catalogue_fields import clean_catalogue, slugify, valid_key
 from .errors import ProcessExistsError, ValidationError
 from .fim import (
     ActivityGroup,
@@ -92,8 +94,6 @@ def import_fim(
     department: str | None = None,
 ) -> FimImport:
     """Register the Stammprozess in an XProzess file, or add it as a new version of its entry."""
-    from .registry import clean_catalogue, slugify, valid_key
-
     file = read_xprozess(data, source=source)
     stamm = file.stamm
     document = parse_bpmn(file.bpmn, source=f"{source}: eingebettetes BPMN-Modell")
@@ -131,7 +131,7 @@ def import_fim(
                 f"Import aus XProzess ({source})",
                 fim=record,
             )
-            _audit(registry, session, author, "fim.import", new_key, stamm, 1)
+            _audit_import(registry, session, author, "fim.import", new_key, stamm, 1)
             return FimImport(
                 new_key,
                 1,
@@ -178,7 +178,7 @@ def import_fim(
             f"Import aus XProzess ({source}), FIM-Version {stamm.version or '–'}",
             fim=record,
         )
-        _audit(registry, session, author, "fim.import", process.key, stamm, number)
+        _audit_import(registry, session, author, "fim.import", process.key, stamm, number)
         return FimImport(
             process.key,
             number,
@@ -277,7 +277,7 @@ def _file_name(stamm: Stammprozess, source: str) -> str:
     return stamm.bpmn_file_name or source
 
 
-def _audit(
+def _audit_import(
     registry: Registry,
     session: Session,
     actor: str,
@@ -286,9 +286,7 @@ def _audit(
     stamm: Stammprozess,
     number: int,
 ) -> None:
-    from .registry import _audit as audit
-
-    audit(
+    record_audit(
         session,
         actor,
         action,

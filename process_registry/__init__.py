@@ -45,6 +45,7 @@ from .errors import FileRefusedError as FileRefusedError
 from .errors import ProcessExistsError as ProcessExistsError
 from .errors import ProcessNotFoundError as ProcessNotFoundError
 from .errors import RegistryError as RegistryError
+from .errors import ReleaseBlockedError as ReleaseBlockedError
 from .errors import ReportAlteredError as ReportAlteredError
 from .errors import ReportNotFoundError as ReportNotFoundError
 from .errors import SchemaOutdatedError as SchemaOutdatedError
@@ -154,6 +155,7 @@ __all__ = [
     "ReferenceLog",
     "Registry",
     "RegistryError",
+    "ReleaseBlockedError",
     "ReportAlteredError",
     "ReportArchive",
     "ReportNotFoundError",

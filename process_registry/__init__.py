@@ -10,6 +10,7 @@ Open a database, migrate it, and work through :class:`Registry`::
 """
 
 from . import clock as clock
+from .audit_text import audit_sentence as audit_sentence
 from .bpmn import MAX_BPMN_BYTES as MAX_BPMN_BYTES
 from .bpmn import BpmnDiff as BpmnDiff
 from .bpmn import BpmnDocument as BpmnDocument
@@ -169,6 +170,7 @@ __all__ = [
     "VersionInfo",
     "VersionNotFoundError",
     "VersionRef",
+    "audit_sentence",
     "canonical_json",
     "check_xml_runtime",
     "checked_settings",

@@ -379,10 +379,10 @@ class Registry:
             _check_consistency(process)
             process.updated_by = actor
             session.flush()
-            if changed:
-                _audit(session, actor, "process.update", key, changes=changed)
             if status_change:
                 _audit_status(session, actor, key, status_change, findings, override)
+            if changed:
+                _audit(session, actor, "process.update", key, changes=changed)
             if process.reference_log_id != before:
                 details = {"from": before, "to": process.reference_log_id}
                 _audit(session, actor, "process.reference_log", key, **details)

@@ -102,7 +102,8 @@ def blocked_message(key: str, findings: Sequence[LintFinding]) -> str:
         f"Prozess „{key}“ kann nicht „{RELEASED}“ werden: die aktuelle Version hat "
         f"{len(findings)} Lint-Fehler:\n{lines}\n"
         "Bitte die Fehler im Modell beheben oder die Freigabe ausdrücklich mit Begründung "
-        "erzwingen (CLI: --override-lint BEGRÜNDUNG); nichts wurde gespeichert."
+        "erzwingen (Feld „Begründung für die Freigabe trotz Lint-Fehlern“ bzw. --override-lint); "
+        "nichts wurde gespeichert."
     )
 
 

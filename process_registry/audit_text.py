@@ -145,9 +145,9 @@ def _status(details: Mapping[str, Any], en: bool, _: AuditRecord) -> str:
     )
     if reason:
         sentence += (
-            f" (despite {errors} lint errors: {reason})"
+            f" (despite {errors} lint error{'s' if errors != 1 else ''}: {reason})"
             if en
-            else f" (trotz {errors} Lint-Fehlern: {reason})"
+            else f" (trotz {errors} Lint-Fehler{'n' if errors != 1 else ''}: {reason})"
         )
     return sentence
 

@@ -125,6 +125,13 @@ def _status(details: Mapping[str, Any], en: bool, _: AuditRecord) -> str:
     errors = len(details.get("lint_errors") or ())
     reason = details.get("override")
     version = details.get("version")
+    if details.get("from") is None:
+        # Registered as released despite lint errors (Registry.add_process with an override).
+        return (
+            f"registered the process as {new} despite {errors} lint errors: {reason}"
+            if en
+            else f"registrierte den Prozess als {new} (trotz {errors} Lint-Fehlern: {reason})"
+        )
     if version is not None and not reason:
         # The release withdrawn by a new version with lint errors (Registry.add_version).
         return (

@@ -238,10 +238,13 @@ class Registry:
         key: str | None = None,
         file_name: str | None = None,
         comment: str | None = None,
+        override_lint: str | None = None,
         **catalogue: Any,
     ) -> VersionRef:
-        """Register a new process with its first model version."""
+        """Register a new process with its first model version. Registered as "fachlich
+        freigegeben", the model must be free of lint errors (or ``override_lint`` says why not)."""
         document = parse_bpmn(bpmn, source=file_name or "<upload>")
+        override = release.check_override(override_lint)
         values = clean_catalogue({"name": name, "department": department, **catalogue})
         key = valid_key((key or slugify(name)).strip())
 
@@ -259,6 +262,14 @@ class Registry:
             session.flush()
             self._append_version(session, process, 1, bpmn, document, file_name, author, comment)
             _audit(session, author, "process.create", key, version=1, name=process.name)
+            if process.status == release.RELEASED:
+                session.flush()
+                findings = release.document_errors(session, document, process.leika_key)
+                if findings and override is None:
+                    release.refuse_release(key, findings)
+                if findings:
+                    change = [None, process.status]
+                    _audit_status(session, author, key, change, findings, override, version=1)
             return VersionRef(key, 1)
 
         return self._write(unit, key)

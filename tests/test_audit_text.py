@@ -84,3 +84,14 @@ def test_every_registry_action_reads_as_a_sentence(action: str, details: dict, g
     assert audit_sentence(_entry(action, **details)) == f"Anna Beispiel {german}"
     english = audit_sentence(_entry(action, **details), "en")
     assert english.startswith("Anna Beispiel ") and action not in english
+
+
+def test_a_process_registered_as_released_by_override() -> None:
+    entry = _entry(
+        "process.status", **{"from": None, "to": "fachlich freigegeben"}, version=1,
+        lint_errors=[{}, {}], override="Altbestand",
+    )  # fmt: skip
+    assert audit_sentence(entry) == (
+        "Anna Beispiel registrierte den Prozess als „fachlich freigegeben“ "
+        "(trotz 2 Lint-Fehlern: Altbestand)"
+    )

@@ -7,8 +7,8 @@ import pytest
 
 from process_registry import (
     ConflictError,
-    ReleaseBlockedError,
     Registry,
+    ReleaseBlockedError,
     ValidationError,
 )
 from tests.conftest import bpmn_file
@@ -142,3 +142,16 @@ def test_release_is_judged_on_the_head_version(registry: Registry) -> None:
     key = _add(registry, FAULTY)
     registry.add_version(key, bpmn_file(CLEAN), author="anna")
     assert registry.set_status(key, RELEASED, actor="anna").status == RELEASED
+
+
+def test_registering_a_faulty_model_as_released_is_refused(registry: Registry) -> None:
+    with pytest.raises(ReleaseBlockedError):
+        _add(registry, FAULTY, status=RELEASED)
+    assert registry.list_processes() == []
+
+
+def test_registering_as_released_by_override_is_audited(registry: Registry) -> None:
+    key = _add(registry, FAULTY, status=RELEASED, override_lint="Altbestand")
+    assert registry.get_process(key).status == RELEASED
+    [details] = _status_entries(registry, key)
+    assert (details["from"], details["override"]) == (None, "Altbestand")

@@ -86,6 +86,7 @@ def override_option(command: Any) -> Any:
 @click.option("--tag", "tags", multiple=True, help="Schlagwort (mehrfach möglich).")
 @click.option("--comment", default=None, help="Kommentar zur ersten Version.")
 @click.option("--json", "as_json", is_flag=True, help="Antwort als JSON.")
+@override_option
 @db_option
 def registry_add(
     file: str,
@@ -105,6 +106,7 @@ def registry_add(
     deadline_ends_with: str | None,
     tags: tuple[str, ...],
     comment: str | None,
+    override_lint: str | None,
     as_json: bool,
     db_url: str | None,
 ) -> None:
@@ -132,6 +134,7 @@ def registry_add(
         author=current_user(),
         file_name=Path(file).name,
         comment=comment,
+        override_lint=override_lint,
         **catalogue,
     )
     if as_json:

@@ -12,6 +12,7 @@ from process_registry import (
     ValidationError,
 )
 from tests.conftest import bpmn_file
+from tests.xprozess_fixture import xprozess_file
 
 CLEAN = "miwg-reference/A.1.0.bpmn"
 FAULTY = "bpmnlint-rule-examples/label-required-incorrect.bpmn"
@@ -155,3 +156,14 @@ def test_registering_as_released_by_override_is_audited(registry: Registry) -> N
     assert registry.get_process(key).status == RELEASED
     [details] = _status_entries(registry, key)
     assert (details["from"], details["override"]) == (None, "Altbestand")
+
+
+def test_a_released_stammprozess_keeps_its_federal_status_and_warns_of_lint_errors(
+    registry: Registry,
+) -> None:
+    result = registry.import_fim(
+        xprozess_file(bpmn=bpmn_file(FAULTY), groups=()), source="stamm.xml", author="anna"
+    )
+    assert registry.get_process(result.key).status == RELEASED
+    lint_warnings = [w for w in result.warnings if "Lint-Fehler" in w]
+    assert len(lint_warnings) == 3 and "label-required" in lint_warnings[0]

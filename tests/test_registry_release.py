@@ -3,6 +3,8 @@ audited override with a reason; on SQLite and PostgreSQL alike."""
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 
 from process_registry import (
@@ -167,3 +169,43 @@ def test_a_released_stammprozess_keeps_its_federal_status_and_warns_of_lint_erro
     assert registry.get_process(result.key).status == RELEASED
     lint_warnings = [w for w in result.warnings if "Lint-Fehler" in w]
     assert len(lint_warnings) == 3 and "label-required" in lint_warnings[0]
+
+
+def test_a_release_waits_for_a_faulty_version_being_saved_and_sees_it(
+    registry: Registry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The race users could lose: the release checks the old, clean head while a faulty version
+    is being saved. The release locks the process row first, so it judges the faulty head."""
+    key = _add(registry, CLEAN)
+    saving, go_on = threading.Event(), threading.Event()
+    original = Registry._after_new_version
+
+    def paused(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202 - wraps a private staticmethod
+        answer = original(*args, **kwargs)
+        if threading.current_thread().name == "upload":
+            saving.set()
+            go_on.wait()  # the version is written, the transaction still open
+        return answer
+
+    monkeypatch.setattr(Registry, "_after_new_version", staticmethod(paused))
+    outcome: list[object] = []
+
+    def release() -> None:
+        try:
+            outcome.append(registry.set_status(key, RELEASED, actor="anna", expected_revision=1))
+        except (ReleaseBlockedError, ConflictError) as err:
+            outcome.append(err)
+
+    upload = threading.Thread(
+        target=lambda: registry.add_version(key, bpmn_file(FAULTY), author="bob"), name="upload"
+    )
+    upload.start()
+    saving.wait()
+    releaser = threading.Thread(target=release)
+    releaser.start()
+    releaser.join(timeout=1)  # gives the release the chance to overtake; it must wait instead
+    go_on.set()
+    upload.join()
+    releaser.join()
+    assert isinstance(outcome[0], ReleaseBlockedError), outcome
+    assert registry.get_process(key).status == "Entwurf"

@@ -167,8 +167,8 @@ def _upload(reg: Registry, record: ProcessRecord, user: User) -> None:
             max_upload_size=MAX_BPMN_BYTES >> 20,
         )
         comment = st.text_input(t("registry.comment"), key=f"registry_upload_{record.key}_comment")
+        show_flash("upload")  # beside the button the user clicked
         submitted = st.form_submit_button(t("registry.upload_button"), type="primary")
-    show_flash("upload")
     if not submitted:
         return
     if upload is None:
@@ -236,8 +236,8 @@ def _status(reg: Registry, record: ProcessRecord, user: User) -> None:
             help=t("registry.override_reason_help"),
             key=f"{prefix}_override",
         )
+        show_flash("status")  # beside the button the user clicked
         submitted = st.form_submit_button(t("registry.status_button"))
-    show_flash("status")
     if submitted:
         changes = {} if chosen == current else {"status": chosen}
         _save(reg, record, user, changes, "status", reason.strip() or None)
@@ -302,8 +302,8 @@ def _metadata(reg: Registry, record: ProcessRecord, user: User) -> None:
             value=values["description"] or "",
             key=f"{prefix}_description",
         )
+        show_flash("metadata")  # beside the button the user clicked
         submitted = st.form_submit_button(t("registry.save_button"), type="primary")
-    show_flash("metadata")
     if submitted:
         changes = {n: v for n, v in entered.items() if not _same(v, values[n])}
         _save(reg, record, user, changes, "metadata")
@@ -323,8 +323,8 @@ def _restore(reg: Registry, record: ProcessRecord, user: User) -> None:
             key=f"registry_restore_{record.key}_number",
         )
         comment = st.text_input(t("registry.comment"), key=f"registry_restore_{record.key}_comment")
+        show_flash("restore")  # beside the button the user clicked
         submitted = st.form_submit_button(t("registry.restore_button"))
-    show_flash("restore")
     if not submitted:
         return
     head = record.head.number if record.head else 0

@@ -57,10 +57,13 @@ def test_saving_catalogue_data_stays_on_the_edit_tab(
             page.see("Änderungen gespeichert.")
             selected = driver.find_element(By.XPATH, "//*[@role='tab'][@aria-selected='true']")
             assert "Bearbeiten" in selected.text
+            # In the form, beside the button the user clicked.
             message = driver.find_element(
-                By.XPATH, "//*[@data-testid='stAlert'][contains(., 'Änderungen gespeichert.')]"
+                By.XPATH,
+                "//*[@data-testid='stForm'][.//button[contains(., 'Katalogdaten speichern')]]"
+                "//*[@data-testid='stAlert'][contains(., 'Änderungen gespeichert.')]",
             )
             assert message.is_displayed()
-            page.shot("registry-saved-on-edit-tab")
+            page.shot("saved-on-edit-tab", focus="[data-testid='stForm'] [data-testid='stAlert']")
         finally:
             driver.quit()

@@ -224,6 +224,37 @@ def _review(details: Mapping[str, Any], en: bool, _: AuditRecord) -> str:
     )
 
 
+def _log_import(details: Mapping[str, Any], en: bool, entry: AuditRecord) -> str:
+    log = _q(entry.object_key, en)
+    return f"imported the event log {log}" if en else f"importierte das Ereignisprotokoll {log}"
+
+
+def _log_delete(details: Mapping[str, Any], en: bool, entry: AuditRecord) -> str:
+    log, reason = _q(entry.object_key, en), details.get("reason")
+    sentence = f"deleted the event log {log}" if en else f"löschte das Ereignisprotokoll {log}"
+    return f"{sentence} ({reason})" if reason else sentence
+
+
+def _report_save(details: Mapping[str, Any], en: bool, _: AuditRecord) -> str:
+    title = _q(details.get("title"), en)
+    return f"saved the report {title}" if en else f"speicherte den Bericht {title}"
+
+
+def _report_delete(details: Mapping[str, Any], en: bool, _: AuditRecord) -> str:
+    title, reason = _q(details.get("title"), en), details.get("reason")
+    sentence = f"deleted the report {title}" if en else f"löschte den Bericht {title}"
+    return f"{sentence} ({reason})" if reason else sentence
+
+
+def _report_redact(details: Mapping[str, Any], en: bool, entry: AuditRecord) -> str:
+    log = _q(details.get("log_id"), en)
+    return (
+        f"removed the figures of the deleted event log {log} from {entry.object_key}"
+        if en
+        else f"entfernte die Zahlen des gelöschten Ereignisprotokolls {log} aus {entry.object_key}"
+    )
+
+
 def _other(details: Mapping[str, Any], en: bool, entry: AuditRecord) -> str:
     what = f"{entry.action} {entry.object_key}"
     return f"performed {what}" if en else f"führte {what} aus"
@@ -241,4 +272,9 @@ _SENTENCES: dict[str, Callable[[Mapping[str, Any], bool, AuditRecord], str]] = {
     "mapping.save": _mapping,
     "fim.import": _fim_import,
     "stamm.review": _review,
+    "log.import": _log_import,
+    "log.delete": _log_delete,
+    "report.save": _report_save,
+    "report.delete": _report_delete,
+    "report.redact": _report_redact,
 }

@@ -95,3 +95,23 @@ def test_a_process_registered_as_released_by_override() -> None:
         "Anna Beispiel registrierte den Prozess als „fachlich freigegeben“ "
         "(trotz 2 Lint-Fehlern: Altbestand)"
     )
+
+
+@pytest.mark.parametrize(
+    ("action", "key", "details", "german"),
+    [
+        ("log.import", "log-7", {}, "importierte das Ereignisprotokoll „log-7“"),
+        ("log.delete", "log-7", {"reason": "Frist abgelaufen"},
+         "löschte das Ereignisprotokoll „log-7“ (Frist abgelaufen)"),
+        ("report.save", "report:3", {"title": "Quartal"}, "speicherte den Bericht „Quartal“"),
+        ("report.delete", "report:3", {"title": "Quartal"}, "löschte den Bericht „Quartal“"),
+        ("report.redact", "report:3", {"log_id": "log-7"},
+         "entfernte die Zahlen des gelöschten Ereignisprotokolls „log-7“ aus report:3"),
+    ],
+)  # fmt: skip
+def test_log_and_report_actions_read_as_sentences(
+    action: str, key: str, details: dict, german: str
+) -> None:
+    entry = AuditRecord(AT, "Anna Beispiel", action, "log", key, details)
+    assert audit_sentence(entry) == f"Anna Beispiel {german}"
+    assert action not in audit_sentence(entry, "en")

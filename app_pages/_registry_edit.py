@@ -222,8 +222,14 @@ def _status(reg: Registry, record: ProcessRecord, user: User) -> None:
     statuses = [s.value for s in ProcessStatus]
     current = loaded["values"]["status"]
     prefix = f"registry_status_{record.key}_{loaded['revision']}"
+    try:
+        errors = sum(f.severity == "error" for f in reg.lint_process(record.key))
+    except RegistryError:
+        errors = 0  # the diagram tab already says why the model cannot be read
     with st.form(prefix):
         st.markdown(f"**{t('registry.status_title')}**")
+        if errors:
+            st.caption(t("registry.release_needs_reason", count=errors))
         chosen = st.selectbox(
             t("registry.field_status"),
             statuses,

@@ -83,6 +83,7 @@ def test_a_release_with_lint_errors_is_refused_in_place_then_overridden(
 ) -> None:
     samples.add_version("wohngeld", FAULTY, author="bob")
     app = _on_edit_tab(_open(_registry_page(), "wohngeld"))
+    assert any("3 Fehler der Modellprüfung" in c.value for c in _edit_tab(app).caption)
     app = _status(app, samples, RELEASED)
     [error] = [e.value for e in _edit_tab(app).error]
     assert "kann nicht „fachlich freigegeben“ werden" in error and "label-required" in error

@@ -133,6 +133,10 @@ body.pmo-with-panel #panel { display: block; }
 #panel dt { margin-top: 6px; color: #555; font-size: 12px; }
 #panel dd { margin: 0; word-break: break-word; }
 #panel .pmo-hint { color: #666; }
+#toolbar { position: absolute; top: 8px; left: 8px; z-index: 10; display: flex; gap: 4px; }
+#toolbar button { font: 13px sans-serif; padding: 3px 9px; border: 1px solid #999;
+  border-radius: 4px; background: #fff; color: #222; cursor: pointer; }
+#toolbar button:hover { background: #eef3f8; }
 """
 
 # Runs inside the iframe. Every value from the payload reaches the page through textContent or a
@@ -170,22 +174,55 @@ _SCRIPT = r"""
         overlays.add(id, { position: position, html: badge });
       }
     });
-    // Fit once the frame has a size: in a tab not shown yet it has none, and fitting a
-    // zero-sized canvas fails. Overlays come first so a failed fit cannot lose them.
+    // Open once the frame has a size: in a tab not shown yet it has none, and zooming a
+    // zero-sized canvas fails. Overlays come first so a failed zoom cannot lose them.
     if (Object.keys(data.details).length) { panel(viewer, data); }
-    var fit = function () {
-      try { canvas.resized(); canvas.zoom('fit-viewport', 'auto'); } catch (error) { /* no size yet */ }
+    // A large model fitted to the frame shrinks its labels to a few pixels: it opens at 100 %
+    // (top-left corner in view, the rest by dragging or scrolling) unless fitting keeps the
+    // 11 px external labels at 10 px or more.
+    var READABLE = 10 / 11;
+    var mode = null;
+    var fit = function () { canvas.resized(); canvas.zoom('fit-viewport', 'auto'); mode = 'fit'; };
+    var actual = function () {
+      canvas.resized();
+      var box = canvas.viewbox();
+      canvas.viewbox({ x: box.inner.x - 20, y: box.inner.y - 20,
+                       width: box.outer.width, height: box.outer.height });
+      mode = 'actual';
     };
-    fit();
+    var open = function () {
+      try {
+        fit();
+        if (canvas.zoom() < READABLE) { actual(); }
+      } catch (error) { mode = null; /* no size yet */ }
+    };
+    toolbar(fit, actual, data);
+    open();
     var lastWidth = 0;
     new ResizeObserver(function (entries) {
       var width = entries[0].contentRect.width;
-      if (width > 0 && Math.abs(width - lastWidth) > 1) { lastWidth = width; fit(); }
+      if (width > 0 && Math.abs(width - lastWidth) > 1) {
+        lastWidth = width;
+        if (mode === null) { open(); } else if (mode === 'fit') { fit(); } else { canvas.resized(); }
+      }
     }).observe(document.getElementById('canvas'));
     document.body.setAttribute('data-rendered', 'true');
   }).catch(function (err) {
     message.textContent = data.error_text + ' ' + (err && err.message ? err.message : err);
   });
+
+  function toolbar(fit, actual, data) {
+    var bar = document.getElementById('toolbar');
+    [['pmo-fit', data.fit_text, fit], ['pmo-actual', data.actual_text, actual]].forEach(
+      function (spec) {
+        var button = document.createElement('button');
+        button.type = 'button';
+        button.id = spec[0];
+        button.textContent = spec[1];
+        button.addEventListener('click', function () { spec[2](); });
+        bar.appendChild(button);
+      });
+  }
 
   // The side panel: the clicked element's details, built from text nodes and checked links.
   function panel(viewer, data) {
@@ -281,6 +318,8 @@ def render_html(
         "details": _clean_details(details),
         "error_text": t("common.viewer_error"),
         "panel_hint": t("common.viewer_panel_hint"),
+        "fit_text": t("common.viewer_fit"),
+        "actual_text": t("common.viewer_actual_size"),
     }
     return (
         "<!DOCTYPE html><html><head><meta charset='utf-8'>"
@@ -288,7 +327,8 @@ def render_html(
         "<meta http-equiv='Content-Security-Policy' content=\"default-src 'none'; "
         "script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; font-src data:\">"
         f"<style>{css}{_STYLE}</style></head><body>"
-        "<div id='canvas'></div><div id='panel'></div><div id='message'></div>"
+        "<div id='canvas'></div><div id='toolbar'></div><div id='panel'></div>"
+        "<div id='message'></div>"
         f"<script type='application/json' id='pmo-data'>{_json_for_html(payload)}</script>"
         f"<script>{script}</script><script>{_SCRIPT}</script></body></html>"
     )

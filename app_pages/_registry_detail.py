@@ -3,14 +3,13 @@ differences between versions, model check, history)."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 
 import pandas as pd
 import streamlit as st
 
 from app_pages._bpmn_viewer import Overlay, bpmn_viewer
-from app_pages._i18n import t
+from app_pages._i18n import language, t
 from app_pages._registry_catalogue import status_label
 from app_pages._registry_fim import panel_details, xprozess_download
 from process_registry import (
@@ -20,6 +19,7 @@ from process_registry import (
     ProcessRecord,
     Registry,
     RegistryError,
+    audit_sentence,
     local_text,
 )
 
@@ -70,7 +70,8 @@ def show_diagram(reg: Registry, record: ProcessRecord) -> None:
     number = st.selectbox(
         t("registry.version"),
         list(reversed(numbers)),
-        key=f"registry_diagram_version_{record.key}",
+        # Keyed by the head, so a new version (saved here or by someone else) is shown at once.
+        key=f"registry_diagram_version_{record.key}_{numbers[-1] if numbers else 0}",
         format_func=lambda n: t("registry.version_label", number=n),
     )
     try:
@@ -178,11 +179,7 @@ def show_history(reg: Registry, record: ProcessRecord) -> None:
         pd.DataFrame(
             {
                 t("registry.col_when"): [local_text(a.at) for a in trail],
-                t("registry.col_author"): [a.actor for a in trail],
-                t("registry.col_action"): [a.action for a in trail],
-                t("registry.col_details"): [
-                    json.dumps(a.details, ensure_ascii=False, default=str) for a in trail
-                ],
+                t("registry.col_entry"): [audit_sentence(a, language()) for a in trail],
             }
         ),
         hide_index=True,

@@ -23,6 +23,7 @@ from process_registry import (
     ProcessStatus,
     Registry,
     RegistryError,
+    VersionRef,
     local_text,
 )
 
@@ -52,16 +53,24 @@ def forget_loaded(key: str) -> None:
     st.session_state.get("registry_loaded", {}).pop(key, None)
 
 
-def _done(text: str) -> None:
-    # Shown after the rerun that brings the page to the new state.
-    st.session_state["registry_flash"] = text
+def _done(text: str, where: str, *, warning: bool = False) -> None:
+    # Shown after the rerun that brings the page to the new state, next to the form the user
+    # submitted (``where``), not at the top of the page where it would be out of sight.
+    st.session_state["registry_flash"] = {"where": where, "text": text, "warning": warning}
     st.rerun()
 
 
-def show_flash() -> None:
-    text = st.session_state.pop("registry_flash", None)
-    if text:
-        st.success(text)
+def show_flash(where: str = "top") -> None:
+    """The message of the last change, if it belongs here (a plain text belongs at the top)."""
+    flash = st.session_state.get("registry_flash")
+    if flash is None:
+        return
+    if isinstance(flash, str):
+        flash = {"where": "top", "text": flash, "warning": False}
+    if flash["where"] != where:
+        return
+    st.session_state.pop("registry_flash")
+    (st.warning if flash["warning"] else st.success)(flash["text"])
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -110,15 +119,31 @@ def _show_conflict(reg: Registry, key: str, loaded: dict[str, Any], mine: dict[s
     )
 
 
-def _save(reg: Registry, record: ProcessRecord, user: User, changes: dict[str, Any]) -> None:
+def _save(
+    reg: Registry,
+    record: ProcessRecord,
+    user: User,
+    changes: dict[str, Any],
+    where: str,
+    override: str | None = None,
+) -> None:
     loaded = _loaded(record)
     if not changes:
         st.info(t("registry.no_changes"))
         return
     try:
-        reg.update_process(
-            record.key, changes, expected_revision=loaded["revision"], actor=user.name
-        )
+        if "status" in changes:
+            reg.set_status(
+                record.key,
+                changes["status"],
+                expected_revision=loaded["revision"],
+                actor=user.name,
+                override_lint=override,
+            )
+        else:
+            reg.update_process(
+                record.key, changes, expected_revision=loaded["revision"], actor=user.name
+            )
     except ConflictError as err:
         st.error(str(err))
         _show_conflict(reg, record.key, loaded, changes)
@@ -127,7 +152,7 @@ def _save(reg: Registry, record: ProcessRecord, user: User, changes: dict[str, A
         st.error(str(err))
         return
     forget_loaded(record.key)
-    _done(t("registry.saved"))
+    _done(t("registry.saved"), where)
 
 
 def _upload(reg: Registry, record: ProcessRecord, user: User) -> None:
@@ -142,6 +167,7 @@ def _upload(reg: Registry, record: ProcessRecord, user: User) -> None:
             max_upload_size=MAX_BPMN_BYTES >> 20,
         )
         comment = st.text_input(t("registry.comment"), key=f"registry_upload_{record.key}_comment")
+        show_flash("upload")  # beside the button the user clicked
         submitted = st.form_submit_button(t("registry.upload_button"), type="primary")
     if not submitted:
         return
@@ -171,7 +197,19 @@ def _upload(reg: Registry, record: ProcessRecord, user: User) -> None:
         st.error(str(err))
         return
     loaded["head"] = ref.version
-    _done(t("registry.uploaded", version=ref.version))
+    _done_version(record, ref, t("registry.uploaded", version=ref.version), "upload")
+
+
+def _done_version(record: ProcessRecord, ref: VersionRef, text: str, where: str) -> None:
+    if ref.status_to is None:
+        _done(text, where)
+        return
+    # The release was withdrawn: the process changed, and the user must read why.
+    forget_loaded(record.key)
+    findings = "\n".join(f"- {f.rule} ({f.element}): {f.message}" for f in ref.findings)
+    withdrawn = t("registry.release_withdrawn", old=status_label(ref.status_from or ""),
+                  new=status_label(ref.status_to), count=len(ref.findings))  # fmt: skip
+    _done(f"{text} {withdrawn}\n\n{findings}", where, warning=True)
 
 
 def _mib(size: int) -> str:
@@ -184,8 +222,14 @@ def _status(reg: Registry, record: ProcessRecord, user: User) -> None:
     statuses = [s.value for s in ProcessStatus]
     current = loaded["values"]["status"]
     prefix = f"registry_status_{record.key}_{loaded['revision']}"
+    try:
+        errors = sum(f.severity == "error" for f in reg.lint_process(record.key))
+    except RegistryError:
+        errors = 0  # the diagram tab already says why the model cannot be read
     with st.form(prefix):
         st.markdown(f"**{t('registry.status_title')}**")
+        if errors:
+            st.caption(t("registry.release_needs_reason", count=errors))
         chosen = st.selectbox(
             t("registry.field_status"),
             statuses,
@@ -193,9 +237,16 @@ def _status(reg: Registry, record: ProcessRecord, user: User) -> None:
             format_func=status_label,
             key=f"{prefix}_value",
         )
+        reason = st.text_input(
+            t("registry.override_reason"),
+            help=t("registry.override_reason_help"),
+            key=f"{prefix}_override",
+        )
+        show_flash("status")  # beside the button the user clicked
         submitted = st.form_submit_button(t("registry.status_button"))
     if submitted:
-        _save(reg, record, user, {} if chosen == current else {"status": chosen})
+        changes = {} if chosen == current else {"status": chosen}
+        _save(reg, record, user, changes, "status", reason.strip() or None)
 
 
 def _metadata(reg: Registry, record: ProcessRecord, user: User) -> None:
@@ -257,10 +308,11 @@ def _metadata(reg: Registry, record: ProcessRecord, user: User) -> None:
             value=values["description"] or "",
             key=f"{prefix}_description",
         )
+        show_flash("metadata")  # beside the button the user clicked
         submitted = st.form_submit_button(t("registry.save_button"), type="primary")
     if submitted:
         changes = {n: v for n, v in entered.items() if not _same(v, values[n])}
-        _save(reg, record, user, changes)
+        _save(reg, record, user, changes, "metadata")
 
 
 def _restore(reg: Registry, record: ProcessRecord, user: User) -> None:
@@ -277,6 +329,7 @@ def _restore(reg: Registry, record: ProcessRecord, user: User) -> None:
             key=f"registry_restore_{record.key}_number",
         )
         comment = st.text_input(t("registry.comment"), key=f"registry_restore_{record.key}_comment")
+        show_flash("restore")  # beside the button the user clicked
         submitted = st.form_submit_button(t("registry.restore_button"))
     if not submitted:
         return
@@ -292,7 +345,9 @@ def _restore(reg: Registry, record: ProcessRecord, user: User) -> None:
         st.error(str(err))
         return
     loaded["head"] = ref.version
-    _done(t("registry.restored", number=number, version=ref.version))
+    _done_version(
+        record, ref, t("registry.restored", number=number, version=ref.version), "restore"
+    )
 
 
 def edit_section(reg: Registry, record: ProcessRecord, user: User) -> None:

@@ -103,7 +103,8 @@ tab_names = [
 ]
 if user.can_edit_registry:
     tab_names.append(t("registry.tab_edit"))
-tabs = iter(st.tabs(tab_names))
+# Keyed and stateful: a save reruns the page, and the user stays on the tab they worked in.
+tabs = iter(st.tabs(tab_names, key="registry_tab", on_change="rerun"))
 with next(tabs):
     show_diagram(reg, record)
 with next(tabs):

@@ -10,6 +10,7 @@ Open a database, migrate it, and work through :class:`Registry`::
 """
 
 from . import clock as clock
+from .audit_text import audit_sentence as audit_sentence
 from .bpmn import MAX_BPMN_BYTES as MAX_BPMN_BYTES
 from .bpmn import BpmnDiff as BpmnDiff
 from .bpmn import BpmnDocument as BpmnDocument
@@ -45,6 +46,7 @@ from .errors import FileRefusedError as FileRefusedError
 from .errors import ProcessExistsError as ProcessExistsError
 from .errors import ProcessNotFoundError as ProcessNotFoundError
 from .errors import RegistryError as RegistryError
+from .errors import ReleaseBlockedError as ReleaseBlockedError
 from .errors import ReportAlteredError as ReportAlteredError
 from .errors import ReportNotFoundError as ReportNotFoundError
 from .errors import SchemaOutdatedError as SchemaOutdatedError
@@ -156,6 +158,7 @@ __all__ = [
     "ReferenceLog",
     "Registry",
     "RegistryError",
+    "ReleaseBlockedError",
     "ReportAlteredError",
     "ReportArchive",
     "ReportNotFoundError",
@@ -169,6 +172,7 @@ __all__ = [
     "VersionInfo",
     "VersionNotFoundError",
     "VersionRef",
+    "audit_sentence",
     "canonical_json",
     "check_xml_runtime",
     "checked_settings",

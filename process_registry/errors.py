@@ -7,6 +7,8 @@ nothing else.
 
 from __future__ import annotations
 
+from typing import Any
+
 __all__ = [
     "BpmnParseError",
     "ConflictError",
@@ -16,6 +18,7 @@ __all__ = [
     "ProcessExistsError",
     "ProcessNotFoundError",
     "RegistryError",
+    "ReleaseBlockedError",
     "ReportAlteredError",
     "ReportNotFoundError",
     "SchemaOutdatedError",
@@ -115,3 +118,16 @@ class FileRefusedError(ValidationError):
         self.source = source
         self.reason = reason
         super().__init__(f"{source}: {reason}")
+
+
+class ReleaseBlockedError(ValidationError):
+    """A process whose current model has lint errors was to become "fachlich freigegeben".
+
+    ``findings`` are the lint errors (rule, element, message); nothing was written. An explicit
+    override with a reason (``override_lint``) releases it anyway and is audited.
+    """
+
+    def __init__(self, message: str, *, key: str, findings: tuple[Any, ...]) -> None:
+        self.key = key
+        self.findings = findings
+        super().__init__(message)

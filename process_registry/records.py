@@ -36,9 +36,19 @@ class VersionRef:
 
     key: str
     version: int
+    # Set when saving the version withdrew the release ("fachlich freigegeben" → "in Bearbeitung").
+    status_from: str | None = None
+    status_to: str | None = None
+    # The new version's lint errors when it touched a release (withdrawn or kept by override).
+    findings: tuple[Any, ...] = field(default=())
 
     def to_dict(self) -> dict[str, Any]:
-        return {"key": self.key, "version": self.version}
+        answer: dict[str, Any] = {"key": self.key, "version": self.version}
+        if self.status_to is not None:
+            answer["status"] = {"from": self.status_from, "to": self.status_to}
+        if self.findings:
+            answer["lint_errors"] = [f.to_dict() for f in self.findings]
+        return answer
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from . import local_processes, stammprozesse
+from . import local_processes, release, stammprozesse
 from .audit import record_audit as _audit
 from .bpmn import BpmnDiff, BpmnDocument, LintContext, LintFinding, diff_bpmn, lint_bpmn, parse_bpmn
 from .catalogue import ProcessStatus, validate_ozg_maturity
@@ -137,10 +137,13 @@ class Registry:
         key: str | None = None,
         file_name: str | None = None,
         comment: str | None = None,
+        override_lint: str | None = None,
         **catalogue: Any,
     ) -> VersionRef:
-        """Register a new process with its first model version."""
+        """Register a new process with its first model version. Registered as "fachlich
+        freigegeben", the model must be free of lint errors (or ``override_lint`` says why not)."""
         document = parse_bpmn(bpmn, source=file_name or "<upload>")
+        override = release.check_override(override_lint)
         values = clean_catalogue({"name": name, "department": department, **catalogue})
         key = valid_key((key or slugify(name)).strip())
 
@@ -158,6 +161,14 @@ class Registry:
             session.flush()
             self._append_version(session, process, 1, bpmn, document, file_name, author, comment)
             _audit(session, author, "process.create", key, version=1, name=process.name)
+            if process.status == release.RELEASED:
+                session.flush()
+                findings = release.document_errors(session, document, process.leika_key)
+                if findings and override is None:
+                    release.refuse_release(key, findings)
+                if findings:
+                    change = [None, process.status]
+                    _audit_status(session, author, key, change, findings, override, version=1)
             return VersionRef(key, 1)
 
         return self._write(unit, key)
@@ -171,9 +182,14 @@ class Registry:
         file_name: str | None = None,
         comment: str | None = None,
         base_version: int | None = None,
+        override_lint: str | None = None,
     ) -> VersionRef:
-        """Append a model version. With ``base_version``, refuse if someone else saved meanwhile."""
+        """Append a model version. With ``base_version``, refuse if someone else saved meanwhile.
+
+        A released process whose new version has lint errors goes back to "in Bearbeitung"
+        (the answer says so), unless ``override_lint`` gives the reason to keep it released."""
         document = parse_bpmn(bpmn, source=file_name or "<upload>")
+        override = release.check_override(override_lint)
 
         def unit(session: Session) -> VersionRef:
             process = self._locked_process(session, key)
@@ -189,7 +205,7 @@ class Registry:
                 session, process, number, bpmn, document, file_name, author, comment
             )
             _audit(session, author, "version.add", key, version=number)
-            return VersionRef(key, number)
+            return self._after_new_version(session, process, number, document, author, override)
 
         return self._write(unit, key)
 
@@ -219,7 +235,7 @@ class Registry:
             _audit(
                 session, author, "version.restore", key, version=new_number, restored_from=number
             )
-            return VersionRef(key, new_number)
+            return self._after_new_version(session, process, new_number, document, author, None)
 
         return self._write(unit, key)
 
@@ -231,12 +247,15 @@ class Registry:
         expected_revision: int,
         actor: str,
         reference_log: str | None = KEEP_REFERENCE,
+        override_lint: str | None = None,
     ) -> ProcessRecord:
         """Edit catalogue data. ``expected_revision`` is the revision the editor loaded.
 
         ``reference_log`` chooses the process's reference log in the same transaction (see
-        :meth:`set_reference_log`); not given, it stays as it is."""
+        :meth:`set_reference_log`); not given, it stays as it is. A status change follows the
+        release rule of :meth:`set_status` (``override_lint``: the reason to release anyway)."""
         values = clean_catalogue(changes)
+        override = release.check_override(override_lint)
         wanted = reference_log
         if isinstance(wanted, str):
             wanted = wanted.strip()
@@ -244,6 +263,9 @@ class Registry:
                 raise ValidationError("Referenzprotokoll: leere Kennung.")
 
         def unit(session: Session) -> ProcessRecord:
+            if "status" in values:
+                # The row lock orders this against add_version, so the lint sees the true head.
+                self._locked_process(session, key)
             process = self._process(session, key)
             _check_revision(process, expected_revision)
             changed = {}
@@ -251,16 +273,24 @@ class Registry:
                 if getattr(process, name) != value:
                     changed[name] = [_plain(getattr(process, name)), _plain(value)]
                     setattr(process, name, value)
+            status_change = changed.pop("status", None)
+            findings = []
+            if status_change and process.status == release.RELEASED:
+                findings = release.head_errors(session, process)
+                if findings and override is None:
+                    release.refuse_release(key, findings)
             before = process.reference_log_id
             if wanted is not KEEP_REFERENCE and wanted != before:
                 if wanted is not None:
                     _check_reference(session, process, wanted)
                 process.reference_log_id = wanted
-            if not changed and process.reference_log_id == before:
+            if not changed and not status_change and process.reference_log_id == before:
                 return _record(process)
             _check_consistency(process)
             process.updated_by = actor
             session.flush()
+            if status_change:
+                _audit_status(session, actor, key, status_change, findings, override)
             if changed:
                 _audit(session, actor, "process.update", key, changes=changed)
             if process.reference_log_id != before:
@@ -269,6 +299,33 @@ class Registry:
             return _record(process)
 
         return self.db.write(unit)
+
+    def set_status(
+        self,
+        key: str,
+        status: str,
+        *,
+        actor: str,
+        expected_revision: int | None = None,
+        override_lint: str | None = None,
+    ) -> ProcessRecord:
+        """Move ``key`` to another FIM status, audited as ``process.status`` (who, when, from, to).
+
+        "fachlich freigegeben" needs a head version without lint errors; otherwise
+        :class:`ReleaseBlockedError` names the findings and nothing is written, unless
+        ``override_lint`` gives the reason to release anyway (audited with the findings).
+        ``expected_revision`` None: the revision read just before (a change in between is still
+        a conflict)."""
+        wanted = {"status": status}
+        if expected_revision is None:
+            expected_revision = self.get_process(key).revision
+        return self.update_process(
+            key,
+            wanted,
+            expected_revision=expected_revision,
+            actor=actor,
+            override_lint=override_lint,
+        )
 
     def set_reference_log(
         self, key: str, log_id: str | None, *, expected_revision: int, actor: str
@@ -499,27 +556,8 @@ class Registry:
 
         Read from the ids stored with each version, so no model is parsed to answer it.
         """
-        head = (
-            select(ModelVersion.process_id, func.max(ModelVersion.number).label("n"))
-            .group_by(ModelVersion.process_id)
-            .subquery()
-        )
-        query = (
-            select(Process.key, ModelVersion.bpmn_process_ids)
-            .join(ModelVersion, ModelVersion.process_id == Process.id)
-            .join(head, (head.c.process_id == Process.id) & (head.c.n == ModelVersion.number))
-            .where(Process.deleted_at.is_(None))
-            .order_by(Process.key)
-        )
-        owners: dict[str, str] = {}
         with self.db.read() as session:
-            rows = session.execute(query).all()
-        for process_key, _ in rows:
-            owners[process_key] = process_key
-        for process_key, ids in rows:
-            for process_id in ids or ():
-                owners.setdefault(process_id, process_key)
-        return owners
+            return release.called_element_owners(session)
 
     def diff_versions(self, key: str, old: int, new: int) -> BpmnDiff:
         return diff_bpmn(self.get_document(key, old), self.get_document(key, new))
@@ -595,6 +633,38 @@ class Registry:
         return version
 
     @staticmethod
+    def _after_new_version(
+        session: Session,
+        process: Process,
+        number: int,
+        document: BpmnDocument,
+        author: str,
+        override: str | None,
+    ) -> VersionRef:
+        # A release vouches for the current model; a model with lint errors withdraws it.
+        if process.status != release.RELEASED:
+            return VersionRef(process.key, number)
+        session.flush()
+        findings = release.document_errors(session, document, process.leika_key)
+        if not findings:
+            return VersionRef(process.key, number)
+        change = [process.status, process.status if override else release.WITHDRAWN]
+        if override:
+            _audit_status(session, author, process.key, change, findings, override, version=number)
+            return VersionRef(process.key, number, findings=tuple(findings))
+        process.status = release.WITHDRAWN
+        process.updated_by = author
+        session.flush()
+        _audit_status(session, author, process.key, change, findings, None, version=number)
+        return VersionRef(
+            process.key,
+            number,
+            status_from=change[0],
+            status_to=change[1],
+            findings=tuple(findings),
+        )
+
+    @staticmethod
     def _append_version(
         session: Session,
         process: Process,
@@ -639,6 +709,23 @@ def _check_reference(session: Session, process: Process, log_id: str) -> None:
             f"Referenzprotokoll: „{log_id}“ ist nicht mit dem Prozess „{process.key}“ verknüpft; "
             "für einen Prozess spricht nur eines seiner Protokolle."
         )
+
+
+def _audit_status(
+    session: Session,
+    actor: str,
+    key: str,
+    change: list[Any],
+    findings: list[LintFinding],
+    override: str | None,
+    **extra: Any,
+) -> None:
+    details: dict[str, Any] = {"from": change[0], "to": change[1], **extra}
+    if findings:
+        details["lint_errors"] = [f.to_dict() for f in findings]
+    if findings and override:
+        details["override"] = override
+    _audit(session, actor, "process.status", key, **details)
 
 
 def _plain(value: Any) -> Any:

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from . import release
 from .audit import record_audit
 from .bpmn import BpmnDocument, parse_bpmn
 from .catalogue import LEIKA_NONE
@@ -141,7 +142,7 @@ def import_fim(
                 stamm.version,
                 True,
                 False,
-                warnings,
+                warnings + _release_warnings(session, process, document),
             )
         _check_same_stammprozess(process, stamm)
         head = head_version(session, process)
@@ -188,7 +189,7 @@ def import_fim(
             stamm.version,
             False,
             False,
-            warnings,
+            warnings + _release_warnings(session, process, document),
         )
 
     return registry._write(unit, wanted_key or stamm.leika)
@@ -271,6 +272,21 @@ def _catalogue_values(stamm: Stammprozess) -> dict[str, Any]:
         if day:
             values[field] = day[:10]
     return values
+
+
+def _release_warnings(
+    session: Session, process: Process, document: BpmnDocument
+) -> tuple[str, ...]:
+    # A Stammprozess's status is the federal editors' decision, so the import keeps it even when
+    # the embedded model has lint errors (unlike set_status); the user sees them as warnings.
+    if process.status != release.RELEASED:
+        return ()
+    session.flush()
+    findings = release.document_errors(session, document, process.leika_key)
+    return tuple(
+        f"Status „{release.RELEASED}“ laut FIM-Datei trotz Lint-Fehler: {line}"
+        for line in release.finding_lines(findings)
+    )
 
 
 def _file_name(stamm: Stammprozess, source: str) -> str:

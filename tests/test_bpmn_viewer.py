@@ -20,7 +20,7 @@ from app_pages._bpmn_viewer import (
     render_html,
     viewer_available,
 )
-from tests.conftest import SAMPLE_MODELS
+from tests.conftest import BPMN_DATA, SAMPLE_MODELS
 
 ATTACK = "</script><script>alert(1)</script>"
 # In the browser an alert() would block the headless page, so the attack there marks the title.
@@ -247,5 +247,72 @@ def test_a_click_on_an_activity_group_shows_its_type_and_legal_basis(tmp_path: P
         # An element without details brings the hint back.
         driver.find_element(By.CSS_SELECTOR, 'g[data-element-id="sp_formell"]').click()
         wait.until(lambda d: not d.find_element(By.ID, "panel").find_elements(By.TAG_NAME, "a"))
+    finally:
+        driver.quit()
+
+
+# The smallest drawn label, in CSS pixels on screen: font size times the SVG's scale.
+_SMALLEST_LABEL_PX = """
+var sizes = Array.from(document.querySelectorAll('.djs-label, .djs-visual text')).map(function (t) {
+  return parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a;
+}).filter(function (size) { return size > 0; });
+return Math.min.apply(null, sizes);
+"""
+
+
+@needs_frontend
+def test_a_large_model_opens_readable_and_the_buttons_fit_and_restore(tmp_path: Path) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from tests.browser import browser_programs, chrome
+
+    browser_programs()  # skips the test without chromium and chromedriver
+    page = tmp_path / "diagram.html"
+    page.write_text(render_html((SAMPLE_MODELS / "baugenehmigung.bpmn").read_bytes()), "utf-8")
+    driver = chrome(tmp_path)
+    try:
+        driver.set_window_size(760, 560)  # about the frame on the registry page
+        driver.get(page.as_uri())
+        wait = WebDriverWait(driver, 90)  # as the other browser tests: a hung page fails
+        wait.until(lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-rendered"))
+        opened = driver.execute_script(_SMALLEST_LABEL_PX)
+        assert opened >= 10, f"labels drawn at {opened:.1f} px at open"
+        viewport = 'document.querySelector(".viewport").getAttribute("transform")'
+        at_open = driver.execute_script(f"return {viewport};")
+        driver.find_element(By.ID, "pmo-fit").click()
+        fitted = driver.execute_script(f"return {viewport};")
+        assert fitted != at_open
+        # Fitting this model to the frame is what made labels unreadable; 100 % brings them back.
+        assert driver.execute_script(_SMALLEST_LABEL_PX) < 10 <= opened
+        assert driver.find_element(By.ID, "pmo-fit").text == "Einpassen"
+        driver.find_element(By.ID, "pmo-actual").click()
+        assert driver.execute_script(_SMALLEST_LABEL_PX) == pytest.approx(opened)
+    finally:
+        driver.quit()
+
+
+@needs_frontend
+def test_a_small_model_opens_fitted(tmp_path: Path) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from tests.browser import browser_programs, chrome
+
+    browser_programs()
+    page = tmp_path / "diagram.html"
+    page.write_text(
+        render_html((BPMN_DATA / "miwg-reference" / "A.1.0.bpmn").read_bytes()), "utf-8"
+    )
+    driver = chrome(tmp_path)
+    try:
+        driver.set_window_size(760, 560)
+        driver.get(page.as_uri())
+        WebDriverWait(driver, 90).until(
+            lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-rendered")
+        )
+        at_open = driver.execute_script(_SMALLEST_LABEL_PX)
+        driver.find_element(By.ID, "pmo-fit").click()
+        assert driver.execute_script(_SMALLEST_LABEL_PX) == pytest.approx(at_open)
     finally:
         driver.quit()

@@ -360,7 +360,8 @@ def test_the_cli_warns_marks_the_reference_and_lets_it_be_chosen(tmp_path: Path)
     shown = json.loads(pmo_output("registry", "show", HUNDESTEUER, "--json", env=env))
     assert shown["reference_log"]["log_id"] == small["log_id"]
     assert shown["reference_log"]["reason"] == "chosen"
-    assert "process.reference_log" in pmo_output("registry", "history", HUNDESTEUER, env=env)
+    history = pmo_output("registry", "history", HUNDESTEUER, env=env)
+    assert f"wählte das Referenzprotokoll „{small['log_id']}“" in history
 
     refused = run_pmo("registry", "edit", "wohngeld", "--reference-log", small["log_id"], env=env)
     assert refused.returncode == 1

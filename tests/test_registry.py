@@ -273,12 +273,18 @@ def test_metadata_edits_are_audited_with_old_and_new_values(registry: Registry) 
     _add(registry, key="p")
     revision = registry.get_process("p").revision
     registry.update_process(
-        "p", {"status": "fachlich freigegeben"}, expected_revision=revision, actor="alice"
+        "p",
+        {"status": "fachlich freigegeben", "legal_deadline_days": 90},
+        expected_revision=revision,
+        actor="alice",
     )
-    latest = registry.audit_trail("p")[0]
-    assert latest.action == "process.update"
-    assert latest.actor == "alice"
-    assert latest.details["changes"]["status"] == ["Entwurf", "fachlich freigegeben"]
+    update, status = registry.audit_trail("p")[:2]
+    assert update.action == "process.update"
+    assert update.actor == "alice"
+    assert update.details["changes"] == {"legal_deadline_days": [None, 90]}
+    # A status change is its own entry, so the release history reads apart from data edits.
+    assert (status.action, status.actor) == ("process.status", "alice")
+    assert status.details == {"from": "Entwurf", "to": "fachlich freigegeben"}
 
 
 def test_soft_deleted_process_disappears_from_lists_but_keeps_its_audit(registry: Registry) -> None:

@@ -24,6 +24,8 @@ from pmo.cli._registry_edit import (
 )
 from process_registry import (
     Registry,
+    VersionRef,
+    audit_sentence,
     clock,
     current_user,
     lint_bpmn,
@@ -37,6 +39,16 @@ __all__ = ["registry"]
 @cli.group()
 def registry() -> None:
     """Prozessregister: BPMN-Modelle mit Katalogdaten, versioniert."""
+
+
+def override_option(command: Any) -> Any:
+    return click.option(
+        "--override-lint",
+        "override_lint",
+        default=None,
+        metavar="BEGRÜNDUNG",
+        help="„fachlich freigegeben“ trotz Lint-Fehlern im Modell (wird mit Begründung protokolliert).",
+    )(command)
 
 
 @registry.command("add")
@@ -74,6 +86,7 @@ def registry() -> None:
 @click.option("--tag", "tags", multiple=True, help="Schlagwort (mehrfach möglich).")
 @click.option("--comment", default=None, help="Kommentar zur ersten Version.")
 @click.option("--json", "as_json", is_flag=True, help="Antwort als JSON.")
+@override_option
 @db_option
 def registry_add(
     file: str,
@@ -93,6 +106,7 @@ def registry_add(
     deadline_ends_with: str | None,
     tags: tuple[str, ...],
     comment: str | None,
+    override_lint: str | None,
     as_json: bool,
     db_url: str | None,
 ) -> None:
@@ -120,6 +134,7 @@ def registry_add(
         author=current_user(),
         file_name=Path(file).name,
         comment=comment,
+        override_lint=override_lint,
         **catalogue,
     )
     if as_json:
@@ -138,6 +153,7 @@ def registry_add(
     help="Stand, auf dem die Änderung beruht (`registry show --json`: revision); ist der "
     "Prozess inzwischen geändert worden: Konflikt, nichts wird gespeichert.",
 )
+@override_option
 @click.option("--json", "as_json", is_flag=True, help="Antwort als JSON.")
 @db_option
 def registry_edit(
@@ -145,6 +161,7 @@ def registry_edit(
     clear: tuple[str, ...],
     reference_log: str | None,
     revision: int | None,
+    override_lint: str | None,
     as_json: bool,
     db_url: str | None,
     **fields: Any,
@@ -159,6 +176,7 @@ def registry_edit(
         changes,
         expected_revision=before.revision if revision is None else revision,
         actor=current_user(),
+        override_lint=override_lint,
         **reference,
     )
     # A save succeeds only on the revision read here, so `before` is the state it changed.
@@ -182,6 +200,7 @@ def registry_edit(
     default=None,
     help="Version, auf der die Datei beruht; ist inzwischen eine neuere da: Konflikt.",
 )
+@override_option
 @click.option("--json", "as_json", is_flag=True, help="Antwort als JSON.")
 @db_option
 def registry_new_version(
@@ -189,6 +208,7 @@ def registry_new_version(
     file: str,
     comment: str | None,
     base_version: int | None,
+    override_lint: str | None,
     as_json: bool,
     db_url: str | None,
 ) -> None:
@@ -200,11 +220,75 @@ def registry_new_version(
         file_name=Path(file).name,
         comment=comment,
         base_version=base_version,
+        override_lint=override_lint,
     )
     if as_json:
         emit_json(ref.to_dict())
     else:
         click.echo(f"{ref.key}: Version {ref.version} gespeichert")
+        _echo_release_note(ref)
+
+
+def _echo_release_note(ref: VersionRef) -> None:
+    # A new version that withdrew the release must say so, or the user believes it still holds.
+    if ref.status_to is not None:
+        click.echo(
+            f"Status von „{ref.status_from}“ auf „{ref.status_to}“ zurückgesetzt: die neue Version "
+            f"hat {len(ref.findings)} Lint-Fehler."
+        )
+    elif ref.findings:
+        click.echo(
+            f"Freigabe trotz {len(ref.findings)} Lint-Fehlern beibehalten (Begründung protokolliert)."
+        )
+    for finding in ref.findings:
+        click.echo(f"  - {finding.rule} bei „{finding.element}“: {finding.message}")
+
+
+@registry.command("set-status")
+@click.argument("key")
+@click.argument("status")
+@override_option
+@click.option(
+    "--revision",
+    type=int,
+    default=None,
+    help="Stand, auf dem die Änderung beruht; ist der Prozess inzwischen geändert worden: Konflikt.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Antwort als JSON.")
+@db_option
+def registry_set_status(
+    key: str,
+    status: str,
+    override_lint: str | None,
+    revision: int | None,
+    as_json: bool,
+    db_url: str | None,
+) -> None:
+    """FIM-Status setzen (in Planung, in Bearbeitung, Entwurf, methodisch freigegeben, fachlich
+    freigegeben, archiviert). „fachlich freigegeben“ nur ohne Lint-Fehler im aktuellen Modell."""
+    reg = registry_of(db_url)
+    before = reg.get_process(key)
+    after = reg.set_status(
+        key,
+        status,
+        actor=current_user(),
+        expected_revision=before.revision if revision is None else revision,
+        override_lint=override_lint,
+    )
+    if as_json:
+        emit_json(
+            {
+                "key": after.key,
+                "status": after.status,
+                "previous_status": before.status,
+                "revision": after.revision,
+                "override_lint": override_lint if before.status != after.status else None,
+            }
+        )
+    elif before.status == after.status:
+        click.echo(f"{after.key}: Status ist bereits „{after.status}“ (keine Änderung)")
+    else:
+        click.echo(f"{after.key}: Status von „{before.status}“ auf „{after.status}“ gesetzt")
 
 
 @registry.command("restore")
@@ -222,6 +306,7 @@ def registry_restore(
         emit_json(ref.to_dict())
     else:
         click.echo(f"{ref.key}: Version {version} als Version {ref.version} wiederhergestellt")
+        _echo_release_note(ref)
 
 
 @registry.command("list")
@@ -373,7 +458,7 @@ def registry_history(key: str, as_json: bool, db_url: str | None) -> None:
         emit_json([e.to_dict() for e in entries])
         return
     for e in entries:
-        click.echo(f"{local_text(e.at)}  {e.actor:<16} {e.action:<16} {e.details}")
+        click.echo(f"{local_text(e.at)}  {audit_sentence(e)}")
 
 
 def fim_summary(reg: Registry, key: str, number: int | None) -> dict[str, Any] | None:

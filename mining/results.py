@@ -264,6 +264,9 @@ class DeadlineRecord(TypedDict):
     running_over: int  # of ``running``, already over at the log's end (also in ``over``)
     stop_before_start: int  # of ``running``, the stop activity occurs only before the start
     measured_until: str | None  # the log's last event, Berlin local ISO 8601 with offset
+    # Land (ISO 3166-2:DE code without "DE-") whose public holidays ended deadlines; absent in
+    # snapshots from before the setting: those were counted with Lower Saxony's.
+    holidays_of: str | None
 
 
 class DeviationRecord(TypedDict):

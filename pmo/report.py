@@ -94,8 +94,9 @@ def build_report(
     ``scenario`` (:meth:`mining.ScenarioResult.to_dict`) on its page. ``min_group_size`` and
     ``working_time`` default to the office settings beside the store's logs, as in the workspace.
     """
+    # Always read: the office's Land ends legal deadlines, whatever the caller overrides.
+    settings = office_settings(store.data_dir)
     if min_group_size is None or working_time is None:
-        settings = office_settings(store.data_dir)
         min_group_size = settings.min_group_size if min_group_size is None else min_group_size
         working_time = settings.working_time if working_time is None else working_time
     assumptions = assumptions or load_assumptions()
@@ -105,9 +106,12 @@ def build_report(
     for key in wanted:
         registry.get_process(key)  # an unknown key fails before any work is done
     references = registry.reference_logs()
-    calendar = office_calendar() if working_time else None
+    calendar = office_calendar(settings)
     options = AnalysisOptions(
-        calendar=calendar, min_group_size=min_group_size, assumptions=assumptions
+        calendar=calendar if working_time else None,
+        office=calendar,
+        min_group_size=min_group_size,
+        assumptions=assumptions,
     )
     processes = [
         _process_section(registry, store, key, references.get(key), filters, options, scenario)

@@ -87,11 +87,13 @@ from .schema import upgrade_schema as upgrade_schema
 from .settings import DEFAULT_HOLIDAY_CALENDAR as DEFAULT_HOLIDAY_CALENDAR
 from .settings import DEFAULT_MIN_CASES as DEFAULT_MIN_CASES
 from .settings import DEFAULT_MIN_GROUP_SIZE as DEFAULT_MIN_GROUP_SIZE
+from .settings import LANDS as LANDS
 from .settings import OFFICE_TIMEZONE as OFFICE_TIMEZONE
 from .settings import PERSONALRAT_THRESHOLD as PERSONALRAT_THRESHOLD
 from .settings import SETTINGS_FILE as SETTINGS_FILE
 from .settings import OfficeSettings as OfficeSettings
 from .settings import SettingsError as SettingsError
+from .settings import checked_calendar as checked_calendar
 from .settings import checked_settings as checked_settings
 from .settings import current_user as current_user
 from .settings import data_dir as data_dir
@@ -118,6 +120,7 @@ __all__ = [
     "BERLIN",
     "CATALOGUE_FIELDS",
     "DEFAULT_HOLIDAY_CALENDAR",
+    "LANDS",
     "DEFAULT_MIN_CASES",
     "DEFAULT_MIN_GROUP_SIZE",
     "HARDENED_PARSER_OPTIONS",
@@ -169,6 +172,7 @@ __all__ = [
     "VersionRef",
     "canonical_json",
     "check_xml_runtime",
+    "checked_calendar",
     "checked_settings",
     "clock",
     "current_revision",

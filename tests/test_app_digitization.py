@@ -234,3 +234,20 @@ def test_a_scenario_without_a_change_asks_for_one(
     assert [w.value for w in app.warning] == [
         "Bitte mindestens einen Kandidaten übernehmen oder einen Ziel-Anteil setzen."
     ]
+
+
+def test_back_to_the_standard_takes_one_click_and_shows_the_standard(
+    office: Office, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    use_office(monkeypatch, office)
+    app = run_page("digitization")
+    before = _rpa_hours(app)
+    app.number_input(key=SHARE).set_value(0.4)
+    app.button(key="digitization_a_go").click().run()
+    # Right after the recompute the button is there to click, not only after another run.
+    assert not app.button(key="digitization_a_reset").disabled
+    app.button(key="digitization_a_reset").click().run()
+    assert not app.exception and not app.warning
+    assert app.number_input(key=SHARE).value == 0.8
+    assert _rpa_hours(app) == before
+    assert app.button(key="digitization_a_reset").disabled

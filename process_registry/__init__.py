@@ -95,6 +95,7 @@ from .settings import OfficeSettings as OfficeSettings
 from .settings import SettingsError as SettingsError
 from .settings import checked_calendar as checked_calendar
 from .settings import checked_settings as checked_settings
+from .settings import configured_settings as configured_settings
 from .settings import current_user as current_user
 from .settings import data_dir as data_dir
 from .settings import database_url as database_url
@@ -174,6 +175,7 @@ __all__ = [
     "check_xml_runtime",
     "checked_calendar",
     "checked_settings",
+    "configured_settings",
     "clock",
     "current_revision",
     "current_user",

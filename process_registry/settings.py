@@ -47,6 +47,7 @@ __all__ = [
     "SettingsError",
     "checked_calendar",
     "checked_settings",
+    "configured_settings",
     "current_user",
     "data_dir",
     "database_url",
@@ -305,6 +306,11 @@ def _file_values(folder: Path | None) -> dict[str, Any]:
             source=str(path),
         )
     return values
+
+
+def configured_settings(folder: Path | None = None) -> frozenset[str]:
+    """The settings the file in ``folder`` sets itself (the others are at their defaults)."""
+    return frozenset(_file_values(folder))
 
 
 def _env_retention() -> int | None:

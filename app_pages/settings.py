@@ -55,7 +55,10 @@ def _field_values(values: OfficeSettings) -> dict[str, object]:
 
 
 def _reset_office_fields() -> None:
-    st.session_state.update(_field_values(OfficeSettings()))
+    defaults = _field_values(OfficeSettings())
+    if os.environ.get("PMO_RETENTION_DAYS"):
+        del defaults["settings_retention_days"]  # the variable's value stays shown: it applies
+    st.session_state.update(defaults)
     st.session_state["settings_office_reset"] = True
 
 

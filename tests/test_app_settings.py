@@ -164,6 +164,8 @@ def test_retention_from_the_environment_is_shown_but_not_editable(
     field = app.number_input(key="settings_retention_days")
     assert field.value == 30 and field.disabled
     assert any("PMO_RETENTION_DAYS" in c.value for c in app.caption)
+    app.button(key="settings_reset_office").click().run()
+    assert app.number_input(key="settings_retention_days").value == 30  # what applies
 
 
 def test_others_see_land_and_retention(

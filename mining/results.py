@@ -411,8 +411,9 @@ class AnalysisResult(TypedDict):
     end_activities: dict[str, int]  # activity → cases ending with it
     activity_times: list[ActivityTimeRecord]
     rework: list[ReworkRecord]
-    # True: the bottleneck waits are working seconds of ``AnalysisOptions.calendar`` (pmo: Mon–Fri
-    # 8–16, public holidays of Lower Saxony off); false: clock seconds. Other waits are clock time.
+    # True: the bottleneck waits are working seconds of ``AnalysisOptions.calendar`` (pmo: the
+    # office settings' hours, days and Land's holidays); false: clock seconds. Other waits are
+    # clock time.
     working_time: bool
     # The next three only when the view has events of an org unit (imported with one).
     handovers: NotRequired[list[HandoverRecord]]

@@ -28,6 +28,7 @@ from app_pages._analysis_common import (
     value,
 )
 from app_pages._i18n import t
+from process_registry import LANDS
 
 __all__ = ["show_performance"]
 
@@ -276,6 +277,8 @@ def _deadline(result: dict[str, Any]) -> None:
             over=deadline["over"],
             close=deadline["close"],
             days=deadline["deadline_days"],
+            # A result from before the setting was counted with Lower Saxony's holidays.
+            land=LANDS.get(deadline.get("holidays_of") or "NI", deadline.get("holidays_of")),
         )
     )
     if deadline.get("not_started"):

@@ -35,29 +35,50 @@ def _value(assumptions: Assumptions, dotted: str) -> Any:
     return assumptions[section][key]
 
 
+def _field_values(assumptions: Assumptions) -> dict[str, Any]:
+    """Widget key → the value it shows for ``assumptions`` (the rate: of the default pay group)."""
+    general = assumptions["general"]
+    group = general["default_pay_group"]
+    values: dict[str, Any] = {
+        f"{_WIDGET}pay_group": group,
+        f"{_WIDGET}rpa.transfer_verbs": ", ".join(assumptions["rpa"]["transfer_verbs"]),
+    }
+    rates = assumptions["cost_rates_eur_per_hour"]
+    if group in rates:
+        values[f"{_WIDGET}rate_{group}"] = float(rates[group])
+    for dotted, _label, _step, fmt in _FIELDS:
+        value = _value(assumptions, dotted)
+        values[f"{_WIDGET}{dotted}"] = (
+            int(value) if isinstance(value, int) and fmt is None else float(value)
+        )
+    return values
+
+
 def _reset() -> None:
+    # Runs before the page is drawn: the fields take these values from the session state and
+    # show the office's standard at once (deleting the keys left the old value on screen).
     st.session_state.pop(CHANGES_KEY, None)
-    for name in [k for k in st.session_state if str(k).startswith(_WIDGET)]:
+    for name in [k for k in st.session_state if str(k).startswith(f"{_WIDGET}rate_")]:
         del st.session_state[name]
+    st.session_state.update(_field_values(office_assumptions()))
 
 
 def _read_fields(current: Assumptions) -> dict[str, Any]:
     """The form's values as ``{"section.key": value}``."""
     values: dict[str, Any] = {}
+    # The fields take their values from the session state only, so _reset can set them.
+    for key, value in _field_values(current).items():
+        st.session_state.setdefault(key, value)
     left, right = st.columns(2)
     rates = current["cost_rates_eur_per_hour"]
     groups = list(rates)
-    default_group = current["general"]["default_pay_group"]
-    group = left.selectbox(
-        t("digitization.a_pay_group"),
-        groups,
-        index=groups.index(default_group) if default_group in groups else 0,
-        key=f"{_WIDGET}pay_group",
-    )
+    if st.session_state[f"{_WIDGET}pay_group"] not in groups:
+        st.session_state[f"{_WIDGET}pay_group"] = groups[0]
+    group = left.selectbox(t("digitization.a_pay_group"), groups, key=f"{_WIDGET}pay_group")
+    st.session_state.setdefault(f"{_WIDGET}rate_{group}", float(rates[group]))
     values["general.default_pay_group"] = group
     values[f"cost_rates_eur_per_hour.{group}"] = right.number_input(
         t("digitization.a_rate", group=group),
-        value=float(rates[group]),
         step=1.0,
         format="%.2f",
         key=f"{_WIDGET}rate_{group}",
@@ -68,17 +89,12 @@ def _read_fields(current: Assumptions) -> dict[str, Any]:
         is_int = isinstance(value, int) and fmt is None
         values[dotted] = columns[number % 2].number_input(
             t(label),
-            value=int(value) if is_int else float(value),
             step=int(step) if is_int else float(step),
             format=fmt,
             key=f"{_WIDGET}{dotted}",
         )
     # The office extends the lexicon of rule-bound verbs (RPA without start times) here.
-    verbs = st.text_area(
-        t("digitization.a_transfer_verbs"),
-        value=", ".join(current["rpa"]["transfer_verbs"]),
-        key=f"{_WIDGET}rpa.transfer_verbs",
-    )
+    verbs = st.text_area(t("digitization.a_transfer_verbs"), key=f"{_WIDGET}rpa.transfer_verbs")
     values["rpa.transfer_verbs"] = tuple(v.strip() for v in verbs.split(",") if v.strip())
     return values
 
@@ -93,17 +109,24 @@ def assumption_form(user: User, current: Assumptions) -> None:
         changes["rpa.transfer_verbs"] = list(changes["rpa.transfer_verbs"])
     left, middle, right = st.columns(3)
     recompute = left.button(t("digitization.recompute"), type="primary", key=f"{_WIDGET}go")
-    middle.button(
-        t("digitization.reset"),
-        key=f"{_WIDGET}reset",
-        on_click=_reset,
-        disabled=not st.session_state.get(CHANGES_KEY),
-    )
     save = (
         right.button(t("digitization.save_default"), key=f"{_WIDGET}save")
         if user.can_edit_registry
         else False
     )
+    _act(user, office, changes, recompute=recompute, save=save)
+    # Drawn last: a recompute in this very run enables it, not only the next run.
+    middle.button(
+        t("digitization.reset"),
+        key=f"{_WIDGET}reset",
+        on_click=_reset,
+        disabled=not (changes or st.session_state.get(CHANGES_KEY)),
+    )
+
+
+def _act(
+    user: User, office: Assumptions, changes: dict[str, Any], *, recompute: bool, save: bool
+) -> None:
     if not (recompute or save):
         return
     try:

@@ -44,8 +44,14 @@ class User:
         return self.role in ("process_manager", "department")
 
     @property
+    def can_delete_logs(self) -> bool:
+        """Delete logs in the user's :attr:`scope`: a department the logs stored for it (its
+        uploads and any log of its processes), the office every log."""
+        return self.role in ("process_manager", "department")
+
+    @property
     def can_create_reports(self) -> bool:
-        return self.role in ("process_manager", "leadership")
+        return self.role in ("process_manager", "department", "leadership")
 
     @property
     def scope(self) -> str:

@@ -35,7 +35,7 @@ from mining import (
     checked_values,
 )
 from pmo import build_report
-from process_registry import RegistryError, SettingsError, database_url
+from process_registry import OfficeSettings, RegistryError, SettingsError, database_url
 
 __all__ = [
     "CHANGES_KEY",
@@ -92,6 +92,7 @@ def portfolio(user: User, assumptions: Assumptions) -> dict[str, Any] | None:
             settings.min_group_size,
             database_url(),
             settings.working_time,
+            settings,
         )
         stored = tuple(sorted(info.log_id for info in visible_logs(user)))
         if _rests_on(result) <= set(stored):
@@ -140,6 +141,7 @@ def _portfolio(
     min_group_size: int,
     database: str,
     working_time: bool = False,
+    office: OfficeSettings | None = None,  # by value: a changed Land is a new cache entry
 ) -> dict[str, Any]:
     reg = registry()
     keys = [key for key, _versions, _changed in processes]

@@ -181,6 +181,7 @@ def cached_analysis(
     assumptions_mtime: float | None,
     process_state: str | None = None,
     filters: str = "[]",
+    office: OfficeSettings | None = None,
 ) -> dict[str, Any]:
     """``analyze`` of a stored log for one scope and one set of filters (cached per log version,
     scope and filter; ``filters`` is the page's filter list as canonical JSON,
@@ -201,6 +202,8 @@ def cached_analysis(
         assumptions_mtime=assumptions_mtime,
         process_state=process_state,
         filters=filters,
+        # By value: a changed Land or office hours on Einstellungen is a new cache entry.
+        office=office or office_settings(),
     )
     check_scope(log_id, scope)  # after the lookup: a cache hit is checked against now, too
     return result
@@ -228,6 +231,7 @@ def _analysis(
     assumptions_mtime: float | None,
     process_state: str | None = None,
     filters: str = "[]",
+    office: OfficeSettings | None = None,
 ) -> dict[str, Any]:
     from mining import AnalysisOptions, analyze, office_calendar
     from pmo import process_context
@@ -240,10 +244,13 @@ def _analysis(
         top_variants=top_variants,
         filters=filters,
     )
-    calendar = office_calendar() if working_time else None
+    calendar = office_calendar(office)
     assumptions = load_assumptions(Path(assumptions_path) if assumptions_path else None)
     context = process_context(registry(), process_key, version) if process_key else None
     options = AnalysisOptions(
-        calendar=calendar, min_group_size=min_group_size, assumptions=assumptions
+        calendar=calendar if working_time else None,
+        office=calendar,
+        min_group_size=min_group_size,
+        assumptions=assumptions,
     )
     return analyze(view, process=context, options=options)

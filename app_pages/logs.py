@@ -2,8 +2,10 @@
 the upload wizard.
 
 Process managers see and delete every log and choose which log speaks for a process; a department
-sees its own logs (with their import warnings and which one speaks for its process) and links
-uploads to its own processes only; leadership cannot open the page.
+sees its own logs (with their import warnings and which one speaks for its process), links
+uploads to its own processes only and deletes the logs stored for it (its uploads, the logs of its
+processes: the logs it sees), on the same audited path that redacts reports built on them;
+leadership cannot open the page.
 """
 
 import pandas as pd
@@ -80,11 +82,17 @@ def _table(logs: list[LogInfo], references: set[str]) -> pd.DataFrame:
 def _delete(user: User, log_id: str) -> None:
     st.session_state.pop(CONFIRM, None)
     # Checked again at the click: the list may have changed since it was drawn.
-    if not user.can_edit_registry or log_id not in {i.log_id for i in visible_logs(user)}:
+    if not user.can_delete_logs or log_id not in {i.log_id for i in visible_logs(user)}:
         st.session_state[DELETED] = ("error", t("common.not_allowed"))
         return
+    # The audit names the actor; a department's deletion also names the department it acted for.
+    reason = (
+        t("logs.delete_reason")
+        if user.scope == "*"
+        else t("logs.delete_reason_department", department=user.scope)
+    )
     try:
-        log_store().delete(log_id, actor=user.name, reason=t("logs.delete_reason"))
+        log_store().delete(log_id, actor=user.name, reason=reason)
     except (MiningError, RegistryError) as err:
         st.session_state[DELETED] = ("error", str(err))
         return
@@ -116,9 +124,10 @@ def show_logs(user: User) -> None:
         return
     speaking = {ref.log_id for ref in references.values() if ref.log_id}
     st.dataframe(_table(logs, speaking), hide_index=True, width="stretch", key="logs_table")
-    if not user.can_edit_registry:
+    if user.can_edit_registry:
+        show_reference_choice(user, logs, references)
+    if not user.can_delete_logs:
         return
-    show_reference_choice(user, logs, references)
     by_id = {i.log_id: i for i in logs}
     pending = st.session_state.get(CONFIRM)
     if pending in by_id:

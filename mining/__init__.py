@@ -110,6 +110,7 @@ from mining.measures import WorkingCalendar as WorkingCalendar
 from mining.measures import case_trends as case_trends
 from mining.measures import clock_texts as clock_texts
 from mining.measures import compare_channels as compare_channels
+from mining.measures import counting_rule as counting_rule
 from mining.measures import deadline_status as deadline_status
 from mining.measures import discover_bpmn as discover_bpmn
 from mining.measures import discover_process_tree as discover_process_tree
@@ -166,6 +167,7 @@ from mining.results import AnalysisResult as AnalysisResult
 __all__ = [
     "ASSUMPTION_LABELS",
     "COUNTING_RULE",
+    "counting_rule",
     "MEASURES",
     "MIN_MODEL_SHARE",
     "OPTIONAL_ROLES",

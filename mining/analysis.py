@@ -80,6 +80,9 @@ class AnalysisOptions:
     max_edges: int | None = None
     bottlenecks: int = 10
     assumptions: Assumptions | None = None
+    # The office's calendar, whose public holidays end a legal deadline (§ 31 (3) VwVfG) whether
+    # or not waits are counted in working time; None: the shipped Land.
+    office: WorkingCalendar | None = None
 
 
 def channel_column(view: LogView) -> str | None:
@@ -208,6 +211,7 @@ def _analyze(
         process.facts if process is not None else None,
         options.assumptions,
         channel_column=channel,
+        office=options.office,
     )
     result["candidates"] = [candidate.to_dict() for candidate in candidates]
     if process is not None:
@@ -217,6 +221,7 @@ def _analyze(
                 deadline_days=process.legal_deadline_days,
                 starts_with=process.deadline_starts_with,
                 ends_with=process.deadline_ends_with,
+                calendar=options.office,
             ).to_dict()
         result["conformance"] = _conformance(view, variants, process, options)
     deadline: dict[str, Any] = {}

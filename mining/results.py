@@ -264,6 +264,9 @@ class DeadlineRecord(TypedDict):
     running_over: int  # of ``running``, already over at the log's end (also in ``over``)
     stop_before_start: int  # of ``running``, the stop activity occurs only before the start
     measured_until: str | None  # the log's last event, Berlin local ISO 8601 with offset
+    # Land (ISO 3166-2:DE code without "DE-") whose public holidays ended deadlines; absent in
+    # snapshots from before the setting: those were counted with Lower Saxony's.
+    holidays_of: str | None
 
 
 class DeviationRecord(TypedDict):
@@ -408,8 +411,9 @@ class AnalysisResult(TypedDict):
     end_activities: dict[str, int]  # activity → cases ending with it
     activity_times: list[ActivityTimeRecord]
     rework: list[ReworkRecord]
-    # True: the bottleneck waits are working seconds of ``AnalysisOptions.calendar`` (pmo: Mon–Fri
-    # 8–16, public holidays of Lower Saxony off); false: clock seconds. Other waits are clock time.
+    # True: the bottleneck waits are working seconds of ``AnalysisOptions.calendar`` (pmo: the
+    # office settings' hours, days and Land's holidays); false: clock seconds. Other waits are
+    # clock time.
     working_time: bool
     # The next three only when the view has events of an org unit (imported with one).
     handovers: NotRequired[list[HandoverRecord]]

@@ -99,12 +99,12 @@ def build_report(
     and so does ``data_age_warning_days``: a log's ``age_days`` (newest event to ``created_at``)
     above it is warned about. ``conclusions`` holds the opening paragraph in German and English.
     """
-    if min_group_size is None or working_time is None or data_age_warning_days is None:
-        settings = office_settings(store.data_dir)
-        min_group_size = settings.min_group_size if min_group_size is None else min_group_size
-        working_time = settings.working_time if working_time is None else working_time
-        if data_age_warning_days is None:
-            data_age_warning_days = settings.data_age_warning_days
+    # Always read: the office's Land ends legal deadlines, whatever the caller overrides.
+    settings = office_settings(store.data_dir)
+    min_group_size = settings.min_group_size if min_group_size is None else min_group_size
+    working_time = settings.working_time if working_time is None else working_time
+    if data_age_warning_days is None:
+        data_age_warning_days = settings.data_age_warning_days
     created = (now or dt.datetime.now(dt.UTC)).replace(microsecond=0)
     assumptions = assumptions or load_assumptions()
     filters = filters or ReportFilters()
@@ -113,9 +113,12 @@ def build_report(
     for key in wanted:
         registry.get_process(key)  # an unknown key fails before any work is done
     references = registry.reference_logs()
-    calendar = office_calendar() if working_time else None
+    calendar = office_calendar(settings)
     options = AnalysisOptions(
-        calendar=calendar, min_group_size=min_group_size, assumptions=assumptions
+        calendar=calendar if working_time else None,
+        office=calendar,
+        min_group_size=min_group_size,
+        assumptions=assumptions,
     )
     processes = [
         _process_section(registry, store, key, references.get(key), filters, options, scenario)

@@ -91,12 +91,15 @@ from .settings import DEFAULT_DATA_AGE_WARNING_DAYS as DEFAULT_DATA_AGE_WARNING_
 from .settings import DEFAULT_HOLIDAY_CALENDAR as DEFAULT_HOLIDAY_CALENDAR
 from .settings import DEFAULT_MIN_CASES as DEFAULT_MIN_CASES
 from .settings import DEFAULT_MIN_GROUP_SIZE as DEFAULT_MIN_GROUP_SIZE
+from .settings import LANDS as LANDS
 from .settings import OFFICE_TIMEZONE as OFFICE_TIMEZONE
 from .settings import PERSONALRAT_THRESHOLD as PERSONALRAT_THRESHOLD
 from .settings import SETTINGS_FILE as SETTINGS_FILE
 from .settings import OfficeSettings as OfficeSettings
 from .settings import SettingsError as SettingsError
+from .settings import checked_calendar as checked_calendar
 from .settings import checked_settings as checked_settings
+from .settings import configured_settings as configured_settings
 from .settings import current_user as current_user
 from .settings import data_dir as data_dir
 from .settings import database_url as database_url
@@ -122,6 +125,7 @@ __all__ = [
     "CATALOGUE_FIELDS",
     "DEFAULT_HOLIDAY_CALENDAR",
     "DEFAULT_DATA_AGE_WARNING_DAYS",
+    "LANDS",
     "DEFAULT_MIN_CASES",
     "DEFAULT_MIN_GROUP_SIZE",
     "HARDENED_PARSER_OPTIONS",
@@ -175,7 +179,9 @@ __all__ = [
     "audit_sentence",
     "canonical_json",
     "check_xml_runtime",
+    "checked_calendar",
     "checked_settings",
+    "configured_settings",
     "clock",
     "current_revision",
     "current_user",

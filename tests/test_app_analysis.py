@@ -16,6 +16,7 @@ import mining.analysis
 from app_pages import _process_map_view as map_view
 from app_pages._analysis_common import plain
 from mining import ImportOptions, LogStore
+from mining.measures.calendar import land_holidays
 from process_registry import Database, Registry, load_catalogue_folder, upgrade_schema
 from tests.conftest import PROJECT, SAMPLE_MODELS
 from tests.municipal_log import BOTTLENECK, REWORK_STEP, SKIPPED_STEP, generate_hundesteuer_log
@@ -413,6 +414,21 @@ def test_a_legal_deadline_shows_where_its_clock_runs_and_the_cases_over_and_clos
     assert any(h.value == "Über der gesetzlichen Frist (12 Tage)" for h in app.subheader)
     months = _table(app, "period", "started", "deadline")
     assert months["deadline"].notna().any() and months["deadline"].max() > 0
+    assert "Feiertag (Niedersachsen)" in captions  # the shipped Land
+
+    # The office chooses Bavaria on Einstellungen: its holidays end the deadlines now.
+    (Path(workspace["data"]) / "arbeitsbereich.toml").write_text(
+        'holiday_calendar = "BY"\n', encoding="utf-8"
+    )
+    years = {moment.year for steps in log.values() for _, moment in steps}
+    bavaria = reference(
+        log, 12, start, stop, holidays=set(land_holidays("BY", range(min(years), max(years) + 2)))
+    ).figures(12)
+    app = _page(workspace["log"])
+    assert "Feiertag (Bayern)" in " ".join(c.value for c in app.caption)
+    metrics = {m.label: m.value for m in app.metric}
+    share = bavaria["over"] / bavaria["cases"] * 100
+    assert metrics["Über der Frist"] == f"{share:.1f} %".replace(".", ",")
 
 
 def test_a_broken_model_comparison_still_shows_the_log(

@@ -277,3 +277,20 @@ def test_the_matrix_labels_every_dot_and_no_two_labels_overlap(
     ]
     assert clashes == []
     assert any(c.value.startswith("Score = 100 × (0,7 × Nutzen") for c in app.caption)
+
+
+def test_back_to_the_standard_takes_one_click_and_shows_the_standard(
+    office: Office, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    use_office(monkeypatch, office)
+    app = run_page("digitization")
+    before = _rpa_hours(app)
+    app.number_input(key=SHARE).set_value(0.4)
+    app.button(key="digitization_a_go").click().run()
+    # Right after the recompute the button is there to click, not only after another run.
+    assert not app.button(key="digitization_a_reset").disabled
+    app.button(key="digitization_a_reset").click().run()
+    assert not app.exception and not app.warning
+    assert app.number_input(key=SHARE).value == 0.8
+    assert _rpa_hours(app) == before
+    assert app.button(key="digitization_a_reset").disabled

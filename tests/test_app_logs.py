@@ -247,7 +247,9 @@ def test_department_sees_its_own_logs_and_links_only_its_processes(
     monkeypatch.setenv("PMO_LOCAL_DEPARTMENT", TAXES)
     app = _page()
     assert list(app.dataframe[0].value["Kennung"]) == [own]
-    assert not [b for b in app.button if b.key == "logs_delete"]  # only the office deletes
+    # It may delete its own logs, and is offered no other.
+    assert app.selectbox(key="logs_delete_choice").options == [f"{own} – hundesteuer.csv"]
+    assert not [s for s in app.selectbox if s.key == "logs_reference_process"]  # office only
 
     _upload(app, hundesteuer_csv, "eigener-export.csv")
     _click(app, "logs_to_mapping")
@@ -276,6 +278,28 @@ def test_process_manager_deletes_a_log_after_confirming(
     assert store.list_logs() == []
     assert f"Protokoll {log_id} wurde gelöscht." in app.success[0].value
     assert not list((tmp_path / "data" / "logs").glob("*.parquet"))
+
+
+def test_department_deletes_its_own_log_audited_and_nobody_elses(
+    store: LogStore, hundesteuer_csv: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    own = _import(store, hundesteuer_csv, "hundesteuer-anmeldung")
+    other = _import(store, LOGS / "running-example.csv", "wohngeld")
+    monkeypatch.setenv("PMO_LOCAL_ROLE", "department")
+    monkeypatch.setenv("PMO_LOCAL_DEPARTMENT", TAXES)
+    app = _page()
+    # Another department's log cannot be brought to the confirmation, not even by the state.
+    app.session_state["logs_confirm_delete"] = other
+    app.run()
+    assert not [b for b in app.button if b.key == "logs_delete_yes"]
+    _click(app, "logs_delete")
+    assert own in app.warning[0].value
+    _click(app, "logs_delete_yes")
+    assert f"Protokoll {own} wurde gelöscht." in app.success[0].value
+    assert [i.log_id for i in store.list_logs()] == [other]
+    [deletion] = Registry(store.db).audit_trail(own)[:1]
+    assert (deletion.action, deletion.actor) == ("log.delete", "anna.amsel")
+    assert deletion.details["reason"] == f"im Arbeitsbereich gelöscht (für: {TAXES})"
 
 
 def _through_to_import(app: AppTest) -> None:

@@ -9,7 +9,7 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import text
 
-from process_registry import Database, ReportArchive
+from process_registry import Database, Registry, ReportArchive
 from tests.app_office import (
     HUNDESTEUER,
     OTHER_DEPARTMENT,
@@ -171,7 +171,7 @@ def test_process_managers_delete_a_snapshot(
     assert report_id not in app.selectbox(key="reports_selected").options
 
 
-def test_leadership_creates_but_does_not_delete_and_departments_do_neither(
+def test_leadership_and_departments_create_but_do_not_delete(
     office: Office, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _save(office, "Für alle", HUNDESTEUER)
@@ -181,9 +181,42 @@ def test_leadership_creates_but_does_not_delete_and_departments_do_neither(
     assert not [b for b in app.button if b.key == "reports_delete"]
     use_office(monkeypatch, office, role="department", department=office.hundesteuer_department)
     app = run_page("reports")
-    assert not app.multiselect
+    assert app.multiselect(key="reports_processes")
     assert not [b for b in app.button if b.key == "reports_delete"]
     assert app.get("download_button")  # its own department's snapshots it may read
+
+
+def test_a_department_creates_a_report_of_its_own_processes_only(
+    office: Office, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    downloads = Downloads(monkeypatch)
+    use_office(monkeypatch, office, role="department", department=OTHER_DEPARTMENT)
+    app = run_page("reports")
+    field = app.multiselect(key="reports_processes")
+    # Only its own processes are offered, and all of them are preselected.
+    db = Database(office.url)
+    own = {p.key for p in Registry(db).list_processes() if p.department == OTHER_DEPARTMENT}
+    assert set(field.options) and len(field.options) == len(own)
+    assert HUNDESTEUER not in own and SONDERNUTZUNG in own
+    assert office.hundesteuer_name not in field.options
+    app.text_input(key="reports_title").set_value("Sondernutzung im Fachdienst")
+    field.set_value([next(o for o in field.options if "Sondernutzung" in o)])
+    app.button[0].click().run()  # the form's submit button
+    assert not app.exception and not app.error
+    created = [s.value for s in app.success if "ist gespeichert" in s.value]
+    report_id = int(created[0].split("Nr. ")[1].split(" ")[0])
+    assert downloads.data(app, "PDF").startswith(b"%PDF")
+    try:
+        [summary] = [r for r in ReportArchive(db).list() if r.id == report_id]
+        stored = ReportArchive(db).get(report_id)
+        audit = Registry(db).audit_trail(f"report:{report_id}")[0]
+    finally:
+        db.dispose()
+    # Who made it and of which processes, in the archive and in the snapshot itself.
+    assert (summary.created_by, list(summary.process_keys)) == ("Frau Test", [SONDERNUTZUNG])
+    assert stored["created_by"] == "Frau Test"
+    assert [p["key"] for p in stored["processes"]] == [SONDERNUTZUNG]
+    assert (audit.action, audit.actor) == ("report.save", "Frau Test")
 
 
 def test_another_department_sees_only_snapshots_of_its_own_processes(

@@ -77,6 +77,7 @@ def reference(
     starts_with: str | None,
     ends_with: str | None,
     warn_share: float = 0.8,
+    holidays: set[date] = NI_HOLIDAYS,
 ) -> Counted:
     log_end = max(moment for steps in log.values() for _, moment in steps)
     labels: dict[str, str] = {}
@@ -99,7 +100,7 @@ def reference(
                 early_stops.add(case)
         start_day = steps[begin][1].astimezone(BERLIN).date()
         last_day = start_day + timedelta(days=deadline_days)
-        while last_day.weekday() >= 5 or last_day in NI_HOLIDAYS:
+        while last_day.weekday() >= 5 or last_day in holidays:
             last_day += timedelta(days=1)
         end_day = (stop or log_end).astimezone(BERLIN).date()
         if end_day > last_day:

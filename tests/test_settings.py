@@ -162,17 +162,18 @@ def test_a_broken_settings_file_stops_the_command_naming_the_file(office: Office
     path.write_text("min_group_size = 1\n", encoding="utf-8")
     try:
         result = run_pmo("analyze", office.log_id, "--json", env=office.env)
-        # Both options given: the file is not needed, so it does not matter.
+        # Both options given: the file still names the Land whose holidays end a deadline, so
+        # a broken one is not passed over in silence.
         explicit = run_pmo(
             "analyze", office.log_id, "--min-group-size", "5", "--clock-time", env=office.env
         )
     finally:
         path.unlink()
-    assert result.returncode == 1
-    message = result.stderr.decode()
-    assert "Traceback" not in message
-    assert "arbeitsbereich.toml" in message and "mindestens 2 Personen" in message
-    assert explicit.returncode == 0, explicit.stderr.decode()
+    for refused in (result, explicit):
+        assert refused.returncode == 1
+        message = refused.stderr.decode()
+        assert "Traceback" not in message
+        assert "arbeitsbereich.toml" in message and "mindestens 2 Personen" in message
 
 
 def _stores(office: Office) -> tuple[Registry, LogStore]:
@@ -206,6 +207,23 @@ def test_pmo_report_uses_the_office_settings_unless_told_otherwise(strict_office
     assert (office_made["general.min_group_size"], office_made["general.working_time"]) == (7, True)
     explicit = assumptions("--min-group-size", "6", "--clock-time")
     assert (explicit["general.min_group_size"], explicit["general.working_time"]) == (6, False)
+
+
+def test_office_hours_and_days_saved_by_the_page_count_in_command_and_report(
+    office: Office,
+) -> None:
+    # What the page Einstellungen calls: Monday to Thursday only, so Friday 15:00 lies outside
+    # working time and the weekend wait is Monday 8–9 alone.
+    save_office_settings(5, True, folder=office.data, working_days=["Mo", "Di", "Mi", "Do"])
+    registry, store = _stores(office)
+    try:
+        cli = _analyze(office)
+        snapshot = build_report(registry, store, keys=[PROCESS], actor="test")
+    finally:
+        store.db.dispose()
+        (office.data / "arbeitsbereich.toml").unlink()
+    assert _weekend_wait(cli) == 3600
+    assert _weekend_wait(snapshot["processes"][0]["analysis"]) == 3600
 
 
 def _expected_cases(office: Office, first: dt.date | None, last: dt.date | None) -> int:
@@ -351,3 +369,55 @@ def test_saving_from_the_page_keeps_what_an_administrator_wrote(
     with pytest.raises(SettingsError, match="mindestens 2 Personen"):
         save_office_settings(1, False, folder=tmp_path)
     assert office_settings(tmp_path).min_group_size == 8
+
+
+def test_land_hours_and_days_round_trip_through_the_file(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.delenv("PMO_RETENTION_DAYS", raising=False)
+    (tmp_path / "arbeitsbereich.toml").write_text("min_cases = 50\n", encoding="utf-8")
+    saved = save_office_settings(
+        6,
+        True,
+        folder=tmp_path,
+        retention_days=90,
+        holiday_calendar="BY",
+        office_start=dt.time(7, 30),
+        office_end="15:45",
+        working_days=[4, 0, 1],
+    )
+    assert saved == office_settings(tmp_path)
+    assert (saved.holiday_calendar, saved.retention_days, saved.min_cases) == ("BY", 90, 50)
+    assert (saved.office_start, saved.office_end) == (dt.time(7, 30), dt.time(15, 45))
+    assert saved.working_days == (0, 1, 4)
+    assert retention_days(tmp_path) == 90  # what the import reads
+    text = (tmp_path / "arbeitsbereich.toml").read_text(encoding="utf-8")
+    assert 'working_days = ["Mo", "Di", "Fr"]' in text and 'office_start = "07:30"' in text
+    # Saving the two old fields again keeps the rest.
+    assert save_office_settings(6, False, folder=tmp_path).holiday_calendar == "BY"
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ('holiday_calendar = "Bayern"\n', "„Bayern“ ist kein Land"),
+        ('office_start = "8 Uhr"\n', "keine Uhrzeit im Format HH:MM"),
+        ('office_start = "17:00"\n', "muss nach dem Beginn"),
+        ('working_days = ["Mo", "Sonntag"]\n', "„Sonntag“ ist kein Wochentag"),
+        ("working_days = []\n", "mindestens ein Wochentag"),
+    ],
+)
+def test_a_broken_calendar_in_the_file_is_refused_naming_it(
+    tmp_path: Path, text: str, fragment: str
+) -> None:
+    path = tmp_path / "arbeitsbereich.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(SettingsError) as raised:
+        office_settings(tmp_path)
+    assert str(path) in str(raised.value) and fragment in str(raised.value)
+    with pytest.raises(SettingsError):
+        save_office_settings(5, False, folder=tmp_path)  # not overwritten with what it lost
+    assert path.read_text(encoding="utf-8") == text
+
+
+def test_a_toml_local_time_is_read_as_office_hours(tmp_path: Path) -> None:
+    (tmp_path / "arbeitsbereich.toml").write_text("office_end = 15:00:00\n", encoding="utf-8")
+    assert office_settings(tmp_path).office_end == dt.time(15, 0)

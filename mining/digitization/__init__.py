@@ -48,6 +48,7 @@ from mining.digitization.signals import (
     collect_signals,
     facts_from_model,
 )
+from mining.measures import WorkingCalendar
 from mining.query import LogView
 
 __all__ = [
@@ -92,8 +93,10 @@ def find_candidates(
     assumptions: Assumptions | None = None,
     *,
     channel_column: str | None = None,
+    office: WorkingCalendar | None = None,
 ) -> list[Candidate]:
-    """The ranked candidates of one process's (filtered) log."""
+    """The ranked candidates of one process's (filtered) log; ``office`` is the calendar whose
+    public holidays end a legal deadline (default: the shipped Land)."""
     assumptions = assumptions or load_assumptions()
     rpa = assumptions["rpa"]
     signals = collect_signals(
@@ -102,5 +105,6 @@ def find_candidates(
         channel_column=channel_column,
         session_minutes=rpa["session_minutes"],
         system_pattern=rpa["system_accounts"],
+        office=office,
     )
     return recommend(signals, assumptions)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from mining.measures import (
+    WorkingCalendar,
     compare_channels,
     deadline_status,
     find_bottlenecks,
@@ -193,6 +194,7 @@ def collect_signals(
     channel_column: str | None = None,
     session_minutes: float = 30.0,
     system_pattern: str = SYSTEM_ACCOUNTS,
+    office: WorkingCalendar | None = None,
 ) -> ProcessSignals:
     """Every signal of the (filtered) log ``view``; ``channel_column`` names the intake channel,
     ``session_minutes`` how close two steps of one resource count as one working session and
@@ -241,6 +243,7 @@ def collect_signals(
             deadline_days=facts.legal_deadline_days,
             starts_with=facts.deadline_starts_with,
             ends_with=facts.deadline_ends_with,
+            calendar=office,
         )
         signals["deadline_over_share"] = status.over_share
         signals["deadline_close_share"] = status.close_share

@@ -12,6 +12,7 @@ from mining.measures.deadline import COUNTING_RULE as COUNTING_RULE
 from mining.measures.deadline import DeadlineStatus as DeadlineStatus
 from mining.measures.deadline import clock_status as clock_status
 from mining.measures.deadline import clock_texts as clock_texts
+from mining.measures.deadline import counting_rule as counting_rule
 from mining.measures.deadline import deadline_cases as deadline_cases
 from mining.measures.deadline import deadline_status as deadline_status
 from mining.measures.deadline import event_clocks as event_clocks
@@ -35,6 +36,7 @@ from mining.measures.trends import is_paper_channel as is_paper_channel
 
 __all__ = [
     "COUNTING_RULE",
+    "counting_rule",
     "TREND_COLUMNS",
     "DeadlineStatus",
     "GroupTooSmallError",

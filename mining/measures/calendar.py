@@ -19,12 +19,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, time, timedelta
+from datetime import date, time
 
+import holidays
 import numpy as np
 import pandas as pd
+from dateutil.easter import easter
 
-from process_registry import OFFICE_TIMEZONE, OfficeSettings
+from process_registry import LANDS, OFFICE_TIMEZONE, OfficeSettings
 
 __all__ = [
     "HOLIDAY_YEARS",
@@ -60,6 +62,8 @@ class WorkingCalendar:
     weekdays: frozenset[int] = field(default=_WORKDAYS)
     holidays: frozenset[date] = frozenset()
     timezone: str = OFFICE_TIMEZONE
+    # The Land whose public holidays ``holidays`` are (a key of LANDS), to name them in texts.
+    land: str | None = None
 
     def __post_init__(self) -> None:
         if self.start.microsecond or self.end.microsecond:
@@ -132,69 +136,45 @@ class WorkingCalendar:
 
 
 def easter_sunday(year: int) -> date:
-    """Easter Sunday (Gregorian), by the anonymous Gregorian algorithm (Meeus/Jones/Butcher)."""
-    a = year % 19
-    b, c = divmod(year, 100)
-    d, e = divmod(b, 4)
-    f = (b + 8) // 25
-    g = (b - f + 1) // 3
-    h = (19 * a + b - d - g + 15) % 30
-    i, k = divmod(c, 4)
-    weekday_shift = (32 + 2 * e + 2 * i - h - k) % 7
-    m = (a + 11 * h + 22 * weekday_shift) // 451
-    month, day = divmod(h + weekday_shift - 7 * m + 114, 31)
-    return date(year, month, day + 1)
+    """Easter Sunday (Gregorian), from ``dateutil`` (which ``holidays`` builds on)."""
+    return easter(year)
 
 
 def lower_saxony_holidays(years: Iterable[int]) -> frozenset[date]:
-    """The statutory public holidays of Lower Saxony (Niedersachsen) in ``years``.
-
-    Neujahr, Karfreitag, Ostermontag, 1. Mai, Christi Himmelfahrt, Pfingstmontag, Tag der Deutschen
-    Einheit, Reformationstag and both Weihnachtstage. Reformationstag is a permanent holiday since
-    2018 (Niedersächsisches Feiertagsgesetz as amended in 2018); in 2017 it was a one-off holiday
-    in all of Germany for the 500th anniversary of the Reformation, so 2017 has it too. The rules
-    are those in force since German reunification (Tag der Deutschen Einheit on 3 October).
-    """
-    found: set[date] = set()
-    for year in years:
-        easter = easter_sunday(year)
-        found |= {
-            date(year, 1, 1),  # Neujahr
-            easter - timedelta(days=2),  # Karfreitag
-            easter + timedelta(days=1),  # Ostermontag
-            date(year, 5, 1),  # Tag der Arbeit
-            easter + timedelta(days=39),  # Christi Himmelfahrt
-            easter + timedelta(days=50),  # Pfingstmontag
-            date(year, 10, 3),  # Tag der Deutschen Einheit
-            date(year, 12, 25),  # 1. Weihnachtstag
-            date(year, 12, 26),  # 2. Weihnachtstag
-        }
-        if year >= 2017:
-            found.add(date(year, 10, 31))  # Reformationstag
-    return frozenset(found)
+    """The statutory public holidays of Lower Saxony (Niedersachsen) in ``years``."""
+    return land_holidays("NI", years)
 
 
 # The years an office calendar knows holidays of: wide enough for any log an office keeps.
 HOLIDAY_YEARS = range(2000, 2041)
-_LAND_HOLIDAYS = {"NI": lower_saxony_holidays}
 
 
 def land_holidays(land: str, years: Iterable[int]) -> frozenset[date]:
-    """The public holidays of the Land ``land`` (``"NI"``: Lower Saxony) in ``years``."""
-    try:
-        holidays = _LAND_HOLIDAYS[land]
-    except KeyError:
+    """The Land-wide statutory public holidays of ``land`` (ISO 3166-2:DE code without "DE-",
+    e.g. ``"BY"``) in ``years``, from the maintained library ``holidays``.
+
+    Holidays of only part of a Land are not included: Mariä Himmelfahrt in Bavaria's mostly
+    Catholic municipalities, the Augsburger Friedensfest, Fronleichnam in parts of Saxony and
+    Thuringia. One-off holidays are (Reformationstag 2017 everywhere, Berlin's 8 May 2020).
+    """
+    if land not in LANDS:
         raise ValueError(
-            f"Feiertagskalender „{land}“ ist nicht bekannt; bekannt: {', '.join(_LAND_HOLIDAYS)}."
-        ) from None
-    return holidays(years)
+            f"Feiertagskalender „{land}“ ist nicht bekannt; bekannt: {', '.join(LANDS)}."
+        )
+    return frozenset(holidays.Germany(subdiv=land, years=list(years)))
 
 
 def office_calendar(settings: OfficeSettings | None = None) -> WorkingCalendar:
-    """The office's working-time calendar (Mon–Fri 8–16, the Land's public holidays of
-    :data:`HOLIDAY_YEARS`, the office's time zone): what "working time" means in an analysis."""
+    """The office's working-time calendar (office hours and working days of ``settings``, the
+    public holidays of its Land in :data:`HOLIDAY_YEARS`, its time zone): what "working time"
+    means in an analysis. Without ``settings``: the shipped defaults (Mon–Fri 8–16, Lower Saxony).
+    """
     settings = settings or OfficeSettings()
     return WorkingCalendar(
+        start=settings.office_start,
+        end=settings.office_end,
+        weekdays=frozenset(settings.working_days),
         holidays=land_holidays(settings.holiday_calendar, HOLIDAY_YEARS),
         timezone=settings.timezone,
+        land=settings.holiday_calendar,
     )

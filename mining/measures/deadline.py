@@ -39,10 +39,11 @@ import pandas as pd
 from mining.measures.calendar import WorkingCalendar, land_holidays
 from mining.query import LogView, LogViewError, query_deadline_clocks
 from mining.results import DeadlineRecord
-from process_registry import DEFAULT_HOLIDAY_CALENDAR, OFFICE_TIMEZONE, iso
+from process_registry import DEFAULT_HOLIDAY_CALENDAR, LANDS, OFFICE_TIMEZONE, iso
 
 __all__ = [
     "COUNTING_RULE",
+    "counting_rule",
     "DeadlineStatus",
     "clock_status",
     "clock_texts",
@@ -73,6 +74,9 @@ class DeadlineStatus:
     running_over: int  # of ``running``, already over at the log's end (also in ``over``)
     stop_before_start: int  # of ``running``, the stop activity occurs only before the start
     measured_until: datetime | None  # the log's last event, where running clocks are read
+    # The Land (key of process_registry.LANDS) whose public holidays ended deadlines; None: a
+    # calendar of the caller's own holidays.
+    holidays_of: str | None = DEFAULT_HOLIDAY_CALENDAR
 
     def to_dict(self) -> DeadlineRecord:
         """The ``deadline`` object of ``pmo analyze --json``."""
@@ -93,6 +97,7 @@ class DeadlineStatus:
             "running_over": self.running_over,
             "stop_before_start": self.stop_before_start,
             "measured_until": iso(self.measured_until),
+            "holidays_of": self.holidays_of,
         }
 
 
@@ -172,6 +177,7 @@ def clock_status(
         running_over=int((running & over).sum()),
         stop_before_start=clocks.stop_before_start,
         measured_until=clocks.measured_until,
+        holidays_of=calendar.land if calendar is not None else DEFAULT_HOLIDAY_CALENDAR,
     )
 
 
@@ -327,11 +333,19 @@ def _counted(
     )
 
 
-COUNTING_RULE = (
-    "Gezählt in Kalendertagen (Europe/Berlin) nach § 31 VwVfG mit §§ 187, 188 BGB: Der Tag des "
-    "Fristbeginns zählt nicht mit; fällt das Fristende auf ein Wochenende oder einen Feiertag "
-    "(Niedersachsen), endet die Frist mit dem nächsten Werktag."
-)
+def counting_rule(land: str | None = DEFAULT_HOLIDAY_CALENDAR) -> str:
+    """How deadline days are counted, in German, naming the Land whose holidays count (a key of
+    ``process_registry.LANDS``; None: the caller's own holiday list)."""
+    holidays = f" ({LANDS.get(land, land)})" if land else ""
+    return (
+        "Gezählt in Kalendertagen (Europe/Berlin) nach § 31 VwVfG mit §§ 187, 188 BGB: Der Tag des "
+        "Fristbeginns zählt nicht mit; fällt das Fristende auf ein Wochenende oder einen Feiertag"
+        f"{holidays}, endet die Frist mit dem nächsten Werktag."
+    )
+
+
+# The rule with the shipped Land; a snapshot without ``holidays_of`` was counted with it.
+COUNTING_RULE = counting_rule()
 
 
 def clock_texts(deadline: Mapping[str, Any]) -> tuple[str, str]:
@@ -389,4 +403,6 @@ def _default_office(start: pd.Series, stop: pd.Series, deadline_days: int) -> Wo
     # A deadline ending on 31 December rolls over into the next year's holidays.
     years = range(start.min().year, max(stop.max().year, last_due.year) + 2)
     holidays = land_holidays(DEFAULT_HOLIDAY_CALENDAR, years)
-    return WorkingCalendar(holidays=holidays, timezone=OFFICE_TIMEZONE)
+    return WorkingCalendar(
+        holidays=holidays, timezone=OFFICE_TIMEZONE, land=DEFAULT_HOLIDAY_CALENDAR
+    )

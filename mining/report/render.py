@@ -359,7 +359,7 @@ def _units(analysis: dict) -> list[Section]:
 
 
 def _deadline(deadline: dict) -> Section:
-    from mining.measures import COUNTING_RULE, clock_texts
+    from mining.measures import clock_texts, counting_rule
 
     def count_share(count: str, share: str) -> str:
         return f"{lb.number(deadline.get(count))} Fälle ({lb.percent(deadline.get(share))})"
@@ -395,7 +395,7 @@ def _deadline(deadline: dict) -> Section:
                 f"{lb.number(deadline.get('running_over'))} schon über der Frist (mitgezählt)",
             )
         )
-    rows.append(("Zählweise", COUNTING_RULE))
+    rows.append(("Zählweise", counting_rule(deadline.get("holidays_of", "NI"))))
     return Section("Gesetzliche Frist", Facts(rows))
 
 

@@ -29,7 +29,7 @@ from mining import (
 )
 from pmo.cli._filters import apply_filter_options
 from pmo.context import process_context
-from process_registry import Registry, regular_file_problem
+from process_registry import OfficeSettings, Registry, regular_file_problem
 
 __all__ = [
     "apply_filters",
@@ -73,11 +73,14 @@ def run_analysis(
     working_time: bool,
     alignments: bool,
     min_group_size: int,
+    office: OfficeSettings | None = None,
 ) -> AnalysisResult:
-    calendar = office_calendar() if working_time else None
+    # The office's calendar ends legal deadlines on its Land's holidays even in clock time.
+    calendar = office_calendar(office)
     context = process_context(registry, process_key, version) if process_key else None
     options = AnalysisOptions(
-        calendar=calendar,
+        calendar=calendar if working_time else None,
+        office=calendar,
         min_group_size=min_group_size,
         conformance_method="alignments" if alignments else "token_replay",
     )

@@ -135,7 +135,8 @@ WORKING_TIME = click.option(
     "--working-time/--clock-time",
     "working_time",
     default=None,
-    help="Wartezeiten in Arbeitszeit (Mo–Fr 8–16 Uhr, Feiertage Niedersachsen) oder in "
+    help="Wartezeiten in Arbeitszeit (Dienstzeit, Arbeitstage und Feiertage des Landes laut "
+    "Einstellungen des Arbeitsbereichs; mitgeliefert Mo–Fr 8–16 Uhr, Niedersachsen) oder in "
     "Kalenderzeit (Standard: Einstellung des Arbeitsbereichs).",
 )
 

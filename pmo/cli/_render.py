@@ -145,7 +145,7 @@ def _days(value: float) -> str:
 
 
 def _deadline_lines(deadline: Mapping[str, Any]) -> list[str]:
-    from mining import COUNTING_RULE, clock_texts
+    from mining import clock_texts, counting_rule
 
     starts, ends = clock_texts(deadline)
     lines = [
@@ -154,7 +154,7 @@ def _deadline_lines(deadline: Mapping[str, Any]) -> list[str]:
         f"{_share(deadline['close_share'])} knapp davor ({deadline['close']}, ab "
         f"{_days(deadline['close_threshold'])} Tagen)",
         f"  Fristbeginn: {starts}; Fristende: {ends}",
-        f"  {COUNTING_RULE}",
+        f"  {counting_rule(deadline.get('holidays_of', 'NI'))}",
     ]
     if deadline["not_started"]:
         lines.append(

@@ -25,6 +25,7 @@ from process_registry import (
     Registry,
     current_user,
     local_text,
+    office_settings,
 )
 
 __all__ = ["analyze_command", "report_command"]
@@ -102,6 +103,7 @@ def analyze_command(
             working_time=working_time,
             alignments=alignments,
             min_group_size=min_group_size,
+            office=office_settings(store.data_dir),
         )
         if discovered_bpmn:
             write_atomically(discovered_bpmn, discovered_model(view, noise_threshold=noise))

@@ -17,9 +17,14 @@ from pmo.cli._common import (
     registry_of,
 )
 from process_registry import (
+    LANDS,
+    configured_settings,
     current_revision,
+    data_dir,
     load_catalogue_folder,
+    office_settings,
     open_database,
+    save_office_settings,
     upgrade_schema,
 )
 
@@ -62,6 +67,7 @@ def demo(folder: str | None, no_logs: bool, db_url: str | None) -> None:
         if added
         else "Beispielprozesse sind bereits geladen"
     )
+    _sample_land(data_dir())
     if no_logs:
         return
     from pmo._sample_logs import load_sample_logs
@@ -78,6 +84,26 @@ def demo(folder: str | None, no_logs: bool, db_url: str | None) -> None:
                 f"  {name} → {note}: {result.cases} Fälle, {result.events} Ereignisse "
                 f"({result.log_id})"
             )
+
+
+# The Land of the sample office: the sample models' legal bases are Bavarian.
+SAMPLE_LAND = "BY"
+
+
+def _sample_land(folder: Path) -> None:
+    """The sample processes rest on Bavarian law: their office counts Bavaria's public holidays,
+    unless the office already chose a Land."""
+    if "holiday_calendar" in configured_settings(folder):
+        return
+    current = office_settings(folder)
+    save_office_settings(
+        current.min_group_size,
+        current.working_time,
+        folder=folder,
+        actor="pmo demo",
+        holiday_calendar=SAMPLE_LAND,
+    )
+    click.echo(f"Feiertage: {LANDS[SAMPLE_LAND]} (Einstellung holiday_calendar)")
 
 
 @cli.command()

@@ -39,6 +39,7 @@ __all__ = [
     "number",
     "percent",
     "shown",
+    "text",
     "vega_locale",
 ]
 
@@ -70,6 +71,22 @@ def datetime(value: dt.datetime | str | None) -> str:
 
 def duration(seconds: float | None) -> str:
     return format_duration(seconds, language=language())
+
+
+def text(value: object) -> str:
+    """Any single value as a reader sees it: numbers in the user's notation (a float with at
+    most 4 decimals, as many as it has), a list comma-separated, a missing value as "–"."""
+    if isinstance(value, list | tuple):
+        return ", ".join(text(v) for v in value)
+    if isinstance(value, bool) or isinstance(value, str):
+        return str(value)
+    if is_missing(value):
+        return MISSING
+    if isinstance(value, int):
+        return integer(value)
+    if isinstance(value, float):
+        return number(value, len(f"{value:.4f}".rstrip("0").partition(".")[2]))
+    return str(value)
 
 
 def shown(frame: pd.DataFrame) -> pd.DataFrame:

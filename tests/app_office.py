@@ -92,6 +92,17 @@ def table(app: AppTest, column: str) -> pd.DataFrame:
     return next(frame.value for frame in app.dataframe if column in frame.value.columns)
 
 
+def as_numbers(column: pd.Series) -> pd.Series:
+    """A table column shown in German notation ("1.234,5", "25,0 %", "–" when missing) as the
+    numbers it shows: the pages format figures as text (Streamlit knows no decimal comma)."""
+
+    def read(text: str) -> float | None:
+        text = text.removesuffix(" %").replace(".", "").replace(",", ".")
+        return None if text == "–" else float(text)
+
+    return pd.Series([read(text) for text in column], index=column.index, dtype="Float64")
+
+
 class Downloads:
     """The files behind the download buttons: Streamlit keeps them in an in-memory store that
     AppTest discards after each run, so the test keeps its own reference to every file added."""

@@ -4,6 +4,7 @@ hourly rates per pay group for process managers (read-only for everyone else).""
 import pandas as pd
 import streamlit as st
 
+from app_pages import _formats as fmt
 from app_pages._i18n import LANGUAGES, language, set_language, t
 from app_pages._shared import (
     ASSUMPTIONS_FILE,
@@ -58,7 +59,7 @@ if not user.can_edit_registry:
                     t("settings.working_time"),
                 ],
                 t("settings.col_value"): [
-                    str(settings.min_group_size),
+                    fmt.integer(settings.min_group_size),
                     t("settings.yes") if settings.working_time else t("settings.no"),
                 ],
             }
@@ -106,11 +107,13 @@ if not user.can_edit_registry:
         pd.DataFrame(
             {
                 t("settings.col_pay_group"): list(rates),
-                t("settings.col_rate"): list(rates.values()),
+                t("settings.col_rate"): [fmt.currency(rate, 2) for rate in rates.values()],
             }
         ),
         hide_index=True,
-        column_config={t("settings.col_rate"): st.column_config.NumberColumn(format="localized")},
+        column_config={
+            t("settings.col_rate"): st.column_config.TextColumn(alignment="right"),
+        },
     )
 else:
     with st.form("settings_rates"):

@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
+import pandas as pd
 from babel.dates import format_date as _babel_date
 from babel.dates import format_datetime as _babel_datetime
 from babel.numbers import format_decimal as _babel_decimal
@@ -58,10 +60,7 @@ def is_missing(value: object) -> bool:
         return True
     if isinstance(value, float):
         return not math.isfinite(value)
-    try:
-        return bool(value != value)  # NaN, pd.NA and NaT are not equal to themselves
-    except (TypeError, ValueError):
-        return False
+    return bool(pd.api.types.is_scalar(value) and pd.isna(value))
 
 
 def _locale(language: str) -> str:
@@ -78,10 +77,16 @@ def format_number(value: float | int | None, decimals: int = 1, *, language: str
     """``44153.08`` → ``44.153,1`` (de) / ``44,153.1`` (en), always ``decimals`` places."""
     if is_missing(value):
         return MISSING
-    rounded = round(float(value), decimals)  # type: ignore[arg-type]
-    rounded = rounded or 0.0  # no "-0,0"
+    rounded = _rounded(float(value), decimals)  # type: ignore[arg-type]
     pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
     return _babel_decimal(rounded, format=pattern, locale=_locale(language))
+
+
+def _rounded(value: float, decimals: int) -> Decimal:
+    """Half up, as people and spreadsheets round (Python's round() would give 0 for 0.5);
+    without a sign when it rounds to zero (no "-0,0")."""
+    rounded = Decimal(repr(value)).quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP)
+    return rounded.copy_abs() if rounded.is_zero() else rounded
 
 
 def format_integer(value: float | int | None, *, language: str = "de") -> str:
@@ -103,7 +108,7 @@ def format_currency(value: float | None, decimals: int = 0, *, language: str = "
         return MISSING
     number = format_number(abs(float(value)), decimals, language=language)  # type: ignore[arg-type]
     text = _CURRENCY.get(language, _CURRENCY["de"]).format(number)
-    return "-" + text if round(float(value), decimals) < 0 else text  # type: ignore[arg-type]
+    return "-" + text if _rounded(float(value), decimals) < 0 else text  # type: ignore[arg-type]
 
 
 def _instant(value: dt.datetime | str) -> dt.datetime | None:
@@ -153,14 +158,15 @@ def format_duration(seconds: float | None, *, language: str = "de") -> str:
     value = float(seconds)  # type: ignore[arg-type]
     sign, value = ("-", -value) if value < 0 else ("", value)
     units = _UNITS.get(language, _UNITS["de"])
-    if round(value) < _MINUTE:
+    minutes = int(_rounded(value / _MINUTE, 0))
+    if minutes < 1:
         return sign + units["sec"].format(format_integer(value, language=language))
-    if round(value / _MINUTE) < 60:
-        return sign + units["min"].format(format_integer(value / _MINUTE, language=language))
-    if round(value / _MINUTE) < 24 * 60:
-        hours, minutes = divmod(round(value / _MINUTE), 60)
+    if minutes < 60:
+        return sign + units["min"].format(minutes)
+    if minutes < 24 * 60:
+        hours, rest = divmod(minutes, 60)
         text = units["h"].format(hours)
-        return sign + (text + " " + units["min"].format(minutes) if minutes else text)
-    days = round(value / _DAY, 1)
+        return sign + (text + " " + units["min"].format(rest) if rest else text)
+    days = float(_rounded(value / _DAY, 1))
     unit = units["day"] if days == 1 else units["days"]
     return sign + unit.format(format_number(days, 0 if days.is_integer() else 1, language=language))

@@ -55,8 +55,8 @@ def duration(seconds: float | None) -> str:
 
 
 def days(seconds: float | None) -> float | None:
-    """Seconds as days for a sortable table column (None stays empty)."""
-    return None if is_missing(seconds) else round(float(seconds) / DAY, 2)  # type: ignore[arg-type]
+    """Seconds as days (None stays empty); unrounded, so the table rounds only once."""
+    return None if is_missing(seconds) else float(seconds) / DAY  # type: ignore[arg-type]
 
 
 def percent(share: float | None) -> str:
@@ -106,7 +106,7 @@ def as_days(key: str) -> Callable[[Mapping[str, Any]], float | None]:
 
 def as_percent(key: str) -> Callable[[Mapping[str, Any]], float]:
     """A share 0 … 1 as 0 … 100 for :func:`percent_column` (a missing share counts as 0)."""
-    return lambda row: round((row[key] or 0) * 100, 2)
+    return lambda row: (row[key] or 0) * 100
 
 
 def record_table(

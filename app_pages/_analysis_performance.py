@@ -93,7 +93,7 @@ def _bottlenecks(result: dict[str, Any], explorer: Explorer) -> None:
 
 
 def _hours(seconds: float | None) -> float | None:
-    return None if seconds is None else round(float(seconds) / 3600, 2)
+    return None if seconds is None else float(seconds) / 3600
 
 
 def _activities(result: dict[str, Any], explorer: Explorer) -> None:

@@ -95,7 +95,7 @@ def shown(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for name in out.columns:
         column = out[name]
-        if column.dtype == object:
+        if pd.api.types.is_object_dtype(column) or pd.api.types.is_string_dtype(column):
             out[name] = [
                 date(v) if isinstance(v, dt.date) else (MISSING if is_missing(v) else v)
                 for v in column

@@ -55,15 +55,16 @@ def _bottlenecks(result: dict[str, Any], explorer: Explorer) -> None:
         {
             "source": (value("source"), text_column(t("analysis.col_from"))),
             "target": (value("target"), text_column(t("analysis.col_to"))),
+            # The ranking column next to the edge: visible without scrolling sideways.
+            "total_wait": (
+                as_days("total_wait_s"),
+                days_column(t("analysis.col_total_wait_days")),
+            ),
             "transitions": (value("transitions"), integer_column(t("analysis.col_transitions"))),
             "cases": (value("cases"), integer_column(t("analysis.col_cases"))),
             "mean_wait": (
                 as_days("mean_wait_s"),
                 days_column(t("analysis.col_mean_wait_per_transition_days")),
-            ),
-            "total_wait": (
-                as_days("total_wait_s"),
-                days_column(t("analysis.col_total_wait_days")),
             ),
         },
         [_edge_choice(row) for row in rows],

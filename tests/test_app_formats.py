@@ -56,6 +56,7 @@ def test_the_analysis_page_shows_no_none_and_german_waiting_times(
     assert _leaks(app) == []
     bottlenecks = table(app, "total_wait")
     assert (bottlenecks["source"].iloc[0], bottlenecks["target"].iloc[0]) == BOTTLENECK
+    assert list(bottlenecks.columns)[:3] == ["source", "target", "total_wait"]
     for column in ("total_wait", "mean_wait"):
         assert all(GERMAN_DECIMAL.fullmatch(text) for text in bottlenecks[column]), column
     # The ranking column: the largest total wait first, read as the reader reads it.

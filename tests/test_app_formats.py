@@ -4,6 +4,7 @@ no ISO dates, never "None" or "nan"."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -112,3 +113,16 @@ def test_a_never_restored_version_shows_a_dash_in_the_registry(
     versions = table(app, "Wiederhergestellt aus")
     assert list(versions["Wiederhergestellt aus"]) == ["–"] * len(versions)
     assert _leaks(app) == []
+
+
+@pytest.mark.parametrize("page", ["analysis", "digitization"])
+def test_chart_axes_use_german_separators(
+    office: Office, monkeypatch: pytest.MonkeyPatch, page: str
+) -> None:
+    use_office(monkeypatch, office)
+    app = run_page(page)
+    specs = [json.loads(chart.proto.spec) for chart in app.get("vega_lite_chart")]
+    assert specs
+    for spec in specs:  # d3's German locale: "2.000" on an axis, not "2,000"
+        number = spec["config"]["locale"]["number"]
+        assert (number["decimal"], number["thousands"]) == (",", ".")

@@ -39,12 +39,15 @@ def _leaks(app: AppTest) -> list[str]:
     return [text for text in _texts(app) if LEAKS.search(text)]
 
 
-@pytest.mark.parametrize("page", ["overview", "digitization", "reports", "logs", "settings"])
+@pytest.mark.parametrize("language", ["de", "en"])
+@pytest.mark.parametrize(
+    "page", ["overview", "analysis", "digitization", "reports", "logs", "settings"]
+)
 def test_no_page_shows_none_or_nan(
-    office: Office, monkeypatch: pytest.MonkeyPatch, page: str
+    office: Office, monkeypatch: pytest.MonkeyPatch, page: str, language: str
 ) -> None:
     use_office(monkeypatch, office)
-    app = run_page(page)
+    app = run_page(page, language=language)
     assert _texts(app), "the page showed nothing to check"
     assert _leaks(app) == []
 

@@ -76,7 +76,7 @@ class Figure:
     text: Callable[[Any], str]
 
     def config(self) -> Any:
-        return st.column_config.TextColumn(self.label, width="small", alignment="right")
+        return st.column_config.TextColumn(self.label, alignment="right")
 
 
 def integer_column(label: str) -> Figure:

@@ -86,7 +86,7 @@ rows = [
     for rank, c in enumerate(shown, start=1)
 ]
 # The CSV keeps numbers; the table shows them as text in the user's notation.
-_figure = st.column_config.TextColumn(width="small", alignment="right")
+_figure = st.column_config.TextColumn(alignment="right")
 st.dataframe(
     pd.DataFrame(rows, columns=list(COLUMNS.values())).assign(
         **{

@@ -116,7 +116,7 @@ def show_logs(user: User) -> None:
         st.error(md(err))
         return
     speaking = {ref.log_id for ref in references.values() if ref.log_id}
-    figure = st.column_config.TextColumn(width="small", alignment="right")
+    figure = st.column_config.TextColumn(alignment="right")
     st.dataframe(
         fmt.shown(_table(logs, speaking)),
         hide_index=True,

@@ -11,11 +11,12 @@ import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
-from app_pages._formats import currency, date, integer, percent, shown
+from app_pages._formats import MISSING, currency, date, integer, percent, shown
 from app_pages._i18n import t
 from app_pages._portfolio import (
     activity_text,
     computed_portfolio,
+    md,
     number,
     recommendation_label,
     session_assumptions,
@@ -31,7 +32,7 @@ TOP = 5
 
 def _figure() -> object:
     """A number column, already text in the user's notation: narrow and right-aligned."""
-    return st.column_config.TextColumn(width="small", alignment="right")
+    return st.column_config.TextColumn(alignment="right")
 
 
 user = signed_in_user()
@@ -75,26 +76,22 @@ st.caption(t("overview.savings_note"))
 st.subheader(t("overview.candidates_heading"))
 top = snapshot["candidates"][:TOP]
 if top:
-    st.dataframe(
+    # A static table wraps the long reason instead of cutting it off at the right edge; its
+    # cells are Markdown, so names from uploads are escaped.
+    st.table(
         pd.DataFrame(
             {
-                t("overview.col_process"): [c["process_name"] or c["process"] for c in top],
-                t("overview.col_step"): [activity_text(c) for c in top],
+                t("overview.col_process"): [md(c["process_name"] or c["process"]) for c in top],
+                t("overview.col_step"): [md(activity_text(c)) for c in top],
                 t("overview.col_recommendation"): [
-                    recommendation_label(c["recommendation"]) for c in top
+                    md(recommendation_label(c["recommendation"])) for c in top
                 ],
                 t("overview.col_score"): [number(c["score"], 1) for c in top],
                 t("overview.col_hours"): [number(c["hours_saved_per_year"]) for c in top],
-                t("overview.col_reason"): [(c["reasons"] or [None])[0] for c in top],
+                t("overview.col_reason"): [md((c["reasons"] or [MISSING])[0]) for c in top],
             }
-        ).pipe(shown),
+        ),
         hide_index=True,
-        width="stretch",
-        column_config={
-            t("overview.col_score"): _figure(),
-            t("overview.col_hours"): _figure(),
-            t("overview.col_reason"): st.column_config.TextColumn(width="large"),
-        },
     )
 else:
     st.info(t("overview.no_candidates"))
@@ -178,7 +175,7 @@ if checked:
         column_config={
             t("overview.col_model_version"): _figure(),
             t("overview.col_fitting"): _figure(),
-            t("overview.col_top_deviation"): st.column_config.TextColumn(width="large"),
+            t("overview.col_top_deviation"): st.column_config.TextColumn(width="medium"),
             t("overview.col_deviation_share"): _figure(),
         },
     )
@@ -242,9 +239,23 @@ st.dataframe(
     hide_index=True,
     width="stretch",
     key="overview_freshness",
+    # What a reader looks for first (is the data current?) before the details of the log.
+    column_order=[
+        t(f"overview.col_{name}")
+        for name in (
+            "process",
+            "state",
+            "newest",
+            "age",
+            "department",
+            "status",
+            "logs",
+            "reference",
+            "reference_reason",
+        )
+    ],  # fmt: skip
     column_config={
         t("overview.col_logs"): _figure(),
-        t("overview.col_newest"): st.column_config.TextColumn(width="small"),
         t("overview.col_age"): _figure(),
     },
 )
@@ -258,6 +269,7 @@ st.dataframe(
             t("overview.col_count"): [integer(n) for n in statuses],
         }
     ),
+    column_config={t("overview.col_count"): _figure()},
     hide_index=True,
 )
 

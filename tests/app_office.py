@@ -88,8 +88,15 @@ def run_page(
 
 
 def table(app: AppTest, column: str) -> pd.DataFrame:
-    """The first table on the page that has ``column``."""
-    return next(frame.value for frame in app.dataframe if column in frame.value.columns)
+    """The first table on the page that has ``column``; a static table (``st.table``, whose
+    cells are Markdown) as the reader sees it, without the escapes."""
+    for frame in app.dataframe:
+        if column in frame.value.columns:
+            return frame.value
+    for static in app.table:
+        if column in static.value.columns:
+            return static.value.replace(r"\\(.)", r"\1", regex=True)
+    raise StopIteration(column)
 
 
 def as_numbers(column: pd.Series) -> pd.Series:

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from app_pages._i18n import language, t
+from app_pages import _formats
 
 __all__ = [
     "DAY",
+    "Figure",
     "as_days",
     "as_percent",
     "days",
@@ -41,54 +42,54 @@ def plain(text: object) -> str:
 
 
 def is_missing(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
+    return _formats.is_missing(value)
 
 
 def decimal(value: float, digits: int = 1) -> str:
-    text = f"{value:,.{digits}f}"
-    if language() == "de":
-        text = text.translate(str.maketrans({",": ".", ".": ","}))
-    return text
+    return _formats.number(value, digits)
 
 
 def duration(seconds: float | None) -> str:
-    """A wait or duration in the unit a reader expects: minutes, hours, or days."""
-    if is_missing(seconds):
-        return t("common.none")
-    assert seconds is not None
-    if seconds < 3600:
-        return t("analysis.unit_minutes", value=decimal(seconds / 60, 0))
-    if seconds < 2 * DAY:
-        return t("analysis.unit_hours", value=decimal(seconds / 3600, 1))
-    return t("analysis.unit_days", value=decimal(seconds / DAY, 1))
+    """A wait or duration in the unit a reader expects (:func:`mining.format_duration`)."""
+    return _formats.duration(seconds)
 
 
 def days(seconds: float | None) -> float | None:
-    """Seconds as days for a sortable table column (None stays empty)."""
-    return None if is_missing(seconds) else round(float(seconds) / DAY, 2)  # type: ignore[arg-type]
+    """Seconds as days (None stays empty); unrounded, so the table rounds only once."""
+    return None if is_missing(seconds) else float(seconds) / DAY  # type: ignore[arg-type]
 
 
 def percent(share: float | None) -> str:
-    if is_missing(share):
-        return t("common.none")
-    return f"{decimal(float(share) * 100, 1)} %"  # type: ignore[arg-type]
+    return _formats.percent(share)
 
 
 def text_column(label: str) -> Any:
     return st.column_config.TextColumn(label)
 
 
-def integer_column(label: str) -> Any:
-    return st.column_config.NumberColumn(label, format="%d")
+@dataclass(frozen=True)
+class Figure:
+    """A number column shown as text in the user's notation (Streamlit's printf formats know
+    no decimal comma); :func:`record_table` formats it, the returned frame keeps the numbers."""
+
+    label: str
+    text: Callable[[Any], str]
+
+    def config(self) -> Any:
+        return st.column_config.TextColumn(self.label, alignment="right")
 
 
-def days_column(label: str) -> Any:
-    return st.column_config.NumberColumn(label, format="%.1f")
+def integer_column(label: str) -> Figure:
+    return Figure(label, _formats.integer)
 
 
-def percent_column(label: str) -> Any:
+def days_column(label: str) -> Figure:
+    return Figure(label, lambda days: _formats.number(days, 1))
+
+
+def percent_column(label: str) -> Figure:
     """A share stored as 0 … 100 in the frame, shown with a percent sign."""
-    return st.column_config.NumberColumn(label, format="%.1f %%")
+    return Figure(label, lambda share: _formats.percent(None if is_missing(share) else share / 100))
 
 
 # How a table column reads its value from one row, and how Streamlit shows it (label, format).
@@ -105,7 +106,7 @@ def as_days(key: str) -> Callable[[Mapping[str, Any]], float | None]:
 
 def as_percent(key: str) -> Callable[[Mapping[str, Any]], float]:
     """A share 0 … 1 as 0 … 100 for :func:`percent_column` (a missing share counts as 0)."""
-    return lambda row: round((row[key] or 0) * 100, 2)
+    return lambda row: (row[key] or 0) * 100
 
 
 def record_table(
@@ -117,11 +118,18 @@ def record_table(
     selectable: dict[str, Any] = {}
     if key is not None:
         selectable = {"key": key, "on_select": "rerun", "selection_mode": "single-row"}
+    shown = frame.copy()
+    for name, (_, config) in columns.items():
+        if isinstance(config, Figure):
+            shown[name] = [config.text(cell) for cell in frame[name]]
     st.dataframe(
-        frame,
+        _formats.shown(shown),
         hide_index=True,
         width="stretch",
-        column_config={name: config for name, (_, config) in columns.items()},
+        column_config={
+            name: config.config() if isinstance(config, Figure) else config
+            for name, (_, config) in columns.items()
+        },
         **selectable,
     )
     return frame

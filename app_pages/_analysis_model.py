@@ -216,7 +216,7 @@ def _figure_table(figures: dict[str, ElementFigure]) -> None:
             "events": (lambda f: f.events, integer_column(t("analysis.col_events"))),
             "wait": (lambda f: duration(f.mean_wait_s), text_column(t("analysis.col_mean_wait"))),
             "deviation": (
-                lambda f: round(f.deviation_share * 100, 2),
+                lambda f: f.deviation_share * 100,
                 percent_column(t("analysis.col_deviation_share")),
             ),
         },

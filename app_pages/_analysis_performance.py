@@ -6,7 +6,6 @@ Only group figures: edges, activities, org units (with the minimum group size ap
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import altair as alt
@@ -27,6 +26,7 @@ from app_pages._analysis_common import (
     text_column,
     value,
 )
+from app_pages._formats import chart_locale, date, integer
 from app_pages._i18n import t
 from process_registry import LANDS
 
@@ -56,15 +56,16 @@ def _bottlenecks(result: dict[str, Any], explorer: Explorer) -> None:
         {
             "source": (value("source"), text_column(t("analysis.col_from"))),
             "target": (value("target"), text_column(t("analysis.col_to"))),
+            # The ranking column next to the edge: visible without scrolling sideways.
+            "total_wait": (
+                as_days("total_wait_s"),
+                days_column(t("analysis.col_total_wait_days")),
+            ),
             "transitions": (value("transitions"), integer_column(t("analysis.col_transitions"))),
             "cases": (value("cases"), integer_column(t("analysis.col_cases"))),
             "mean_wait": (
                 as_days("mean_wait_s"),
                 days_column(t("analysis.col_mean_wait_per_transition_days")),
-            ),
-            "total_wait": (
-                as_days("total_wait_s"),
-                days_column(t("analysis.col_total_wait_days")),
             ),
         },
         [_edge_choice(row) for row in rows],
@@ -90,11 +91,11 @@ def _bottlenecks(result: dict[str, Any], explorer: Explorer) -> None:
             ],
         )
     )
-    st.altair_chart(chart, width="stretch")
+    st.altair_chart(chart_locale(chart), width="stretch")
 
 
 def _hours(seconds: float | None) -> float | None:
-    return None if seconds is None else round(float(seconds) / 3600, 2)
+    return None if seconds is None else float(seconds) / 3600
 
 
 def _activities(result: dict[str, Any], explorer: Explorer) -> None:
@@ -247,7 +248,7 @@ def _channels(result: dict[str, Any]) -> None:
 
 def _day(iso: str | None) -> str:
     # The analysis writes this moment in Berlin time with its offset: its date is the local one.
-    return f"{dt.datetime.fromisoformat(iso):%d.%m.%Y}" if iso else t("common.none")
+    return date(iso)
 
 
 def _clock(deadline: dict[str, Any], side: str) -> str:
@@ -269,7 +270,7 @@ def _deadline(result: dict[str, Any]) -> None:
     close.metric(
         t("analysis.deadline_close", threshold=threshold_text), percent(deadline["close_share"])
     )
-    cases.metric(t("analysis.deadline_cases"), deadline["cases"])
+    cases.metric(t("analysis.deadline_cases"), integer(deadline["cases"]))
     st.caption(f"{_clock(deadline, 'starts')}  \n{_clock(deadline, 'ends')}")
     st.caption(
         t(

@@ -26,71 +26,12 @@ from app_pages._analysis_common import (
     text_column,
     value,
 )
-from app_pages._i18n import language, t
+from app_pages._formats import vega_locale
+from app_pages._i18n import t
 
 __all__ = ["show_trends", "vega_locale"]
 
-# d3's German locale (d3-format, d3-time-format), as Vega reads it from ``config.locale``.
-_GERMAN = {
-    "number": {
-        "decimal": ",",
-        "thousands": ".",
-        "grouping": [3],
-        "currency": ["", "\u00a0€"],
-        "percent": "\u202f%",
-    },
-    "time": {
-        "dateTime": "%A, der %e. %B %Y, %X",
-        "date": "%d.%m.%Y",
-        "time": "%H:%M:%S",
-        "periods": ["AM", "PM"],
-        "days": [
-            "Sonntag",
-            "Montag",
-            "Dienstag",
-            "Mittwoch",
-            "Donnerstag",
-            "Freitag",
-            "Samstag",
-        ],
-        "shortDays": ["So", "Mo", "Di", "Mi", "Do", "Fr", "Sa"],
-        "months": [
-            "Januar",
-            "Februar",
-            "März",
-            "April",
-            "Mai",
-            "Juni",
-            "Juli",
-            "August",
-            "September",
-            "Oktober",
-            "November",
-            "Dezember",
-        ],
-        "shortMonths": [
-            "Jan",
-            "Feb",
-            "Mär",
-            "Apr",
-            "Mai",
-            "Jun",
-            "Jul",
-            "Aug",
-            "Sep",
-            "Okt",
-            "Nov",
-            "Dez",
-        ],
-    },
-}
 _COLOURS = ["#2f6db5", "#2e8b57", "#c0392b"]
-
-
-def vega_locale() -> dict[str, Any] | None:
-    """The Vega locale of the user's language: German grouping, decimal comma and month names;
-    None keeps Vega's English default."""
-    return _GERMAN if language() == "de" else None
 
 
 def _start(period: str) -> dt.date:

@@ -17,6 +17,7 @@ from typing import Any
 
 import streamlit as st
 
+from app_pages import _formats
 from app_pages._auth import User
 from app_pages._i18n import language, t
 from app_pages._shared import (
@@ -186,12 +187,7 @@ def flags_text(candidate: dict[str, Any]) -> str:
 
 def number(value: float | int | None, decimals: int = 0) -> str:
     """A figure in the user's language: ``1.234,5`` in German, ``1,234.5`` in English."""
-    if value is None:
-        return t("common.none")
-    text = f"{value:,.{decimals}f}"
-    if language() == "de":
-        text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
-    return text
+    return _formats.number(value, decimals)
 
 
 def md(text: object) -> str:

@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages._bpmn_viewer import Overlay, bpmn_viewer
+from app_pages._formats import integer
 from app_pages._i18n import language, t
 from app_pages._registry_catalogue import status_label
 from app_pages._registry_fim import panel_details, xprozess_download
@@ -128,7 +129,7 @@ def show_versions(record: ProcessRecord) -> None:
                 t("registry.col_created"): [local_text(v.created_at) for v in versions],
                 t("registry.col_author"): [v.author for v in versions],
                 t("registry.col_comment"): [v.comment or "" for v in versions],
-                t("registry.col_restored_from"): [v.restored_from for v in versions],
+                t("registry.col_restored_from"): [integer(v.restored_from) for v in versions],
                 t("registry.col_file"): [v.file_name or "" for v in versions],
                 "SHA-256": [v.sha256[:16] for v in versions],
             }

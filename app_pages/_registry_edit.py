@@ -10,8 +10,9 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from app_pages import _formats as fmt
 from app_pages._auth import User
-from app_pages._i18n import language, t
+from app_pages._i18n import t
 from app_pages._registry_catalogue import status_label
 from app_pages._registry_detail import display_value
 from process_registry import (
@@ -213,8 +214,7 @@ def _done_version(record: ProcessRecord, ref: VersionRef, text: str, where: str)
 
 
 def _mib(size: int) -> str:
-    shown = f"{size / (1 << 20):.1f}"
-    return shown.replace(".", ",") if language() == "de" else shown
+    return fmt.number(size / (1 << 20), 1)
 
 
 def _status(reg: Registry, record: ProcessRecord, user: User) -> None:

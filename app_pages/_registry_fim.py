@@ -11,9 +11,10 @@ from importlib.metadata import PackageNotFoundError, version
 import pandas as pd
 import streamlit as st
 
+from app_pages import _formats as fmt
 from app_pages._auth import User
 from app_pages._bpmn_viewer import DetailRow, ElementDetails
-from app_pages._i18n import language, t
+from app_pages._i18n import t
 from process_registry import (
     MAX_XPROZESS_BYTES,
     FimImport,
@@ -132,7 +133,7 @@ def _day(text: str) -> str:
         day = dt.date.fromisoformat(text[:10])
     except ValueError:
         return text
-    return day.strftime("%d.%m.%Y") if language() == "de" else day.isoformat()
+    return fmt.date(day)
 
 
 def _fact_rows(stamm: Stammprozess) -> list[tuple[str, str]]:

@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from app_pages import _formats as fmt
 from app_pages._i18n import t
 from app_pages._portfolio import md, number, recommendation_label
 from app_pages._shared import log_store, registry
@@ -22,7 +23,7 @@ REPORT_SCENARIO = "scenario_for_report"
 
 
 def _percent(value: float | None) -> str:
-    return "–" if value is None else f"{number(value * 100, 1)} %"
+    return fmt.percent(value)
 
 
 def scenario_section(snapshot: dict[str, Any], assumptions: Assumptions) -> None:
@@ -122,7 +123,7 @@ def _show(result: dict[str, Any]) -> None:
     before, after = result["before"], result["after"]
     first, second, third = st.columns(3)
     first.metric(t("digitization.col_hours"), number(result["hours_saved_per_year"]))
-    second.metric(t("digitization.col_euros"), f"{number(result['euros_saved_per_year'])} €")
+    second.metric(t("digitization.col_euros"), fmt.currency(result["euros_saved_per_year"]))
     third.metric(t("digitization.col_fte"), number(result["fte_saved"], 2))
     rows = [
         (
@@ -170,7 +171,7 @@ def _show(result: dict[str, Any]) -> None:
         pd.DataFrame(
             {
                 t("digitization.col_signal"): [a["label"] for a in result["assumptions"]],
-                t("digitization.col_value"): [str(a["value"]) for a in result["assumptions"]],
+                t("digitization.col_value"): [fmt.text(a["value"]) for a in result["assumptions"]],
                 t("digitization.scenario_source"): [a["source"] for a in result["assumptions"]],
             }
         ),

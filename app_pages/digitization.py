@@ -5,6 +5,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from app_pages import _formats as fmt
 from app_pages._assumption_form import assumption_form
 from app_pages._i18n import language, t
 from app_pages._matrix import FONT_SIZE as MATRIX_FONT_SIZE
@@ -89,12 +90,23 @@ rows = [
     }
     for rank, c in enumerate(shown, start=1)
 ]
+# The CSV keeps numbers; the table shows them as text in the user's notation.
+_figure = st.column_config.TextColumn(alignment="right")
 st.dataframe(
-    pd.DataFrame(rows, columns=list(COLUMNS.values())),
+    pd.DataFrame(rows, columns=list(COLUMNS.values())).assign(
+        **{
+            COLUMNS["score"]: [fmt.number(c["score"], 1) for c in shown],
+            COLUMNS["hours"]: [fmt.number(c["hours_saved_per_year"]) for c in shown],
+            COLUMNS["euros"]: [fmt.currency(c["euros_saved_per_year"]) for c in shown],
+        }
+    ),
     hide_index=True,
+    width="stretch",
     column_config={
-        COLUMNS["euros"]: st.column_config.NumberColumn(format="localized"),
-        COLUMNS["hours"]: st.column_config.NumberColumn(format="localized"),
+        COLUMNS["rank"]: st.column_config.NumberColumn(width="small", pinned=True),
+        COLUMNS["score"]: _figure,
+        COLUMNS["hours"]: _figure,
+        COLUMNS["euros"]: _figure,
     },
 )
 st.caption(t("digitization.flags_note"))
@@ -148,7 +160,7 @@ if shown:
     m1, m2, m3, m4 = st.columns(4)
     m1.metric(t("digitization.col_score"), number(c["score"], 1))
     m2.metric(t("digitization.col_hours"), number(c["hours_saved_per_year"]))
-    m3.metric(t("digitization.col_euros"), f"{number(c['euros_saved_per_year'])} €")
+    m3.metric(t("digitization.col_euros"), fmt.currency(c["euros_saved_per_year"]))
     m4.metric(t("digitization.effort"), f"{c['effort']} / 5")
     if flags_text(c):
         st.warning(t("digitization.flags_of", flags=flags_text(c)))
@@ -194,7 +206,9 @@ if shown:
             pd.DataFrame(
                 {
                     t("digitization.col_input"): list(calculation["inputs"]),
-                    t("digitization.col_value"): [str(v) for v in calculation["inputs"].values()],
+                    t("digitization.col_value"): [
+                        fmt.text(v) for v in calculation["inputs"].values()
+                    ],
                 }
             ),
             hide_index=True,
@@ -207,10 +221,7 @@ if shown:
             pd.DataFrame(
                 {
                     t("digitization.col_assumption"): [u["label"] for u in used],
-                    t("digitization.col_value"): [
-                        ", ".join(u["value"]) if isinstance(u["value"], list) else str(u["value"])
-                        for u in used
-                    ],
+                    t("digitization.col_value"): [fmt.text(u["value"]) for u in used],
                     t("digitization.col_source"): [u["source"] for u in used],
                 }
             ),
@@ -277,7 +288,7 @@ chart = (
     .properties(autosize=alt.AutoSizeParams(type="pad", contains="padding"))
     .configure_legend(orient="bottom", direction="horizontal")
 )
-st.altair_chart(chart, key="digitization_matrix", width="content")
+st.altair_chart(fmt.chart_locale(chart), key="digitization_matrix", width="content")
 st.caption(t("digitization.matrix_labels_note"))
 
 st.subheader(t("digitization.savings_heading"))
@@ -301,10 +312,29 @@ per_kind = pd.DataFrame(
     ]
 )
 st.dataframe(
-    per_kind,
+    per_kind.assign(
+        **{
+            t("digitization.col_count"): per_kind[t("digitization.col_count")].map(fmt.integer),
+            t("digitization.col_hours"): per_kind[t("digitization.col_hours")].map(fmt.number),
+            t("digitization.col_fte"): per_kind[t("digitization.col_fte")].map(
+                lambda fte: fmt.number(fte, 2)
+            ),
+            t("digitization.col_euros"): per_kind[t("digitization.col_euros")].map(fmt.currency),
+        }
+    ),
     hide_index=True,
-    column_config={t("digitization.col_euros"): st.column_config.NumberColumn(format="localized")},
+    column_config={
+        t(f"digitization.col_{name}"): _figure for name in ("count", "hours", "fte", "euros")
+    },
 )
-st.bar_chart(per_kind, x=t("digitization.col_recommendation"), y=t("digitization.col_hours"))
+bars = (
+    alt.Chart(per_kind.rename(columns={t("digitization.col_recommendation"): "kind"}))
+    .mark_bar()
+    .encode(
+        x=alt.X("kind:N", title=t("digitization.col_recommendation")),
+        y=alt.Y(f"{t('digitization.col_hours')}:Q", title=t("digitization.col_hours")),
+    )
+)
+st.altair_chart(fmt.chart_locale(bars), width="stretch", key="digitization_savings")
 
 scenario_section(snapshot, assumptions)

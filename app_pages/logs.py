@@ -11,6 +11,7 @@ leadership cannot open the page.
 import pandas as pd
 import streamlit as st
 
+from app_pages import _formats as fmt
 from app_pages._auth import User, require
 from app_pages._i18n import t
 from app_pages._logs_import import check_step, privacy_step, show_checks
@@ -69,12 +70,12 @@ def _table(logs: list[LogInfo], references: set[str]) -> pd.DataFrame:
             ],
             t("logs.col_warnings"): [_warnings(i) for i in logs],
             t("logs.col_source"): [i.source_name for i in logs],
-            t("logs.col_cases"): [i.cases for i in logs],
-            t("logs.col_events"): [i.events for i in logs],
+            t("logs.col_cases"): [fmt.integer(i.cases) for i in logs],
+            t("logs.col_events"): [fmt.integer(i.events) for i in logs],
             t("logs.col_period"): [_period(i) for i in logs],
             t("logs.col_uploaded_at"): [local_text(i.uploaded_at) for i in logs],
             t("logs.col_uploaded_by"): [i.uploaded_by for i in logs],
-            t("logs.col_delete_after"): [f"{i.delete_after:%d.%m.%Y}" for i in logs],
+            t("logs.col_delete_after"): [fmt.date(i.delete_after) for i in logs],
         }
     )
 
@@ -123,7 +124,14 @@ def show_logs(user: User) -> None:
         st.error(md(err))
         return
     speaking = {ref.log_id for ref in references.values() if ref.log_id}
-    st.dataframe(_table(logs, speaking), hide_index=True, width="stretch", key="logs_table")
+    figure = st.column_config.TextColumn(alignment="right")
+    st.dataframe(
+        fmt.shown(_table(logs, speaking)),
+        hide_index=True,
+        width="stretch",
+        key="logs_table",
+        column_config={t("logs.col_cases"): figure, t("logs.col_events"): figure},
+    )
     if user.can_edit_registry:
         show_reference_choice(user, logs, references)
     if not user.can_delete_logs:

@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
+from app_pages._formats import MISSING, currency, date, integer, percent, shown
 from app_pages._i18n import language, t
 from app_pages._portfolio import (
     activity_text,
@@ -26,6 +27,12 @@ from mining import MiningError, conclusions, score_explanation
 from process_registry import RegistryError, SettingsError, clock, local_date, parse_iso
 
 TOP = 5
+
+
+def _figure() -> object:
+    """A number column, already text in the user's notation: narrow and right-aligned."""
+    return st.column_config.TextColumn(alignment="right")
+
 
 user = signed_in_user()
 st.title(t("overview.title"))
@@ -65,8 +72,8 @@ col4.metric(t("overview.metric_candidates"), number(summary["candidates"]))
 st.subheader(t("overview.savings_heading"))
 cols = st.columns(5)
 cols[0].metric(t("overview.metric_hours"), number(summary["hours_saved_per_year"]))
-cols[1].metric(t("overview.metric_fte"), number(summary["fte_saved"], 2))
-cols[2].metric(t("overview.metric_euros"), f"{number(summary['euros_saved_per_year'])} €")
+cols[1].metric(t("overview.metric_fte"), number(summary["fte_saved"], 1))
+cols[2].metric(t("overview.metric_euros"), currency(summary["euros_saved_per_year"]))
 cols[3].metric(t("overview.metric_pages"), number(summary["pages_avoided_per_year"]))
 cols[4].metric(t("overview.metric_co2"), f"{number(summary['co2_kg_avoided_per_year'], 1)} kg")
 st.caption(t("overview.savings_note"))
@@ -74,17 +81,19 @@ st.caption(t("overview.savings_note"))
 st.subheader(t("overview.candidates_heading"))
 top = snapshot["candidates"][:TOP]
 if top:
-    st.dataframe(
+    # A static table wraps the long reason instead of cutting it off at the right edge; its
+    # cells are Markdown, so names from uploads are escaped.
+    st.table(
         pd.DataFrame(
             {
-                t("overview.col_process"): [c["process_name"] or c["process"] for c in top],
-                t("overview.col_step"): [activity_text(c) for c in top],
+                t("overview.col_process"): [md(c["process_name"] or c["process"]) for c in top],
+                t("overview.col_step"): [md(activity_text(c)) for c in top],
                 t("overview.col_recommendation"): [
-                    recommendation_label(c["recommendation"]) for c in top
+                    md(recommendation_label(c["recommendation"])) for c in top
                 ],
-                t("overview.col_score"): [c["score"] for c in top],
-                t("overview.col_hours"): [c["hours_saved_per_year"] for c in top],
-                t("overview.col_reason"): [(c["reasons"] or [""])[0] for c in top],
+                t("overview.col_score"): [number(c["score"], 1) for c in top],
+                t("overview.col_hours"): [number(c["hours_saved_per_year"]) for c in top],
+                t("overview.col_reason"): [md((c["reasons"] or [MISSING])[0]) for c in top],
             }
         ),
         hide_index=True,
@@ -111,19 +120,36 @@ waits = [
 waits = sorted(waits, key=lambda b: -(b["total_wait_s"] or 0.0))[:TOP]
 if waits:
     day = 86400.0
+    # The ranking column (total wait) comes right after the edge, so it never scrolls away.
     st.dataframe(
         pd.DataFrame(
             {
                 t("overview.col_process"): [b["process"] for b in waits],
                 t("overview.col_from"): [b["source"] for b in waits],
                 t("overview.col_to"): [b["target"] for b in waits],
-                t("overview.col_transitions"): [b["transitions"] for b in waits],
-                t("overview.col_cases"): [b["cases"] for b in waits],
-                t("overview.col_mean_wait"): [round(b["mean_wait_s"] / day, 1) for b in waits],
-                t("overview.col_total_wait"): [round(b["total_wait_s"] / day) for b in waits],
+                t("overview.col_total_wait"): [
+                    integer(b["total_wait_s"] / day if b["total_wait_s"] is not None else None)
+                    for b in waits
+                ],
+                t("overview.col_mean_wait"): [
+                    number(b["mean_wait_s"] / day if b["mean_wait_s"] is not None else None, 1)
+                    for b in waits
+                ],
+                t("overview.col_transitions"): [integer(b["transitions"]) for b in waits],
+                t("overview.col_cases"): [integer(b["cases"]) for b in waits],
             }
-        ),
+        ).pipe(shown),
         hide_index=True,
+        width="stretch",
+        column_config={
+            name: _figure()
+            for name in (
+                t("overview.col_total_wait"),
+                t("overview.col_mean_wait"),
+                t("overview.col_transitions"),
+                t("overview.col_cases"),
+            )
+        },
     )
 else:
     st.info(t("overview.no_logs_yet"))
@@ -146,22 +172,25 @@ if checked:
         rows.append(
             {
                 t("overview.col_process"): process["name"],
-                t("overview.col_model_version"): conformance.get("version"),
-                t("overview.col_fitting"): conformance.get("fitting_cases_share"),
+                t("overview.col_model_version"): integer(conformance.get("version")),
+                t("overview.col_fitting"): percent(conformance.get("fitting_cases_share")),
                 t("overview.col_top_deviation"): (
                     f"{kinds.get(first['kind'], first['kind'])}: {first['activity']}"
                     if first
                     else t("overview.no_deviation")
                 ),
-                t("overview.col_deviation_share"): first["share"] if first else None,
+                t("overview.col_deviation_share"): percent(first["share"] if first else None),
             }
         )
     st.dataframe(
-        pd.DataFrame(rows),
+        pd.DataFrame(rows).pipe(shown),
         hide_index=True,
+        width="stretch",
         column_config={
-            t("overview.col_fitting"): st.column_config.NumberColumn(format="percent"),
-            t("overview.col_deviation_share"): st.column_config.NumberColumn(format="percent"),
+            t("overview.col_model_version"): _figure(),
+            t("overview.col_fitting"): _figure(),
+            t("overview.col_top_deviation"): st.column_config.TextColumn(width="medium"),
+            t("overview.col_deviation_share"): _figure(),
         },
     )
 else:
@@ -198,7 +227,7 @@ freshness = pd.DataFrame(
         t("overview.col_process"): [p.name for p in processes],
         t("overview.col_department"): [p.department for p in processes],
         t("overview.col_status"): [p.status for p in processes],
-        t("overview.col_logs"): [log_counts.get(p.key, 0) for p in processes],
+        t("overview.col_logs"): [integer(log_counts.get(p.key, 0)) for p in processes],
         t("overview.col_reference"): [
             f"{reference[p.key]['log_id']} · {reference[p.key]['source_name']}"
             if p.key in reference
@@ -209,9 +238,9 @@ freshness = pd.DataFrame(
             reasons.get(reference[p.key].get("reason"), "") if p.key in reference else None
             for p in processes
         ],
-        t("overview.col_newest"): [newest.get(p.key) for p in processes],
+        t("overview.col_newest"): [date(newest.get(p.key)) for p in processes],
         t("overview.col_age"): [
-            (today - newest[p.key]).days if p.key in newest else None for p in processes
+            integer((today - newest[p.key]).days if p.key in newest else None) for p in processes
         ],
         t("overview.col_state"): [_state(p.key) for p in processes],
     }
@@ -219,12 +248,42 @@ freshness = pd.DataFrame(
 stale = sum(1 for p in processes if p.key in newest and (today - newest[p.key]).days > stale_days)
 if stale:
     st.warning(t("overview.stale_warning", count=stale, days=stale_days))
-st.dataframe(freshness, hide_index=True, key="overview_freshness")
+st.dataframe(
+    shown(freshness),
+    hide_index=True,
+    width="stretch",
+    key="overview_freshness",
+    # What a reader looks for first (is the data current?) before the details of the log.
+    column_order=[
+        t(f"overview.col_{name}")
+        for name in (
+            "process",
+            "state",
+            "newest",
+            "age",
+            "department",
+            "status",
+            "logs",
+            "reference",
+            "reference_reason",
+        )
+    ],  # fmt: skip
+    column_config={
+        t("overview.col_logs"): _figure(),
+        t("overview.col_age"): _figure(),
+    },
+)
 
 st.markdown(f"**{t('overview.status_heading')}**")
 statuses = pd.Series([p.status for p in processes]).value_counts()
 st.dataframe(
-    pd.DataFrame({t("overview.col_status"): statuses.index, t("overview.col_count"): statuses}),
+    pd.DataFrame(
+        {
+            t("overview.col_status"): statuses.index,
+            t("overview.col_count"): [integer(n) for n in statuses],
+        }
+    ),
+    column_config={t("overview.col_count"): _figure()},
     hide_index=True,
 )
 

@@ -6,6 +6,7 @@ import os
 import pandas as pd
 import streamlit as st
 
+from app_pages import _formats as fmt
 from app_pages._i18n import LANGUAGES, language, set_language, t
 from app_pages._shared import (
     ASSUMPTIONS_FILE,
@@ -198,7 +199,7 @@ if not user.can_edit_registry:
                     t("settings.retention_days"),
                 ],
                 t("settings.col_value"): [
-                    str(settings.min_group_size),
+                    fmt.integer(settings.min_group_size),
                     t("settings.yes") if settings.working_time else t("settings.no"),
                     str(settings.data_age_warning_days),
                     LANDS[settings.holiday_calendar],
@@ -229,11 +230,13 @@ if not user.can_edit_registry:
         pd.DataFrame(
             {
                 t("settings.col_pay_group"): list(rates),
-                t("settings.col_rate"): list(rates.values()),
+                t("settings.col_rate"): [fmt.currency(rate, 2) for rate in rates.values()],
             }
         ),
         hide_index=True,
-        column_config={t("settings.col_rate"): st.column_config.NumberColumn(format="localized")},
+        column_config={
+            t("settings.col_rate"): st.column_config.TextColumn(alignment="right"),
+        },
     )
 else:
     with st.form("settings_rates"):

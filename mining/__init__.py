@@ -74,6 +74,15 @@ from mining.errors import EventLogError as EventLogError
 from mining.errors import MappingError as MappingError
 from mining.errors import MiningError as MiningError
 from mining.errors import UnsafeFileError as UnsafeFileError
+from mining.formats import MISSING as MISSING
+from mining.formats import format_currency as format_currency
+from mining.formats import format_date as format_date
+from mining.formats import format_datetime as format_datetime
+from mining.formats import format_duration as format_duration
+from mining.formats import format_integer as format_integer
+from mining.formats import format_number as format_number
+from mining.formats import format_percent as format_percent
+from mining.formats import is_missing as is_missing
 from mining.ingest import MIN_MODEL_SHARE as MIN_MODEL_SHARE
 from mining.ingest import OPTIONAL_ROLES as OPTIONAL_ROLES
 from mining.ingest import REQUIRED_ROLES as REQUIRED_ROLES
@@ -169,6 +178,7 @@ __all__ = [
     "COUNTING_RULE",
     "counting_rule",
     "MEASURES",
+    "MISSING",
     "MIN_MODEL_SHARE",
     "OPTIONAL_ROLES",
     "RECOMMENDATION_NAMES",
@@ -259,6 +269,13 @@ __all__ = [
     "find_bottlenecks",
     "find_handovers",
     "find_rework",
+    "format_currency",
+    "format_date",
+    "format_datetime",
+    "format_duration",
+    "format_integer",
+    "format_number",
+    "format_percent",
     "get_activity_times",
     "get_attribute_values",
     "get_case_durations",
@@ -269,6 +286,7 @@ __all__ = [
     "get_variants",
     "group_statistics",
     "ingest_file",
+    "is_missing",
     "load_assumptions",
     "load_or_create_secret",
     "lower_saxony_holidays",

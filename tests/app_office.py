@@ -88,8 +88,26 @@ def run_page(
 
 
 def table(app: AppTest, column: str) -> pd.DataFrame:
-    """The first table on the page that has ``column``."""
-    return next(frame.value for frame in app.dataframe if column in frame.value.columns)
+    """The first table on the page that has ``column``; a static table (``st.table``, whose
+    cells are Markdown) as the reader sees it, without the escapes."""
+    for frame in app.dataframe:
+        if column in frame.value.columns:
+            return frame.value
+    for static in app.table:
+        if column in static.value.columns:
+            return static.value.replace(r"\\(.)", r"\1", regex=True)
+    raise StopIteration(column)
+
+
+def as_numbers(column: pd.Series) -> pd.Series:
+    """A table column shown in German notation ("1.234,5", "25,0 %", "–" when missing) as the
+    numbers it shows: the pages format figures as text (Streamlit knows no decimal comma)."""
+
+    def read(text: str) -> float | None:
+        text = text.removesuffix(" %").replace(".", "").replace(",", ".")
+        return None if text == "–" else float(text)
+
+    return pd.Series([read(text) for text in column], index=column.index, dtype="Float64")
 
 
 class Downloads:

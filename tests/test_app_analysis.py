@@ -18,6 +18,7 @@ from app_pages._analysis_common import plain
 from mining import ImportOptions, LogStore
 from mining.measures.calendar import land_holidays
 from process_registry import Database, Registry, load_catalogue_folder, upgrade_schema
+from tests.app_office import as_numbers
 from tests.conftest import PROJECT, SAMPLE_MODELS
 from tests.municipal_log import BOTTLENECK, REWORK_STEP, SKIPPED_STEP, generate_hundesteuer_log
 from tests.test_deadline import BERLIN, reference
@@ -123,8 +124,9 @@ def test_process_map_and_variants_of_a_linked_log(workspace: dict) -> None:
     bottleneck = next(e for e in drawn["edges"] if (e.get("from"), e.get("to")) == BOTTLENECK)
     assert bottleneck["label"] == "400"  # frequency view: every case passes it once
     variants = _table(app, "sequence", "cases")
-    assert len(variants) == 27 and variants["cases"].sum() == 400
-    assert list(variants["cases"]) == sorted(variants["cases"], reverse=True)
+    cases = as_numbers(variants["cases"])
+    assert len(variants) == 27 and cases.sum() == 400
+    assert list(cases) == sorted(cases, reverse=True)
     app.selectbox(key="analysis_variant").set_value(1).run()
     steps = _table(app, "step", "activity")
     assert " → ".join(steps["activity"]) == variants["sequence"].iloc[1]
@@ -140,7 +142,7 @@ def test_the_variants_explorer_shows_throughput_times_and_steps_as_chips(workspa
     first = rows[0]
     assert first["figures"].startswith(f"{table['cases'].iloc[0]} Fälle")
     assert "Median" in first["figures"] and "P90" in first["figures"]
-    assert 0 < table["median"].iloc[0] <= table["p90"].iloc[0]
+    assert 0 < as_numbers(table["median"]).iloc[0] <= as_numbers(table["p90"]).iloc[0]
     chips = [step["activity"] for step in first["steps"]]
     # Runs of one step become one chip; otherwise the chips are the sequence.
     assert [a for i, a in enumerate(chips) if i == 0 or chips[i - 1] != a] == chips
@@ -248,14 +250,14 @@ def test_the_bottleneck_rework_and_channels_are_shown(workspace: dict) -> None:
     app = _page(workspace["log"])
     bottlenecks = _table(app, "source", "target", "total_wait")
     assert (bottlenecks["source"].iloc[0], bottlenecks["target"].iloc[0]) == BOTTLENECK
-    assert 8 < bottlenecks["mean_wait"].iloc[0] < 12  # days
+    assert 8 < as_numbers(bottlenecks["mean_wait"]).iloc[0] < 12  # days
     assert app.get("vega_lite_chart")  # the bar chart of waiting times
     rework = _table(app, "activity", "extra", "lost")
-    assert rework["activity"].iloc[0] == REWORK_STEP and rework["share"].iloc[0] == 20.0
+    assert rework["activity"].iloc[0] == REWORK_STEP and rework["share"].iloc[0] == "20,0 %"
     channels = _table(app, "channel", "rework")
     assert dict(zip(channels["channel"], channels["cases"], strict=True)) == {
-        "Online": 240,
-        "Papier": 160,
+        "Online": "240",
+        "Papier": "160",
     }
 
 
@@ -282,13 +284,14 @@ def test_the_trends_tab_charts_the_months_and_weeks_of_the_log(
         shown = _table(app, "period", "started", "completed", "in_progress")
         assert list(shown["period"]) == list(expected["period"])
         for column in ("started", "completed", "in_progress"):
-            assert list(shown[column]) == list(expected[column]), column
+            assert list(as_numbers(shown[column])) == list(expected[column]), column
         median = expected["median_duration_s"] / 86400
-        assert shown["median"].to_numpy() == pytest.approx(
-            median.to_numpy(), abs=0.006, nan_ok=True
+        assert as_numbers(shown["median"]).to_numpy(float, na_value=float("nan")) == pytest.approx(
+            median.to_numpy(), abs=0.06, nan_ok=True
         )
         paper = expected["paper_share"] * 100
-        assert shown["paper"].to_numpy() == pytest.approx(paper.to_numpy(), abs=0.006, nan_ok=True)
+        shown_paper = as_numbers(shown["paper"]).to_numpy(float, na_value=float("nan"))
+        assert shown_paper == pytest.approx(paper.to_numpy(), abs=0.06, nan_ok=True)
     titles = [h.value for h in app.subheader]
     assert "Eingang, Erledigung und offene Fälle" in titles and "Papiereingang" in titles
     specs = [json.loads(chart.proto.spec) for chart in app.get("vega_lite_chart")]
@@ -306,11 +309,11 @@ def test_model_and_reality_lists_the_skipped_step(workspace: dict) -> None:
     deviations = _table(app, "kind", "activity", "examples")
     skipped = deviations[deviations["activity"] == SKIPPED_STEP]
     assert list(skipped["kind"]) == ["ausgelassen"]
-    assert skipped["share"].iloc[0] == pytest.approx(25.0)
+    assert skipped["share"].iloc[0] == "25,0 %"
     assert skipped["examples"].iloc[0].startswith("HST-2024-")
     figures = _table(app, "activity", "events", "deviation")
     row = figures[figures["activity"] == SKIPPED_STEP]
-    assert (row["events"].iloc[0], row["deviation"].iloc[0]) == (300, 25.0)
+    assert (row["events"].iloc[0], row["deviation"].iloc[0]) == ("300", "25,0 %")
     app.radio(key="analysis_model_measure").set_value("wait").run()
     assert not app.exception
 
@@ -413,7 +416,7 @@ def test_a_legal_deadline_shows_where_its_clock_runs_and_the_cases_over_and_clos
     # The trends tab shows the share over the deadline per month.
     assert any(h.value == "Über der gesetzlichen Frist (12 Tage)" for h in app.subheader)
     months = _table(app, "period", "started", "deadline")
-    assert months["deadline"].notna().any() and months["deadline"].max() > 0
+    assert as_numbers(months["deadline"]).max() > 0
     assert "Feiertag (Niedersachsen)" in captions  # the shipped Land
 
     # The office chooses Bavaria on Einstellungen: its holidays end the deadlines now.

@@ -34,7 +34,7 @@ from process_registry import (
     local_date,
     upgrade_schema,
 )
-from tests.app_office import Downloads, Office, make_office, run_page, use_office
+from tests.app_office import Downloads, Office, as_numbers, make_office, run_page, use_office
 from tests.conftest import SAMPLE_MODELS
 from tests.municipal_log import BOTTLENECK, SKIPPED_STEP, generate_hundesteuer_log
 
@@ -125,7 +125,9 @@ def test_clicking_a_bottleneck_opens_exactly_its_cases(page: AppTest) -> None:
     cases = _case_table(page)
     assert expected == 300 and len(cases) == expected
     assert set(cases["case"]) == {_case(n) for n in range(400) if not _skipping(n)}
-    assert list(cases["duration"]) == sorted(cases["duration"], reverse=True)
+    assert list(as_numbers(cases["duration"])) == sorted(
+        as_numbers(cases["duration"]), reverse=True
+    )
     variants = _table(page, "sequence", "cases")
     assert set(cases["variant"]) <= set(variants["number"])
     # Choosing nothing in the box closes the list again.
@@ -258,7 +260,7 @@ def test_a_variant_opens_its_cases_and_becomes_a_filter(page: AppTest) -> None:
     assert page.session_state["analysis_selection"] == {"kind": "variant", "numbers": [2]}
     assert _counts(page) == [f"**{variants['cases'].iloc[1]} Fälle** – Variante 2"]
     cases = _case_table(page)
-    assert len(cases) == variants["cases"].iloc[1] and set(cases["variant"]) == {2}
+    assert len(cases) == int(variants["cases"].iloc[1]) and set(cases["variant"]) == {"2"}
     page.button(key="analysis_add_filter_variants").click()
     _run(page)
     assert _cases_metric(page) == str(variants["cases"].iloc[1])

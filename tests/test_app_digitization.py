@@ -36,7 +36,8 @@ def own_data(office: Office, tmp_path: Path) -> Path:
 def _rpa_hours(app) -> dict[str, float]:  # noqa: ANN001
     frame = table(app, "Euro/Jahr")
     rpa = frame[frame["Empfehlung"] == "RPA (Softwareroboter)"]
-    return dict(zip(rpa["Schritt"], rpa["Stunden/Jahr"], strict=True))
+    # The table shows German notation ("1.234,5"); the CSV download keeps the numbers.
+    return dict(zip(rpa["Schritt"], map(_days, rpa["Stunden/Jahr"]), strict=True))
 
 
 def test_candidates_rank_the_rpa_steps_first_with_reasons(

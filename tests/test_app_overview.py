@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,10 @@ from tests.municipal_log import BOTTLENECK, RPA_STEPS
 @pytest.fixture(scope="module")
 def office(tmp_path_factory: pytest.TempPathFactory) -> Office:
     return make_office(tmp_path_factory.mktemp("overview"))
+
+
+def _german(number: str) -> float:
+    return float(number.replace(".", "").replace(",", "."))
 
 
 def test_overview_shows_the_rpa_steps_as_top_candidates(
@@ -47,7 +52,8 @@ def test_overview_names_bottleneck_deviations_and_stale_data(
     waits = table(app, "Von")
     assert (waits["Von"][0], waits["Nach"][0]) == BOTTLENECK
     deviations = table(app, "Häufigste Abweichung")
-    assert 0.0 < deviations["Fälle ohne Abweichung"][0] < 1.0
+    fitting = deviations["Fälle ohne Abweichung"][0]  # a share in German notation: "62,5 %"
+    assert re.fullmatch(r"\d{1,3},\d %", fitting) and 0.0 < _german(fitting[:-2]) < 100.0
     assert deviations["Häufigste Abweichung"][0]
     freshness = table(app, "Datenstand").set_index("Prozess")
     # The generated log ends in 2024: older than the office's 180 days.

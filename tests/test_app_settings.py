@@ -80,7 +80,7 @@ def test_others_see_the_values_read_only(
     values = table(app, "Einstellung").set_index("Einstellung")["Wert"]
     assert values["Mindestgruppengröße (Personen)"] == "7"
     rates = table(app, "Entgeltgruppe").set_index("Entgeltgruppe")["Euro je Stunde"]
-    assert rates["E9b"] == 71.0
+    assert rates["E9b"] == "71,00 €"  # German notation, as the tiles and reports write euros
 
 
 def test_the_language_switch_shows_english_titles(data: Path) -> None:

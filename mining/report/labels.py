@@ -7,10 +7,10 @@ missing figure never reads as zero.
 from __future__ import annotations
 
 import math
-from datetime import date as dt_date
 from datetime import datetime
 
 from mining.digitization import RECOMMENDATION_LABELS
+from mining.formats import MISSING, format_date, format_datetime, format_number
 from process_registry import clock
 
 __all__ = [
@@ -34,7 +34,7 @@ __all__ = [
     "signal_label",
 ]
 
-DASH = "–"
+DASH = MISSING
 FLAG_LOW_EVIDENCE = "wenige Fälle"
 FLAG_DECIDES = "§ 35a"
 
@@ -107,10 +107,7 @@ def _missing(value: object) -> bool:
 
 def number(value: float | int | None, decimals: int = 0) -> str:
     """``1234.5`` → ``1.234,5`` (German grouping and decimal comma)."""
-    if _missing(value):
-        return DASH
-    text = f"{value:,.{decimals}f}"
-    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+    return format_number(value, decimals, language="de")
 
 
 def plain(value: object) -> str:
@@ -157,22 +154,12 @@ def parse_datetime(iso: str | None) -> datetime | None:
     return clock.parse_iso(iso)
 
 
-def _calendar_day(iso: str) -> bool:
-    return len(iso) == 10  # "2024-03-31": a day (a filter's from/to), not an instant
-
-
 def date(iso: str | None) -> str:
     """The Berlin calendar day of an instant; a calendar day as it is."""
-    if iso and _calendar_day(iso):
-        try:
-            return f"{dt_date.fromisoformat(iso):%d.%m.%Y}"
-        except ValueError:
-            return iso
-    parsed = parse_datetime(iso)
-    return clock.local_date_text(parsed) if parsed else (iso or DASH)
+    return format_date(iso, language="de")
 
 
 def date_time(iso: str | None) -> str:
     """An instant on Berlin's clock, as the report writes it: ``31.03.2024, 03:30 Uhr``."""
     parsed = parse_datetime(iso)
-    return f"{clock.local(parsed):%d.%m.%Y, %H:%M Uhr}" if parsed else (iso or DASH)
+    return f"{format_datetime(parsed, language='de')} Uhr" if parsed else (iso or DASH)

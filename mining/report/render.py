@@ -575,7 +575,7 @@ def scenario_sections(scenario: dict) -> list[Section]:
             ]
         )
     assumptions = [
-        [str(a.get("label")), lb.plain(a.get("value")), str(a.get("source"))]
+        [_text(a.get("label")), lb.plain(a.get("value")), _text(a.get("source"))]
         for a in scenario.get("assumptions") or []
     ]
     return [

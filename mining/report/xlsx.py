@@ -56,7 +56,11 @@ def _sheet(
     headers: list[str],
     rows: list[list],
     formats: dict[int, str] | None = None,
+    *,
+    grouped: bool = False,
 ) -> Worksheet:
+    """``rows`` under bold ``headers``; ``formats`` are number formats per column index, and
+    ``grouped`` gives every other number a thousands separator (German Excel: ``10.461,3``)."""
     sheet = workbook.create_sheet(title)
     for r, row in enumerate([headers, *rows], start=1):
         for c, raw in enumerate(row, start=1):
@@ -66,6 +70,8 @@ def _sheet(
                 cell.data_type = "s"
             elif r > 1 and formats and c - 1 in formats and value is not None:
                 cell.number_format = formats[c - 1]
+            elif r > 1 and grouped and isinstance(value, int | float):
+                cell.number_format = "#,##0" if isinstance(value, int) else "#,##0.0"
     for cell in sheet[1]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
@@ -135,7 +141,12 @@ def _summary(workbook: Workbook, snapshot: dict) -> None:
             ]
         )
     sheet = _sheet(
-        workbook, "Zusammenfassung", ["Kennzahl", "Wert"], rows, {4: "0.0", 5: "#,##0.0"}
+        workbook,
+        "Zusammenfassung",
+        ["Kennzahl", "Wert"],
+        rows,
+        {4: "0.0", 5: "#,##0.0"},
+        grouped=True,
     )
     header_row = len(rows) - len(top.rows) + 1
     for cell in sheet[header_row]:

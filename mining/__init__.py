@@ -158,8 +158,14 @@ from mining.report import redact_snapshot as redact_snapshot
 from mining.report import render_report as render_report
 from mining.report import write_csv as write_csv
 from mining.results import AnalysisResult as AnalysisResult
+from mining.texts import Text as Text
+from mining.texts import default_language as default_language
+from mining.texts import localized as localized
 
 __all__ = [
+    "Text",
+    "default_language",
+    "localized",
     "ASSUMPTION_LABELS",
     "COUNTING_RULE",
     "MEASURES",

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from mining.digitization.calculation import Calculation, num, shown_signal
 from mining.digitization.signals import ProcessSignals
+from mining.texts import Text, bi
 
 __all__ = ["Finding", "measured_source", "say", "saturate", "stored", "volume_note"]
 
@@ -56,7 +57,14 @@ def measured_source(process: ProcessSignals) -> str:
     return "gemessen"
 
 
-def volume_note(process: ProcessSignals) -> str:
+def volume_note(process: ProcessSignals) -> Text:
     if process.volume_source == "Register":
-        return f"hochgerechnet auf {num(process.facts.annual_case_volume or 0)} Fälle/Jahr laut Register"
-    return f"hochgerechnet aus {num(process.cases)} Fällen in {num(process.period_days)} Tagen"
+        volume = num(process.facts.annual_case_volume or 0)
+        return bi(
+            f"hochgerechnet auf {volume} Fälle/Jahr laut Register",
+            f"scaled to {volume} cases/year according to the registry",
+        )
+    return bi(
+        f"hochgerechnet aus {num(process.cases)} Fällen in {num(process.period_days)} Tagen",
+        f"scaled from {num(process.cases)} cases in {num(process.period_days)} days",
+    )

@@ -17,6 +17,7 @@ from mining.digitization.finding import Finding, measured_source, saturate, say
 from mining.digitization.rpa import assistance_rule, rpa_rule
 from mining.digitization.signals import ActivitySignals, ProcessFacts, ProcessSignals
 from mining.results import CandidateRecord, UsedAssumptionRecord
+from mining.texts import Text, bi, pick
 
 __all__ = [
     "RECOMMENDATION_LABELS",
@@ -28,16 +29,19 @@ __all__ = [
 ]
 
 RECOMMENDATION_LABELS = {
-    "rpa": "RPA (Softwareroboter)",
-    "ai_form_assistance": "KI-Ausfüllhilfe",
-    "online_service": "Onlinedienst (OZG)",
-    "process_redesign": "Prozess neu ordnen",
-    "decision_assistance": "KI-Assistenz bei Entscheidungen",
+    "rpa": bi("RPA (Softwareroboter)", "RPA (software robot)"),
+    "ai_form_assistance": bi("KI-Ausfüllhilfe", "AI form assistant"),
+    "online_service": bi("Onlinedienst (OZG)", "Online service (OZG)"),
+    "process_redesign": bi("Prozess neu ordnen", "Redesign the process"),
+    "decision_assistance": bi("KI-Assistenz bei Entscheidungen", "AI assistance for decisions"),
 }
-_SECTION_35A = (
+_SECTION_35A = bi(
     "Der Schritt entscheidet über den Fall: vollautomatisiert nur, wenn eine Rechtsvorschrift es "
     "zulässt und weder Ermessen noch Beurteilungsspielraum besteht (§ 35a VwVfG); "
-    "sonst nur als Assistenz für die Beschäftigten."
+    "sonst nur als Assistenz für die Beschäftigten.",
+    "The step decides the case: fully automated only where a legal provision allows it and "
+    "there is neither discretion nor latitude of judgement (§ 35a VwVfG); otherwise only as "
+    "assistance for the staff.",
 )
 
 
@@ -118,6 +122,13 @@ _AI_FORMULA = (
 )
 
 
+_BASIS_EN = {
+    "gemessen": "measured",
+    "angenommen": "assumed",
+    "teils gemessen, teils angenommen": "partly measured, partly assumed",
+}
+
+
 def _minutes_of(
     steps: list[ActivitySignals], count: Callable[[ActivitySignals], float], assumed: float
 ) -> tuple[float, float, str]:
@@ -136,6 +147,7 @@ def _minutes_of(
     basis = (
         "teils gemessen, teils angenommen" if len(bases) > 1 else next(iter(bases), "angenommen")
     )
+    basis = bi(basis, _BASIS_EN[basis])
     return executions, (minutes / executions if executions else assumed), basis
 
 
@@ -192,30 +204,53 @@ def ai_form_rule(process: ProcessSignals, a: Assumptions) -> list[Finding]:
         + cfg["weight_wait"] * saturate(lost_days, 30.0)
     )
     reasons = [
-        f"{say(signals, 'rework_share')} der Fälle brauchen Nacharbeit oder Nachforderungen."
+        bi(
+            f"{say(signals, 'rework_share')} der Fälle brauchen Nacharbeit oder Nachforderungen.",
+            f"{say(signals, 'rework_share')} of cases need rework or follow-up requests.",
+        )
     ]
     if follow_ups:
         names = ", ".join(f"„{s.activity}“" for s in follow_ups)
         reasons.append(
-            f"Nachforderungsschritte im Protokoll: {names} ({pct(follow_up_share)} der Fälle)."
+            bi(
+                f"Nachforderungsschritte im Protokoll: {names} ({pct(follow_up_share)} der Fälle).",
+                f"Follow-up request steps in the log: {names} ({pct(follow_up_share)} of cases).",
+            )
         )
     if reworked is not None and reworked.rework_cases:
         reasons.append(
-            f"„{reworked.activity}“ wird in {num(reworked.rework_cases)} Fällen wiederholt; "
-            f"eine Schleife kostet im Mittel {say(signals, 'rework_days_per_loop')} Kalendertage "
-            "(Durchlaufzeit, nicht Arbeitszeit)."
+            bi(
+                f"„{reworked.activity}“ wird in {num(reworked.rework_cases)} Fällen wiederholt; "
+                f"eine Schleife kostet im Mittel {say(signals, 'rework_days_per_loop')} "
+                "Kalendertage (Durchlaufzeit, nicht Arbeitszeit).",
+                f"„{reworked.activity}“ is repeated in {num(reworked.rework_cases)} cases; "
+                f"a loop costs {say(signals, 'rework_days_per_loop')} calendar days on average "
+                "(throughput time, not working time).",
+            )
         )
     if kept_check is not None:
         reasons.append(
-            f"Die Ausfüllhilfe gehört zum Antragseingang „{target.activity}“; der wiederholte "
-            f"Schritt „{kept_check.activity}“ entscheidet und bleibt bei den Beschäftigten."
+            bi(
+                f"Die Ausfüllhilfe gehört zum Antragseingang „{target.activity}“; der wiederholte "
+                f"Schritt „{kept_check.activity}“ entscheidet und bleibt bei den Beschäftigten.",
+                f"The form assistant belongs to the intake „{target.activity}“; the repeated "
+                f"step „{kept_check.activity}“ decides and stays with the staff.",
+            )
         )
     reasons.append(
-        "Eine KI-Ausfüllhilfe prüft Angaben und Nachweise schon beim Ausfüllen, sodass "
-        f"Anträge vollständig eingehen; angenommen werden {pct(reduction)} weniger Nacharbeit: "
-        f"({num(repetitions)} Wiederholungen × {dec(repeat_minutes)} Min. ({repeat_basis}) + "
-        f"{num(requests)} Nachforderungen × {dec(request_minutes)} Min. ({request_basis})) ÷ 60 × "
-        f"{pct(reduction)} = {num(calc.result)} Stunden/Jahr."
+        bi(
+            "Eine KI-Ausfüllhilfe prüft Angaben und Nachweise schon beim Ausfüllen, sodass "
+            f"Anträge vollständig eingehen; angenommen werden {pct(reduction)} weniger Nacharbeit: "
+            f"({num(repetitions)} Wiederholungen × {dec(repeat_minutes)} Min. ({repeat_basis}) + "
+            f"{num(requests)} Nachforderungen × {dec(request_minutes)} Min. ({request_basis})) "
+            f"÷ 60 × {pct(reduction)} = {num(calc.result)} Stunden/Jahr.",
+            "An AI form assistant checks entries and evidence while the form is filled in, so "
+            f"applications arrive complete; assumed: {pct(reduction)} less rework: "
+            f"({num(repetitions)} repetitions × {dec(repeat_minutes)} min. "
+            f"({pick(repeat_basis, 'en')}) + {num(requests)} follow-up requests × "
+            f"{dec(request_minutes)} min. ({pick(request_basis, 'en')})) ÷ 60 × {pct(reduction)} "
+            f"= {num(calc.result)} hours/year.",
+        )
     )
     return [
         Finding(
@@ -286,7 +321,11 @@ def online_service_rule(process: ProcessSignals, a: Assumptions) -> list[Finding
         (s for s in breaks if s.time_kind == "Bearbeitungszeit" and s.mean_minutes), None
     )
     minutes = measured.mean_minutes if measured else cfg["minutes_per_paper_case"]
-    source = f"gemessen an „{measured.activity}“" if measured else "angenommen, nicht gemessen"
+    source = (
+        bi(f"gemessen an „{measured.activity}“", f"measured at „{measured.activity}“")
+        if measured
+        else bi("angenommen, nicht gemessen", "assumed, not measured")
+    )
     calc = Calculation(
         _ONLINE_FORMULA,
         {
@@ -313,36 +352,60 @@ def online_service_rule(process: ProcessSignals, a: Assumptions) -> list[Finding
     if evidence == "channel":
         channels = "/".join(process.paper_channels)
         reasons = [
-            f"{say(signals, 'paper_share')} der Fälle gehen über {channels} ein "
-            f"(Spalte „{process.channel_column}“): Medienbruch."
+            bi(
+                f"{say(signals, 'paper_share')} der Fälle gehen über {channels} ein "
+                f"(Spalte „{process.channel_column}“): Medienbruch.",
+                f"{say(signals, 'paper_share')} of cases come in by {channels} "
+                f"(column „{process.channel_column}“): a media break.",
+            )
         ]
     else:
         reasons = [
-            f"{say(signals, 'paper_share')} der Fälle durchlaufen einen Medienbruch-Schritt "
-            f"(„{breaks[0].activity}“)."
+            bi(
+                f"{say(signals, 'paper_share')} der Fälle durchlaufen einen Medienbruch-Schritt "
+                f"(„{breaks[0].activity}“).",
+                f"{say(signals, 'paper_share')} of cases pass a media-break step "
+                f"(„{breaks[0].activity}“).",
+            )
         ]
     if gap is None:
-        reasons.append("Der OZG-Reifegrad ist im Register nicht erfasst.")
-    elif gap > 0:
         reasons.append(
-            f"OZG-Reifegrad {facts.ozg_maturity_level} liegt unter dem Ziel {target} "
-            f"(Skala {facts.ozg_maturity_scale or '1.1'})."
+            bi(
+                "Der OZG-Reifegrad ist im Register nicht erfasst.",
+                "The registry holds no OZG maturity level.",
+            )
         )
+    elif gap > 0:
+        reasons.append(_maturity_below(facts, target))
     else:
         reasons.append(
-            f"Ein Onlinedienst besteht (Reifegrad {facts.ozg_maturity_level}), wird aber wenig "
-            "genutzt: Nutzung fördern und den Papierweg zurückdrängen."
+            bi(
+                f"Ein Onlinedienst besteht (Reifegrad {facts.ozg_maturity_level}), wird aber "
+                "wenig genutzt: Nutzung fördern und den Papierweg zurückdrängen.",
+                f"An online service exists (maturity {facts.ozg_maturity_level}) but is little "
+                "used: promote its use and push back the paper route.",
+            )
         )
     reasons.append(
-        f"Schätzung: {say(signals, 'cases_per_year')} Fälle/Jahr × {say(signals, 'paper_share')} "
-        f"Papier × {pct(cfg['shift_share'])} kämen online = {num(moved)} Anträge × "
-        f"{dec(minutes or 0.0)} Min. Erfassung ({source}) ÷ 60 = {num(calc.result)} Stunden/Jahr; "
-        f"{num(pages)} Seiten Papier weniger."
+        bi(
+            f"Schätzung: {say(signals, 'cases_per_year')} Fälle/Jahr × "
+            f"{say(signals, 'paper_share')} Papier × {pct(cfg['shift_share'])} kämen online = "
+            f"{num(moved)} Anträge × {dec(minutes or 0.0)} Min. Erfassung ({source}) ÷ 60 = "
+            f"{num(calc.result)} Stunden/Jahr; {num(pages)} Seiten Papier weniger.",
+            f"Estimate: {say(signals, 'cases_per_year')} cases/year × "
+            f"{say(signals, 'paper_share')} paper × {pct(cfg['shift_share'])} would go online = "
+            f"{num(moved)} applications × {dec(minutes or 0.0)} min. of data entry "
+            f"({pick(source, 'en')}) ÷ 60 = {num(calc.result)} hours/year; "
+            f"{num(pages)} fewer pages of paper.",
+        )
     )
     days = process.paper_minus_online_days
     if days and days > 0:
         reasons.append(
-            f"Papierfälle dauern im Mittel {dec(days)} Kalendertage länger als Onlinefälle."
+            bi(
+                f"Papierfälle dauern im Mittel {dec(days)} Kalendertage länger als Onlinefälle.",
+                f"Paper cases take {dec(days)} calendar days longer than online cases on average.",
+            )
         )
     intake = _intake(process, breaks, a)
     # Where information comes in or goes out by the model's FIM types: the intake step first.
@@ -421,32 +484,61 @@ def process_redesign_rule(process: ProcessSignals, a: Assumptions) -> list[Findi
     signals = {"bottleneck_wait_days": wait, "handovers_per_case": process.handovers_per_case}
     source, target = process.bottleneck
     reasons = [
-        f"Fälle warten im Mittel {say(signals, 'bottleneck_wait_days')} Kalendertage zwischen "
-        f"„{source}“ und „{target}“ ({num(process.bottleneck_cases)} Fälle) — der größte Engpass."
+        bi(
+            f"Fälle warten im Mittel {say(signals, 'bottleneck_wait_days')} Kalendertage zwischen "
+            f"„{source}“ und „{target}“ ({num(process.bottleneck_cases)} Fälle) — der größte "
+            "Engpass.",
+            f"Cases wait {say(signals, 'bottleneck_wait_days')} calendar days on average between "
+            f"„{source}“ and „{target}“ ({num(process.bottleneck_cases)} cases) — the largest "
+            "bottleneck.",
+        )
     ]
     if handovers:
         reasons.append(
-            f"{say(signals, 'handovers_per_case')} Übergaben zwischen Organisationseinheiten je Fall."
+            bi(
+                f"{say(signals, 'handovers_per_case')} Übergaben zwischen Organisationseinheiten "
+                "je Fall.",
+                f"{say(signals, 'handovers_per_case')} hand-overs between organisational units "
+                "per case.",
+            )
         )
     if process.deadline_over_share is not None:
         reasons.append(
-            f"Gesetzliche Frist von {process.facts.legal_deadline_days} Tagen: "
-            f"{pct(process.deadline_over_share)} der Fälle darüber, "
-            f"{pct(process.deadline_close_share or 0.0)} knapp davor."
+            bi(
+                f"Gesetzliche Frist von {process.facts.legal_deadline_days} Tagen: "
+                f"{pct(process.deadline_over_share)} der Fälle darüber, "
+                f"{pct(process.deadline_close_share or 0.0)} knapp davor.",
+                f"Legal deadline of {process.facts.legal_deadline_days} days: "
+                f"{pct(process.deadline_over_share)} of cases exceed it, "
+                f"{pct(process.deadline_close_share or 0.0)} come close.",
+            )
         )
     share = process.bottleneck_cases / process.cases if process.cases else 0.0
     throughput = wait * cfg["wait_reduction"] * share
     reasons.append(
-        f"Erwartet: {pct(cfg['wait_reduction'])} kürzere Liegezeit am Engpass, im Mittel "
-        f"{dec(throughput)} Kalendertage kürzere Durchlaufzeit je Fall (Wartezeit, keine "
-        "Arbeitszeit: sie geht nicht in die Stunden ein)."
+        bi(
+            f"Erwartet: {pct(cfg['wait_reduction'])} kürzere Liegezeit am Engpass, im Mittel "
+            f"{dec(throughput)} Kalendertage kürzere Durchlaufzeit je Fall (Wartezeit, keine "
+            "Arbeitszeit: sie geht nicht in die Stunden ein).",
+            f"Expected: {pct(cfg['wait_reduction'])} shorter idle time at the bottleneck, on "
+            f"average {dec(throughput)} calendar days shorter throughput time per case (waiting "
+            "time, not working time: it does not count towards the hours).",
+        )
     )
     if calc.result:
         reasons.append(
-            f"Schätzung: {num(process.cases_per_year)} "
-            f"Fälle/Jahr × {say(signals, 'handovers_per_case')} Übergaben × "
-            f"{dec(cfg['minutes_per_handover'])} Min. ÷ 60 × {pct(cfg['handover_reduction'])} "
-            f"weniger Übergaben = {num(calc.result)} Stunden/Jahr."
+            bi(
+                f"Schätzung: {num(process.cases_per_year)} "
+                f"Fälle/Jahr × {say(signals, 'handovers_per_case')} Übergaben × "
+                f"{dec(cfg['minutes_per_handover'])} Min. ÷ 60 × "
+                f"{pct(cfg['handover_reduction'])} weniger Übergaben = {num(calc.result)} "
+                "Stunden/Jahr.",
+                f"Estimate: {num(process.cases_per_year)} "
+                f"cases/year × {say(signals, 'handovers_per_case')} hand-overs × "
+                f"{dec(cfg['minutes_per_handover'])} min. ÷ 60 × "
+                f"{pct(cfg['handover_reduction'])} fewer hand-overs = {num(calc.result)} "
+                "hours/year.",
+            )
         )
     return [
         Finding(
@@ -502,6 +594,15 @@ def _decides(kind: str, found: Finding, process: ProcessSignals, a: Assumptions)
     return found.decides or deciding(step, a)
 
 
+def _maturity_below(facts: ProcessFacts, target: object) -> Text:
+    scale = facts.ozg_maturity_scale or "1.1"
+    return bi(
+        f"OZG-Reifegrad {facts.ozg_maturity_level} liegt unter dem Ziel {target} (Skala {scale}).",
+        f"OZG maturity level {facts.ozg_maturity_level} is below the target {target} "
+        f"(scale {scale}).",
+    )
+
+
 def register_candidates(facts: ProcessFacts, assumptions: Assumptions) -> list[Candidate]:
     """What the registry alone suggests for a process without an event log: an online service
     where the OZG maturity is below target. No savings: paper share and effort are unknown."""
@@ -516,15 +617,21 @@ def register_candidates(facts: ProcessFacts, assumptions: Assumptions) -> list[C
     gap = target - facts.ozg_maturity_level
     if gap <= 0:
         return []
-    reasons = [
-        f"OZG-Reifegrad {facts.ozg_maturity_level} liegt unter dem Ziel {target} "
-        f"(Skala {facts.ozg_maturity_scale or '1.1'})."
-    ]
+    reasons = [_maturity_below(facts, target)]
     if facts.annual_case_volume:
-        reasons.append(f"{num(facts.annual_case_volume)} Fälle pro Jahr laut Register.")
+        reasons.append(
+            bi(
+                f"{num(facts.annual_case_volume)} Fälle pro Jahr laut Register.",
+                f"{num(facts.annual_case_volume)} cases per year according to the registry.",
+            )
+        )
     reasons.append(
-        "Kein Ereignisprotokoll: Papieranteil und Aufwand sind nicht gemessen, daher keine "
-        "Einsparschätzung. Ein Protokoll-Upload macht die Bewertung belastbar."
+        bi(
+            "Kein Ereignisprotokoll: Papieranteil und Aufwand sind nicht gemessen, daher keine "
+            "Einsparschätzung. Ein Protokoll-Upload macht die Bewertung belastbar.",
+            "No event log: paper share and effort are not measured, hence no savings estimate. "
+            "Uploading a log makes the assessment reliable.",
+        )
     )
     found = Finding(
         activity=None,
@@ -556,7 +663,12 @@ def _candidate(
         reasons.append(_SECTION_35A)
     low = found.cases < general["min_cases"]
     if low and found.cases:
-        reasons.append(f"Wenige Fälle: nur {num(found.cases)} Fälle stützen diese Aussage.")
+        reasons.append(
+            bi(
+                f"Wenige Fälle: nur {num(found.cases)} Fälle stützen diese Aussage.",
+                f"Few cases: only {num(found.cases)} cases support this statement.",
+            )
+        )
     score = 100 * (
         general["benefit_weight"] * found.benefit + general["effort_weight"] * (5 - effort) / 4
     )

@@ -104,7 +104,7 @@ def _show_import(result: FimImport) -> None:
             "registry.fim_import_facts",
             leika=result.leika,
             fim_version=result.fim_version or t("common.none"),
-            status=result.status or t("common.none"),
+            status=status_label(result.status) if result.status else t("common.none"),
             groups=result.activity_groups,
         )
     )

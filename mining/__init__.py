@@ -161,11 +161,15 @@ from mining.results import AnalysisResult as AnalysisResult
 from mining.texts import Text as Text
 from mining.texts import default_language as default_language
 from mining.texts import localized as localized
+from mining.texts import reading as reading
+from mining.texts import tr as tr
 
 __all__ = [
     "Text",
     "default_language",
     "localized",
+    "reading",
+    "tr",
     "ASSUMPTION_LABELS",
     "COUNTING_RULE",
     "MEASURES",

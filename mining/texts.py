@@ -16,10 +16,22 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
-__all__ = ["LANGUAGES", "Text", "bi", "default_language", "join", "localized", "pick"]
+__all__ = [
+    "LANGUAGES",
+    "Text",
+    "bi",
+    "default_language",
+    "join",
+    "localized",
+    "pick",
+    "reading",
+    "tr",
+]
 
 LANGUAGES = ("de", "en")
 
@@ -99,3 +111,23 @@ def _may_hold_text(value: Any) -> bool:
 
 def _is_frame(value: Any) -> bool:
     return type(value).__name__ == "DataFrame" and hasattr(value, "map")
+
+
+# The language a renderer writes in (the report's formats): set once around a whole rendering,
+# so the many small label helpers need no language argument.
+_READING: ContextVar[str] = ContextVar("pmo_reading_language", default="de")
+
+
+@contextmanager
+def reading(lang: str) -> Iterator[None]:
+    """Within the block, :func:`tr` answers in ``lang``."""
+    token = _READING.set(lang if lang in LANGUAGES else "de")
+    try:
+        yield
+    finally:
+        _READING.reset(token)
+
+
+def tr(de: str, en: str) -> str:
+    """``de`` or ``en``, whichever the surrounding :func:`reading` block writes in."""
+    return en if _READING.get() == "en" else de

@@ -26,6 +26,7 @@ from mining import (
     channel_column,
     filter_local_days,
     load_assumptions,
+    localized,
     office_calendar,
     open_log,
     register_candidates,
@@ -81,9 +82,10 @@ def build_report(
     actor: str,
     min_group_size: int | None = None,
     working_time: bool | None = None,
-    title: str = "Digitalisierungsportfolio",
+    title: str | None = None,
     now: dt.datetime | None = None,
     scenario: ReportScenario | None = None,
+    lang: str = "de",
 ) -> dict[str, Any]:
     """The portfolio of ``keys`` (default: every registered process) as a snapshot dict.
 
@@ -93,6 +95,8 @@ def build_report(
     from its catalogue data alone and says so. With ``scenario`` each process with a log gets a
     ``scenario`` (:meth:`mining.ScenarioResult.to_dict`) on its page. ``min_group_size`` and
     ``working_time`` default to the office settings beside the store's logs, as in the workspace.
+    Generated texts (reasons, notes) are frozen in ``lang``, which the snapshot records so that
+    its renderings label it in the same language.
     """
     if min_group_size is None or working_time is None:
         settings = office_settings(store.data_dir)
@@ -134,8 +138,10 @@ def build_report(
     flat = assumptions.flat()
     flat["general.min_group_size"] = min_group_size
     flat["general.working_time"] = working_time
-    return {
+    title = title or ("Digitization portfolio" if lang == "en" else "Digitalisierungsportfolio")
+    snapshot = {
         "schema": SCHEMA,
+        "language": lang,
         "id": None,
         "title": title,
         "created_at": iso((now or dt.datetime.now(dt.UTC)).replace(microsecond=0)),
@@ -154,6 +160,7 @@ def build_report(
         "candidates": candidates,
         "processes": processes,
     }
+    return localized(snapshot, lang)
 
 
 def _process_section(

@@ -49,12 +49,18 @@ def say(signals: dict[str, float | None], key: str) -> str:
     return shown_signal(key, stored(signals[key]))
 
 
-def measured_source(process: ProcessSignals) -> str:
+MEASURED = bi("gemessen", "measured")
+
+
+def measured_source(process: ProcessSignals) -> Text:
     """Where a count per year comes from: the log alone, or the log scaled to the registry's
     yearly volume."""
     if process.volume_source == "Register":
-        return "gemessen, hochgerechnet auf die Fallzahl laut Register"
-    return "gemessen"
+        return bi(
+            "gemessen, hochgerechnet auf die Fallzahl laut Register",
+            "measured, scaled to the case volume according to the registry",
+        )
+    return MEASURED
 
 
 def volume_note(process: ProcessSignals) -> Text:

@@ -21,7 +21,14 @@ from typing import Any
 from mining.digitization.assumptions import Assumptions
 from mining.digitization.calculation import Calculation, dec, num, pct, shown_signal
 from mining.digitization.fim import ASSISTANCE_ONLY, FimPrior, fim_prior, fim_reason, used_key
-from mining.digitization.finding import Finding, measured_source, saturate, say, volume_note
+from mining.digitization.finding import (
+    MEASURED,
+    Finding,
+    measured_source,
+    saturate,
+    say,
+    volume_note,
+)
 from mining.digitization.signals import ActivitySignals, ProcessSignals
 from mining.texts import Text, bi, join, pick
 
@@ -398,6 +405,6 @@ def _finding(
         used=tuple(used),
         measured=(
             ("Ausführungen/Jahr", measured_source(process)),
-            *((("Minuten je Ausführung", "gemessen"),) if measured else ()),
+            *((("Minuten je Ausführung", MEASURED),) if measured else ()),
         ),
     )

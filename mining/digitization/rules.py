@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from mining.digitization.assumptions import ASSUMPTION_LABELS, Assumptions
 from mining.digitization.calculation import Calculation, dec, num, pct
 from mining.digitization.fim import FimPrior, deciding, fim_prior, online_reason, priors, used_key
-from mining.digitization.finding import Finding, measured_source, saturate, say
+from mining.digitization.finding import MEASURED, Finding, measured_source, saturate, say
 from mining.digitization.rpa import assistance_rule, rpa_rule
 from mining.digitization.signals import ActivitySignals, ProcessFacts, ProcessSignals
 from mining.results import CandidateRecord, UsedAssumptionRecord
@@ -437,8 +437,8 @@ def online_service_rule(process: ProcessSignals, a: Assumptions) -> list[Finding
             ),
             measured=(
                 ("Fälle/Jahr", measured_source(process)),
-                ("Papieranteil", "gemessen"),
-                *((("Minuten Erfassung je Papierantrag", "gemessen"),) if measured else ()),
+                ("Papieranteil", MEASURED),
+                *((("Minuten Erfassung je Papierantrag", MEASURED),) if measured else ()),
             ),
         )
     ]
@@ -556,7 +556,7 @@ def process_redesign_rule(process: ProcessSignals, a: Assumptions) -> list[Findi
                 "process_redesign.handover_reduction",
                 "process_redesign.wait_reduction",
             ),
-            measured=(("Fälle/Jahr", measured_source(process)), ("Übergaben je Fall", "gemessen")),
+            measured=(("Fälle/Jahr", measured_source(process)), ("Übergaben je Fall", MEASURED)),
         )
     ]
 
@@ -715,7 +715,9 @@ def _used(kind: str, found: Finding, assumptions: Assumptions) -> tuple[UsedAssu
         section, _, key = dotted.partition(".")
         value = assumptions[section][key]
         label = ASSUMPTION_LABELS.get(dotted) or (
-            f"Stundensatz {key}" if section == "cost_rates_eur_per_hour" else dotted
+            bi(f"Stundensatz {key}", f"Hourly rate {key}")
+            if section == "cost_rates_eur_per_hour"
+            else dotted
         )
         out.append(
             {

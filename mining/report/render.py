@@ -376,7 +376,10 @@ def _units(analysis: dict) -> list[Section]:
         )
         if len(handovers) > TOP_ROWS:
             notes.append(
-                f"Gezeigt: die {TOP_ROWS} häufigsten von {len(handovers)} Übergaben-Paaren."
+                tr(
+                    f"Gezeigt: die {TOP_ROWS} häufigsten von {len(handovers)} Übergaben-Paaren.",
+                    f"Shown: the {TOP_ROWS} most frequent of {len(handovers)} hand-over pairs.",
+                )
             )
     units = analysis.get("org_units") or []
     if units:
@@ -391,7 +394,12 @@ def _units(analysis: dict) -> list[Section]:
         )
         sections.append(Section(tr("Organisationseinheiten", "Organisational units"), table))
         if len(units) > TOP_ROWS:
-            notes.append(f"Gezeigt: die {TOP_ROWS} größten von {len(units)} Einheiten.")
+            notes.append(
+                tr(
+                    f"Gezeigt: die {TOP_ROWS} größten von {len(units)} Einheiten.",
+                    f"Shown: the {TOP_ROWS} largest of {len(units)} units.",
+                )
+            )
     heading = None if sections else tr("Organisationseinheiten", "Organisational units")
     sections.append(Section(heading, Bullets([_text(groups.get("note")), *notes])))
     return sections
@@ -443,12 +451,17 @@ def _deadline(deadline: dict) -> Section:
 
 def _trends(rows: list[dict]) -> list[Section]:
     first, last = rows[0].get("period"), rows[-1].get("period")
-    note = (
+    note = tr(
         f"{len(rows)} Monate ({_text(first)} bis {_text(last)}), Kalendermonate in Berliner Zeit. "
         "Ein Fall beginnt mit seinem ersten und gilt mit seinem letzten Ereignis im Protokoll als "
         "abgeschlossen – auch wenn er nach dem Export weiterläuft, daher ist der letzte Monat oft "
         "unvollständig. Die Durchlaufzeit ist die der im Monat abgeschlossenen Fälle; ein Monat "
-        "ohne Abschluss hat keinen Wert."
+        "ohne Abschluss hat keinen Wert.",
+        f"{len(rows)} months ({_text(first)} to {_text(last)}), calendar months in Berlin time. "
+        "A case starts with its first event and counts as completed with its last event in the "
+        "log – even if it continues after the export, so the last month is often incomplete. "
+        "The throughput time is that of the cases completed in the month; a month without a "
+        "completion has no value.",
     )
     return [
         Section(

@@ -19,7 +19,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages._auth import User
-from app_pages._i18n import t
+from app_pages._i18n import t, uploader_note
 from app_pages._shared import visible_processes
 from mining import (
     OPTIONAL_ROLES,
@@ -107,6 +107,7 @@ def show_uploader() -> dict[str, Any] | None:
         key=f"logs_file_{round_}",
         help=t("logs.uploader_help", formats=", ".join(SUPPORTED_FORMATS)),
     )
+    uploader_note(ACCEPTED_TYPES)
     if file is None:
         reset_wizard()
         return None

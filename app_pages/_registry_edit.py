@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages._auth import User
-from app_pages._i18n import language, t
+from app_pages._i18n import language, t, uploader_note
 from app_pages._registry_catalogue import status_label
 from app_pages._registry_detail import display_value
 from process_registry import (
@@ -141,6 +141,7 @@ def _upload(reg: Registry, record: ProcessRecord, user: User) -> None:
             # The browser refuses a larger file before sending it; the check below covers the rest.
             max_upload_size=MAX_BPMN_BYTES >> 20,
         )
+        uploader_note(["bpmn", "xml"], MAX_BPMN_BYTES >> 20)
         comment = st.text_input(t("registry.comment"), key=f"registry_upload_{record.key}_comment")
         submitted = st.form_submit_button(t("registry.upload_button"), type="primary")
     if not submitted:

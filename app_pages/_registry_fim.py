@@ -13,7 +13,8 @@ import streamlit as st
 
 from app_pages._auth import User
 from app_pages._bpmn_viewer import DetailRow, ElementDetails
-from app_pages._i18n import language, t
+from app_pages._i18n import language, t, uploader_note
+from app_pages._registry_catalogue import status_label
 from process_registry import (
     MAX_XPROZESS_BYTES,
     FimImport,
@@ -60,6 +61,7 @@ def import_section(reg: Registry, user: User) -> FimImport | None:
                 key="registry_fim_import_file",
                 max_upload_size=MAX_XPROZESS_BYTES >> 20,
             )
+            uploader_note(["xml"], MAX_XPROZESS_BYTES >> 20)
             left, right = st.columns(2)
             key = left.text_input(
                 t("registry.fim_import_key"),

@@ -80,6 +80,7 @@ if user.can_create_reports:
                 default=list(names),
                 format_func=names.__getitem__,
                 key="reports_processes",
+                placeholder=t("common.choose_options"),
             )
             left, right = st.columns(2)
             date_from = left.date_input(

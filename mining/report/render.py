@@ -409,11 +409,15 @@ def _deadline(deadline: dict) -> Section:
     from mining.measures import COUNTING_RULE, clock_texts
 
     def count_share(count: str, share: str) -> str:
-        return f"{lb.number(deadline.get(count))} Fälle ({lb.percent(deadline.get(share))})"
+        cases = tr("Fälle", "cases")
+        return f"{lb.number(deadline.get(count))} {cases} ({lb.percent(deadline.get(share))})"
 
     starts, ends = clock_texts(deadline)
     rows = [
-        (tr("Frist", "Deadline"), f"{lb.number(deadline.get('deadline_days'))} Tage"),
+        (
+            tr("Frist", "Deadline"),
+            f"{lb.number(deadline.get('deadline_days'))} {tr('Tage', 'days')}",
+        ),
         (tr("Fristbeginn", "Deadline starts"), starts),
         (tr("Fristende", "Deadline ends"), ends),
         (
@@ -427,22 +431,36 @@ def _deadline(deadline: dict) -> Section:
         # A snapshot from before the clock activities: first to last event, in 24-hour blocks.
         return Section(tr("Gesetzliche Frist", "Legal deadline"), Facts(rows))
     rows[-1] = (
-        f"Knapp vor Fristende (ab {lb.plain(deadline['close_threshold'])} Tagen)",
+        tr(
+            f"Knapp vor Fristende (ab {lb.plain(deadline['close_threshold'])} Tagen)",
+            f"Close to the deadline (from {lb.plain(deadline['close_threshold'])} days)",
+        ),
         rows[-1][1],
     )
     if deadline.get("not_started"):
         rows.append(
             (
                 tr("Ohne Fristbeginn (nicht gezählt)", "Without deadline start (not counted)"),
-                f"{lb.number(deadline['not_started'])} Fälle ohne „{deadline.get('starts_with')}“",
+                tr(
+                    f"{lb.number(deadline['not_started'])} Fälle ohne „{deadline.get('starts_with')}“",
+                    f"{lb.number(deadline['not_started'])} cases without „{deadline.get('starts_with')}“",
+                ),
             )
         )
     if deadline.get("running"):
         rows.append(
             (
-                f"Ohne Fristende bis {lb.date(deadline.get('measured_until'))}",
-                f"{lb.number(deadline['running'])} Fälle, davon "
-                f"{lb.number(deadline.get('running_over'))} schon über der Frist (mitgezählt)",
+                tr(
+                    f"Ohne Fristende bis {lb.date(deadline.get('measured_until'))}",
+                    f"Without deadline end by {lb.date(deadline.get('measured_until'))}",
+                ),
+                tr(
+                    f"{lb.number(deadline['running'])} Fälle, davon "
+                    f"{lb.number(deadline.get('running_over'))} schon über der Frist (mitgezählt)",
+                    f"{lb.number(deadline['running'])} cases, "
+                    f"{lb.number(deadline.get('running_over'))} of them already over the deadline "
+                    "(counted)",
+                ),
             )
         )
     rows.append((tr("Zählweise", "Counting rule"), COUNTING_RULE))

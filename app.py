@@ -26,6 +26,7 @@ with st.sidebar:
         list(LANGUAGES),
         format_func=LANGUAGES.__getitem__,
         key="pmo_language_choice",
+        placeholder=t("common.choose_option"),
     )
     if choice != language():
         set_language(choice)

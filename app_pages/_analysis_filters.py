@@ -387,6 +387,7 @@ def _attribute(columns: Sequence[str], values_of: Callable[[str], Sequence[str]]
         columns,
         format_func=lambda c: t("analysis.filter_column_org_unit") if c == "org_unit" else c,
         key="analysis_add_attribute_column",
+        placeholder=t("common.choose_option"),
     )
     values = st.multiselect(
         t("analysis.filter_values"),

@@ -53,6 +53,7 @@ def _read_fields(current: Assumptions) -> dict[str, Any]:
         groups,
         index=groups.index(default_group) if default_group in groups else 0,
         key=f"{_WIDGET}pay_group",
+        placeholder=t("common.choose_option"),
     )
     values["general.default_pay_group"] = group
     values[f"cost_rates_eur_per_hour.{group}"] = right.number_input(

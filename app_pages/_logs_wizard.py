@@ -175,6 +175,7 @@ def read_overrides() -> None:
         format_func=lambda e: e or t("logs.as_detected"),
         key="logs_encoding",
         on_change=_store_read,
+        placeholder=t("common.choose_option"),
     )
     right.selectbox(
         t("logs.override_separator"),
@@ -183,6 +184,7 @@ def read_overrides() -> None:
         format_func=_separator_label,
         key="logs_sep",
         on_change=_store_read,
+        placeholder=t("common.choose_option"),
     )
 
 
@@ -286,6 +288,7 @@ def mapping_step(user: User, frame: pd.DataFrame) -> None:
         ),
         help=t("logs.link_process_help"),
         key="logs_process",
+        placeholder=t("common.choose_option"),
     )
     problem = _mapping_problem(labels)
     if problem:

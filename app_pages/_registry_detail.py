@@ -72,6 +72,7 @@ def show_diagram(reg: Registry, record: ProcessRecord) -> None:
         list(reversed(numbers)),
         key=f"registry_diagram_version_{record.key}",
         format_func=lambda n: t("registry.version_label", number=n),
+        placeholder=t("common.choose_option"),
     )
     try:
         xml = reg.export_version(record.key, number)

@@ -193,6 +193,7 @@ def _status(reg: Registry, record: ProcessRecord, user: User) -> None:
             index=statuses.index(current) if current in statuses else 0,
             format_func=status_label,
             key=f"{prefix}_value",
+            placeholder=t("common.choose_option"),
         )
         submitted = st.form_submit_button(t("registry.status_button"))
     if submitted:
@@ -219,6 +220,7 @@ def _metadata(reg: Registry, record: ProcessRecord, user: User) -> None:
             index=scales.index(values["ozg_maturity_scale"]),
             format_func=lambda s: t("common.none") if s is None else f"OZG {s}",
             key=f"{prefix}_ozg_maturity_scale",
+            placeholder=t("common.choose_option"),
         )
         for position, name in enumerate(_NUMBER_FIELDS):
             column = left if position % 2 == 0 else right
@@ -276,6 +278,7 @@ def _restore(reg: Registry, record: ProcessRecord, user: User) -> None:
             older,
             format_func=lambda n: t("registry.version_label", number=n),
             key=f"registry_restore_{record.key}_number",
+            placeholder=t("common.choose_option"),
         )
         comment = st.text_input(t("registry.comment"), key=f"registry_restore_{record.key}_comment")
         submitted = st.form_submit_button(t("registry.restore_button"))

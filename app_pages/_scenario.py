@@ -39,6 +39,7 @@ def scenario_section(snapshot: dict[str, Any], assumptions: Assumptions) -> None
         list(with_log),
         format_func=names.__getitem__,
         key="scenario_process",
+        placeholder=t("common.choose_option"),
     )
     candidates = {
         f"{c['activity']}|{c['recommendation']}": c

@@ -89,6 +89,7 @@ log_id = st.selectbox(
     index=ids.index(wanted) if wanted in by_id else 0,
     format_func=lambda i: _log_label(by_id[i]),
     key="analysis_log_choice",
+    placeholder=t("common.choose_option"),
 )
 st.session_state["analysis_log_id"] = log_id
 info = by_id[log_id]

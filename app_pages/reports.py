@@ -194,7 +194,11 @@ pick_labels = {
     for r in stored
 }
 selected = st.selectbox(
-    t("reports.pick"), list(by_id), format_func=pick_labels.__getitem__, key=SELECTED
+    t("reports.pick"),
+    list(by_id),
+    format_func=pick_labels.__getitem__,
+    key=SELECTED,
+    placeholder=t("common.choose_option"),
 )
 try:
     snapshot = archive.get(selected)

@@ -35,7 +35,7 @@ import streamlit as st
 
 from app_pages._analysis_common import DAY, decimal, percent, plain
 from app_pages._analysis_selection import FILTERS_KEY, SELECTION_KEY
-from app_pages._i18n import t
+from app_pages._i18n import language, t
 from mining import (
     LogView,
     LogViewError,
@@ -48,6 +48,7 @@ from mining import (
     filter_local_days,
     filter_variants,
     get_variants,
+    localized,
 )
 
 __all__ = [
@@ -232,7 +233,8 @@ def read_filters(log_id: str, base: LogView) -> list[Chip]:
             shown = spec if isinstance(spec, Mapping) else {"kind": repr(spec)}
             chips.append(Chip(position, dict(shown), str(shown.get("kind")), str(err)))
             continue
-        chips.append(Chip(position, clean, describe_filter(narrowed.filters[-1])))
+        label = localized(describe_filter(narrowed.filters[-1]), language())
+        chips.append(Chip(position, clean, label))
         view = narrowed
     return chips
 

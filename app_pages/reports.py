@@ -6,7 +6,7 @@ import json
 import pandas as pd
 import streamlit as st
 
-from app_pages._i18n import t
+from app_pages._i18n import language, t
 from app_pages._portfolio import number
 from app_pages._scenario import pending_scenario, scenario_label
 from app_pages._shared import (
@@ -137,6 +137,7 @@ if user.can_create_reports:
                             working_time=settings.working_time,
                             title=title.strip(),
                             scenario=scenario,
+                            lang=language(),
                         )
                         report_id = archive.save(snapshot, actor=user.name)
                 except (RegistryError, MiningError, SettingsError) as err:

@@ -85,7 +85,7 @@ def build_report(
     title: str | None = None,
     now: dt.datetime | None = None,
     scenario: ReportScenario | None = None,
-    lang: str = "de",
+    lang: str | None = None,
 ) -> dict[str, Any]:
     """The portfolio of ``keys`` (default: every registered process) as a snapshot dict.
 
@@ -96,7 +96,8 @@ def build_report(
     ``scenario`` (:meth:`mining.ScenarioResult.to_dict`) on its page. ``min_group_size`` and
     ``working_time`` default to the office settings beside the store's logs, as in the workspace.
     Generated texts (reasons, notes) are frozen in ``lang``, which the snapshot records so that
-    its renderings label it in the same language.
+    its renderings label it in the same language; without ``lang`` they stay
+    :class:`mining.Text` (German, with the English at hand) for a caller that picks later.
     """
     if min_group_size is None or working_time is None:
         settings = office_settings(store.data_dir)
@@ -141,7 +142,7 @@ def build_report(
     title = title or ("Digitization portfolio" if lang == "en" else "Digitalisierungsportfolio")
     snapshot = {
         "schema": SCHEMA,
-        "language": lang,
+        "language": lang or "de",
         "id": None,
         "title": title,
         "created_at": iso((now or dt.datetime.now(dt.UTC)).replace(microsecond=0)),
@@ -160,7 +161,7 @@ def build_report(
         "candidates": candidates,
         "processes": processes,
     }
-    return localized(snapshot, lang)
+    return snapshot if lang is None else localized(snapshot, lang)
 
 
 def _process_section(

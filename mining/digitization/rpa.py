@@ -37,7 +37,10 @@ __all__ = ["assistance_rule", "names_a_verb", "rpa_evidence", "rpa_rule"]
 _SYSTEM_TASKS = frozenset({"serviceTask", "scriptTask", "businessRuleTask"})
 # FIM types that say a step moves information or checks form: a piece of RPA evidence.
 _RULE_BOUND_PRIORS = frozenset({FimPrior.INTAKE, FimPrior.OUTPUT, FimPrior.FORMAL_CHECK})
-_FORMULA = "Ausführungen/Jahr × Minuten je Ausführung ÷ 60 × Automatisierungsanteil"
+_FORMULA = bi(
+    "Ausführungen/Jahr × Minuten je Ausführung ÷ 60 × Automatisierungsanteil",
+    "executions/year × minutes per execution ÷ 60 × automation share",
+)
 
 
 def _stem(verb: str) -> str:
@@ -175,9 +178,11 @@ def rpa_rule(process: ProcessSignals, a: Assumptions) -> list[Finding]:
     return found
 
 
-_ASSISTANCE_FORMULA = (
+_ASSISTANCE_FORMULA = bi(
     "keine Einsparschätzung: eine Assistenz bereitet die Entscheidung vor, die Beschäftigten "
-    "treffen sie; wie viel Zeit das spart, zeigt erst ein Versuch"
+    "treffen sie; wie viel Zeit das spart, zeigt erst ein Versuch",
+    "no savings estimate: an assistant prepares the decision, the staff take it; only a trial "
+    "shows how much time that saves",
 )
 
 

@@ -116,9 +116,11 @@ def is_follow_up(activity: str) -> bool:
     return any(word in activity.lower() for word in _FOLLOW_UP)
 
 
-_AI_FORMULA = (
+_AI_FORMULA = bi(
     "(Wiederholungen/Jahr × Minuten je Wiederholung + Nachforderungen/Jahr × "
-    "Minuten je Nachforderung) ÷ 60 × vermiedene Nacharbeit"
+    "Minuten je Nachforderung) ÷ 60 × vermiedene Nacharbeit",
+    "(repetitions/year × minutes per repetition + follow-up requests/year × "
+    "minutes per follow-up request) ÷ 60 × rework avoided",
 )
 
 
@@ -276,8 +278,10 @@ def ai_form_rule(process: ProcessSignals, a: Assumptions) -> list[Finding]:
     ]
 
 
-_ONLINE_FORMULA = (
-    "Fälle/Jahr × Papieranteil × Anteil, der online käme × Minuten Erfassung je Papierantrag ÷ 60"
+_ONLINE_FORMULA = bi(
+    "Fälle/Jahr × Papieranteil × Anteil, der online käme × Minuten Erfassung je Papierantrag ÷ 60",
+    "cases/year × paper share × share that would go online × minutes of data entry per paper "
+    "application ÷ 60",
 )
 
 
@@ -444,8 +448,9 @@ def online_service_rule(process: ProcessSignals, a: Assumptions) -> list[Finding
     ]
 
 
-_REDESIGN_FORMULA = (
-    "Fälle/Jahr × Übergaben je Fall × Minuten je Übergabe ÷ 60 × vermiedene Übergaben"
+_REDESIGN_FORMULA = bi(
+    "Fälle/Jahr × Übergaben je Fall × Minuten je Übergabe ÷ 60 × vermiedene Übergaben",
+    "cases/year × hand-overs per case × minutes per hand-over ÷ 60 × hand-overs avoided",
 )
 
 
@@ -639,7 +644,10 @@ def register_candidates(facts: ProcessFacts, assumptions: Assumptions) -> list[C
         reasons=reasons,
         signals={"ozg_maturity_gap": gap, "cases_per_year": facts.annual_case_volume},
         calculation=Calculation(
-            "keine Schätzung ohne Ereignisprotokoll (Papieranteil und Aufwand unbekannt)",
+            bi(
+                "keine Schätzung ohne Ereignisprotokoll (Papieranteil und Aufwand unbekannt)",
+                "no estimate without an event log (paper share and effort unknown)",
+            ),
             {},
             0.0,
         ),

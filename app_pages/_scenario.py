@@ -8,10 +8,18 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from app_pages._i18n import t
+from app_pages._i18n import language, t
 from app_pages._portfolio import md, number, recommendation_label
 from app_pages._shared import log_store, registry
-from mining import SCENARIO_KINDS, Assumptions, MiningError, channel_column, open_log, run_scenario
+from mining import (
+    SCENARIO_KINDS,
+    Assumptions,
+    MiningError,
+    channel_column,
+    localized,
+    open_log,
+    run_scenario,
+)
 from pmo import process_facts
 from process_registry import RegistryError
 
@@ -87,6 +95,7 @@ def scenario_section(snapshot: dict[str, Any], assumptions: Assumptions) -> None
             online_share=None if share is None else share / 100,
             channel_column=channel_column(view),
         ).to_dict()
+        result = localized(result, language())
     except (MiningError, RegistryError) as err:
         st.error(str(err))
         return

@@ -225,7 +225,8 @@ def report_command(
     creating = snapshot_id is None
     with StagedOutput(output) as staged:
         if not creating:
-            staged.write(render_report(archive.get(snapshot_id), fmt, lang))
+            # A stored snapshot keeps the language it was frozen in, labels included.
+            staged.write(render_report(archive.get(snapshot_id), fmt))
         else:
             snapshot = build_report(
                 Registry(store.db),

@@ -19,6 +19,7 @@ import os
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
+from types import MappingProxyType
 from typing import Any
 
 __all__ = [
@@ -84,10 +85,11 @@ def localized(value: Any, lang: str) -> Any:
     replaced by its ``lang`` version; keys and everything else stay as they are."""
     if isinstance(value, Text):
         return value.in_language(lang)
-    if isinstance(value, str) or lang == "de" and not _may_hold_text(value):
+    if isinstance(value, str):
         return value
     if isinstance(value, Mapping):
-        return type(value)({k: localized(v, lang) for k, v in value.items()})  # type: ignore[call-arg]
+        items = {k: localized(v, lang) for k, v in value.items()}
+        return MappingProxyType(items) if isinstance(value, MappingProxyType) else items
     if isinstance(value, tuple) and hasattr(value, "_fields"):
         return type(value)(*(localized(v, lang) for v in value))
     if isinstance(value, list | tuple):
@@ -102,11 +104,6 @@ def localized(value: Any, lang: str) -> Any:
     if _is_frame(value):
         return value.map(lambda v: localized(v, lang) if isinstance(v, str) else v)
     return value
-
-
-def _may_hold_text(value: Any) -> bool:
-    # German is the str value itself, yet callers may still want plain strings: keep it cheap.
-    return isinstance(value, Mapping | list | tuple) or dataclasses.is_dataclass(value)
 
 
 def _is_frame(value: Any) -> bool:

@@ -25,6 +25,7 @@ from typing import Any
 __all__ = [
     "LANGUAGES",
     "Text",
+    "as_read",
     "bi",
     "default_language",
     "join",
@@ -128,3 +129,8 @@ def reading(lang: str) -> Iterator[None]:
 def tr(de: str, en: str) -> str:
     """``de`` or ``en``, whichever the surrounding :func:`reading` block writes in."""
     return en if _READING.get() == "en" else de
+
+
+def as_read(value: str) -> str:
+    """``value`` in the language of the surrounding :func:`reading` block."""
+    return pick(value, _READING.get())

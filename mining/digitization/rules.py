@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from mining.digitization.assumptions import ASSUMPTION_LABELS, Assumptions
-from mining.digitization.calculation import Calculation, dec, num, pct
+from mining.digitization.calculation import Calculation, dec, input_name, num, pct
 from mining.digitization.fim import FimPrior, deciding, fim_prior, online_reason, priors, used_key
 from mining.digitization.finding import MEASURED, Finding, measured_source, saturate, say
 from mining.digitization.rpa import assistance_rule, rpa_rule
@@ -713,7 +713,7 @@ def _used(kind: str, found: Finding, assumptions: Assumptions) -> tuple[UsedAssu
     out: list[UsedAssumptionRecord] = [
         {
             "key": name,
-            "label": name,
+            "label": input_name(name),
             "value": found.calculation.inputs.get(name),
             "source": source,
         }

@@ -15,7 +15,7 @@ from reportlab.graphics.shapes import Drawing
 from mining.report import figures
 from mining.report import labels as lb
 from mining.report import render as rp
-from mining.texts import tr
+from mining.texts import as_read, tr
 
 __all__ = ["render_html"]
 
@@ -51,7 +51,8 @@ footer { margin-top: 3rem; color: #5a6573; font-size: .85rem; }
 
 
 def _e(value: object) -> str:
-    return escape(str(value), quote=True)
+    # A Text not yet localized (a snapshot built without a language) reads in the report's.
+    return escape(str(as_read(value) if isinstance(value, str) else value), quote=True)
 
 
 def _svg(drawing: Drawing, number: int, label: str) -> str:

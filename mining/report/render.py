@@ -14,9 +14,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from mining.digitization.calculation import input_name
 from mining.report import labels as lb
 from mining.report.redact import redaction_notes
-from mining.texts import reading, tr
+from mining.texts import as_read, reading, tr
 
 __all__ = [
     "Bullets",
@@ -412,7 +413,7 @@ def _deadline(deadline: dict) -> Section:
         cases = tr("Fälle", "cases")
         return f"{lb.number(deadline.get(count))} {cases} ({lb.percent(deadline.get(share))})"
 
-    starts, ends = clock_texts(deadline)
+    starts, ends = (as_read(text) for text in clock_texts(deadline))
     rows = [
         (
             tr("Frist", "Deadline"),
@@ -463,7 +464,7 @@ def _deadline(deadline: dict) -> Section:
                 ),
             )
         )
-    rows.append((tr("Zählweise", "Counting rule"), COUNTING_RULE))
+    rows.append((tr("Zählweise", "Counting rule"), as_read(COUNTING_RULE)))
     return Section(tr("Gesetzliche Frist", "Legal deadline"), Facts(rows))
 
 
@@ -539,7 +540,10 @@ def calculation_lines(candidate: dict) -> list[str]:
         if inputs:
             lines.append(
                 tr("Eingangsgrößen: ", "Inputs: ")
-                + "; ".join(f"{name} = {lb.plain(value)}" for name, value in inputs.items())
+                + "; ".join(
+                    f"{as_read(input_name(name))} = {lb.plain(value)}"
+                    for name, value in inputs.items()
+                )
             )
         result = lb.number(calculation.get("result"), 1)
         lines.append(tr(f"Ergebnis: {result} Stunden/Jahr", f"Result: {result} hours/year"))

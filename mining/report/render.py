@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from mining.digitization.calculation import input_name
+from mining.digitization import input_name
 from mining.report import labels as lb
 from mining.report.redact import redaction_notes
 from mining.texts import as_read, reading, tr

@@ -32,6 +32,7 @@ __all__ = [
     "localized",
     "pick",
     "reading",
+    "reading_language",
     "tr",
 ]
 
@@ -134,3 +135,8 @@ def tr(de: str, en: str) -> str:
 def as_read(value: str) -> str:
     """``value`` in the language of the surrounding :func:`reading` block."""
     return pick(value, _READING.get())
+
+
+def reading_language() -> str:
+    """The language of the surrounding :func:`reading` block (German outside one)."""
+    return _READING.get()

@@ -2,13 +2,14 @@
 
 import streamlit as st
 
-from app_pages._i18n import LANGUAGES, language, set_language, t
+from app_pages._i18n import LANGUAGES, german_widgets, language, set_language, t
 from app_pages._shared import check_database, signed_in_user
 from process_registry import SchemaOutdatedError
 
 st.set_page_config(page_title="pmo – Prozessmanagement", layout="wide")
 
 user = signed_in_user()
+german_widgets()
 
 try:
     check_database()
@@ -25,6 +26,7 @@ with st.sidebar:
         list(LANGUAGES),
         format_func=LANGUAGES.__getitem__,
         key="pmo_language_choice",
+        placeholder=t("common.choose_option"),
     )
     if choice != language():
         set_language(choice)

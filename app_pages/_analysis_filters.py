@@ -35,7 +35,7 @@ import streamlit as st
 
 from app_pages._analysis_common import DAY, decimal, percent, plain
 from app_pages._analysis_selection import FILTERS_KEY, SELECTION_KEY
-from app_pages._i18n import t
+from app_pages._i18n import language, t
 from mining import (
     LogView,
     LogViewError,
@@ -48,6 +48,7 @@ from mining import (
     filter_local_days,
     filter_variants,
     get_variants,
+    localized,
 )
 
 __all__ = [
@@ -232,7 +233,8 @@ def read_filters(log_id: str, base: LogView) -> list[Chip]:
             shown = spec if isinstance(spec, Mapping) else {"kind": repr(spec)}
             chips.append(Chip(position, dict(shown), str(shown.get("kind")), str(err)))
             continue
-        chips.append(Chip(position, clean, describe_filter(narrowed.filters[-1])))
+        label = localized(describe_filter(narrowed.filters[-1]), language())
+        chips.append(Chip(position, clean, label))
         view = narrowed
     return chips
 
@@ -387,9 +389,13 @@ def _attribute(columns: Sequence[str], values_of: Callable[[str], Sequence[str]]
         columns,
         format_func=lambda c: t("analysis.filter_column_org_unit") if c == "org_unit" else c,
         key="analysis_add_attribute_column",
+        placeholder=t("common.choose_option"),
     )
     values = st.multiselect(
-        t("analysis.filter_values"), values_of(column), key=f"analysis_add_attribute_{column}"
+        t("analysis.filter_values"),
+        values_of(column),
+        key=f"analysis_add_attribute_{column}",
+        placeholder=t("common.choose_options"),
     )
     keep = _keep("analysis_add_attribute_keep")
     return _with_keep({"kind": "attribute", "column": column, "values": values}, keep)
@@ -397,7 +403,11 @@ def _attribute(columns: Sequence[str], values_of: Callable[[str], Sequence[str]]
 
 def _activity(activities: Sequence[str]) -> Any:
     activity = st.selectbox(
-        t("analysis.col_activity"), activities, key="analysis_add_activity", index=None
+        t("analysis.col_activity"),
+        activities,
+        key="analysis_add_activity",
+        index=None,
+        placeholder=t("common.choose_option"),
     )
     present = _keep("analysis_add_activity_keep")
     return {"kind": "activity", "activity": activity, "present": present}
@@ -416,6 +426,7 @@ def _follows(result: Mapping[str, Any]) -> Any:
         ),
         index=None,
         key="analysis_add_follows",
+        placeholder=t("common.choose_option"),
     )
     keep = _keep("analysis_add_follows_keep")
     if chosen is None:
@@ -436,6 +447,7 @@ def _variants(result: Mapping[str, Any]) -> Any:
             cases=variants[n - 1]["cases"],
         ),
         key="analysis_add_variants",
+        placeholder=t("common.choose_options"),
     )
     keep = _keep("analysis_add_variants_keep")
     return _with_keep({"kind": "variant", "numbers": numbers}, keep)
@@ -462,8 +474,18 @@ def _endpoints(result: Mapping[str, Any]) -> Any:
     )
     ends = sorted(result.get("end_activities") or {}, key=lambda a: -result["end_activities"][a])
     left, right = st.columns(2)
-    start = left.multiselect(t("analysis.filter_starts"), starts, key="analysis_add_starts")
-    end = right.multiselect(t("analysis.filter_ends"), ends, key="analysis_add_ends")
+    start = left.multiselect(
+        t("analysis.filter_starts"),
+        starts,
+        key="analysis_add_starts",
+        placeholder=t("common.choose_options"),
+    )
+    end = right.multiselect(
+        t("analysis.filter_ends"),
+        ends,
+        key="analysis_add_ends",
+        placeholder=t("common.choose_options"),
+    )
     return {"kind": "endpoints", "start": start or None, "end": end or None}
 
 

@@ -153,6 +153,7 @@ def _mapping_control(
         t("analysis.mapping_activity"),
         [row["activity"] for row in rows],
         key="analysis_mapping_activity",
+        placeholder=t("common.choose_option"),
     )
     suggestions = next((row["suggestions"] for row in rows if row["activity"] == activity), [])
     suggested = next((s for s in suggestions if s in steps), None)

@@ -94,6 +94,7 @@ def show_variants(result: dict[str, Any]) -> None:
             cases=variants[i]["cases"],
         ),
         key=CHOICE_KEY,
+        placeholder=t("common.choose_option"),
     )
     if chosen is not None:
         _variant_detail(chosen + 1, variants[chosen])

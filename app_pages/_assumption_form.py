@@ -74,7 +74,12 @@ def _read_fields(current: Assumptions) -> dict[str, Any]:
     groups = list(rates)
     if st.session_state[f"{_WIDGET}pay_group"] not in groups:
         st.session_state[f"{_WIDGET}pay_group"] = groups[0]
-    group = left.selectbox(t("digitization.a_pay_group"), groups, key=f"{_WIDGET}pay_group")
+    group = left.selectbox(
+        t("digitization.a_pay_group"),
+        groups,
+        key=f"{_WIDGET}pay_group",
+        placeholder=t("common.choose_option"),
+    )
     st.session_state.setdefault(f"{_WIDGET}rate_{group}", float(rates[group]))
     values["general.default_pay_group"] = group
     values[f"cost_rates_eur_per_hour.{group}"] = right.number_input(

@@ -19,7 +19,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages._auth import User
-from app_pages._i18n import t
+from app_pages._i18n import t, uploader_note
 from app_pages._shared import visible_processes
 from mining import (
     OPTIONAL_ROLES,
@@ -107,6 +107,7 @@ def show_uploader() -> dict[str, Any] | None:
         key=f"logs_file_{round_}",
         help=t("logs.uploader_help", formats=", ".join(SUPPORTED_FORMATS)),
     )
+    uploader_note(ACCEPTED_TYPES)
     if file is None:
         reset_wizard()
         return None
@@ -174,6 +175,7 @@ def read_overrides() -> None:
         format_func=lambda e: e or t("logs.as_detected"),
         key="logs_encoding",
         on_change=_store_read,
+        placeholder=t("common.choose_option"),
     )
     right.selectbox(
         t("logs.override_separator"),
@@ -182,6 +184,7 @@ def read_overrides() -> None:
         format_func=_separator_label,
         key="logs_sep",
         on_change=_store_read,
+        placeholder=t("common.choose_option"),
     )
 
 
@@ -285,6 +288,7 @@ def mapping_step(user: User, frame: pd.DataFrame) -> None:
         ),
         help=t("logs.link_process_help"),
         key="logs_process",
+        placeholder=t("common.choose_option"),
     )
     problem = _mapping_problem(labels)
     if problem:

@@ -34,6 +34,7 @@ from mining import (
     AssumptionsError,
     MiningError,
     checked_values,
+    localized,
 )
 from pmo import build_report
 from process_registry import OfficeSettings, RegistryError, SettingsError, database_url
@@ -97,7 +98,8 @@ def portfolio(user: User, assumptions: Assumptions) -> dict[str, Any] | None:
         )
         stored = tuple(sorted(info.log_id for info in visible_logs(user)))
         if _rests_on(result) <= set(stored):
-            return result
+            # Generated texts (reasons, notes) carry both languages; the page shows one.
+            return localized(result, language())
         logs = stored
     raise MiningError(t("overview.logs_changed"))
 

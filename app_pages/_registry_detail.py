@@ -74,6 +74,7 @@ def show_diagram(reg: Registry, record: ProcessRecord) -> None:
         # Keyed by the head, so a new version (saved here or by someone else) is shown at once.
         key=f"registry_diagram_version_{record.key}_{numbers[-1] if numbers else 0}",
         format_func=lambda n: t("registry.version_label", number=n),
+        placeholder=t("common.choose_option"),
     )
     try:
         xml = reg.export_version(record.key, number)

@@ -115,12 +115,14 @@ def show_diff(reg: Registry, record: ProcessRecord) -> None:
         numbers,
         index=len(numbers) - 2,
         key=f"registry_diff_old_{record.key}",
+        placeholder=t("common.choose_option"),
     )
     new = right.selectbox(
         t("registry.diff_new"),
         numbers,
         index=len(numbers) - 1,
         key=f"registry_diff_new_{record.key}",
+        placeholder=t("common.choose_option"),
     )
     if old == new:
         st.info(t("registry.diff_same_version"))

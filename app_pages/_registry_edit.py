@@ -12,7 +12,7 @@ import streamlit as st
 
 from app_pages import _formats as fmt
 from app_pages._auth import User
-from app_pages._i18n import t
+from app_pages._i18n import t, uploader_note
 from app_pages._registry_catalogue import status_label
 from app_pages._registry_detail import display_value
 from process_registry import (
@@ -167,6 +167,7 @@ def _upload(reg: Registry, record: ProcessRecord, user: User) -> None:
             # The browser refuses a larger file before sending it; the check below covers the rest.
             max_upload_size=MAX_BPMN_BYTES >> 20,
         )
+        uploader_note(["bpmn", "xml"], MAX_BPMN_BYTES >> 20)
         comment = st.text_input(t("registry.comment"), key=f"registry_upload_{record.key}_comment")
         show_flash("upload")  # beside the button the user clicked
         submitted = st.form_submit_button(t("registry.upload_button"), type="primary")
@@ -236,6 +237,7 @@ def _status(reg: Registry, record: ProcessRecord, user: User) -> None:
             index=statuses.index(current) if current in statuses else 0,
             format_func=status_label,
             key=f"{prefix}_value",
+            placeholder=t("common.choose_option"),
         )
         reason = st.text_input(
             t("registry.override_reason"),
@@ -269,6 +271,7 @@ def _metadata(reg: Registry, record: ProcessRecord, user: User) -> None:
             index=scales.index(values["ozg_maturity_scale"]),
             format_func=lambda s: t("common.none") if s is None else f"OZG {s}",
             key=f"{prefix}_ozg_maturity_scale",
+            placeholder=t("common.choose_option"),
         )
         for position, name in enumerate(_NUMBER_FIELDS):
             column = left if position % 2 == 0 else right
@@ -327,6 +330,7 @@ def _restore(reg: Registry, record: ProcessRecord, user: User) -> None:
             older,
             format_func=lambda n: t("registry.version_label", number=n),
             key=f"registry_restore_{record.key}_number",
+            placeholder=t("common.choose_option"),
         )
         comment = st.text_input(t("registry.comment"), key=f"registry_restore_{record.key}_comment")
         show_flash("restore")  # beside the button the user clicked

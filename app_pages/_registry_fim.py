@@ -14,7 +14,8 @@ import streamlit as st
 from app_pages import _formats as fmt
 from app_pages._auth import User
 from app_pages._bpmn_viewer import DetailRow, ElementDetails
-from app_pages._i18n import t
+from app_pages._i18n import t, uploader_note
+from app_pages._registry_catalogue import status_label
 from process_registry import (
     MAX_XPROZESS_BYTES,
     FimImport,
@@ -61,6 +62,7 @@ def import_section(reg: Registry, user: User) -> FimImport | None:
                 key="registry_fim_import_file",
                 max_upload_size=MAX_XPROZESS_BYTES >> 20,
             )
+            uploader_note(["xml"], MAX_XPROZESS_BYTES >> 20)
             left, right = st.columns(2)
             key = left.text_input(
                 t("registry.fim_import_key"),
@@ -105,7 +107,7 @@ def _show_import(result: FimImport) -> None:
             "registry.fim_import_facts",
             leika=result.leika,
             fim_version=result.fim_version or t("common.none"),
-            status=result.status or t("common.none"),
+            status=status_label(result.status) if result.status else t("common.none"),
             groups=result.activity_groups,
         )
     )

@@ -9,10 +9,18 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import _formats as fmt
-from app_pages._i18n import t
+from app_pages._i18n import language, t
 from app_pages._portfolio import md, number, recommendation_label
 from app_pages._shared import log_store, registry
-from mining import SCENARIO_KINDS, Assumptions, MiningError, channel_column, open_log, run_scenario
+from mining import (
+    SCENARIO_KINDS,
+    Assumptions,
+    MiningError,
+    channel_column,
+    localized,
+    open_log,
+    run_scenario,
+)
 from pmo import process_facts
 from process_registry import RegistryError
 
@@ -40,6 +48,7 @@ def scenario_section(snapshot: dict[str, Any], assumptions: Assumptions) -> None
         list(with_log),
         format_func=names.__getitem__,
         key="scenario_process",
+        placeholder=t("common.choose_option"),
     )
     candidates = {
         f"{c['activity']}|{c['recommendation']}": c
@@ -87,6 +96,7 @@ def scenario_section(snapshot: dict[str, Any], assumptions: Assumptions) -> None
             online_share=None if share is None else share / 100,
             channel_column=channel_column(view),
         ).to_dict()
+        result = localized(result, language())
     except (MiningError, RegistryError) as err:
         st.error(str(err))
         return

@@ -18,8 +18,8 @@ import streamlit as st
 
 from app_pages._analysis_filters import apply_filters
 from app_pages._auth import User, current_user
-from app_pages._i18n import t
-from mining import Assumptions, LogInfo, LogStore, LogView, load_assumptions
+from app_pages._i18n import language, t
+from mining import Assumptions, LogInfo, LogStore, LogView, load_assumptions, localized
 from process_registry import (
     SETTINGS_FILE,
     Database,
@@ -206,7 +206,8 @@ def cached_analysis(
         office=office or office_settings(),
     )
     check_scope(log_id, scope)  # after the lookup: a cache hit is checked against now, too
-    return result
+    # Generated texts (notes, reasons) carry both languages; the page shows the reader's.
+    return localized(result, language())
 
 
 def forget_derived_data() -> None:

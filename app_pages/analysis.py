@@ -16,7 +16,7 @@ from app_pages._analysis_model import show_model
 from app_pages._analysis_performance import show_performance
 from app_pages._analysis_trends import show_trends
 from app_pages._auth import ROLES, require
-from app_pages._i18n import t
+from app_pages._i18n import language, t
 from app_pages._shared import (
     ASSUMPTIONS_FILE,
     analysis_view,
@@ -36,6 +36,7 @@ from mining import (
     ModelConversionError,
     attribute_columns,
     describe_period,
+    localized,
 )
 from process_registry import RegistryError, data_dir, local_date, local_date_text, parse_iso
 
@@ -89,6 +90,7 @@ log_id = st.selectbox(
     index=ids.index(wanted) if wanted in by_id else 0,
     format_func=lambda i: _log_label(by_id[i]),
     key="analysis_log_choice",
+    placeholder=t("common.choose_option"),
 )
 st.session_state["analysis_log_id"] = log_id
 info = by_id[log_id]
@@ -193,7 +195,9 @@ if log.get("start") and log.get("end"):
     start, end = (_local_date(parse_iso(log[k])) for k in ("start", "end"))
     st.caption(t("analysis.period", start=f"{start:%d.%m.%Y}", end=f"{end:%d.%m.%Y}"))
 analysed = explorer.view
-st.caption(t("analysis.period_counts", sentence=plain(describe_period(analysed))))
+st.caption(
+    t("analysis.period_counts", sentence=plain(localized(describe_period(analysed), language())))
+)
 if not info.process:
     st.caption(t("analysis.not_linked"))
 with filter_area:

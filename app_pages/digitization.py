@@ -154,6 +154,7 @@ if shown:
         list(labels),
         format_func=labels.__getitem__,
         key="digitization_detail",
+        placeholder=t("common.choose_option"),
     )
     c = by_id.get(picked) or shown[0]
     st.markdown(f"**{md(c['process_name'] or c['process'])} – {md(activity_text(c))}**")

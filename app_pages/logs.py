@@ -164,6 +164,7 @@ def show_logs(user: User) -> None:
         list(by_id),
         format_func=lambda k: f"{k} – {by_id[k].source_name}",
         key="logs_delete_choice",
+        placeholder=t("common.choose_option"),
     )
     right.button(t("logs.delete_button"), on_click=_ask, args=(chosen,), key="logs_delete")
 
@@ -210,6 +211,7 @@ def show_reference_choice(
         list(names),
         format_func=lambda k: f"{names[k]} ({k})",
         key="logs_reference_process",
+        placeholder=t("common.choose_option"),
     )
     reference = references.get(key)
     if reference is not None and reference.log is not None:
@@ -252,6 +254,7 @@ def show_reference_choice(
         format_func=label,
         # Per process and revision: after a save the select shows the stored choice again.
         key=f"logs_reference_{key}_{record.revision}",
+        placeholder=t("common.choose_option"),
     )
     right.button(
         t("logs.reference_save"),

@@ -22,6 +22,7 @@ from app_pages._portfolio import (
     session_assumptions,
     stop_if_no_processes,
 )
+from app_pages._registry_catalogue import status_label
 from app_pages._shared import office_settings, signed_in_user, visible_logs, visible_processes
 from mining import MiningError, conclusions, score_explanation
 from process_registry import RegistryError, SettingsError, clock, local_date, parse_iso
@@ -226,7 +227,7 @@ freshness = pd.DataFrame(
     {
         t("overview.col_process"): [p.name for p in processes],
         t("overview.col_department"): [p.department for p in processes],
-        t("overview.col_status"): [p.status for p in processes],
+        t("overview.col_status"): [status_label(p.status) for p in processes],
         t("overview.col_logs"): [integer(log_counts.get(p.key, 0)) for p in processes],
         t("overview.col_reference"): [
             f"{reference[p.key]['log_id']} · {reference[p.key]['source_name']}"
@@ -275,7 +276,7 @@ st.dataframe(
 )
 
 st.markdown(f"**{t('overview.status_heading')}**")
-statuses = pd.Series([p.status for p in processes]).value_counts()
+statuses = pd.Series([status_label(p.status) for p in processes]).value_counts()
 st.dataframe(
     pd.DataFrame(
         {

@@ -72,6 +72,7 @@ key = st.selectbox(
     list(names),
     key="registry_selected",
     format_func=lambda k: f"{names[k]} ({k})",
+    placeholder=t("common.choose_option"),
 )
 try:
     record = reg.get_process(key)

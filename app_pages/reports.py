@@ -80,6 +80,7 @@ if user.can_create_reports:
                 default=list(names),
                 format_func=names.__getitem__,
                 key="reports_processes",
+                placeholder=t("common.choose_options"),
             )
             left, right = st.columns(2)
             date_from = left.date_input(
@@ -137,6 +138,7 @@ if user.can_create_reports:
                             data_age_warning_days=settings.data_age_warning_days,
                             title=title.strip(),
                             scenario=scenario,
+                            lang=language(),
                         )
                         report_id = archive.save(snapshot, actor=user.name)
                 except (RegistryError, MiningError, SettingsError) as err:
@@ -194,7 +196,11 @@ pick_labels = {
     for r in stored
 }
 selected = st.selectbox(
-    t("reports.pick"), list(by_id), format_func=pick_labels.__getitem__, key=SELECTED
+    t("reports.pick"),
+    list(by_id),
+    format_func=pick_labels.__getitem__,
+    key=SELECTED,
+    placeholder=t("common.choose_option"),
 )
 try:
     snapshot = archive.get(selected)

@@ -172,6 +172,11 @@ from mining.report import render_report as render_report
 from mining.report import step_totals as step_totals
 from mining.report import write_csv as write_csv
 from mining.results import AnalysisResult as AnalysisResult
+from mining.texts import Text as Text
+from mining.texts import default_language as default_language
+from mining.texts import localized as localized
+from mining.texts import reading as reading
+from mining.texts import tr as tr
 
 __all__ = [
     "ASSUMPTION_LABELS",
@@ -224,6 +229,7 @@ __all__ = [
     "ScenarioResult",
     "ReadOptions",
     "SecretKey",
+    "Text",
     "TimestampPolicy",
     "TraceStep",
     "UnitFigures",
@@ -245,6 +251,7 @@ __all__ = [
     "conclusions",
     "convert_to_petri_net",
     "deadline_status",
+    "default_language",
     "describe_filter",
     "describe_format",
     "describe_period",
@@ -289,6 +296,7 @@ __all__ = [
     "is_missing",
     "load_assumptions",
     "load_or_create_secret",
+    "localized",
     "lower_saxony_holidays",
     "map_activities",
     "map_dot",
@@ -298,6 +306,7 @@ __all__ = [
     "open_table",
     "preview_table",
     "process_conformance",
+    "reading",
     "redact_snapshot",
     "reduce_map",
     "register_candidates",
@@ -309,6 +318,7 @@ __all__ = [
     "step_totals",
     "suggest_mapping",
     "toml_text",
+    "tr",
     "unit_figures",
     "unmodelled_activities",
     "unplaced_activities",

@@ -27,6 +27,7 @@ from mining import (
     conclusions,
     filter_local_days,
     load_assumptions,
+    localized,
     office_calendar,
     open_log,
     register_candidates,
@@ -83,10 +84,11 @@ def build_report(
     actor: str,
     min_group_size: int | None = None,
     working_time: bool | None = None,
-    title: str = "Digitalisierungsportfolio",
+    title: str | None = None,
     now: dt.datetime | None = None,
     scenario: ReportScenario | None = None,
     data_age_warning_days: int | None = None,
+    lang: str | None = None,
 ) -> dict[str, Any]:
     """The portfolio of ``keys`` (default: every registered process) as a snapshot dict.
 
@@ -98,6 +100,9 @@ def build_report(
     ``working_time`` default to the office settings beside the store's logs, as in the workspace,
     and so does ``data_age_warning_days``: a log's ``age_days`` (newest event to ``created_at``)
     above it is warned about. ``conclusions`` holds the opening paragraph in German and English.
+    Generated texts (reasons, notes) are frozen in ``lang``, which the snapshot records so that
+    its renderings label it in the same language; without ``lang`` they stay
+    :class:`mining.Text` (German, with the English at hand) for a caller that picks later.
     """
     # Always read: the office's Land ends legal deadlines, whatever the caller overrides.
     settings = office_settings(store.data_dir)
@@ -149,8 +154,10 @@ def build_report(
     flat = assumptions.flat()
     flat["general.min_group_size"] = min_group_size
     flat["general.working_time"] = working_time
+    title = title or ("Digitization portfolio" if lang == "en" else "Digitalisierungsportfolio")
     snapshot = {
         "schema": SCHEMA,
+        "language": lang or "de",
         "id": None,
         "title": title,
         "created_at": iso(created),
@@ -170,8 +177,8 @@ def build_report(
         "processes": processes,
         "data_age_warning_days": data_age_warning_days,
     }
-    snapshot["conclusions"] = {lang: conclusions(snapshot, lang) for lang in ("de", "en")}
-    return snapshot
+    snapshot["conclusions"] = {code: conclusions(snapshot, code) for code in ("de", "en")}
+    return snapshot if lang is None else localized(snapshot, lang)
 
 
 def _process_section(

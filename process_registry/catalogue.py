@@ -26,6 +26,11 @@ class ProcessStatus(StrEnum):
     FACHLICH_FREIGEGEBEN = "fachlich freigegeben"
     ARCHIVIERT = "archiviert"
 
+    def label(self, lang: str = "de") -> str:
+        """The status for a reader: stored and in German it is FIM vocabulary, in English the
+        workspace's translation (app_pages/texts/registry.toml says the same)."""
+        return _STATUS_EN[self] if lang == "en" else self.value
+
     @classmethod
     def parse(cls, value: str) -> ProcessStatus:
         for status in cls:
@@ -33,6 +38,16 @@ class ProcessStatus(StrEnum):
                 return status
         allowed = ", ".join(s.value for s in cls)
         raise ValidationError(f"Unbekannter Status „{value}“. Erlaubt: {allowed}.")
+
+
+_STATUS_EN = {
+    ProcessStatus.IN_PLANUNG: "planned",
+    ProcessStatus.IN_BEARBEITUNG: "in progress",
+    ProcessStatus.ENTWURF: "draft",
+    ProcessStatus.METHODISCH_FREIGEGEBEN: "methodically released",
+    ProcessStatus.FACHLICH_FREIGEGEBEN: "released (subject matter)",
+    ProcessStatus.ARCHIVIERT: "archived",
+}
 
 
 # OZG maturity model 1.1 rates 0–4 (3 = online service); version 2.0 (July 2025) rates 0–7.

@@ -59,5 +59,7 @@ def test_a_fim_decision_shows_as_assistance_with_its_reason(
     detail.select_index(index).run()
     assert not app.exception
     details = " ".join(m.value for m in app.markdown).replace("\\", "")
-    assert "FIM-Aktivitätengruppe „Entscheidung“" in details
+    # The reason reads in the page's language (issue 17: English pages showed it in German).
+    group = "FIM-Aktivitätengruppe" if language == "de" else "FIM activity group"
+    assert f"{group} „Entscheidung“" in details
     assert "§ 35a VwVfG" in details

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from mining.conformance._scope import Edge, ScopeGraph, Split, find_splits, named, owner_of
 from mining.conformance.errors import ModelConversionError
 from mining.conformance.mapping import normalize_activity
+from mining.texts import bi, pick
 from process_registry import BpmnDocument, FlowNode, Process
 
 if TYPE_CHECKING:
@@ -85,7 +86,13 @@ def flatten(
         {normalize_activity(name) for name in event_labels},
     )
     flattener.stack.append(_process_key(doc, process))
-    flattener.scope(flattener.index(doc), process.id, "", "top", label=f"Prozess {named(process)}")
+    flattener.scope(
+        flattener.index(doc),
+        process.id,
+        "",
+        "top",
+        label=bi(f"Prozess {named(process)}", f"Process {named(process)}"),
+    )
     return Flattened(
         bpmn=flattener.bpmn,
         notes=list(dict.fromkeys(flattener.notes)),
@@ -181,8 +188,11 @@ class _Flattener:
             dropped = [b for b in graph.all_boundaries if not b.cancel_activity]
             for boundary in dropped:
                 self.notes.append(
-                    f"Nicht unterbrechendes Randereignis {named(boundary)} im Ad-hoc-Unterprozess "
-                    "ignoriert."
+                    bi(
+                        f"Nicht unterbrechendes Randereignis {named(boundary)} im Ad-hoc-Unterprozess "
+                        "ignoriert.",
+                        f"Non-interrupting boundary event {named(boundary)} in the ad-hoc subprocess ignored.",
+                    )
                 )
             splits: list[Split] = []
         else:
@@ -231,11 +241,19 @@ class _Flattener:
         for node in index.children.get(scope_id, []):
             if node.is_event_sub_process:
                 self.notes.append(
-                    f"Ereignis-Unterprozess {named(node)} ignoriert: er läuft nur bei einem "
-                    "Ereignis, das das Protokoll nicht zeigt."
+                    bi(
+                        f"Ereignis-Unterprozess {named(node)} ignoriert: er läuft nur bei einem "
+                        "Ereignis, das das Protokoll nicht zeigt.",
+                        f"Event subprocess {named(node)} ignored: it runs only on an event the log does not show.",
+                    )
                 )
             elif node.is_for_compensation or node.has_event_definition("compensateEventDefinition"):
-                self.notes.append(f"Kompensation {named(node)} ignoriert.")
+                self.notes.append(
+                    bi(
+                        f"Kompensation {named(node)} ignoriert.",
+                        f"Compensation {named(node)} ignored.",
+                    )
+                )
             elif node.type == "boundaryEvent":
                 boundaries.append(node)
             else:
@@ -247,8 +265,12 @@ class _Flattener:
                 by_host.setdefault(host.id, []).append(boundary)
             else:
                 self.notes.append(
-                    f"Randereignis {named(boundary)} ignoriert: die Aktivität "
-                    f"„{boundary.attached_to}“, an der es hängt, fehlt."
+                    bi(
+                        f"Randereignis {named(boundary)} ignoriert: die Aktivität "
+                        f"„{boundary.attached_to}“, an der es hängt, fehlt.",
+                        f"Boundary event {named(boundary)} ignored: the activity „{boundary.attached_to}“ "
+                        "it is attached to is missing.",
+                    )
                 )
         members = set(nodes) | {b.id for bs in by_host.values() for b in bs}
         edges = [
@@ -266,8 +288,12 @@ class _Flattener:
         starts = [n for n in graph.nodes.values() if not graph.incoming.get(n.id)]
         if mode != "adhoc" and starts:
             self.notes.append(
-                f"{label} hat kein Startereignis: die Elemente ohne eingehenden Fluss beginnen "
-                "(implizite Starts)."
+                bi(
+                    f"{label} hat kein Startereignis: die Elemente ohne eingehenden Fluss beginnen "
+                    "(implizite Starts).",
+                    f"{pick(label, 'en')} has no start event: the elements without an incoming flow start "
+                    "(implicit starts).",
+                )
             )
         if not starts:
             raise ModelConversionError(
@@ -315,8 +341,12 @@ class _Flattener:
                     self.flow(before, entries[boundary.id])
                     self.flow(after, entries[boundary.id])
                     self.notes.append(
-                        f"Unterbrechendes Randereignis {named(boundary)} an {named(host)}: "
-                        "alternativer Ausgang der Aktivität."
+                        bi(
+                            f"Unterbrechendes Randereignis {named(boundary)} an {named(host)}: "
+                            "alternativer Ausgang der Aktivität.",
+                            f"Interrupting boundary event {named(boundary)} on {named(host)}: "
+                            "an alternative exit of the activity.",
+                        )
                     )
                 entries[host_id], exits[host_id] = before, after
             split = parallel.get(host_id)
@@ -349,8 +379,11 @@ class _Flattener:
                 )
                 if conditional:
                     self.notes.append(
-                        f"Bedingte Sequenzflüsse aus {named(node)} als exklusive Verzweigung "
-                        "angenähert."
+                        bi(
+                            f"Bedingte Sequenzflüsse aus {named(node)} als exklusive Verzweigung "
+                            "angenähert.",
+                            f"Conditional sequence flows from {named(node)} approximated as an exclusive split.",
+                        )
                     )
                 self.flow(source, split)
                 source = split
@@ -374,7 +407,12 @@ class _Flattener:
         if mode == "top":
             self.flow(self.add(self.B.NormalStartEvent(id=f"{pid}__beginn", name="")), entry)
         elif explicit and len(starts) > 1:
-            self.notes.append(f"Mehrere Startereignisse in ({pid}) als Alternativen behandelt.")
+            self.notes.append(
+                bi(
+                    f"Mehrere Startereignisse in ({pid}) als Alternativen behandelt.",
+                    f"Several start events in ({pid}) treated as alternatives.",
+                )
+            )
         if mode != "adhoc":
             for node in starts:
                 self.flow(entry, entries[node.id])
@@ -410,8 +448,11 @@ class _Flattener:
             self.flow(join, target(owner_of(split.node, splits, larger_than=split.size)))
             if not split.boundaries:
                 self.notes.append(
-                    f"Parallele Zweige ab ({split.node}) enden getrennt: vor dem Ende "
-                    "zusammengeführt."
+                    bi(
+                        f"Parallele Zweige ab ({split.node}) enden getrennt: vor dem Ende "
+                        "zusammengeführt.",
+                        f"Parallel branches from ({split.node}) end separately: joined before the end.",
+                    )
                 )
         return done
 
@@ -423,7 +464,12 @@ class _Flattener:
         node_id = prefix + node.id
         if node.kind == "task":
             if not node.name:
-                self.notes.append(f"Aufgabe ohne Namen ({node.id}) ist im Petri-Netz unsichtbar.")
+                self.notes.append(
+                    bi(
+                        f"Aufgabe ohne Namen ({node.id}) ist im Petri-Netz unsichtbar.",
+                        f"Task without a name ({node.id}) is invisible in the Petri net.",
+                    )
+                )
             task = self.task(node_id, node.name or "")
             return task, task
         if node.kind == "gateway":
@@ -433,7 +479,10 @@ class _Flattener:
                 return self._terminal_event(node, node_id, self.B.NormalStartEvent, first=True)
             if node.has_event_definition("terminateEventDefinition"):
                 self.notes.append(
-                    f"Terminierendes Endereignis {named(node)} als normales Ende behandelt."
+                    bi(
+                        f"Terminierendes Endereignis {named(node)} als normales Ende behandelt.",
+                        f"Terminating end event {named(node)} treated as a normal end.",
+                    )
                 )
             if real_ends and node.type == "endEvent":
                 return self._terminal_event(node, node_id, self.B.NormalEndEvent, first=False)
@@ -452,7 +501,10 @@ class _Flattener:
             )
         if node.type == "eventBasedGateway":
             self.notes.append(
-                f"Ereignisbasiertes Gateway {named(node)} als exklusives Gateway behandelt."
+                bi(
+                    f"Ereignisbasiertes Gateway {named(node)} als exklusives Gateway behandelt.",
+                    f"Event-based gateway {named(node)} treated as an exclusive gateway.",
+                )
             )
         elif node.type == "inclusiveGateway" and _splits(index, node):
             # pm4py gives each branch a silent skip, so taking no branch at all also fits, which
@@ -461,8 +513,12 @@ class _Flattener:
             # were tried: alignments get them right, but pm4py's token replay, the default, then
             # no longer finds the silent steps of fitting cases and reports them as deviations.
             self.notes.append(
-                f"Inklusives Gateway {named(node)} wie in pm4py angenähert: jede Auswahl seiner "
-                "Zweige in beliebiger Reihenfolge ist zulässig, auch keiner."
+                bi(
+                    f"Inklusives Gateway {named(node)} wie in pm4py angenähert: jede Auswahl seiner "
+                    "Zweige in beliebiger Reihenfolge ist zulässig, auch keiner.",
+                    f"Inclusive gateway {named(node)} approximated as in pm4py: any selection of its "
+                    "branches in any order is allowed, also none.",
+                )
             )
         gateway = self.gateway(_GATEWAY_CLASSES[node.type], node_id, node.name or "")
         return gateway, gateway
@@ -494,18 +550,26 @@ class _Flattener:
         return task, event
 
     def _sub_process(self, index: _DocIndex, node: FlowNode, prefix: str) -> tuple[Node, Node]:
-        label = f"Unterprozess {named(node)}"
+        label = bi(f"Unterprozess {named(node)}", f"Subprocess {named(node)}")
         if not index.children.get(node.id):
             self.placeholders.append(node)
             task = self.task(prefix + node.id, node.name or "")
             return task, task
         if node.type == "adHocSubProcess":
             self.notes.append(
-                f"Ad-hoc-{label}: seine Aktivitäten in beliebiger Reihenfolge und Anzahl "
-                "zugelassen."
+                bi(
+                    f"Ad-hoc-{label}: seine Aktivitäten in beliebiger Reihenfolge und Anzahl "
+                    "zugelassen.",
+                    f"Ad-hoc {pick(label, 'en')}: its activities allowed in any order and number.",
+                )
             )
             return self.scope(index, node.id, prefix, "adhoc", label=label)
-        self.notes.append(f"{label} aufgelöst: sein Start und Ende sind stille Übergänge.")
+        self.notes.append(
+            bi(
+                f"{label} aufgelöst: sein Start und Ende sind stille Übergänge.",
+                f"{pick(label, 'en')} resolved: its start and end are silent transitions.",
+            )
+        )
         return self.scope(index, node.id, prefix, "sub", label=label)
 
     def _call(self, index: _DocIndex, node: FlowNode, prefix: str) -> tuple[Node, Node]:
@@ -517,8 +581,11 @@ class _Flattener:
             )
         if called in index.doc.global_task_ids and called not in index.doc.processes_by_id:
             self.notes.append(
-                f"Aufrufaktivität {named(node)} ruft die globale Aufgabe „{called}“: als Aufgabe "
-                "behandelt."
+                bi(
+                    f"Aufrufaktivität {named(node)} ruft die globale Aufgabe „{called}“: als Aufgabe "
+                    "behandelt.",
+                    f"Call activity {named(node)} calls the global task „{called}“: treated as a task.",
+                )
             )
             task = self.task(prefix + node.id, node.name or "")
             return task, task
@@ -537,7 +604,10 @@ class _Flattener:
         self.stack.append(key)
         self.inlined.add(process.id)
         self.notes.append(
-            f"Aufrufaktivität {named(node)}: Prozess {named(process)} an ihrer Stelle eingefügt."
+            bi(
+                f"Aufrufaktivität {named(node)}: Prozess {named(process)} an ihrer Stelle eingefügt.",
+                f"Call activity {named(node)}: process {named(process)} inserted in its place.",
+            )
         )
         try:
             return self.scope(
@@ -545,7 +615,9 @@ class _Flattener:
                 process.id,
                 f"{prefix}{node.id}/",
                 "sub",
-                label=f"Aufgerufener Prozess {named(process)}",
+                label=bi(
+                    f"Aufgerufener Prozess {named(process)}", f"Called process {named(process)}"
+                ),
             )
         finally:
             self.stack.pop()

@@ -14,6 +14,7 @@ from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from mining.texts import bi
 from process_registry import FlowNode
 
 __all__ = ["Edge", "ScopeGraph", "Split", "find_splits", "named", "owner_of"]
@@ -157,8 +158,12 @@ def find_splits(
             continue
         if _bypassed(graph, start_ids, node.id, ends, groups):
             notes.append(
-                f"Parallele Zweige nach {named(node)} enden getrennt und sind auch ohne diese "
-                "Verzweigung erreichbar: passende Fälle können Resttoken zeigen."
+                bi(
+                    f"Parallele Zweige nach {named(node)} enden getrennt und sind auch ohne diese "
+                    "Verzweigung erreichbar: passende Fälle können Resttoken zeigen.",
+                    f"Parallel branches after {named(node)} end separately and can be reached without "
+                    "this split too: fitting cases may show remaining tokens.",
+                )
             )
             continue
         splits.append(Split(node.id, groups))
@@ -177,8 +182,12 @@ def find_splits(
             if in_loop or not branch.isdisjoint(set().union(*split.branches)):
                 dropped.append(boundary)
                 notes.append(
-                    f"Nicht unterbrechendes Randereignis {named(boundary)} ignoriert: sein Zweig "
-                    "führt in den Hauptablauf zurück oder die Aktivität liegt in einer Schleife."
+                    bi(
+                        f"Nicht unterbrechendes Randereignis {named(boundary)} ignoriert: sein Zweig "
+                        "führt in den Hauptablauf zurück oder die Aktivität liegt in einer Schleife.",
+                        f"Non-interrupting boundary event {named(boundary)} ignored: its branch leads back "
+                        "into the main flow or the activity lies in a loop.",
+                    )
                 )
                 continue
             split.branches.append(branch)
@@ -187,15 +196,23 @@ def find_splits(
             splits.append(split)
             for boundary in split.boundaries:
                 notes.append(
-                    f"Nicht unterbrechendes Randereignis {named(boundary)}: optionaler paralleler "
-                    "Zweig ab Beginn der Aktivität."
+                    bi(
+                        f"Nicht unterbrechendes Randereignis {named(boundary)}: optionaler paralleler "
+                        "Zweig ab Beginn der Aktivität.",
+                        f"Non-interrupting boundary event {named(boundary)}: an optional parallel branch "
+                        "from the start of the activity.",
+                    )
                 )
         else:
             for boundary in split.boundaries:
                 dropped.append(boundary)
                 notes.append(
-                    f"Nicht unterbrechendes Randereignis {named(boundary)} ignoriert: die Enden "
-                    "seines Zweigs sind auch ohne die Aktivität erreichbar."
+                    bi(
+                        f"Nicht unterbrechendes Randereignis {named(boundary)} ignoriert: die Enden "
+                        "seines Zweigs sind auch ohne die Aktivität erreichbar.",
+                        f"Non-interrupting boundary event {named(boundary)} ignored: the ends of its "
+                        "branch can be reached without the activity too.",
+                    )
                 )
     splits.sort(key=lambda s: s.size)
     return splits, dropped

@@ -30,6 +30,7 @@ from mining.conformance._flatten import flatten
 from mining.conformance._scope import named
 from mining.conformance.errors import ModelConversionError
 from mining.conformance.mapping import normalize_activity
+from mining.texts import bi
 from process_registry import BpmnDocument, FlowNode, Process
 
 if TYPE_CHECKING:
@@ -177,7 +178,12 @@ def _ignored_notes(doc: BpmnDocument, chosen: Process, inlined: set[str]) -> lis
         if p.id != chosen.id and p.id not in inlined and p.id not in pooled
     ]
     if others:
-        notes.append(f"Geprüft wird Prozess {named(chosen)}; ignoriert: {', '.join(others)}.")
+        notes.append(
+            bi(
+                f"Geprüft wird Prozess {named(chosen)}; ignoriert: {', '.join(others)}.",
+                f"Process {named(chosen)} is checked; ignored: {', '.join(others)}.",
+            )
+        )
     ignored_kinds = []
     if doc.data_elements:
         ignored_kinds.append("Datenobjekte und -speicher")
@@ -186,5 +192,10 @@ def _ignored_notes(doc: BpmnDocument, chosen: Process, inlined: set[str]) -> lis
     if any({f.source, f.target}.isdisjoint(black_boxes) for f in doc.message_flows):
         ignored_kinds.append("Nachrichtenflüsse")
     if ignored_kinds:
-        notes.append(f"Für die Prüfung ohne Bedeutung und ignoriert: {', '.join(ignored_kinds)}.")
+        notes.append(
+            bi(
+                f"Für die Prüfung ohne Bedeutung und ignoriert: {', '.join(ignored_kinds)}.",
+                f"Of no meaning for the check and ignored: {', '.join(ignored_kinds)}.",
+            )
+        )
     return notes

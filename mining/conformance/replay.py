@@ -55,6 +55,7 @@ from mining.conformance.errors import ConformanceError
 from mining.conformance.mapping import ActivityMapping
 from mining.query import VariantCount
 from mining.results import ConformanceCheckRecord
+from mining.texts import bi
 
 __all__ = [
     "FIRST_ALIGNMENT_MIN_S",
@@ -200,9 +201,14 @@ def check_conformance(
     partial = checked_variants < len(variants)
     if partial:
         notes.append(
-            f"Zeitbudget von {time_budget_s:g} s erschöpft: {checked_variants} von "
-            f"{len(variants)} Varianten ({checked_cases / total_cases:.0%} der Fälle) geprüft. "
-            "Fitness und Abweichungen „übersprungen“/„falsche Reihenfolge“ gelten nur für sie."
+            bi(
+                f"Zeitbudget von {time_budget_s:g} s erschöpft: {checked_variants} von "
+                f"{len(variants)} Varianten ({checked_cases / total_cases:.0%} der Fälle) geprüft. "
+                "Fitness und Abweichungen „übersprungen“/„falsche Reihenfolge“ gelten nur für sie.",
+                f"Time budget of {time_budget_s:g} s used up: {checked_variants} of "
+                f"{len(variants)} variants ({checked_cases / total_cases:.0%} of cases) checked. "
+                "Fitness and the deviations „skipped“/„wrong order“ hold for them only.",
+            )
         )
 
     precision: float | None = None
@@ -326,14 +332,23 @@ def _token_replay_findings(
     notes: list[str] = []
     if cleared:
         notes.append(
-            f"{cleared} Fälle sind laut Token-Replay nicht passend, lassen sich aber ohne "
-            "Abweichung ausrichten (Alignment); pm4pys Token-Replay findet bei stillen "
-            "Übergängen nicht jeden Weg. Für sie sind keine Abweichungen ausgewiesen."
+            bi(
+                f"{cleared} Fälle sind laut Token-Replay nicht passend, lassen sich aber ohne "
+                "Abweichung ausrichten (Alignment); pm4pys Token-Replay findet bei stillen "
+                "Übergängen nicht jeden Weg. Für sie sind keine Abweichungen ausgewiesen.",
+                f"{cleared} cases do not fit by token replay but align without a deviation "
+                "(alignment); pm4py's token replay does not find every path through silent "
+                "transitions. No deviations are reported for them.",
+            )
         )
     if unconfirmed:
         notes.append(
-            f"Zeitbudget erschöpft: die Abweichungen von {unconfirmed} Fällen stammen nur aus "
-            "dem Token-Replay und nicht aus einem Alignment; sie können zu streng sein."
+            bi(
+                f"Zeitbudget erschöpft: die Abweichungen von {unconfirmed} Fällen stammen nur aus "
+                "dem Token-Replay und nicht aus einem Alignment; sie können zu streng sein.",
+                f"Time budget used up: the deviations of {unconfirmed} cases come from the token "
+                "replay only, not from an alignment; they may be too strict.",
+            )
         )
     return findings, notes
 
@@ -365,7 +380,10 @@ def _alignments(groups: list[_Group], model: ConvertedModel, budget: float) -> _
     if not checked:
         replayed = _token_replay(groups, model, 0.0)
         replayed.notes.append(
-            "Schon das häufigste Alignment überschritt das Zeitbudget; Ergebnis per Token-Replay."
+            bi(
+                "Schon das häufigste Alignment überschritt das Zeitbudget; Ergebnis per Token-Replay.",
+                "Already the most frequent alignment exceeded the time budget; result by token replay.",
+            )
         )
         return replayed
     fitness = 1.0 - deviations / worst if worst > 0 else 1.0
@@ -387,7 +405,10 @@ def _precision(
     )
     if value is None:
         notes.append(
-            f"Präzision nicht berechnet: mehr als {budget:g} s für die Präfixe des Protokolls."
+            bi(
+                f"Präzision nicht berechnet: mehr als {budget:g} s für die Präfixe des Protokolls.",
+                f"Precision not computed: more than {budget:g} s for the prefixes of the log.",
+            )
         )
     return value
 

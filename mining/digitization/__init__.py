@@ -17,7 +17,7 @@ from mining.digitization.assumptions import (
     AssumptionsError,
     load_assumptions,
 )
-from mining.digitization.calculation import Calculation, shown_signal
+from mining.digitization.calculation import Calculation, input_name, shown_signal
 from mining.digitization.fim import FimPrior, classify_fim_type
 from mining.digitization.overrides import checked_values as checked_values
 from mining.digitization.overrides import save_assumptions as save_assumptions
@@ -74,6 +74,7 @@ __all__ = [
     "collect_signals",
     "facts_from_model",
     "find_candidates",
+    "input_name",
     "load_assumptions",
     "rank_candidates",
     "recommend",

@@ -13,16 +13,45 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from mining.results import CalculationRecord
+from mining.texts import Text, bi
 
 __all__ = [
     "Calculation",
     "dec",
+    "input_name",
     "num",
     "pct",
     "shown_signal",
 ]
 
 InputValue = float | int | str | None
+
+# The inputs' names are keys (the formula names them, JSON carries them); a reader gets them here.
+_INPUT_NAMES_EN = {
+    "Ausführungen/Jahr": "executions/year",
+    "Minuten je Ausführung": "minutes per execution",
+    "Grundlage der Minuten": "basis of the minutes",
+    "Automatisierungsanteil": "automation share",
+    "Wiederholungen/Jahr": "repetitions/year",
+    "Minuten je Wiederholung": "minutes per repetition",
+    "Grundlage Minuten je Wiederholung": "basis of the minutes per repetition",
+    "Nachforderungen/Jahr": "follow-up requests/year",
+    "Minuten je Nachforderung": "minutes per follow-up request",
+    "Grundlage Minuten je Nachforderung": "basis of the minutes per follow-up request",
+    "vermiedene Nacharbeit": "rework avoided",
+    "Fälle/Jahr": "cases/year",
+    "Papieranteil": "paper share",
+    "Anteil, der online käme": "share that would go online",
+    "Minuten Erfassung je Papierantrag": "minutes of data entry per paper application",
+    "Übergaben je Fall": "hand-overs per case",
+    "Minuten je Übergabe": "minutes per hand-over",
+    "vermiedene Übergaben": "hand-overs avoided",
+}
+
+
+def input_name(name: str) -> Text:
+    """An input's name (a key, German) with its English for the reader."""
+    return bi(name, _INPUT_NAMES_EN.get(name, name))
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from enum import StrEnum
 
 from mining.digitization.assumptions import Assumptions
 from mining.digitization.signals import ActivitySignals
+from mining.texts import Text, bi
 
 __all__ = [
     "ASSISTANCE_ONLY",
@@ -91,57 +92,79 @@ def deciding(step: ActivitySignals, assumptions: Assumptions) -> bool:
     return step.decides or fim_prior(step, assumptions) in ASSISTANCE_ONLY
 
 
-_PRIOR_NOTE = (
-    "Ein Hinweis aus dem FIM-Modell, keine Messung: Eignung und Zahlen folgen aus dem Protokoll."
+_PRIOR_NOTE = bi(
+    "Ein Hinweis aus dem FIM-Modell, keine Messung: Eignung und Zahlen folgen aus dem Protokoll.",
+    "A hint from the FIM model, not a measurement: suitability and figures follow from the log.",
 )
 
-_RPA_TEXT: Mapping[FimPrior, str] = {
-    FimPrior.INTAKE: (
+_RPA_TEXT: Mapping[FimPrior, Text] = {
+    FimPrior.INTAKE: bi(
         "hier gehen Informationen ein — über eine Schnittstelle (Datenaustausch, z. B. "
-        "FIT-Connect oder ein XÖV-Standard) oder einen Softwareroboter übernommen statt abgetippt."
+        "FIT-Connect oder ein XÖV-Standard) oder einen Softwareroboter übernommen statt abgetippt.",
+        "information comes in here — taken over through an interface (data exchange, e.g. "
+        "FIT-Connect or an XÖV standard) or a software robot instead of being typed in.",
     ),
-    FimPrior.OUTPUT: (
+    FimPrior.OUTPUT: bi(
         "hier gehen Informationen hinaus — elektronisch übermitteln (Schnittstelle, Postfach) "
-        "statt drucken und versenden; ein Softwareroboter oder eine Schnittstelle übernimmt das."
+        "statt drucken und versenden; ein Softwareroboter oder eine Schnittstelle übernimmt das.",
+        "information goes out here — transmit it electronically (interface, mailbox) instead of "
+        "printing and posting; a software robot or an interface does that.",
     ),
-    FimPrior.FORMAL_CHECK: (
+    FimPrior.FORMAL_CHECK: bi(
         "eine formelle Prüfung (Vollständigkeit, Form, Fristen) folgt festen Regeln und "
-        "entscheidet nicht in der Sache — regelbasiert automatisierbar."
+        "entscheidet nicht in der Sache — regelbasiert automatisierbar.",
+        "a formal check (completeness, form, deadlines) follows fixed rules and does not decide "
+        "the matter — automatable by rules.",
     ),
 }
 
 
-def fim_reason(step: ActivitySignals, kind: FimPrior) -> str:
+def fim_reason(step: ActivitySignals, kind: FimPrior) -> Text:
     """The reason a step-level candidate gives for ``step``'s FIM type."""
     if kind in ASSISTANCE_ONLY:
         what = (
-            "entscheidet über den Fall"
+            bi("entscheidet über den Fall", "decides the case")
             if kind is FimPrior.DECISION
-            else "prüft den Fall in der Sache (die Grundlage der Entscheidung)"
+            else bi(
+                "prüft den Fall in der Sache (die Grundlage der Entscheidung)",
+                "examines the case on its merits (the basis of the decision)",
+            )
         )
-        return (
+        return bi(
             f"FIM-Aktivitätengruppe „{step.fim_type}“: der Schritt {what}. Auch wenn das "
             "Protokoll einen regelhaften Ablauf zeigt, übernimmt ihn kein Softwareroboter: ein "
             "vollautomatisierter Verwaltungsakt nur, wo eine Rechtsvorschrift es zulässt "
             "(§ 35a VwVfG). Höchstens eine KI-Assistenz bereitet die Entscheidung vor (Unterlagen "
-            "zusammenstellen, Entwurf vorschlagen); die Entscheidung treffen die Beschäftigten."
+            "zusammenstellen, Entwurf vorschlagen); die Entscheidung treffen die Beschäftigten.",
+            f"FIM activity group „{step.fim_type}“: the step {what.en}. Even where the log shows "
+            "a rule-like course, no software robot takes it over: a fully automated "
+            "administrative act only where a legal provision allows it (§ 35a VwVfG). At most an "
+            "AI assistant prepares the decision (compiling documents, proposing a draft); the "
+            "staff take the decision.",
         )
-    return f"FIM-Aktivitätengruppe „{step.fim_type}“: {_RPA_TEXT[kind]} {_PRIOR_NOTE}"
+    return bi(
+        f"FIM-Aktivitätengruppe „{step.fim_type}“: {_RPA_TEXT[kind]} {_PRIOR_NOTE}",
+        f"FIM activity group „{step.fim_type}“: {_RPA_TEXT[kind].en} {_PRIOR_NOTE.en}",
+    )
 
 
-def online_reason(step: ActivitySignals, kind: FimPrior) -> str:
+def online_reason(step: ActivitySignals, kind: FimPrior) -> Text:
     """The reason the online-service candidate gives for an intake or output group."""
     if kind is FimPrior.INTAKE:
-        what = (
-            "nimmt Informationen entgegen — ein Onlinedienst nimmt sie digital an, ohne Medienbruch"
+        what = bi(
+            "nimmt Informationen entgegen — ein Onlinedienst nimmt sie digital an, ohne Medienbruch",
+            "receives information — an online service takes it in digitally, without a media break",
         )
     else:
-        what = (
+        what = bi(
             "stellt Informationen bereit — ein Onlinedienst stellt sie digital zu "
-            "(Postfach, Bescheid-Download) statt auf Papier"
+            "(Postfach, Bescheid-Download) statt auf Papier",
+            "provides information — an online service delivers it digitally "
+            "(mailbox, notice download) instead of on paper",
         )
-    return (
-        f"FIM-Aktivitätengruppe „{step.fim_type}“: Schritt „{step.activity}“ {what}. {_PRIOR_NOTE}"
+    return bi(
+        f"FIM-Aktivitätengruppe „{step.fim_type}“: Schritt „{step.activity}“ {what}. {_PRIOR_NOTE}",
+        f"FIM activity group „{step.fim_type}“: step „{step.activity}“ {what.en}. {_PRIOR_NOTE.en}",
     )
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from mining.digitization.calculation import Calculation, num, shown_signal
 from mining.digitization.signals import ProcessSignals
+from mining.texts import Text, bi
 
 __all__ = ["Finding", "measured_source", "say", "saturate", "stored", "volume_note"]
 
@@ -48,15 +49,28 @@ def say(signals: dict[str, float | None], key: str) -> str:
     return shown_signal(key, stored(signals[key]))
 
 
-def measured_source(process: ProcessSignals) -> str:
+MEASURED = bi("gemessen", "measured")
+
+
+def measured_source(process: ProcessSignals) -> Text:
     """Where a count per year comes from: the log alone, or the log scaled to the registry's
     yearly volume."""
     if process.volume_source == "Register":
-        return "gemessen, hochgerechnet auf die Fallzahl laut Register"
-    return "gemessen"
+        return bi(
+            "gemessen, hochgerechnet auf die Fallzahl laut Register",
+            "measured, scaled to the case volume according to the registry",
+        )
+    return MEASURED
 
 
-def volume_note(process: ProcessSignals) -> str:
+def volume_note(process: ProcessSignals) -> Text:
     if process.volume_source == "Register":
-        return f"hochgerechnet auf {num(process.facts.annual_case_volume or 0)} Fälle/Jahr laut Register"
-    return f"hochgerechnet aus {num(process.cases)} Fällen in {num(process.period_days)} Tagen"
+        volume = num(process.facts.annual_case_volume or 0)
+        return bi(
+            f"hochgerechnet auf {volume} Fälle/Jahr laut Register",
+            f"scaled to {volume} cases/year according to the registry",
+        )
+    return bi(
+        f"hochgerechnet aus {num(process.cases)} Fällen in {num(process.period_days)} Tagen",
+        f"scaled from {num(process.cases)} cases in {num(process.period_days)} days",
+    )

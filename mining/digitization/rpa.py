@@ -21,15 +21,26 @@ from typing import Any
 from mining.digitization.assumptions import Assumptions
 from mining.digitization.calculation import Calculation, dec, num, pct, shown_signal
 from mining.digitization.fim import ASSISTANCE_ONLY, FimPrior, fim_prior, fim_reason, used_key
-from mining.digitization.finding import Finding, measured_source, saturate, say, volume_note
+from mining.digitization.finding import (
+    MEASURED,
+    Finding,
+    measured_source,
+    saturate,
+    say,
+    volume_note,
+)
 from mining.digitization.signals import ActivitySignals, ProcessSignals
+from mining.texts import Text, bi, join, pick
 
 __all__ = ["assistance_rule", "names_a_verb", "rpa_evidence", "rpa_rule"]
 
 _SYSTEM_TASKS = frozenset({"serviceTask", "scriptTask", "businessRuleTask"})
 # FIM types that say a step moves information or checks form: a piece of RPA evidence.
 _RULE_BOUND_PRIORS = frozenset({FimPrior.INTAKE, FimPrior.OUTPUT, FimPrior.FORMAL_CHECK})
-_FORMULA = "Ausführungen/Jahr × Minuten je Ausführung ÷ 60 × Automatisierungsanteil"
+_FORMULA = bi(
+    "Ausführungen/Jahr × Minuten je Ausführung ÷ 60 × Automatisierungsanteil",
+    "executions/year × minutes per execution ÷ 60 × automation share",
+)
 
 
 def _stem(verb: str) -> str:
@@ -59,33 +70,56 @@ def rpa_evidence(
     counts only beside evidence the log measured, so the model alone never makes a candidate."""
     found = []
     if step.variation is not None and step.variation <= cfg["max_gap_variation"]:
+        spread = shown_signal("gap_variation", step.variation)
+        limit = dec(cfg["max_gap_variation"], 2)
         found.append(
-            f"gleichförmige Zeit seit dem Vorschritt (Streuung {shown_signal('gap_variation', step.variation)}, "
-            f"höchstens {dec(cfg['max_gap_variation'], 2)})"
+            bi(
+                f"gleichförmige Zeit seit dem Vorschritt (Streuung {spread}, höchstens {limit})",
+                f"uniform time since the previous step (spread {spread}, at most {limit})",
+            )
         )
     if (
         step.same_session_share is not None
         and step.same_session_share >= cfg["min_same_session_share"]
     ):
         found.append(
-            f"in {pct(step.same_session_share)} der Ausführungen erledigt dieselbe Person den "
-            f"Vorschritt binnen {num(cfg['session_minutes'])} Minuten (eine Arbeitssitzung)"
+            bi(
+                f"in {pct(step.same_session_share)} der Ausführungen erledigt dieselbe Person den "
+                f"Vorschritt binnen {num(cfg['session_minutes'])} Minuten (eine Arbeitssitzung)",
+                f"in {pct(step.same_session_share)} of executions the same person did the "
+                f"previous step within {num(cfg['session_minutes'])} minutes (one work session)",
+            )
         )
     if (
         step.system_account_share is not None
         and step.system_account_share >= cfg["min_system_account_share"]
     ):
         found.append(
-            f"in {pct(step.system_account_share)} der Ausführungen arbeitet ein Systemkonto"
+            bi(
+                f"in {pct(step.system_account_share)} der Ausführungen arbeitet ein Systemkonto",
+                f"in {pct(step.system_account_share)} of executions a system account works",
+            )
         )
     measured_by_log = len(found)
     if step.model_type in _SYSTEM_TASKS:
-        found.append(f"im Modell als Systemaufgabe ({step.model_type}) beschrieben")
+        found.append(
+            bi(
+                f"im Modell als Systemaufgabe ({step.model_type}) beschrieben",
+                f"described as a system task ({step.model_type}) in the model",
+            )
+        )
     if prior in _RULE_BOUND_PRIORS and measured_by_log:
-        found.append(f"FIM-Aktivitätengruppe „{step.fim_type}“")
+        found.append(
+            bi(f"FIM-Aktivitätengruppe „{step.fim_type}“", f"FIM activity group „{step.fim_type}“")
+        )
     verb = names_a_verb(step.activity, cfg["transfer_verbs"])
     if verb:
-        found.append(f"der Name nennt eine Übertragung oder Berechnung („{verb}“)")
+        found.append(
+            bi(
+                f"der Name nennt eine Übertragung oder Berechnung („{verb}“)",
+                f"the name names a transfer or calculation („{verb}“)",
+            )
+        )
     return found
 
 
@@ -144,9 +178,11 @@ def rpa_rule(process: ProcessSignals, a: Assumptions) -> list[Finding]:
     return found
 
 
-_ASSISTANCE_FORMULA = (
+_ASSISTANCE_FORMULA = bi(
     "keine Einsparschätzung: eine Assistenz bereitet die Entscheidung vor, die Beschäftigten "
-    "treffen sie; wie viel Zeit das spart, zeigt erst ein Versuch"
+    "treffen sie; wie viel Zeit das spart, zeigt erst ein Versuch",
+    "no savings estimate: an assistant prepares the decision, the staff take it; only a trial "
+    "shows how much time that saves",
 )
 
 
@@ -202,13 +238,15 @@ def _estimate(
 _ESTIMATE_START = "Schätzung: "
 
 
-def _estimate_reason(calc: Calculation, basis: str) -> str:
+def _estimate_reason(calc: Calculation, basis: str) -> Text:
     inputs = calc.inputs
-    return (
-        f"{_ESTIMATE_START}{num(inputs['Ausführungen/Jahr'])} Ausführungen/Jahr × "
-        f"{dec(inputs['Minuten je Ausführung'])} Min. ({basis}) ÷ 60 × "
-        f"{pct(inputs['Automatisierungsanteil'])} Automatisierungsanteil = "
-        f"{num(calc.result)} Stunden/Jahr."
+    runs, minutes = num(inputs["Ausführungen/Jahr"]), dec(inputs["Minuten je Ausführung"])
+    share, hours = pct(inputs["Automatisierungsanteil"]), num(calc.result)
+    return bi(
+        f"{_ESTIMATE_START}{runs} Ausführungen/Jahr × {minutes} Min. ({basis}) ÷ 60 × "
+        f"{share} Automatisierungsanteil = {hours} Stunden/Jahr.",
+        f"Estimate: {runs} executions/year × {minutes} min. ({pick(basis, 'en')}) ÷ 60 × "
+        f"{share} automation share = {hours} hours/year.",
     )
 
 
@@ -231,13 +269,24 @@ def _measured(
         "successor_share": step.successor_share,
     }
     reasons = [
-        f"Häufig: {say(signals, 'events_per_year')} Ausführungen pro Jahr ({volume_note(process)}).",
-        f"Kurz: Bearbeitungszeit im Median {say(signals, 'median_processing_min')} Minuten.",
-        f"Gleichförmig: Streuung {say(signals, 'variation')} (Standardabweichung/Mittelwert).",
-        f"Vorhersehbar: in {say(signals, 'successor_share')} der Fälle folgt derselbe nächste Schritt.",
+        _frequent(signals, process),
+        bi(
+            f"Kurz: Bearbeitungszeit im Median {say(signals, 'median_processing_min')} Minuten.",
+            f"Short: median processing time {say(signals, 'median_processing_min')} minutes.",
+        ),
+        bi(
+            f"Gleichförmig: Streuung {say(signals, 'variation')} (Standardabweichung/Mittelwert).",
+            f"Uniform: spread {say(signals, 'variation')} (standard deviation/mean).",
+        ),
+        _predictable(signals),
     ]
     if step.model_type in _SYSTEM_TASKS:
-        reasons.append(f"Im Modell als Systemaufgabe ({step.model_type}) beschrieben.")
+        reasons.append(
+            bi(
+                f"Im Modell als Systemaufgabe ({step.model_type}) beschrieben.",
+                f"Described as a system task ({step.model_type}) in the model.",
+            )
+        )
     if prior is not None:
         reasons.append(fim_reason(step, prior))
     reasons.append(_estimate_reason(calc, basis))
@@ -254,7 +303,10 @@ def _from_evidence(
     prior: FimPrior | None,
 ) -> Finding:
     cfg = a["rpa"]
-    basis = "angenommen (rpa.assumed_minutes_per_step); ohne Startzeiten nicht messbar"
+    basis = bi(
+        "angenommen (rpa.assumed_minutes_per_step); ohne Startzeiten nicht messbar",
+        "assumed (rpa.assumed_minutes_per_step); not measurable without start times",
+    )
     calc = _estimate(step, cfg, cfg["assumed_minutes_per_step"], basis)
     possible = 6
     signals = {
@@ -266,16 +318,25 @@ def _from_evidence(
         "system_account_share": step.system_account_share,
         "rpa_evidence": float(len(evidence)),
     }
+    listed = join("; ", evidence)
     reasons = [
-        f"Häufig: {say(signals, 'events_per_year')} Ausführungen pro Jahr ({volume_note(process)}).",
-        f"Vorhersehbar: in {say(signals, 'successor_share')} der Fälle folgt derselbe nächste Schritt.",
-        "Das Protokoll hat keine Startzeiten, die Bearbeitungszeit ist nicht gemessen; "
-        f"{len(evidence)} Belege für einen regelgebundenen Schritt: " + "; ".join(evidence) + ".",
+        _frequent(signals, process),
+        _predictable(signals),
+        bi(
+            "Das Protokoll hat keine Startzeiten, die Bearbeitungszeit ist nicht gemessen; "
+            f"{len(evidence)} Belege für einen regelgebundenen Schritt: {listed}.",
+            "The log has no start times, the processing time is not measured; "
+            f"{len(evidence)} signs of a rule-bound step: {listed.en}.",
+        ),
     ]
     if step.median_minutes is not None:
         reasons.append(
-            f"Zeit seit dem Vorschritt im Median {say(signals, 'median_gap_min')} Minuten: "
-            "eine obere Schranke mit Wartezeit, daher nicht als Arbeitszeit gerechnet."
+            bi(
+                f"Zeit seit dem Vorschritt im Median {say(signals, 'median_gap_min')} Minuten: "
+                "eine obere Schranke mit Wartezeit, daher nicht als Arbeitszeit gerechnet.",
+                f"Median time since the previous step {say(signals, 'median_gap_min')} minutes: "
+                "an upper bound that includes waiting, hence not counted as working time.",
+            )
         )
     if prior is not None:
         reasons.append(fim_reason(step, prior))
@@ -283,6 +344,22 @@ def _from_evidence(
     rule_bound = len(evidence) / possible
     return _finding(
         process, step, a, calc, reasons, signals, rule_bound, measured=False, prior=prior
+    )
+
+
+def _frequent(signals: dict[str, float | None], process: ProcessSignals) -> Text:
+    note = volume_note(process)
+    return bi(
+        f"Häufig: {say(signals, 'events_per_year')} Ausführungen pro Jahr ({note}).",
+        f"Frequent: {say(signals, 'events_per_year')} executions per year ({note.en}).",
+    )
+
+
+def _predictable(signals: dict[str, float | None]) -> Text:
+    return bi(
+        f"Vorhersehbar: in {say(signals, 'successor_share')} der Fälle folgt derselbe nächste "
+        "Schritt.",
+        f"Predictable: in {say(signals, 'successor_share')} of cases the same next step follows.",
     )
 
 
@@ -333,6 +410,6 @@ def _finding(
         used=tuple(used),
         measured=(
             ("Ausführungen/Jahr", measured_source(process)),
-            *((("Minuten je Ausführung", "gemessen"),) if measured else ()),
+            *((("Minuten je Ausführung", MEASURED),) if measured else ()),
         ),
     )

@@ -11,12 +11,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from mining.digitization.assumptions import ASSUMPTION_LABELS, Assumptions
-from mining.digitization.calculation import Calculation, dec, num, pct
+from mining.digitization.calculation import Calculation, dec, input_name, num, pct
 from mining.digitization.fim import FimPrior, deciding, fim_prior, online_reason, priors, used_key
-from mining.digitization.finding import Finding, measured_source, saturate, say
+from mining.digitization.finding import MEASURED, Finding, measured_source, saturate, say
 from mining.digitization.rpa import assistance_rule, rpa_rule
 from mining.digitization.signals import ActivitySignals, ProcessFacts, ProcessSignals
 from mining.results import CandidateRecord, UsedAssumptionRecord
+from mining.texts import Text, bi, pick
 
 __all__ = [
     "RECOMMENDATION_LABELS",
@@ -41,11 +42,17 @@ RECOMMENDATION_NAMES = {
         "en": "AI assistance for decisions",
     },
 }
-RECOMMENDATION_LABELS = {kind: names["de"] for kind, names in RECOMMENDATION_NAMES.items()}
-_SECTION_35A = (
+# The German name, with its English twin attached (mining.texts) for readers in English.
+RECOMMENDATION_LABELS = {
+    kind: bi(names["de"], names["en"]) for kind, names in RECOMMENDATION_NAMES.items()
+}
+_SECTION_35A = bi(
     "Der Schritt entscheidet über den Fall: vollautomatisiert nur, wenn eine Rechtsvorschrift es "
     "zulässt und weder Ermessen noch Beurteilungsspielraum besteht (§ 35a VwVfG); "
-    "sonst nur als Assistenz für die Beschäftigten."
+    "sonst nur als Assistenz für die Beschäftigten.",
+    "The step decides the case: fully automated only where a legal provision allows it and "
+    "there is neither discretion nor latitude of judgement (§ 35a VwVfG); otherwise only as "
+    "assistance for the staff.",
 )
 
 
@@ -120,10 +127,19 @@ def is_follow_up(activity: str) -> bool:
     return any(word in activity.lower() for word in _FOLLOW_UP)
 
 
-_AI_FORMULA = (
+_AI_FORMULA = bi(
     "(Wiederholungen/Jahr × Minuten je Wiederholung + Nachforderungen/Jahr × "
-    "Minuten je Nachforderung) ÷ 60 × vermiedene Nacharbeit"
+    "Minuten je Nachforderung) ÷ 60 × vermiedene Nacharbeit",
+    "(repetitions/year × minutes per repetition + follow-up requests/year × "
+    "minutes per follow-up request) ÷ 60 × rework avoided",
 )
+
+
+_BASIS_EN = {
+    "gemessen": "measured",
+    "angenommen": "assumed",
+    "teils gemessen, teils angenommen": "partly measured, partly assumed",
+}
 
 
 def _minutes_of(
@@ -144,6 +160,7 @@ def _minutes_of(
     basis = (
         "teils gemessen, teils angenommen" if len(bases) > 1 else next(iter(bases), "angenommen")
     )
+    basis = bi(basis, _BASIS_EN[basis])
     return executions, (minutes / executions if executions else assumed), basis
 
 
@@ -200,30 +217,53 @@ def ai_form_rule(process: ProcessSignals, a: Assumptions) -> list[Finding]:
         + cfg["weight_wait"] * saturate(lost_days, 30.0)
     )
     reasons = [
-        f"{say(signals, 'rework_share')} der Fälle brauchen Nacharbeit oder Nachforderungen."
+        bi(
+            f"{say(signals, 'rework_share')} der Fälle brauchen Nacharbeit oder Nachforderungen.",
+            f"{say(signals, 'rework_share')} of cases need rework or follow-up requests.",
+        )
     ]
     if follow_ups:
         names = ", ".join(f"„{s.activity}“" for s in follow_ups)
         reasons.append(
-            f"Nachforderungsschritte im Protokoll: {names} ({pct(follow_up_share)} der Fälle)."
+            bi(
+                f"Nachforderungsschritte im Protokoll: {names} ({pct(follow_up_share)} der Fälle).",
+                f"Follow-up request steps in the log: {names} ({pct(follow_up_share)} of cases).",
+            )
         )
     if reworked is not None and reworked.rework_cases:
         reasons.append(
-            f"„{reworked.activity}“ wird in {num(reworked.rework_cases)} Fällen wiederholt; "
-            f"eine Schleife kostet im Mittel {say(signals, 'rework_days_per_loop')} Kalendertage "
-            "(Durchlaufzeit, nicht Arbeitszeit)."
+            bi(
+                f"„{reworked.activity}“ wird in {num(reworked.rework_cases)} Fällen wiederholt; "
+                f"eine Schleife kostet im Mittel {say(signals, 'rework_days_per_loop')} "
+                "Kalendertage (Durchlaufzeit, nicht Arbeitszeit).",
+                f"„{reworked.activity}“ is repeated in {num(reworked.rework_cases)} cases; "
+                f"a loop costs {say(signals, 'rework_days_per_loop')} calendar days on average "
+                "(throughput time, not working time).",
+            )
         )
     if kept_check is not None:
         reasons.append(
-            f"Die Ausfüllhilfe gehört zum Antragseingang „{target.activity}“; der wiederholte "
-            f"Schritt „{kept_check.activity}“ entscheidet und bleibt bei den Beschäftigten."
+            bi(
+                f"Die Ausfüllhilfe gehört zum Antragseingang „{target.activity}“; der wiederholte "
+                f"Schritt „{kept_check.activity}“ entscheidet und bleibt bei den Beschäftigten.",
+                f"The form assistant belongs to the intake „{target.activity}“; the repeated "
+                f"step „{kept_check.activity}“ decides and stays with the staff.",
+            )
         )
     reasons.append(
-        "Eine KI-Ausfüllhilfe prüft Angaben und Nachweise schon beim Ausfüllen, sodass "
-        f"Anträge vollständig eingehen; angenommen werden {pct(reduction)} weniger Nacharbeit: "
-        f"({num(repetitions)} Wiederholungen × {dec(repeat_minutes)} Min. ({repeat_basis}) + "
-        f"{num(requests)} Nachforderungen × {dec(request_minutes)} Min. ({request_basis})) ÷ 60 × "
-        f"{pct(reduction)} = {num(calc.result)} Stunden/Jahr."
+        bi(
+            "Eine KI-Ausfüllhilfe prüft Angaben und Nachweise schon beim Ausfüllen, sodass "
+            f"Anträge vollständig eingehen; angenommen werden {pct(reduction)} weniger Nacharbeit: "
+            f"({num(repetitions)} Wiederholungen × {dec(repeat_minutes)} Min. ({repeat_basis}) + "
+            f"{num(requests)} Nachforderungen × {dec(request_minutes)} Min. ({request_basis})) "
+            f"÷ 60 × {pct(reduction)} = {num(calc.result)} Stunden/Jahr.",
+            "An AI form assistant checks entries and evidence while the form is filled in, so "
+            f"applications arrive complete; assumed: {pct(reduction)} less rework: "
+            f"({num(repetitions)} repetitions × {dec(repeat_minutes)} min. "
+            f"({pick(repeat_basis, 'en')}) + {num(requests)} follow-up requests × "
+            f"{dec(request_minutes)} min. ({pick(request_basis, 'en')})) ÷ 60 × {pct(reduction)} "
+            f"= {num(calc.result)} hours/year.",
+        )
     )
     return [
         Finding(
@@ -249,8 +289,10 @@ def ai_form_rule(process: ProcessSignals, a: Assumptions) -> list[Finding]:
     ]
 
 
-_ONLINE_FORMULA = (
-    "Fälle/Jahr × Papieranteil × Anteil, der online käme × Minuten Erfassung je Papierantrag ÷ 60"
+_ONLINE_FORMULA = bi(
+    "Fälle/Jahr × Papieranteil × Anteil, der online käme × Minuten Erfassung je Papierantrag ÷ 60",
+    "cases/year × paper share × share that would go online × minutes of data entry per paper "
+    "application ÷ 60",
 )
 
 
@@ -294,7 +336,11 @@ def online_service_rule(process: ProcessSignals, a: Assumptions) -> list[Finding
         (s for s in breaks if s.time_kind == "Bearbeitungszeit" and s.mean_minutes), None
     )
     minutes = measured.mean_minutes if measured else cfg["minutes_per_paper_case"]
-    source = f"gemessen an „{measured.activity}“" if measured else "angenommen, nicht gemessen"
+    source = (
+        bi(f"gemessen an „{measured.activity}“", f"measured at „{measured.activity}“")
+        if measured
+        else bi("angenommen, nicht gemessen", "assumed, not measured")
+    )
     calc = Calculation(
         _ONLINE_FORMULA,
         {
@@ -321,36 +367,60 @@ def online_service_rule(process: ProcessSignals, a: Assumptions) -> list[Finding
     if evidence == "channel":
         channels = "/".join(process.paper_channels)
         reasons = [
-            f"{say(signals, 'paper_share')} der Fälle gehen über {channels} ein "
-            f"(Spalte „{process.channel_column}“): Medienbruch."
+            bi(
+                f"{say(signals, 'paper_share')} der Fälle gehen über {channels} ein "
+                f"(Spalte „{process.channel_column}“): Medienbruch.",
+                f"{say(signals, 'paper_share')} of cases come in by {channels} "
+                f"(column „{process.channel_column}“): a media break.",
+            )
         ]
     else:
         reasons = [
-            f"{say(signals, 'paper_share')} der Fälle durchlaufen einen Medienbruch-Schritt "
-            f"(„{breaks[0].activity}“)."
+            bi(
+                f"{say(signals, 'paper_share')} der Fälle durchlaufen einen Medienbruch-Schritt "
+                f"(„{breaks[0].activity}“).",
+                f"{say(signals, 'paper_share')} of cases pass a media-break step "
+                f"(„{breaks[0].activity}“).",
+            )
         ]
     if gap is None:
-        reasons.append("Der OZG-Reifegrad ist im Register nicht erfasst.")
-    elif gap > 0:
         reasons.append(
-            f"OZG-Reifegrad {facts.ozg_maturity_level} liegt unter dem Ziel {target} "
-            f"(Skala {facts.ozg_maturity_scale or '1.1'})."
+            bi(
+                "Der OZG-Reifegrad ist im Register nicht erfasst.",
+                "The registry holds no OZG maturity level.",
+            )
         )
+    elif gap > 0:
+        reasons.append(_maturity_below(facts, target))
     else:
         reasons.append(
-            f"Ein Onlinedienst besteht (Reifegrad {facts.ozg_maturity_level}), wird aber wenig "
-            "genutzt: Nutzung fördern und den Papierweg zurückdrängen."
+            bi(
+                f"Ein Onlinedienst besteht (Reifegrad {facts.ozg_maturity_level}), wird aber "
+                "wenig genutzt: Nutzung fördern und den Papierweg zurückdrängen.",
+                f"An online service exists (maturity {facts.ozg_maturity_level}) but is little "
+                "used: promote its use and push back the paper route.",
+            )
         )
     reasons.append(
-        f"Schätzung: {say(signals, 'cases_per_year')} Fälle/Jahr × {say(signals, 'paper_share')} "
-        f"Papier × {pct(cfg['shift_share'])} kämen online = {num(moved)} Anträge × "
-        f"{dec(minutes or 0.0)} Min. Erfassung ({source}) ÷ 60 = {num(calc.result)} Stunden/Jahr; "
-        f"{num(pages)} Seiten Papier weniger."
+        bi(
+            f"Schätzung: {say(signals, 'cases_per_year')} Fälle/Jahr × "
+            f"{say(signals, 'paper_share')} Papier × {pct(cfg['shift_share'])} kämen online = "
+            f"{num(moved)} Anträge × {dec(minutes or 0.0)} Min. Erfassung ({source}) ÷ 60 = "
+            f"{num(calc.result)} Stunden/Jahr; {num(pages)} Seiten Papier weniger.",
+            f"Estimate: {say(signals, 'cases_per_year')} cases/year × "
+            f"{say(signals, 'paper_share')} paper × {pct(cfg['shift_share'])} would go online = "
+            f"{num(moved)} applications × {dec(minutes or 0.0)} min. of data entry "
+            f"({pick(source, 'en')}) ÷ 60 = {num(calc.result)} hours/year; "
+            f"{num(pages)} fewer pages of paper.",
+        )
     )
     days = process.paper_minus_online_days
     if days and days > 0:
         reasons.append(
-            f"Papierfälle dauern im Mittel {dec(days)} Kalendertage länger als Onlinefälle."
+            bi(
+                f"Papierfälle dauern im Mittel {dec(days)} Kalendertage länger als Onlinefälle.",
+                f"Paper cases take {dec(days)} calendar days longer than online cases on average.",
+            )
         )
     intake = _intake(process, breaks, a)
     # Where information comes in or goes out by the model's FIM types: the intake step first.
@@ -382,15 +452,16 @@ def online_service_rule(process: ProcessSignals, a: Assumptions) -> list[Finding
             ),
             measured=(
                 ("Fälle/Jahr", measured_source(process)),
-                ("Papieranteil", "gemessen"),
-                *((("Minuten Erfassung je Papierantrag", "gemessen"),) if measured else ()),
+                ("Papieranteil", MEASURED),
+                *((("Minuten Erfassung je Papierantrag", MEASURED),) if measured else ()),
             ),
         )
     ]
 
 
-_REDESIGN_FORMULA = (
-    "Fälle/Jahr × Übergaben je Fall × Minuten je Übergabe ÷ 60 × vermiedene Übergaben"
+_REDESIGN_FORMULA = bi(
+    "Fälle/Jahr × Übergaben je Fall × Minuten je Übergabe ÷ 60 × vermiedene Übergaben",
+    "cases/year × hand-overs per case × minutes per hand-over ÷ 60 × hand-overs avoided",
 )
 
 
@@ -429,32 +500,61 @@ def process_redesign_rule(process: ProcessSignals, a: Assumptions) -> list[Findi
     signals = {"bottleneck_wait_days": wait, "handovers_per_case": process.handovers_per_case}
     source, target = process.bottleneck
     reasons = [
-        f"Fälle warten im Mittel {say(signals, 'bottleneck_wait_days')} Kalendertage zwischen "
-        f"„{source}“ und „{target}“ ({num(process.bottleneck_cases)} Fälle) — der größte Engpass."
+        bi(
+            f"Fälle warten im Mittel {say(signals, 'bottleneck_wait_days')} Kalendertage zwischen "
+            f"„{source}“ und „{target}“ ({num(process.bottleneck_cases)} Fälle) — der größte "
+            "Engpass.",
+            f"Cases wait {say(signals, 'bottleneck_wait_days')} calendar days on average between "
+            f"„{source}“ and „{target}“ ({num(process.bottleneck_cases)} cases) — the largest "
+            "bottleneck.",
+        )
     ]
     if handovers:
         reasons.append(
-            f"{say(signals, 'handovers_per_case')} Übergaben zwischen Organisationseinheiten je Fall."
+            bi(
+                f"{say(signals, 'handovers_per_case')} Übergaben zwischen Organisationseinheiten "
+                "je Fall.",
+                f"{say(signals, 'handovers_per_case')} hand-overs between organisational units "
+                "per case.",
+            )
         )
     if process.deadline_over_share is not None:
         reasons.append(
-            f"Gesetzliche Frist von {process.facts.legal_deadline_days} Tagen: "
-            f"{pct(process.deadline_over_share)} der Fälle darüber, "
-            f"{pct(process.deadline_close_share or 0.0)} knapp davor."
+            bi(
+                f"Gesetzliche Frist von {process.facts.legal_deadline_days} Tagen: "
+                f"{pct(process.deadline_over_share)} der Fälle darüber, "
+                f"{pct(process.deadline_close_share or 0.0)} knapp davor.",
+                f"Legal deadline of {process.facts.legal_deadline_days} days: "
+                f"{pct(process.deadline_over_share)} of cases exceed it, "
+                f"{pct(process.deadline_close_share or 0.0)} come close.",
+            )
         )
     share = process.bottleneck_cases / process.cases if process.cases else 0.0
     throughput = wait * cfg["wait_reduction"] * share
     reasons.append(
-        f"Erwartet: {pct(cfg['wait_reduction'])} kürzere Liegezeit am Engpass, im Mittel "
-        f"{dec(throughput)} Kalendertage kürzere Durchlaufzeit je Fall (Wartezeit, keine "
-        "Arbeitszeit: sie geht nicht in die Stunden ein)."
+        bi(
+            f"Erwartet: {pct(cfg['wait_reduction'])} kürzere Liegezeit am Engpass, im Mittel "
+            f"{dec(throughput)} Kalendertage kürzere Durchlaufzeit je Fall (Wartezeit, keine "
+            "Arbeitszeit: sie geht nicht in die Stunden ein).",
+            f"Expected: {pct(cfg['wait_reduction'])} shorter idle time at the bottleneck, on "
+            f"average {dec(throughput)} calendar days shorter throughput time per case (waiting "
+            "time, not working time: it does not count towards the hours).",
+        )
     )
     if calc.result:
         reasons.append(
-            f"Schätzung: {num(process.cases_per_year)} "
-            f"Fälle/Jahr × {say(signals, 'handovers_per_case')} Übergaben × "
-            f"{dec(cfg['minutes_per_handover'])} Min. ÷ 60 × {pct(cfg['handover_reduction'])} "
-            f"weniger Übergaben = {num(calc.result)} Stunden/Jahr."
+            bi(
+                f"Schätzung: {num(process.cases_per_year)} "
+                f"Fälle/Jahr × {say(signals, 'handovers_per_case')} Übergaben × "
+                f"{dec(cfg['minutes_per_handover'])} Min. ÷ 60 × "
+                f"{pct(cfg['handover_reduction'])} weniger Übergaben = {num(calc.result)} "
+                "Stunden/Jahr.",
+                f"Estimate: {num(process.cases_per_year)} "
+                f"cases/year × {say(signals, 'handovers_per_case')} hand-overs × "
+                f"{dec(cfg['minutes_per_handover'])} min. ÷ 60 × "
+                f"{pct(cfg['handover_reduction'])} fewer hand-overs = {num(calc.result)} "
+                "hours/year.",
+            )
         )
     return [
         Finding(
@@ -472,7 +572,7 @@ def process_redesign_rule(process: ProcessSignals, a: Assumptions) -> list[Findi
                 "process_redesign.handover_reduction",
                 "process_redesign.wait_reduction",
             ),
-            measured=(("Fälle/Jahr", measured_source(process)), ("Übergaben je Fall", "gemessen")),
+            measured=(("Fälle/Jahr", measured_source(process)), ("Übergaben je Fall", MEASURED)),
         )
     ]
 
@@ -510,6 +610,15 @@ def _decides(kind: str, found: Finding, process: ProcessSignals, a: Assumptions)
     return found.decides or deciding(step, a)
 
 
+def _maturity_below(facts: ProcessFacts, target: object) -> Text:
+    scale = facts.ozg_maturity_scale or "1.1"
+    return bi(
+        f"OZG-Reifegrad {facts.ozg_maturity_level} liegt unter dem Ziel {target} (Skala {scale}).",
+        f"OZG maturity level {facts.ozg_maturity_level} is below the target {target} "
+        f"(scale {scale}).",
+    )
+
+
 def register_candidates(facts: ProcessFacts, assumptions: Assumptions) -> list[Candidate]:
     """What the registry alone suggests for a process without an event log: an online service
     where the OZG maturity is below target. No savings: paper share and effort are unknown."""
@@ -524,15 +633,21 @@ def register_candidates(facts: ProcessFacts, assumptions: Assumptions) -> list[C
     gap = target - facts.ozg_maturity_level
     if gap <= 0:
         return []
-    reasons = [
-        f"OZG-Reifegrad {facts.ozg_maturity_level} liegt unter dem Ziel {target} "
-        f"(Skala {facts.ozg_maturity_scale or '1.1'})."
-    ]
+    reasons = [_maturity_below(facts, target)]
     if facts.annual_case_volume:
-        reasons.append(f"{num(facts.annual_case_volume)} Fälle pro Jahr laut Register.")
+        reasons.append(
+            bi(
+                f"{num(facts.annual_case_volume)} Fälle pro Jahr laut Register.",
+                f"{num(facts.annual_case_volume)} cases per year according to the registry.",
+            )
+        )
     reasons.append(
-        "Kein Ereignisprotokoll: Papieranteil und Aufwand sind nicht gemessen, daher keine "
-        "Einsparschätzung. Ein Protokoll-Upload macht die Bewertung belastbar."
+        bi(
+            "Kein Ereignisprotokoll: Papieranteil und Aufwand sind nicht gemessen, daher keine "
+            "Einsparschätzung. Ein Protokoll-Upload macht die Bewertung belastbar.",
+            "No event log: paper share and effort are not measured, hence no savings estimate. "
+            "Uploading a log makes the assessment reliable.",
+        )
     )
     found = Finding(
         activity=None,
@@ -540,7 +655,10 @@ def register_candidates(facts: ProcessFacts, assumptions: Assumptions) -> list[C
         reasons=reasons,
         signals={"ozg_maturity_gap": gap, "cases_per_year": facts.annual_case_volume},
         calculation=Calculation(
-            "keine Schätzung ohne Ereignisprotokoll (Papieranteil und Aufwand unbekannt)",
+            bi(
+                "keine Schätzung ohne Ereignisprotokoll (Papieranteil und Aufwand unbekannt)",
+                "no estimate without an event log (paper share and effort unknown)",
+            ),
             {},
             0.0,
         ),
@@ -564,7 +682,12 @@ def _candidate(
         reasons.append(_SECTION_35A)
     low = found.cases < general["min_cases"]
     if low and found.cases:
-        reasons.append(f"Wenige Fälle: nur {num(found.cases)} Fälle stützen diese Aussage.")
+        reasons.append(
+            bi(
+                f"Wenige Fälle: nur {num(found.cases)} Fälle stützen diese Aussage.",
+                f"Few cases: only {num(found.cases)} cases support this statement.",
+            )
+        )
     score = 100 * (
         general["benefit_weight"] * found.benefit + general["effort_weight"] * (5 - effort) / 4
     )
@@ -601,7 +724,7 @@ def _used(kind: str, found: Finding, assumptions: Assumptions) -> tuple[UsedAssu
     out: list[UsedAssumptionRecord] = [
         {
             "key": name,
-            "label": name,
+            "label": input_name(name),
             "value": found.calculation.inputs.get(name),
             "source": source,
         }
@@ -611,7 +734,9 @@ def _used(kind: str, found: Finding, assumptions: Assumptions) -> tuple[UsedAssu
         section, _, key = dotted.partition(".")
         value = assumptions[section][key]
         label = ASSUMPTION_LABELS.get(dotted) or (
-            f"Stundensatz {key}" if section == "cost_rates_eur_per_hour" else dotted
+            bi(f"Stundensatz {key}", f"Hourly rate {key}")
+            if section == "cost_rates_eur_per_hour"
+            else dotted
         )
         out.append(
             {

@@ -37,6 +37,7 @@ from mining.results import (
     ScenarioFiguresRecord,
     ScenarioRecord,
 )
+from mining.texts import bi
 
 __all__ = [
     "SCENARIO_KINDS",
@@ -175,9 +176,14 @@ def run_scenario(
         if online_share is not None:
             moved = min(len(paper), max(0, round(online_share * known) - (known - len(paper))))
             if moved == 0 and paper:
+                before, target = _pct(online_before or 0.0), _pct(online_share)
                 notes.append(
-                    f"Schon {_pct(online_before or 0.0)} der Fälle gehen online ein; das Ziel "
-                    f"{_pct(online_share)} verschiebt keine Papierfälle."
+                    bi(
+                        f"Schon {before} der Fälle gehen online ein; das Ziel "
+                        f"{target} verschiebt keine Papierfälle.",
+                        f"{before} of cases already come in online; the target {target} moves "
+                        "no paper cases.",
+                    )
                 )
         activity = online[0] if online else None
         step = _apply(changed, activity, "online_service", assumptions, used, paper, moved)
@@ -190,11 +196,16 @@ def run_scenario(
             changed = step.events
     if any(c.kind == "online_service" for c in done) and not paper:
         notes.append(
-            "Keine Papierfälle erkannt (kein Papier-, Post-, E-Mail- oder Fax-Eingang und kein "
-            "Scan-Schritt): der Onlinedienst ändert an diesen Fällen nichts."
+            bi(
+                "Keine Papierfälle erkannt (kein Papier-, Post-, E-Mail- oder Fax-Eingang und kein "
+                "Scan-Schritt): der Onlinedienst ändert an diesen Fällen nichts.",
+                "No paper cases found (no paper, post, e-mail or fax intake and no scan step): "
+                "the online service changes nothing about these cases.",
+            )
         )
     hours = sum(c.hours_saved_per_year for c in done)
-    used.measured("measured.year_factor", "Hochrechnung auf ein Jahr", round(factor, 4), source)
+    year = bi("Hochrechnung auf ein Jahr", "scaled to one year")
+    used.measured("measured.year_factor", year, round(factor, 4), source)
     return ScenarioResult(
         process=facts.key,
         cases=len(case_ids),
@@ -336,9 +347,18 @@ def _apply(
 
 
 _FORMULAS = {
-    "rpa": "Σ Bearbeitungszeit der Ausführungen × Automatisierungsanteil × Hochrechnung",
-    "ai_form_assistance": "Σ Bearbeitungszeit der vermiedenen Schleifen × Hochrechnung",
-    "online_service": "Σ Bearbeitungszeit der entfallenden Medienbruch-Schritte × Hochrechnung",
+    "rpa": bi(
+        "Σ Bearbeitungszeit der Ausführungen × Automatisierungsanteil × Hochrechnung",
+        "Σ processing time of the executions × automation share × scaling",
+    ),
+    "ai_form_assistance": bi(
+        "Σ Bearbeitungszeit der vermiedenen Schleifen × Hochrechnung",
+        "Σ processing time of the avoided loops × scaling",
+    ),
+    "online_service": bi(
+        "Σ Bearbeitungszeit der entfallenden Medienbruch-Schritte × Hochrechnung",
+        "Σ processing time of the media-break steps that fall away × scaling",
+    ),
 }
 
 

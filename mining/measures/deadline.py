@@ -39,6 +39,7 @@ import pandas as pd
 from mining.measures.calendar import WorkingCalendar, land_holidays
 from mining.query import LogView, LogViewError, query_deadline_clocks
 from mining.results import DeadlineRecord
+from mining.texts import Text, bi
 from process_registry import DEFAULT_HOLIDAY_CALENDAR, LANDS, OFFICE_TIMEZONE, iso
 
 __all__ = [
@@ -333,14 +334,18 @@ def _counted(
     )
 
 
-def counting_rule(land: str | None = DEFAULT_HOLIDAY_CALENDAR) -> str:
-    """How deadline days are counted, in German, naming the Land whose holidays count (a key of
-    ``process_registry.LANDS``; None: the caller's own holiday list)."""
+def counting_rule(land: str | None = DEFAULT_HOLIDAY_CALENDAR) -> Text:
+    """How deadline days are counted, naming the Land whose holidays count (a key of
+    ``process_registry.LANDS``; None: the caller's own holiday list); German with its English
+    twin (mining.texts)."""
     holidays = f" ({LANDS.get(land, land)})" if land else ""
-    return (
+    return bi(
         "Gezählt in Kalendertagen (Europe/Berlin) nach § 31 VwVfG mit §§ 187, 188 BGB: Der Tag des "
         "Fristbeginns zählt nicht mit; fällt das Fristende auf ein Wochenende oder einen Feiertag"
-        f"{holidays}, endet die Frist mit dem nächsten Werktag."
+        f"{holidays}, endet die Frist mit dem nächsten Werktag.",
+        "Counted in calendar days (Europe/Berlin) under § 31 VwVfG with §§ 187, 188 BGB: the day "
+        "the deadline starts does not count; a deadline ending on a weekend or public holiday"
+        f"{holidays} ends with the next working day.",
     )
 
 
@@ -348,18 +353,24 @@ def counting_rule(land: str | None = DEFAULT_HOLIDAY_CALENDAR) -> str:
 COUNTING_RULE = counting_rule()
 
 
-def clock_texts(deadline: Mapping[str, Any]) -> tuple[str, str]:
+def clock_texts(deadline: Mapping[str, Any]) -> tuple[Text, Text]:
     """Where the clock of a ``deadline`` object (:meth:`DeadlineStatus.to_dict`) starts and stops,
     in German, for the terminal and the report. An object without the activities (a report
     snapshot from before they existed) was counted from the first to the last event."""
     starts, ends = deadline.get("starts_with"), deadline.get("ends_with")
     return (
-        f"letztes „{starts}“ im Fall"
+        bi(f"letztes „{starts}“ im Fall", f"the last „{starts}“ of the case")
         if starts
-        else "erstes Ereignis des Falls (Standard, kein Schritt im Register)",
-        f"erstes „{ends}“ nach dem Fristbeginn"
+        else bi(
+            "erstes Ereignis des Falls (Standard, kein Schritt im Register)",
+            "the first event of the case (default, no step in the registry)",
+        ),
+        bi(f"erstes „{ends}“ nach dem Fristbeginn", f"the first „{ends}“ after the start")
         if ends
-        else "letztes Ereignis des Falls (Standard, kein Schritt im Register)",
+        else bi(
+            "letztes Ereignis des Falls (Standard, kein Schritt im Register)",
+            "the last event of the case (default, no step in the registry)",
+        ),
     )
 
 

@@ -41,6 +41,7 @@ from mining.query import (
     query_unit_counts,
 )
 from mining.results import OrgUnitGroupsRecord
+from mining.texts import bi
 
 __all__ = [
     "UNIT_COLUMN",
@@ -114,34 +115,47 @@ class UnitFigures:
 
     @property
     def note(self) -> str:
-        """One German sentence for the caption under the figures."""
+        """One sentence (German, with its English twin) for the caption under the figures."""
         k, n = self.min_group_size, self.units
         if not self.people_known:
-            return (
+            return bi(
                 "Zahlen je Organisationseinheit werden nicht gezeigt: Das Protokoll enthält keine "
                 "Bearbeitenden, die Zahl der Personen je Einheit ist daher unbekannt "
-                f"(Mindestgruppengröße {k} Personen)."
+                f"(Mindestgruppengröße {k} Personen).",
+                "Figures per organisational unit are not shown: the log names no staff, so the "
+                f"number of people per unit is unknown (minimum group size {k} people).",
             )
         if self.withheld_units:
-            return (
+            return bi(
                 f"Zahlen je Organisationseinheit werden nicht gezeigt: Die {n} Einheit(en) der "
-                f"Auswahl umfassen zusammen weniger als {k} Personen (Mindestgruppengröße)."
+                f"Auswahl umfassen zusammen weniger als {k} Personen (Mindestgruppengröße).",
+                f"Figures per organisational unit are not shown: the {n} unit(s) of the "
+                f"selection together have fewer than {k} people (minimum group size).",
             )
-        totals = (
+        totals = bi(
             f"Die Zeilen ergeben zusammen alle {self.handover_total} Übergaben und "
-            f"{self.event_total} Ereignisse."
+            f"{self.event_total} Ereignisse.",
+            f"Together the rows add up to all {self.handover_total} hand-overs and "
+            f"{self.event_total} events.",
         )
         if not self.merged_units:
-            return f"Alle {n} Organisationseinheiten haben mindestens {k} Personen. {totals}"
-        topped = ""
-        if self.merged_to_reach_minimum:
-            topped = (
-                f", davon {self.merged_to_reach_minimum} mit {k} oder mehr Personen, damit die "
-                f"zusammengefasste Gruppe {k} Personen erreicht"
+            return bi(
+                f"Alle {n} Organisationseinheiten haben mindestens {k} Personen. {totals}",
+                f"All {n} organisational units have at least {k} people. {totals.en}",
             )
-        return (
+        topped = bi("", "")
+        if self.merged_to_reach_minimum:
+            topped = bi(
+                f", davon {self.merged_to_reach_minimum} mit {k} oder mehr Personen, damit die "
+                f"zusammengefasste Gruppe {k} Personen erreicht",
+                f", {self.merged_to_reach_minimum} of them with {k} or more people, so that the "
+                f"merged group reaches {k} people",
+            )
+        return bi(
             f"{self.merged_units} von {n} Organisationseinheiten sind als „{self.merged_label}“ "
-            f"zusammengefasst{topped} (Mindestgruppengröße). {totals}"
+            f"zusammengefasst{topped} (Mindestgruppengröße). {totals}",
+            f"{self.merged_units} of {n} organisational units are merged as "
+            f"„{self.merged_label}“{topped.en} (minimum group size). {totals.en}",
         )
 
     def summary(self) -> OrgUnitGroupsRecord:

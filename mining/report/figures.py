@@ -18,6 +18,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from mining.diagram import build_layered_graph
 from mining.report import labels as lb
+from mining.texts import reading_language, tr
 
 __all__ = [
     "SVG_FONTS",
@@ -120,10 +121,10 @@ def portfolio_matrix(
     drawing.add(Line(mid_x, bottom, mid_x, bottom + plot_h, **dashed))
     drawing.add(Line(left, mid_y, left + plot_w, mid_y, **dashed))
     quadrants = [
-        (left + 3, bottom + plot_h - 9, "schnell umsetzbar", "start"),
-        (left + plot_w - 3, bottom + plot_h - 9, "großes Vorhaben", "end"),
-        (left + 3, bottom + 4, "nebenbei", "start"),
-        (left + plot_w - 3, bottom + 4, "zurückstellen", "end"),
+        (left + 3, bottom + plot_h - 9, tr("schnell umsetzbar", "quick win"), "start"),
+        (left + plot_w - 3, bottom + plot_h - 9, tr("großes Vorhaben", "major project"), "end"),
+        (left + 3, bottom + 4, tr("nebenbei", "on the side"), "start"),
+        (left + plot_w - 3, bottom + 4, tr("zurückstellen", "postpone"), "end"),
     ]
     for x, y, value, anchor in quadrants:
         text(x, y, value, fillColor=GREY, textAnchor=anchor, fontSize=6)
@@ -133,8 +134,17 @@ def portfolio_matrix(
     for benefit in (0.0, 0.5, 1.0):
         _, y = at(0.5, benefit)
         text(left - 3, y - 2, lb.number(benefit, 1), textAnchor="end")
-    text(left + plot_w / 2, 4, "Aufwand (1 gering – 5 hoch)", textAnchor="middle")
-    axis = Group(String(0, 0, "Nutzen", fontName=fonts.regular, fontSize=6.5, textAnchor="middle"))
+    text(
+        left + plot_w / 2,
+        4,
+        tr("Aufwand (1 gering – 5 hoch)", "Effort (1 low – 5 high)"),
+        textAnchor="middle",
+    )
+    axis = Group(
+        String(
+            0, 0, tr("Nutzen", "Benefit"), fontName=fonts.regular, fontSize=6.5, textAnchor="middle"
+        )
+    )
     axis.translate(8, bottom + plot_h / 2)
     axis.rotate(90)
     drawing.add(axis)
@@ -304,6 +314,20 @@ def _box(group: Group, centre: tuple[float, float], name: str, count: object, fo
 # -- trends -------------------------------------------------------------------------------------
 
 _SHORT_MONTHS = ("Jan", "Feb", "Mär", "Apr", "Mai", "Jun", "Jul", "Aug", "Sep", "Okt", "Nov", "Dez")
+_SHORT_MONTHS_EN = (
+    "Jan",
+    "Feb",
+    "Mar",
+    "Apr",
+    "May",
+    "Jun",
+    "Jul",
+    "Aug",
+    "Sep",
+    "Oct",
+    "Nov",
+    "Dec",
+)
 
 
 @dataclass(frozen=True)
@@ -321,7 +345,8 @@ def _period_label(period: str) -> str:
     try:
         if rest.startswith("W"):
             return f"KW {int(rest[1:])}/{year[2:]}"
-        return f"{_SHORT_MONTHS[int(rest) - 1]} {year[2:]}"
+        months = _SHORT_MONTHS_EN if reading_language() == "en" else _SHORT_MONTHS
+        return f"{months[int(rest) - 1]} {year[2:]}"
     except (ValueError, IndexError):
         return period  # not written by the analysis: shown as it is
 
@@ -446,20 +471,25 @@ def trend_chart(
 
     panels: list[tuple[str, list[_Series], Callable[[float], str], bool]] = [
         (
-            "Fälle je Monat",
+            tr("Fälle je Monat", "Cases per month"),
             [
-                _Series("begonnen", column("started"), ACCENT, bar=True),
-                _Series("abgeschlossen", column("completed"), LIGHT, bar=True),
-                _Series("offen am Monatsende", column("in_progress"), INK),
+                _Series(tr("begonnen", "started"), column("started"), ACCENT, bar=True),
+                _Series(tr("abgeschlossen", "completed"), column("completed"), LIGHT, bar=True),
+                _Series(tr("offen am Monatsende", "open at month end"), column("in_progress"), INK),
             ],
             lambda value: lb.number(value),
             True,
         ),
         (
-            "Durchlaufzeit der abgeschlossenen Fälle (Tage)",
+            tr(
+                "Durchlaufzeit der abgeschlossenen Fälle (Tage)",
+                "Throughput time of completed cases (days)",
+            ),
             [
                 _Series("Median", column("median_duration_s", 86400), ACCENT),
-                _Series("90 % bis", column("p90_duration_s", 86400), INK, dashed=True),
+                _Series(
+                    tr("90 % bis", "90 % within"), column("p90_duration_s", 86400), INK, dashed=True
+                ),
             ],
             lambda value: lb.number(value, 0 if value.is_integer() else 1),
             False,
@@ -468,8 +498,8 @@ def trend_chart(
     shares = [
         _Series(label, column(key), colour)
         for key, label, colour in (
-            ("deadline_over_share", "über der Frist", RED),
-            ("paper_share", "Papiereingang", GREY),
+            ("deadline_over_share", tr("über der Frist", "over the deadline"), RED),
+            ("paper_share", tr("Papiereingang", "paper intake"), GREY),
         )
         if any(v is not None for v in column(key))
     ]

@@ -15,6 +15,7 @@ from reportlab.graphics.shapes import Drawing
 from mining.report import figures
 from mining.report import labels as lb
 from mining.report import render as rp
+from mining.texts import as_read, tr
 
 __all__ = ["render_html"]
 
@@ -52,7 +53,8 @@ footer { margin-top: 3rem; color: #5a6573; font-size: .85rem; }
 
 
 def _e(value: object) -> str:
-    return escape(str(value), quote=True)
+    # A Text not yet localized (a snapshot built without a language) reads in the report's.
+    return escape(str(as_read(value) if isinstance(value, str) else value), quote=True)
 
 
 def _svg(drawing: Drawing, number: int, label: str) -> str:
@@ -110,7 +112,11 @@ class _Page:
 
     def summary(self) -> None:
         snapshot = self.snapshot
-        self.add('<p class="sub">Zusammenfassung für die Verwaltungsleitung</p>')
+        self.add(
+            '<p class="sub">'
+            + tr("Zusammenfassung für die Verwaltungsleitung", "Summary for the leadership")
+            + "</p>"
+        )
         self.add(f'<p class="conclusions">{_e(rp.conclusion_text(snapshot))}</p>')
         self.facts(rp.report_facts(snapshot))
         kpis = "".join(
@@ -118,10 +124,17 @@ class _Page:
             for label, value in rp.key_figures(snapshot)
         )
         self.add(f'<div class="kpis">{kpis}</div>')
-        self.add(f"<h2>Die {rp.TOP_CANDIDATES} besten Kandidaten</h2>")
+        self.add(
+            "<h2>"
+            + tr(
+                f"Die {rp.TOP_CANDIDATES} besten Kandidaten",
+                f"The {rp.TOP_CANDIDATES} best candidates",
+            )
+            + "</h2>"
+        )
         top = rp.top_candidates(snapshot)
         if not top.rows:
-            self.add("<p>Keine Kandidaten gefunden.</p>")
+            self.add(f"<p>{tr('Keine Kandidaten gefunden.', 'No candidates found.')}</p>")
             return
         self.table(top)
         self.add(f'<p class="sub">{_e(rp.score_note(snapshot))}</p>')
@@ -129,11 +142,14 @@ class _Page:
         self.add('<div class="charts">')
         self.figure(
             figures.savings_chart(best, figures.SVG_FONTS, 320),
-            "Eingesparte Arbeitsstunden je Jahr",
+            tr("Eingesparte Arbeitsstunden je Jahr", "Working hours saved per year"),
         )
         self.figure(
             figures.portfolio_matrix(best, figures.SVG_FONTS, 320, 240),
-            "Nutzen und Aufwand (Nummern wie in der Tabelle)",
+            tr(
+                "Nutzen und Aufwand (Nummern wie in der Tabelle)",
+                "Benefit and effort (numbers as in the table)",
+            ),
         )
         self.add("</div>")
 
@@ -192,15 +208,20 @@ class _Page:
                 self.bullets(section.content.items)
 
     def assumptions(self) -> None:
-        self.add('<h2 class="process" id="annahmen">Annahmen und Methode</h2>')
+        heading = tr("Annahmen und Methode", "Assumptions and method")
+        self.add(f'<h2 class="process" id="annahmen">{heading}</h2>')
         rows = [[label, value, key] for key, label, value in rp.assumption_rows(self.snapshot)]
-        self.table(rp.Table(["Annahme", "Wert", "Schlüssel"], rows))
-        self.add("<h3>Methode</h3>", f"<p>{_e(lb.METHOD_NOTE)}</p>")
+        self.table(
+            rp.Table(
+                [tr("Annahme", "Assumption"), tr("Wert", "Value"), tr("Schlüssel", "Key")], rows
+            )
+        )
+        self.add(f"<h3>{tr('Methode', 'Method')}</h3>", f"<p>{_e(lb.method_note())}</p>")
 
 
 def render_html(snapshot: dict) -> bytes:
     """The report as a UTF-8 HTML page."""
-    title = snapshot.get("title") or "Digitalisierungsportfolio"
+    title = snapshot.get("title") or tr("Digitalisierungsportfolio", "Digitization portfolio")
     created = lb.date_time(snapshot.get("created_at"))
     processes = snapshot.get("processes") or []
     page = _Page(snapshot)
@@ -216,8 +237,9 @@ def render_html(snapshot: dict) -> bytes:
             for i, p in enumerate(processes, start=1)
         )
         page.add(
-            f"<h2>Prozesse</h2><ul>{links}{appendix}"
-            '<li><a href="#annahmen">Annahmen und Methode</a></li></ul>'
+            f"<h2>{tr('Prozesse', 'Processes')}</h2><ul>{links}{appendix}"
+            f'<li><a href="#annahmen">{tr("Annahmen und Methode", "Assumptions and method")}</a>'
+            "</li></ul>"
         )
     for number, process in enumerate(processes, start=1):
         page.process(number, process)
@@ -225,10 +247,11 @@ def render_html(snapshot: dict) -> bytes:
     page.assumptions()
     body = "\n".join(page.parts)
     document = (
-        '<!DOCTYPE html>\n<html lang="de">\n<head>\n<meta charset="utf-8">\n'
+        f'<!DOCTYPE html>\n<html lang="{tr("de", "en")}">\n'
+        '<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{_e(title)} – {_e(created)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n"
-        f"<h1>{_e(title)}</h1>\n{body}\n<footer>{_e(title)} · erstellt {_e(created)}</footer>\n"
+        f"<h1>{_e(title)}</h1>\n{body}\n<footer>{_e(title)} · {tr('erstellt', 'created')} {_e(created)}</footer>\n"
         "</body>\n</html>\n"
     )
     return document.encode("utf-8")

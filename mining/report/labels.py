@@ -11,6 +11,7 @@ from datetime import datetime
 
 from mining.digitization import RECOMMENDATION_LABELS
 from mining.formats import MISSING, format_date, format_datetime, format_number
+from mining.texts import tr
 from process_registry import clock
 
 __all__ = [
@@ -23,6 +24,8 @@ __all__ = [
     "candidate_flags",
     "date",
     "date_time",
+    "deviation_kind",
+    "method_note",
     "days",
     "euros",
     "hours",
@@ -76,6 +79,29 @@ METHOD_NOTE = (
     "nur vollautomatisiert werden, wenn eine Rechtsvorschrift das zulässt (§ 35a VwVfG). Der "
     "Bericht ist ein eingefrorener Stand; spätere Protokolle ändern ihn nicht."
 )
+_METHOD_NOTE_EN = (
+    "The candidates come from the event logs and the registry data of the processes. Every step "
+    "is checked against fixed thresholds (volume, processing time, regularity, rework, paper "
+    "share, idle times); the score weighs the expected benefit (0 to 1) against the effort (1 low "
+    "to 5 high). Hours saved are estimates from the measured times and the assumptions above, "
+    "euro amounts full costs at the hourly rates given. “few cases” marks results from fewer "
+    "cases than the minimum; “§ 35a” marks steps that issue an administrative act: they may be "
+    "fully automated only where a legal provision allows it (§ 35a VwVfG). The report is a "
+    "frozen state; later logs do not change it."
+)
+_DEVIATION_KINDS_EN = {
+    "skipped": "skipped",
+    "unmodelled": "not in the model",
+    "wrong_order": "wrong order",
+}
+
+
+def method_note() -> str:
+    return tr(METHOD_NOTE, _METHOD_NOTE_EN)
+
+
+def deviation_kind(kind: str) -> str:
+    return tr(DEVIATION_KINDS.get(kind, kind), _DEVIATION_KINDS_EN.get(kind, kind))
 
 
 def recommendation_label(candidate: dict) -> str:
@@ -95,7 +121,7 @@ def signal_label(key: str) -> str:
 def candidate_flags(candidate: dict) -> list[str]:
     flags = []
     if candidate.get("low_evidence"):
-        flags.append(FLAG_LOW_EVIDENCE)
+        flags.append(tr(FLAG_LOW_EVIDENCE, "few cases"))
     if candidate.get("decides"):
         flags.append(FLAG_DECIDES)
     return flags
@@ -119,7 +145,7 @@ def plain(value: object) -> str:
     if isinstance(value, list | tuple):
         return ", ".join(plain(v) for v in value)
     if isinstance(value, bool):
-        return "ja" if value else "nein"
+        return tr("ja", "yes") if value else tr("nein", "no")
     if isinstance(value, int):
         return number(value)
     if isinstance(value, float):

@@ -38,6 +38,7 @@ from reportlab.platypus import (
 from mining.report import figures
 from mining.report import labels as lb
 from mining.report import render as rp
+from mining.texts import tr
 from process_registry import clock
 
 __all__ = ["pdf_fonts", "render_pdf"]
@@ -176,8 +177,18 @@ class _Writer:
 
     def summary_page(self, width: float) -> list:
         snapshot = self.snapshot
-        story = [self.p(snapshot.get("title") or "Digitalisierungsportfolio", self.title)]
-        story.append(self.p("Zusammenfassung für die Verwaltungsleitung", self.h2))
+        story = [
+            self.p(
+                snapshot.get("title") or tr("Digitalisierungsportfolio", "Digitization portfolio"),
+                self.title,
+            )
+        ]
+        story.append(
+            self.p(
+                tr("Zusammenfassung für die Verwaltungsleitung", "Summary for the leadership"),
+                self.h2,
+            )
+        )
         story.append(self.p(rp.conclusion_text(snapshot), self.lead))
         story.append(Spacer(1, 4))
         story.append(self.facts(rp.report_facts(snapshot), width))
@@ -199,10 +210,20 @@ class _Writer:
             )
         )
         story += [Spacer(1, 4), key_table]
-        story.append(self.p(f"Die {rp.TOP_CANDIDATES} besten Kandidaten", self.h2))
+        story.append(
+            self.p(
+                tr(
+                    f"Die {rp.TOP_CANDIDATES} besten Kandidaten",
+                    f"The {rp.TOP_CANDIDATES} best candidates",
+                ),
+                self.h2,
+            )
+        )
         top = rp.top_candidates(snapshot)
         if not top.rows:
-            story.append(self.p("Keine Kandidaten gefunden.", self.small))
+            story.append(
+                self.p(tr("Keine Kandidaten gefunden.", "No candidates found."), self.small)
+            )
             return story
         story.append(self.table(top, width))
         story.append(self.p(rp.score_note(snapshot), self.small))
@@ -211,8 +232,17 @@ class _Writer:
         charts = Table(
             [
                 [
-                    self.p("Eingesparte Arbeitsstunden je Jahr", self.head),
-                    self.p("Nutzen und Aufwand (Nummern wie oben)", self.head),
+                    self.p(
+                        tr("Eingesparte Arbeitsstunden je Jahr", "Working hours saved per year"),
+                        self.head,
+                    ),
+                    self.p(
+                        tr(
+                            "Nutzen und Aufwand (Nummern wie oben)",
+                            "Benefit and effort (numbers as above)",
+                        ),
+                        self.head,
+                    ),
                 ],
                 [
                     figures.savings_chart(best, self.fonts, half),
@@ -251,7 +281,9 @@ class _Writer:
                 for view in content:
                     lines = [self.p(view.title, self.head), self.p(view.figures, self.small)]
                     if view.flags:
-                        lines.append(self.p("Hinweis: " + ", ".join(view.flags), self.flag))
+                        lines.append(
+                            self.p(tr("Hinweis: ", "Note: ") + ", ".join(view.flags), self.flag)
+                        )
                     lines += self.bullets(view.reasons)
                     lines += [self.p(line, self.small) for line in view.calculation]
                     story.append(KeepTogether([*lines, Spacer(1, 4)]))
@@ -275,10 +307,17 @@ class _Writer:
         return story
 
     def assumptions_page(self, width: float) -> list:
-        story = [self.p("Annahmen und Methode", self.title)]
+        story = [self.p(tr("Annahmen und Methode", "Assumptions and method"), self.title)]
         rows = [[label, value, key] for key, label, value in rp.assumption_rows(self.snapshot)]
-        story.append(self.table(rp.Table(["Annahme", "Wert", "Schlüssel"], rows), width))
-        story += [self.p("Methode", self.h2), self.p(lb.METHOD_NOTE, self.small)]
+        story.append(
+            self.table(
+                rp.Table(
+                    [tr("Annahme", "Assumption"), tr("Wert", "Value"), tr("Schlüssel", "Key")], rows
+                ),
+                width,
+            )
+        )
+        story += [self.p(tr("Methode", "Method"), self.h2), self.p(lb.method_note(), self.small)]
         return story
 
 
@@ -304,8 +343,10 @@ def render_pdf(snapshot: dict) -> bytes:
     language and the snapshot's creation time as document properties."""
     writer = _Writer(snapshot)
     fonts = writer.fonts
-    title = snapshot.get("title") or "Digitalisierungsportfolio"
-    footer_text = f"{title} · erstellt {lb.date_time(snapshot.get('created_at'))}"
+    title = snapshot.get("title") or tr("Digitalisierungsportfolio", "Digitization portfolio")
+    footer_text = (
+        f"{title} · {tr('erstellt', 'created')} {lb.date_time(snapshot.get('created_at'))}"
+    )
 
     def footer(canvas, doc) -> None:
         page_width = canvas._pagesize[0]
@@ -313,7 +354,7 @@ def render_pdf(snapshot: dict) -> bytes:
         canvas.setFont(fonts.regular, 7.5)
         canvas.setFillColor(figures.GREY)
         canvas.drawString(_MARGIN, 22, fonts.text(footer_text))
-        canvas.drawRightString(page_width - _MARGIN, 22, f"Seite {doc.page}")
+        canvas.drawRightString(page_width - _MARGIN, 22, f"{tr('Seite', 'Page')} {doc.page}")
         canvas.restoreState()
 
     def template(name: str, size: tuple[float, float]) -> PageTemplate:

@@ -14,9 +14,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from mining.digitization import input_name
 from mining.report import labels as lb
 from mining.report import leadership as cc
 from mining.report.redact import redaction_notes
+from mining.texts import as_read, reading, reading_language, tr
 
 __all__ = [
     "Bullets",
@@ -42,7 +44,7 @@ TOP_CANDIDATES = 10
 TOP_ROWS = 5
 
 
-def render_report(snapshot: dict, fmt: str) -> bytes:
+def render_report(snapshot: dict, fmt: str, lang: str | None = None) -> bytes:
     """The report of ``snapshot`` as ``"pdf"``, ``"xlsx"``, ``"html"`` or ``"json"`` bytes.
 
     Example::
@@ -57,7 +59,9 @@ def render_report(snapshot: dict, fmt: str) -> bytes:
         )
     # Imported on use: the format modules import the sections below (and reportlab is heavy).
     module = importlib.import_module(f".{fmt}", __package__)
-    return getattr(module, f"render_{fmt}")(snapshot)
+    # A snapshot built for English readers says so; its labels follow unless the caller asks.
+    with reading(lang or snapshot.get("language") or "de"):
+        return getattr(module, f"render_{fmt}")(snapshot)
 
 
 @dataclass(frozen=True)
@@ -100,7 +104,7 @@ class Section:
 
 def activity_text(candidate: dict) -> str:
     activity = candidate.get("activity")
-    return "ganzer Prozess" if activity is None else str(activity)
+    return tr("ganzer Prozess", "whole process") if activity is None else str(activity)
 
 
 def _text(value: object) -> str:
@@ -111,7 +115,7 @@ def _filters(snapshot: dict) -> str:
     filters = snapshot.get("filters") or {}
     start, end = filters.get("from"), filters.get("to")
     if not start and not end:
-        return "alle Daten der Protokolle"
+        return tr("alle Daten der Protokolle", "all data of the logs")
     return f"{lb.date(start) if start else 'Beginn'} bis {lb.date(end) if end else 'Ende'}"
 
 
@@ -124,18 +128,20 @@ def _data_period(snapshot: dict) -> str:
             if parsed is not None:
                 stamps.append((parsed, iso))
     if not stamps:
-        return "keine Ereignisprotokolle"
+        return tr("keine Ereignisprotokolle", "no event logs")
     return f"{lb.date(min(stamps)[1])} – {lb.date(max(stamps)[1])}"
 
 
 def conclusion_text(snapshot: dict) -> str:
-    """The opening paragraph (German): stored with the snapshot, worked out for older ones."""
+    """The opening paragraph in the reading language (mining.texts.reading): stored with the
+    snapshot, worked out for older ones."""
+    lang = reading_language()
     stored = snapshot.get("conclusions") or {}
-    return stored.get("de") or cc.conclusions(snapshot, "de")
+    return stored.get(lang) or cc.conclusions(snapshot, lang)
 
 
 def score_note(snapshot: dict) -> str:
-    return cc.score_note(snapshot, "de")
+    return cc.score_note(snapshot, reading_language())
 
 
 def data_age_text(process: dict, snapshot: dict) -> str | None:
@@ -156,32 +162,42 @@ def data_age_text(process: dict, snapshot: dict) -> str | None:
 def report_facts(snapshot: dict) -> Facts:
     summary = snapshot.get("summary") or {}
     rows = [
-        ("Erstellt am", lb.date_time(snapshot.get("created_at"))),
-        ("Erstellt von", _text(snapshot.get("created_by"))),
+        (tr("Erstellt am", "Created on"), lb.date_time(snapshot.get("created_at"))),
+        (tr("Erstellt von", "Created by"), _text(snapshot.get("created_by"))),
         (
-            "Datenbasis",
-            f"{lb.number(summary.get('processes'))} Prozesse, davon "
-            f"{lb.number(summary.get('processes_with_log'))} mit Ereignisprotokoll",
+            tr("Datenbasis", "Data basis"),
+            tr(
+                f"{lb.number(summary.get('processes'))} Prozesse, davon "
+                f"{lb.number(summary.get('processes_with_log'))} mit Ereignisprotokoll",
+                f"{lb.number(summary.get('processes'))} processes, "
+                f"{lb.number(summary.get('processes_with_log'))} of them with an event log",
+            ),
         ),
-        ("Datenstand der Protokolle", _data_period(snapshot)),
-        ("Zeitraum", _filters(snapshot)),
+        (tr("Datenstand der Protokolle", "Period of the logs"), _data_period(snapshot)),
+        (tr("Zeitraum", "Period"), _filters(snapshot)),
     ]
     if snapshot.get("id") is not None:
-        rows.append(("Bericht Nr.", str(snapshot["id"])))
+        rows.append((tr("Bericht Nr.", "Report no."), str(snapshot["id"])))
     # A snapshot whose log was deleted says so wherever it is read.
-    rows += [("Nachträglich entfernt", note) for note in redaction_notes(snapshot)]
+    rows += [
+        (tr("Nachträglich entfernt", "Removed afterwards"), note)
+        for note in redaction_notes(snapshot)
+    ]
     return Facts(rows)
 
 
 def key_figures(snapshot: dict) -> list[tuple[str, str]]:
     summary = snapshot.get("summary") or {}
     return [
-        ("Kandidaten", lb.number(summary.get("candidates"))),
-        ("Stunden/Jahr", lb.hours(summary.get("hours_saved_per_year"))),
-        ("Vollzeitstellen", lb.number(summary.get("fte_saved"), 2)),
-        ("Euro/Jahr", lb.euros(summary.get("euros_saved_per_year"))),
-        ("Papierseiten/Jahr", lb.number(summary.get("pages_avoided_per_year"))),
-        ("CO₂/Jahr", f"{lb.number(summary.get('co2_kg_avoided_per_year'), 1)} kg"),
+        (tr("Kandidaten", "Candidates"), lb.number(summary.get("candidates"))),
+        (tr("Stunden/Jahr", "Hours/year"), lb.hours(summary.get("hours_saved_per_year"))),
+        (tr("Vollzeitstellen", "Full-time posts"), lb.number(summary.get("fte_saved"), 2)),
+        (tr("Euro/Jahr", "Euros/year"), lb.euros(summary.get("euros_saved_per_year"))),
+        (
+            tr("Papierseiten/Jahr", "Paper pages/year"),
+            lb.number(summary.get("pages_avoided_per_year")),
+        ),
+        (tr("CO₂/Jahr", "CO₂/year"), f"{lb.number(summary.get('co2_kg_avoided_per_year'), 1)} kg"),
     ]
 
 
@@ -198,7 +214,15 @@ def top_candidates(snapshot: dict, limit: int = TOP_CANDIDATES) -> Table:
         ]
         for rank, c in enumerate((snapshot.get("candidates") or [])[:limit], start=1)
     ]
-    headers = ["Nr.", "Prozess", "Schritt", "Empfehlung", "Score", "Stunden/Jahr", "Hinweise"]
+    headers = [
+        tr("Nr.", "No."),
+        tr("Prozess", "Process"),
+        tr("Schritt", "Step"),
+        tr("Empfehlung", "Recommendation"),
+        "Score",
+        tr("Stunden/Jahr", "Hours/year"),
+        tr("Hinweise", "Notes"),
+    ]
     return Table(headers, rows, numeric=(0, 4, 5))
 
 
@@ -208,44 +232,56 @@ def _process_facts(process: dict, snapshot: dict) -> Facts:
     if maturity is not None and process.get("ozg_maturity_scale"):
         maturity = f"{maturity} (Skala {process['ozg_maturity_scale']})"
     rows = [
-        ("Fachdienst", _text(process.get("department"))),
-        ("Prozessschlüssel", _text(process.get("key"))),
-        ("Modellversion", _text(process.get("model_version"))),
-        ("OZG-Reifegrad", _text(maturity)),
-        ("Fälle/Jahr (Register)", lb.number(process.get("annual_case_volume"))),
+        (tr("Fachdienst", "Department"), _text(process.get("department"))),
+        (tr("Prozessschlüssel", "Process key"), _text(process.get("key"))),
+        (tr("Modellversion", "Model version"), _text(process.get("model_version"))),
+        (tr("OZG-Reifegrad", "OZG maturity"), _text(maturity)),
+        (
+            tr("Fälle/Jahr (Register)", "Cases/year (registry)"),
+            lb.number(process.get("annual_case_volume")),
+        ),
     ]
     if log:
         rows += [
             (
-                "Ereignisprotokoll",
+                tr("Ereignisprotokoll", "Event log"),
                 f"{_text(log.get('source_name'))} (ID {_text(log.get('log_id'))})",
             ),
-            ("Hochgeladen am", lb.date_time(log.get("uploaded_at"))),
+            (tr("Hochgeladen am", "Uploaded on"), lb.date_time(log.get("uploaded_at"))),
             # Snapshots before the reference log existed have no reason: the row stays out.
             *(
-                [("Warum dieses Protokoll", _text(log["reason_text"]))]
+                [(tr("Warum dieses Protokoll", "Why this log"), _text(log["reason_text"]))]
                 if log.get("reason_text")
                 else []
             ),
-            ("Datenzeitraum", f"{lb.date(log.get('start'))} – {lb.date(log.get('end'))}"),
+            (
+                tr("Datenzeitraum", "Data period"),
+                f"{lb.date(log.get('start'))} – {lb.date(log.get('end'))}",
+            ),
             *(
-                [("Alter der Daten beim Bericht", age)]
+                [(tr("Alter der Daten beim Bericht", "Age of the data at the report"), age)]
                 if (age := data_age_text(process, snapshot))
                 else []
             ),
             (
-                "Fälle / Ereignisse",
+                tr("Fälle / Ereignisse", "Cases / events"),
                 f"{lb.number(log.get('cases'))} / {lb.number(log.get('events'))}",
             ),
-            ("Zeitraum", _filters(snapshot)),
+            (tr("Zeitraum", "Period"), _filters(snapshot)),
         ]
     duration = ((process.get("analysis") or {}).get("case_duration_s")) or {}
     if duration:
         rows.append(
             (
-                "Durchlaufzeit",
-                f"Mittel {lb.days(duration.get('mean'))} · Median {lb.days(duration.get('median'))}"
-                f" · 90 % der Fälle bis {lb.days(duration.get('p90'))}",
+                tr("Durchlaufzeit", "Throughput time"),
+                tr(
+                    f"Mittel {lb.days(duration.get('mean'))} · "
+                    f"Median {lb.days(duration.get('median'))}"
+                    f" · 90 % der Fälle bis {lb.days(duration.get('p90'))}",
+                    f"mean {lb.days(duration.get('mean'))} · "
+                    f"median {lb.days(duration.get('median'))}"
+                    f" · 90 % of cases within {lb.days(duration.get('p90'))}",
+                ),
             )
         )
     return Facts(rows)
@@ -265,13 +301,21 @@ def _table(items: list[dict], text: list[Column], numbers: list[Column]) -> Tabl
 def _bottlenecks(analysis: dict) -> Table:
     return _table(
         (analysis.get("bottlenecks") or [])[:TOP_ROWS],
-        [("Von", "source", _text), ("Nach", "target", _text)],
+        [(tr("Von", "From"), "source", _text), (tr("Nach", "To"), "target", _text)],
         [
             # A case that goes round a loop passes an edge more than once, and waits each time.
-            ("Übergänge", "transitions", lb.number),
-            ("Fälle", "cases", lb.number),
-            ("Ø Wartezeit je Übergang", "mean_wait_s", lb.days),
-            ("Wartezeit gesamt (Übergänge × Ø)", "total_wait_s", lambda s: lb.days(s, 0)),
+            (tr("Übergänge", "Transitions"), "transitions", lb.number),
+            (tr("Fälle", "Cases"), "cases", lb.number),
+            (
+                tr("Ø Wartezeit je Übergang", "Ø waiting time per transition"),
+                "mean_wait_s",
+                lb.days,
+            ),
+            (
+                tr("Wartezeit gesamt (Übergänge × Ø)", "Total waiting time (transitions × Ø)"),
+                "total_wait_s",
+                lambda s: lb.days(s, 0),
+            ),
         ],
     )
 
@@ -279,42 +323,65 @@ def _bottlenecks(analysis: dict) -> Table:
 def _rework(analysis: dict) -> Table:
     return _table(
         (analysis.get("rework") or [])[:TOP_ROWS],
-        [("Schritt", "activity", _text)],
+        [(tr("Schritt", "Step"), "activity", _text)],
         [
-            ("Fälle mit Nacharbeit", "cases_with_rework", lb.number),
-            ("Anteil", "share_of_cases", lb.percent),
-            ("Zusätzliche Ausführungen", "extra_executions", lb.number),
-            ("Zeit in der Schleife (gesamt)", "time_lost_s", lambda s: lb.days(s, 0)),
+            (tr("Fälle mit Nacharbeit", "Cases with rework"), "cases_with_rework", lb.number),
+            (tr("Anteil", "Share"), "share_of_cases", lb.percent),
+            (tr("Zusätzliche Ausführungen", "Extra executions"), "extra_executions", lb.number),
+            (
+                tr("Zeit in der Schleife (gesamt)", "Time in the loop (total)"),
+                "time_lost_s",
+                lambda s: lb.days(s, 0),
+            ),
         ],
     )
 
 
 def _conformance(conformance: dict) -> list[Section]:
     # Fitness and precision are the method's measures: the appendix has them (appendix_sections).
-    facts = [("Fälle ohne Abweichung", lb.percent(conformance.get("fitting_cases_share")))]
-    sections = [Section("Abgleich mit dem Modell", Facts(facts))]
+    facts = [
+        (
+            tr("Fälle ohne Abweichung", "Cases without deviation"),
+            lb.percent(conformance.get("fitting_cases_share")),
+        )
+    ]
+    sections = [Section(tr("Abgleich mit dem Modell", "Comparison with the model"), Facts(facts))]
     deviations = (conformance.get("deviations") or [])[:TOP_ROWS]
     if deviations:
-        kind = lambda k: lb.DEVIATION_KINDS.get(k, _text(k))  # noqa: E731
-        text = [("Abweichung", "kind", kind), ("Schritt", "activity", _text)]
-        numbers = [("Fälle", "cases", lb.number), ("Anteil", "share", lb.percent)]
-        sections.append(Section("Häufigste Abweichungen", _table(deviations, text, numbers)))
+        kind = lambda k: lb.deviation_kind(_text(k))  # noqa: E731
+        text = [
+            (tr("Abweichung", "Deviation"), "kind", kind),
+            (tr("Schritt", "Step"), "activity", _text),
+        ]
+        numbers = [
+            (tr("Fälle", "Cases"), "cases", lb.number),
+            (tr("Anteil", "Share"), "share", lb.percent),
+        ]
+        sections.append(
+            Section(
+                tr("Häufigste Abweichungen", "Most frequent deviations"),
+                _table(deviations, text, numbers),
+            )
+        )
     return sections
 
 
 def _channels(channels: dict) -> Section:
     table = _table(
         channels.get("values") or [],
-        [("Kanal", "channel", _text)],
+        [(tr("Kanal", "Channel"), "channel", _text)],
         [
-            ("Fälle", "cases", lb.number),
-            ("Ø Durchlaufzeit", "mean_throughput_s", lb.days),
+            (tr("Fälle", "Cases"), "cases", lb.number),
+            (tr("Ø Durchlaufzeit", "Ø throughput time"), "mean_throughput_s", lb.days),
             ("Median", "median_throughput_s", lb.days),
-            ("Nacharbeit", "rework_share", lb.percent),
-            ("Ø Wartezeit", "mean_wait_s", lb.days),
+            (tr("Nacharbeit", "Rework"), "rework_share", lb.percent),
+            (tr("Ø Wartezeit", "Ø waiting time"), "mean_wait_s", lb.days),
         ],
     )
-    return Section(f"Eingangskanäle (Spalte „{_text(channels.get('column'))}“)", table)
+    column = _text(channels.get("column"))
+    return Section(
+        tr(f"Eingangskanäle (Spalte „{column}“)", f"Intake channels (column „{column}“)"), table
+    )
 
 
 def _units(analysis: dict) -> list[Section]:
@@ -327,33 +394,49 @@ def _units(analysis: dict) -> list[Section]:
     if handovers:
         table = _table(
             handovers[:TOP_ROWS],
-            [("Von", "from_unit", _text), ("Nach", "to_unit", _text)],
+            [(tr("Von", "From"), "from_unit", _text), (tr("Nach", "To"), "to_unit", _text)],
             [
-                ("Übergaben", "count", lb.number),
-                ("Fälle", "cases", lb.number),
-                ("Ø Wartezeit", "mean_wait_s", lb.days),
+                (tr("Übergaben", "Hand-overs"), "count", lb.number),
+                (tr("Fälle", "Cases"), "cases", lb.number),
+                (tr("Ø Wartezeit", "Ø waiting time"), "mean_wait_s", lb.days),
             ],
         )
-        sections.append(Section("Übergaben zwischen Organisationseinheiten", table))
+        sections.append(
+            Section(
+                tr(
+                    "Übergaben zwischen Organisationseinheiten",
+                    "Hand-overs between organisational units",
+                ),
+                table,
+            )
+        )
         if len(handovers) > TOP_ROWS:
             notes.append(
-                f"Gezeigt: die {TOP_ROWS} häufigsten von {len(handovers)} Übergaben-Paaren."
+                tr(
+                    f"Gezeigt: die {TOP_ROWS} häufigsten von {len(handovers)} Übergaben-Paaren.",
+                    f"Shown: the {TOP_ROWS} most frequent of {len(handovers)} hand-over pairs.",
+                )
             )
     units = analysis.get("org_units") or []
     if units:
         table = _table(
             units[:TOP_ROWS],
-            [("Organisationseinheit", "group", _text)],
+            [(tr("Organisationseinheit", "Organisational unit"), "group", _text)],
             [
-                ("Fälle", "cases", lb.number),
-                ("Ereignisse", "events", lb.number),
-                ("Ø Wartezeit", "mean_wait_s", lb.days),
+                (tr("Fälle", "Cases"), "cases", lb.number),
+                (tr("Ereignisse", "Events"), "events", lb.number),
+                (tr("Ø Wartezeit", "Ø waiting time"), "mean_wait_s", lb.days),
             ],
         )
-        sections.append(Section("Organisationseinheiten", table))
+        sections.append(Section(tr("Organisationseinheiten", "Organisational units"), table))
         if len(units) > TOP_ROWS:
-            notes.append(f"Gezeigt: die {TOP_ROWS} größten von {len(units)} Einheiten.")
-    heading = None if sections else "Organisationseinheiten"
+            notes.append(
+                tr(
+                    f"Gezeigt: die {TOP_ROWS} größten von {len(units)} Einheiten.",
+                    f"Shown: the {TOP_ROWS} largest of {len(units)} units.",
+                )
+            )
+    heading = None if sections else tr("Organisationseinheiten", "Organisational units")
     sections.append(Section(heading, Bullets([_text(groups.get("note")), *notes])))
     return sections
 
@@ -362,74 +445,119 @@ def _deadline(deadline: dict) -> Section:
     from mining.measures import clock_texts, counting_rule
 
     def count_share(count: str, share: str) -> str:
-        return f"{lb.number(deadline.get(count))} Fälle ({lb.percent(deadline.get(share))})"
+        cases = tr("Fälle", "cases")
+        return f"{lb.number(deadline.get(count))} {cases} ({lb.percent(deadline.get(share))})"
 
-    starts, ends = clock_texts(deadline)
+    starts, ends = (as_read(text) for text in clock_texts(deadline))
     rows = [
-        ("Frist", f"{lb.number(deadline.get('deadline_days'))} Tage"),
-        ("Fristbeginn", starts),
-        ("Fristende", ends),
-        ("Fälle mit Fristbeginn", lb.number(deadline.get("cases"))),
-        ("Frist überschritten", count_share("over", "over_share")),
-        ("Knapp vor Fristende", count_share("close", "close_share")),
+        (
+            tr("Frist", "Deadline"),
+            f"{lb.number(deadline.get('deadline_days'))} {tr('Tage', 'days')}",
+        ),
+        (tr("Fristbeginn", "Deadline starts"), starts),
+        (tr("Fristende", "Deadline ends"), ends),
+        (
+            tr("Fälle mit Fristbeginn", "Cases with a deadline start"),
+            lb.number(deadline.get("cases")),
+        ),
+        (tr("Frist überschritten", "Deadline exceeded"), count_share("over", "over_share")),
+        (tr("Knapp vor Fristende", "Close to the deadline"), count_share("close", "close_share")),
     ]
     if "close_threshold" not in deadline:
         # A snapshot from before the clock activities: first to last event, in 24-hour blocks.
-        return Section("Gesetzliche Frist", Facts(rows))
+        return Section(tr("Gesetzliche Frist", "Legal deadline"), Facts(rows))
     rows[-1] = (
-        f"Knapp vor Fristende (ab {lb.plain(deadline['close_threshold'])} Tagen)",
+        tr(
+            f"Knapp vor Fristende (ab {lb.plain(deadline['close_threshold'])} Tagen)",
+            f"Close to the deadline (from {lb.plain(deadline['close_threshold'])} days)",
+        ),
         rows[-1][1],
     )
     if deadline.get("not_started"):
         rows.append(
             (
-                "Ohne Fristbeginn (nicht gezählt)",
-                f"{lb.number(deadline['not_started'])} Fälle ohne „{deadline.get('starts_with')}“",
+                tr("Ohne Fristbeginn (nicht gezählt)", "Without deadline start (not counted)"),
+                tr(
+                    f"{lb.number(deadline['not_started'])} Fälle ohne „{deadline.get('starts_with')}“",
+                    f"{lb.number(deadline['not_started'])} cases without „{deadline.get('starts_with')}“",
+                ),
             )
         )
     if deadline.get("running"):
         rows.append(
             (
-                f"Ohne Fristende bis {lb.date(deadline.get('measured_until'))}",
-                f"{lb.number(deadline['running'])} Fälle, davon "
-                f"{lb.number(deadline.get('running_over'))} schon über der Frist (mitgezählt)",
+                tr(
+                    f"Ohne Fristende bis {lb.date(deadline.get('measured_until'))}",
+                    f"Without deadline end by {lb.date(deadline.get('measured_until'))}",
+                ),
+                tr(
+                    f"{lb.number(deadline['running'])} Fälle, davon "
+                    f"{lb.number(deadline.get('running_over'))} schon über der Frist (mitgezählt)",
+                    f"{lb.number(deadline['running'])} cases, "
+                    f"{lb.number(deadline.get('running_over'))} of them already over the deadline "
+                    "(counted)",
+                ),
             )
         )
-    rows.append(("Zählweise", counting_rule(deadline.get("holidays_of", "NI"))))
-    return Section("Gesetzliche Frist", Facts(rows))
+    rows.append(
+        (
+            tr("Zählweise", "Counting rule"),
+            as_read(counting_rule(deadline.get("holidays_of", "NI"))),
+        )
+    )
+    return Section(tr("Gesetzliche Frist", "Legal deadline"), Facts(rows))
 
 
 def _trends(rows: list[dict]) -> list[Section]:
     first, last = rows[0].get("period"), rows[-1].get("period")
-    note = (
+    note = tr(
         f"{len(rows)} Monate ({_text(first)} bis {_text(last)}), Kalendermonate in Berliner Zeit. "
         "Ein Fall beginnt mit seinem ersten und gilt mit seinem letzten Ereignis im Protokoll als "
         "abgeschlossen – auch wenn er nach dem Export weiterläuft, daher ist der letzte Monat oft "
         "unvollständig. Die Durchlaufzeit ist die der im Monat abgeschlossenen Fälle; ein Monat "
-        "ohne Abschluss hat keinen Wert."
+        "ohne Abschluss hat keinen Wert.",
+        f"{len(rows)} months ({_text(first)} to {_text(last)}), calendar months in Berlin time. "
+        "A case starts with its first event and counts as completed with its last event in the "
+        "log – even if it continues after the export, so the last month is often incomplete. "
+        "The throughput time is that of the cases completed in the month; a month without a "
+        "completion has no value.",
     )
     return [
-        Section("Entwicklung je Monat", Figure({"rows": rows}, kind="trends")),
+        Section(
+            tr("Entwicklung je Monat", "Development per month"),
+            Figure({"rows": rows}, kind="trends"),
+        ),
         Section(None, Bullets([note])),
     ]
 
 
 def candidate_view(candidate: dict, rank: int) -> CandidateView:
+    year = tr("Jahr", "year")
     parts = [
         f"Score {lb.number(candidate.get('score'), 1)}",
-        f"Nutzen {lb.number(candidate.get('benefit'), 2)}",
-        f"Aufwand {lb.number(candidate.get('effort'))} von 5",
-        f"{lb.hours(candidate.get('hours_saved_per_year'))}/Jahr",
-        f"{lb.number(candidate.get('fte_saved'), 2)} Vollzeitstellen",
-        f"{lb.euros(candidate.get('euros_saved_per_year'))}/Jahr",
+        f"{tr('Nutzen', 'Benefit')} {lb.number(candidate.get('benefit'), 2)}",
+        tr(
+            f"Aufwand {lb.number(candidate.get('effort'))} von 5",
+            f"Effort {lb.number(candidate.get('effort'))} of 5",
+        ),
+        f"{lb.hours(candidate.get('hours_saved_per_year'))}/{year}",
+        f"{lb.number(candidate.get('fte_saved'), 2)} {tr('Vollzeitstellen', 'full-time posts')}",
+        f"{lb.euros(candidate.get('euros_saved_per_year'))}/{year}",
     ]
     if candidate.get("pages_avoided_per_year"):
-        parts.append(f"{lb.number(candidate['pages_avoided_per_year'])} Seiten/Jahr")
+        pages = lb.number(candidate["pages_avoided_per_year"])
+        parts.append(tr(f"{pages} Seiten/Jahr", f"{pages} pages/year"))
     if candidate.get("throughput_reduction_days"):
         days_saved = lb.number(candidate["throughput_reduction_days"], 1)
-        parts.append(f"Durchlaufzeit {days_saved} Tage kürzer")
+        parts.append(
+            tr(
+                f"Durchlaufzeit {days_saved} Tage kürzer",
+                f"throughput time {days_saved} days shorter",
+            )
+        )
     if candidate.get("cases") is not None:
-        parts.append(f"{lb.number(candidate['cases'])} Fälle im Protokoll")
+        cases = lb.number(candidate["cases"])
+        parts.append(tr(f"{cases} Fälle im Protokoll", f"{cases} cases in the log"))
     title = f"{rank}. {activity_text(candidate)} – {lb.recommendation_label(candidate)}"
     reasons = [str(reason) for reason in candidate.get("reasons") or []]
     return CandidateView(
@@ -447,18 +575,22 @@ def calculation_lines(candidate: dict) -> list[str]:
     calculation = candidate.get("calculation") or {}
     lines = []
     if calculation.get("formula"):
-        lines.append(f"Berechnung: {calculation['formula']}")
+        lines.append(f"{tr('Berechnung', 'Calculation')}: {calculation['formula']}")
         inputs = calculation.get("inputs") or {}
         if inputs:
             lines.append(
-                "Eingangsgrößen: "
-                + "; ".join(f"{name} = {lb.plain(value)}" for name, value in inputs.items())
+                tr("Eingangsgrößen: ", "Inputs: ")
+                + "; ".join(
+                    f"{as_read(input_name(name))} = {lb.plain(value)}"
+                    for name, value in inputs.items()
+                )
             )
-        lines.append(f"Ergebnis: {lb.number(calculation.get('result'), 1)} Stunden/Jahr")
+        result = lb.number(calculation.get("result"), 1)
+        lines.append(tr(f"Ergebnis: {result} Stunden/Jahr", f"Result: {result} hours/year"))
     used = candidate.get("assumptions_used") or []
     if used:
         lines.append(
-            "Annahmen: "
+            tr("Annahmen: ", "Assumptions: ")
             + "; ".join(f"{u['label']} = {lb.plain(u['value'])} ({u['source']})" for u in used)
         )
     return lines
@@ -469,15 +601,27 @@ def process_sections(process: dict, snapshot: dict) -> list[Section]:
     sections = [Section(None, _process_facts(process, snapshot))]
     process_map = process.get("process_map") or {}
     if process_map.get("nodes"):
-        sections.append(Section("Prozesslandkarte (häufigste Schritte)", Figure(process_map)))
+        sections.append(
+            Section(
+                tr("Prozesslandkarte (häufigste Schritte)", "Process map (most frequent steps)"),
+                Figure(process_map),
+            )
+        )
     analysis = process.get("analysis") or {}
     # Snapshots from before the trends have none: the section is left out, not shown empty.
     if analysis.get("trends"):
         sections += _trends(analysis["trends"])
     if analysis.get("bottlenecks"):
-        sections.append(Section("Engpässe (größte Wartezeit gesamt)", _bottlenecks(analysis)))
+        sections.append(
+            Section(
+                tr(
+                    "Engpässe (größte Wartezeit gesamt)", "Bottlenecks (largest total waiting time)"
+                ),
+                _bottlenecks(analysis),
+            )
+        )
     if analysis.get("rework"):
-        sections.append(Section("Nacharbeit", _rework(analysis)))
+        sections.append(Section(tr("Nacharbeit", "Rework"), _rework(analysis)))
     if analysis.get("conformance"):
         sections += _conformance(analysis["conformance"])
     if analysis.get("channels"):
@@ -488,13 +632,20 @@ def process_sections(process: dict, snapshot: dict) -> list[Section]:
         sections.append(_deadline(analysis["deadline"]))
     candidates = process.get("candidates") or []
     views = [candidate_view(c, rank) for rank, c in enumerate(candidates, start=1)]
-    sections.append(Section("Digitalisierungskandidaten", views or Bullets(["Keine Kandidaten."])))
+    sections.append(
+        Section(
+            tr("Digitalisierungskandidaten", "Digitization candidates"),
+            views or Bullets([tr("Keine Kandidaten.", "No candidates.")]),
+        )
+    )
     if views:
         sections.append(Section(None, Bullets([score_note(snapshot)])))
     if process.get("scenario"):
         sections += scenario_sections(process["scenario"])
     if process.get("notes"):
-        sections.append(Section("Hinweise", Bullets([str(n) for n in process["notes"]])))
+        sections.append(
+            Section(tr("Hinweise", "Notes"), Bullets([str(n) for n in process["notes"]]))
+        )
     return sections
 
 
@@ -556,12 +707,12 @@ def scenario_sections(scenario: dict) -> list[Section]:
     before, after = scenario.get("before") or {}, scenario.get("after") or {}
     rows = [
         [
-            "Durchlaufzeit Median",
+            tr("Durchlaufzeit Median", "Throughput time median"),
             lb.number(before.get("median_days"), 1),
             lb.number(after.get("median_days"), 1),
         ],
         [
-            "Durchlaufzeit P90",
+            tr("Durchlaufzeit P90", "Throughput time P90"),
             lb.number(before.get("p90_days"), 1),
             lb.number(after.get("p90_days"), 1),
         ],
@@ -579,12 +730,24 @@ def scenario_sections(scenario: dict) -> list[Section]:
         for a in scenario.get("assumptions") or []
     ]
     return [
-        Section("Szenario: übernommene Änderungen", Bullets(items)),
         Section(
-            "Szenario: vorher und nachher (Tage)",
-            Table(["Kennzahl", "vorher", "nachher"], rows, numeric=(1, 2)),
+            tr("Szenario: übernommene Änderungen", "Scenario: accepted changes"), Bullets(items)
         ),
-        Section("Szenario: Annahmen", Table(["Annahme", "Wert", "Quelle"], assumptions)),
+        Section(
+            tr("Szenario: vorher und nachher (Tage)", "Scenario: before and after (days)"),
+            Table(
+                [tr("Kennzahl", "Measure"), tr("vorher", "before"), tr("nachher", "after")],
+                rows,
+                numeric=(1, 2),
+            ),
+        ),
+        Section(
+            tr("Szenario: Annahmen", "Scenario: assumptions"),
+            Table(
+                [tr("Annahme", "Assumption"), tr("Wert", "Value"), tr("Quelle", "Source")],
+                assumptions,
+            ),
+        ),
     ]
 
 

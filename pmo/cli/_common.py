@@ -10,6 +10,7 @@ from typing import Any
 
 import click
 
+from mining import default_language
 from process_registry import (
     DEFAULT_MIN_GROUP_SIZE,
     MAX_BPMN_BYTES,
@@ -24,6 +25,7 @@ from process_registry import (
 )
 
 __all__ = [
+    "LANG",
     "WORKING_TIME",
     "office_defaults",
     "MAPPING_OPTIONS",
@@ -138,6 +140,15 @@ WORKING_TIME = click.option(
     help="Wartezeiten in Arbeitszeit (Dienstzeit, Arbeitstage und Feiertage des Landes laut "
     "Einstellungen des Arbeitsbereichs; mitgeliefert Mo–Fr 8–16 Uhr, Niedersachsen) oder in "
     "Kalenderzeit (Standard: Einstellung des Arbeitsbereichs).",
+)
+
+# Generated texts (reasons, notes) and report labels; keys of --json output never change.
+LANG = click.option(
+    "--lang",
+    type=click.Choice(["de", "en"]),
+    default=None,
+    callback=lambda _ctx, _param, value: value or default_language(),
+    help="Sprache der erzeugten Texte: de oder en (Standard: PMO_LANGUAGE, sonst de).",
 )
 
 

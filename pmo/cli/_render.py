@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from mining import AnalysisResult
+from mining import AnalysisResult, tr
 from process_registry import (
     BpmnDiff,
     BpmnDocument,
@@ -206,34 +206,46 @@ def _trend_lines(trends: list[Any]) -> list[str]:
 def render_analysis(result: AnalysisResult) -> str:
     log = result["log"]
     durations = result["case_duration_s"]
+    start, end = local_text(parse_iso(log["start"])), local_text(parse_iso(log["end"]))
+    mean, median = _duration(durations["mean"]), _duration(durations["median"])
+    p90 = _duration(durations["p90"])
     lines = [
-        f"{log['cases']} Fälle, {log['events']} Ereignisse, {log['activities']} Aktivitäten, "
-        f"{log['variants']} Varianten ({local_text(parse_iso(log['start']))} bis "
-        f"{local_text(parse_iso(log['end']))})",
-        f"Durchlaufzeit: Mittel {_duration(durations['mean'])}, Median "
-        f"{_duration(durations['median'])}, 90 % unter {_duration(durations['p90'])}",
-        "Häufigste Varianten:",
+        tr(
+            f"{log['cases']} Fälle, {log['events']} Ereignisse, {log['activities']} Aktivitäten, "
+            f"{log['variants']} Varianten ({start} bis {end})",
+            f"{log['cases']} cases, {log['events']} events, {log['activities']} activities, "
+            f"{log['variants']} variants ({start} to {end})",
+        ),
+        tr(
+            f"Durchlaufzeit: Mittel {mean}, Median {median}, 90 % unter {p90}",
+            f"Throughput time: mean {mean}, median {median}, 90 % below {p90}",
+        ),
+        tr("Häufigste Varianten:", "Most frequent variants:"),
     ]
     for variant in result["variants"][:5]:
         lines.append(f"  {_share(variant['share']):>7}  {' → '.join(variant['activities'])}")
-    lines.append("Engpässe (nach gesamter Wartezeit):")
+    lines.append(tr("Engpässe (nach gesamter Wartezeit):", "Bottlenecks (by total waiting time):"))
     lines.extend(_bottleneck(edge) for edge in result["bottlenecks"][:5])
     conformance = result.get("conformance")
     if conformance:
+        model = f"{conformance['model']} v{conformance['version']}"
+        fitness = _number(conformance["fitness"], 3)
+        fitting = _share(conformance["fitting_cases_share"])
         lines.append(
-            f"Modell {conformance['model']} v{conformance['version']}: Fitness "
-            f"{_number(conformance['fitness'], 3)}, konforme Fälle "
-            f"{_share(conformance['fitting_cases_share'])}"
+            tr(
+                f"Modell {model}: Fitness {fitness}, konforme Fälle {fitting}",
+                f"Model {model}: fitness {fitness}, conforming cases {fitting}",
+            )
         )
         labels = {
-            "skipped": "ausgelassen",
-            "unmodelled": "nicht modelliert",
-            "wrong_order": "falsche Reihenfolge",
+            "skipped": tr("ausgelassen", "skipped"),
+            "unmodelled": tr("nicht modelliert", "not modelled"),
+            "wrong_order": tr("falsche Reihenfolge", "wrong order"),
         }
         for deviation in conformance["deviations"][:8]:
             lines.append(
                 f"  {labels.get(deviation['kind'], deviation['kind'])}: {deviation['activity']} "
-                f"({deviation['cases']} Fälle, {_share(deviation['share'])})"
+                f"({deviation['cases']} {tr('Fälle', 'cases')}, {_share(deviation['share'])})"
             )
     lines.extend(_unit_lines(result))
     deadline = result.get("deadline")
@@ -242,13 +254,18 @@ def render_analysis(result: AnalysisResult) -> str:
     lines += _trend_lines(result.get("trends") or [])
     candidates = result.get("candidates") or []
     if candidates:
-        lines.append("Digitalisierungskandidaten (Score, Empfehlung, Schritt, Stunden/Jahr):")
+        lines.append(
+            tr(
+                "Digitalisierungskandidaten (Score, Empfehlung, Schritt, Stunden/Jahr):",
+                "Digitization candidates (score, recommendation, step, hours/year):",
+            )
+        )
     for candidate in candidates[:5]:
-        flags = " [wenige Fälle]" if candidate["low_evidence"] else ""
+        flags = f" [{tr('wenige Fälle', 'few cases')}]" if candidate["low_evidence"] else ""
         flags += " [§ 35a VwVfG]" if candidate["decides"] else ""
         lines.append(
             f"  {_number(candidate['score'])}  {candidate['recommendation_label']}: "
-            f"{candidate['activity'] or '(ganzer Prozess)'}, "
+            f"{candidate['activity'] or tr('(ganzer Prozess)', '(whole process)')}, "
             f"{_number(candidate['hours_saved_per_year'], 0)} h{flags}"
         )
         lines.append(f"      {candidate['reasons'][0]}")

@@ -7,7 +7,9 @@ from typing import Any
 
 import click
 
+from mining import localized, reading
 from pmo.cli._common import (
+    LANG,
     MIN_GROUP_SIZE,
     WORKING_TIME,
     cli,
@@ -62,6 +64,7 @@ __all__ = ["analyze_command", "report_command"]
     help="Rauschschwelle des Inductive Miners für --discovered-bpmn.",
 )
 @MIN_GROUP_SIZE
+@LANG
 @click.option("--json", "as_json", is_flag=True, help="Antwort als JSON.")
 @db_option
 def analyze_command(
@@ -77,6 +80,7 @@ def analyze_command(
     discovered_bpmn: str | None,
     noise: float,
     min_group_size: int | None,
+    lang: str,
     as_json: bool,
     db_url: str | None,
     **mapping: Any,
@@ -107,12 +111,14 @@ def analyze_command(
         )
         if discovered_bpmn:
             write_atomically(discovered_bpmn, discovered_model(view, noise_threshold=noise))
+    result = localized(result, lang)
     if as_json:
         emit_json(result)
         return
     from pmo.cli._render import render_analysis
 
-    click.echo(render_analysis(result))
+    with reading(lang):
+        click.echo(render_analysis(result))
 
 
 # -- reports ------------------------------------------------------------------------------------
@@ -165,7 +171,8 @@ _REPORT_FORMATS = ("pdf", "xlsx", "html", "json")
 )
 @MIN_GROUP_SIZE
 @WORKING_TIME
-@click.option("--title", default="Digitalisierungsportfolio", show_default=True)
+@click.option("--title", default=None, help="Titel (Standard: Digitalisierungsportfolio).")
+@LANG
 @click.option("--json", "as_json", is_flag=True, help="Antwort als JSON.")
 @db_option
 def report_command(
@@ -181,7 +188,8 @@ def report_command(
     online_share: float | None,
     min_group_size: int | None,
     working_time: bool | None,
-    title: str,
+    title: str | None,
+    lang: str,
     as_json: bool,
     db_url: str | None,
 ) -> None:
@@ -219,6 +227,7 @@ def report_command(
     creating = snapshot_id is None
     with StagedOutput(output) as staged:
         if not creating:
+            # A stored snapshot keeps the language it was frozen in, labels included.
             staged.write(render_report(archive.get(snapshot_id), fmt))
         else:
             snapshot = build_report(
@@ -235,6 +244,7 @@ def report_command(
                 working_time=working_time,
                 title=title,
                 scenario=chosen,
+                lang=lang,
             )
             # The file is written before the snapshot commits: a report that cannot be written
             # leaves no snapshot behind, and a stored snapshot always reached its file.

@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from pmo.cli._common import (
+    LANG,
     cli,
     db_option,
     emit_json,
@@ -23,6 +24,7 @@ from pmo.cli._registry_edit import (
     reference_choice,
 )
 from process_registry import (
+    ProcessStatus,
     Registry,
     VersionRef,
     audit_sentence,
@@ -310,9 +312,10 @@ def registry_restore(
 
 
 @registry.command("list")
+@LANG
 @click.option("--json", "as_json", is_flag=True, help="Antwort als JSON.")
 @db_option
-def registry_list(as_json: bool, db_url: str | None) -> None:
+def registry_list(lang: str, as_json: bool, db_url: str | None) -> None:
     """Alle registrierten Prozesse."""
     processes = registry_of(db_url).list_processes()
     if as_json:
@@ -337,9 +340,18 @@ def registry_list(as_json: bool, db_url: str | None) -> None:
     width = max(len(p.key) for p in processes)
     for p in processes:
         flag = "  [Stammprozess neu: prüfen]" if p.review_needed else ""
+        status = _status(p.status, lang)
         click.echo(
-            f"{p.key:<{width}}  v{p.versions:<3} {p.status:<24} {p.department}: {p.name}{flag}"
+            f"{p.key:<{width}}  v{p.versions:<3} {status:<24} {p.department}: {p.name}{flag}"
         )
+
+
+def _status(value: str, lang: str) -> str:
+    """The stored (German) status as the reader reads it; an unknown value as it is."""
+    try:
+        return ProcessStatus(value).label(lang)
+    except ValueError:
+        return value
 
 
 @registry.command("show")

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -28,6 +29,7 @@ __all__ = [
     "as_read",
     "bi",
     "default_language",
+    "english_figures",
     "join",
     "localized",
     "pick",
@@ -60,9 +62,28 @@ class Text(str):
         return self.en if lang == "en" else str(self)
 
 
+# Figures in generated texts are formatted once, in German ("1.234", "26,8", "12 %"), and the
+# same string goes into both halves; the English half gets English notation here. Only the
+# shapes German formatting writes are touched: a thousands dot before exactly three digits and a
+# decimal comma before one or two (an English "1,234" has three digits after its comma).
+_GERMAN_FIGURE = re.compile(
+    r"(?<![\d.,])\d{1,3}(?:\.\d{3})+(?:,\d{1,2})?(?![\d.,]\d)|(?<![\d.,])\d+,\d{1,2}(?![\d,])"
+)
+
+
+def _english_figure(match: re.Match[str]) -> str:
+    return match.group(0).replace(".", "\x00").replace(",", ".").replace("\x00", ",")
+
+
+def english_figures(text: str) -> str:
+    """``text`` with German-formatted figures in English notation: "1.234,5" → "1,234.5"."""
+    return _GERMAN_FIGURE.sub(_english_figure, text)
+
+
 def bi(de: str, en: str) -> Text:
-    """The text in both languages; ``de`` is what every German-only caller sees."""
-    return Text(de, en)
+    """The text in both languages; ``de`` is what every German-only caller sees. Figures the
+    English half took over in German notation are written the English way."""
+    return Text(de, english_figures(en))
 
 
 def pick(value: str, lang: str) -> str:

@@ -132,3 +132,14 @@ def test_registry_list_shows_the_status_in_english_but_stores_german(env: dict[s
         "in Planung", "in Bearbeitung", "Entwurf", "methodisch freigegeben",
         "fachlich freigegeben", "archiviert",
     }  # fmt: skip
+
+
+def test_figures_in_an_english_text_read_the_english_way() -> None:
+    from mining.texts import bi
+
+    text = bi("spart 2.655 Stunden (26,8 %), 1.234,5 €", "saves 2.655 hours (26,8 %), 1.234,5 €")
+    assert str(text) == "spart 2.655 Stunden (26,8 %), 1.234,5 €"
+    assert text.en == "saves 2,655 hours (26.8 %), 1,234.5 €"
+    # English figures, versions, dates and legal references stay as they are.
+    kept = "1,234 cases, version 1.2, 04.12.2026, § 35a, year 2024"
+    assert bi("x", kept).en == kept

@@ -102,11 +102,18 @@ st.dataframe(
     ),
     hide_index=True,
     width="stretch",
+    # Widths that add up to less than the page's width at 1440 px (about 970 px), so no column is cut at the right edge;
+    # a long process or step name ends in "…" and shows whole on hover.
     column_config={
-        COLUMNS["rank"]: st.column_config.NumberColumn(width="small", pinned=True),
-        COLUMNS["score"]: _figure,
-        COLUMNS["hours"]: _figure,
-        COLUMNS["euros"]: _figure,
+        COLUMNS["rank"]: st.column_config.NumberColumn(width=45, pinned=True),
+        COLUMNS["process"]: st.column_config.TextColumn(width=160),
+        COLUMNS["step"]: st.column_config.TextColumn(width=190),
+        COLUMNS["kind"]: st.column_config.TextColumn(width=150),
+        COLUMNS["score"]: st.column_config.TextColumn(width=60, alignment="right"),
+        COLUMNS["hours"]: st.column_config.TextColumn(width=85, alignment="right"),
+        COLUMNS["euros"]: st.column_config.TextColumn(width=95, alignment="right"),
+        COLUMNS["low"]: st.column_config.CheckboxColumn(width=90),
+        COLUMNS["decides"]: st.column_config.CheckboxColumn(width=70),
     },
 )
 st.caption(t("digitization.flags_note"))

@@ -333,3 +333,19 @@ class Page:
         path = ARTIFACTS / f"{self.name}-{step}.png"
         self.driver.save_screenshot(str(path))
         return path
+
+
+def demo_office(folder: Path, *, user: str, logs: bool = True) -> dict[str, str]:
+    """The environment of a sample office in ``folder`` (`pmo demo`, with the sample logs unless
+    ``logs`` is False), signed in as ``user``; skips where Debian's chromium is missing."""
+    browser_programs()
+    env = {
+        **os.environ,
+        "PMO_DATABASE_URL": f"sqlite:///{folder / 'pmo.sqlite3'}",
+        "PMO_DATA_DIR": str(folder / "daten"),
+        "PMO_USER": user,
+    }
+    demo = [sys.executable, "-m", "pmo", "demo", *([] if logs else ["--no-logs"])]
+    project = Path(__file__).resolve().parent.parent
+    subprocess.run(demo, cwd=project, env=env, check=True, timeout=900, capture_output=True)
+    return env

@@ -7,14 +7,11 @@ whether app_pages/_i18n.py's placeholders and CSS reach the installed version's 
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.browser import Page, browser_programs, chrome, streamlit_server
+from tests.browser import Page, chrome, demo_office, streamlit_server
 from tests.conftest import PROJECT
 
 _ENGLISH_PLACEHOLDERS = {"Choose an option", "Choose options"}
@@ -28,22 +25,7 @@ return after && after !== 'none' && after !== 'normal' ? JSON.parse(after) : p.t
 
 @pytest.fixture
 def office(tmp_path: Path) -> dict[str, str]:
-    browser_programs()  # skips with a message where Debian's chromium is missing
-    env = {
-        **os.environ,
-        "PMO_DATABASE_URL": f"sqlite:///{tmp_path / 'pmo.sqlite3'}",
-        "PMO_DATA_DIR": str(tmp_path / "daten"),
-        "PMO_USER": "Frau Test",
-    }
-    subprocess.run(
-        [sys.executable, "-m", "pmo", "demo", "--no-logs"],
-        cwd=PROJECT,
-        env=env,
-        check=True,
-        timeout=600,
-        capture_output=True,
-    )
-    return env
+    return demo_office(tmp_path, user="Frau Test", logs=False)
 
 
 def _placeholders(page: Page) -> set[str]:

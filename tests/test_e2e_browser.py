@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import subprocess
 import sys
 import time
@@ -20,7 +19,7 @@ from xml.etree import ElementTree
 import pytest
 from pypdf import PdfReader
 
-from tests.browser import Page, browser_programs, chrome, streamlit_server
+from tests.browser import Page, chrome, demo_office, streamlit_server
 from tests.conftest import PROJECT
 from tests.municipal_log import generate_hundesteuer_log
 
@@ -29,17 +28,7 @@ _DOWNLOAD_WAIT_S = 120
 
 @pytest.fixture
 def office(tmp_path: Path) -> dict[str, str]:
-    browser_programs()  # skips with a message where Debian's chromium is missing
-    env = {
-        **os.environ,
-        "PMO_DATABASE_URL": f"sqlite:///{tmp_path / 'pmo.sqlite3'}",
-        "PMO_DATA_DIR": str(tmp_path / "daten"),
-        "PMO_USER": "Prozessmanagement",
-    }
-    subprocess.run(
-        [sys.executable, "-m", "pmo", "demo"], cwd=PROJECT, env=env, check=True, timeout=600
-    )
-    return env
+    return demo_office(tmp_path, user="Prozessmanagement")
 
 
 def _downloaded(folder: Path, suffix: str) -> Path:

@@ -8,15 +8,12 @@ test artifacts (tests/browser.py), from where the README's are taken.
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.browser import Page, browser_programs, chrome, streamlit_server
+from tests.browser import Page, chrome, demo_office, streamlit_server
 from tests.conftest import PROJECT
 
 PAGES = {
@@ -61,22 +58,7 @@ OTHER_NOTATION = {
 
 @pytest.fixture
 def office(tmp_path: Path) -> dict[str, str]:
-    browser_programs()  # skips with a message where Debian's chromium is missing
-    env = {
-        **os.environ,
-        "PMO_DATABASE_URL": f"sqlite:///{tmp_path / 'pmo.sqlite3'}",
-        "PMO_DATA_DIR": str(tmp_path / "daten"),
-        "PMO_USER": "Frau Test",
-    }
-    subprocess.run(
-        [sys.executable, "-m", "pmo", "demo"],
-        cwd=PROJECT,
-        env=env,
-        check=True,
-        timeout=900,
-        capture_output=True,
-    )
-    return env
+    return demo_office(tmp_path, user="Frau Test")
 
 
 def _problems(text: str, lang: str) -> list[str]:

@@ -63,8 +63,10 @@ def percent(share: float | None) -> str:
     return _formats.percent(share)
 
 
-def text_column(label: str) -> Any:
-    return st.column_config.TextColumn(label)
+def text_column(label: str, width: int | None = None) -> Any:
+    """A text column; ``width`` in pixels keeps long activity names from pushing the figures
+    past the right edge (the name ends in "…" and shows whole on hover)."""
+    return st.column_config.TextColumn(label, width=width)
 
 
 @dataclass(frozen=True)

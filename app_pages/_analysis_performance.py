@@ -54,8 +54,8 @@ def _bottlenecks(result: dict[str, Any], explorer: Explorer) -> None:
         "bottlenecks",
         rows,
         {
-            "source": (value("source"), text_column(t("analysis.col_from"))),
-            "target": (value("target"), text_column(t("analysis.col_to"))),
+            "source": (value("source"), text_column(t("analysis.col_from"), 210)),
+            "target": (value("target"), text_column(t("analysis.col_to"), 210)),
             # The ranking column next to the edge: visible without scrolling sideways.
             "total_wait": (
                 as_days("total_wait_s"),

@@ -44,11 +44,10 @@ def fim_types_of(
 ) -> dict[str, str]:
     """Task name → FIM activity-group type (its name, else its code) for the tasks of ``document``
     that are activity groups of the process's Stammprozess data."""
-    ids = {node.id for node in document.nodes}
     types: dict[str, str] = {}
-    for task in registry.task_groups(key, version):
+    for task in registry.task_groups(key, version, document):
         kind = task.group.type_name or task.group.type_code
-        if task.task_name and kind and task.element_id in ids:
+        if task.task_name and kind:
             types[" ".join(task.task_name.split())] = kind
     return types
 

@@ -439,9 +439,12 @@ class Registry:
         """Local process ``key`` was checked against its Stammprozess's current version."""
         return local_processes.mark_reviewed(self, key, author=author)
 
-    def task_groups(self, key: str, number: int | None = None) -> tuple[TaskGroup, ...]:
-        """The tasks of a version that are FIM activity groups, with type and legal bases."""
-        return stammprozesse.task_groups(self, key, number)
+    def task_groups(
+        self, key: str, number: int | None = None, document: BpmnDocument | None = None
+    ) -> tuple[TaskGroup, ...]:
+        """The tasks of a version that are FIM activity groups, with type and legal bases
+        (``document``: that version, when the caller has parsed it already)."""
+        return stammprozesse.task_groups(self, key, number, document)
 
     def fim_record(self, key: str, number: int | None = None) -> Stammprozess | None:
         """What the XProzess import behind a version said (None for a plain BPMN process)."""

@@ -414,17 +414,24 @@ def _fim_of(session: Session, process: Process, number: int) -> Stammprozess | N
 # -- activity groups -----------------------------------------------------------------------------
 
 
-def task_groups(registry: Registry, key: str, number: int | None = None) -> tuple[TaskGroup, ...]:
+def task_groups(
+    registry: Registry,
+    key: str,
+    number: int | None = None,
+    document: BpmnDocument | None = None,
+) -> tuple[TaskGroup, ...]:
     """The tasks of version ``number`` (default: the head) that are FIM activity groups: matched
-    by element id, so a relabelled task keeps its group and a removed one loses it."""
+    by element id, so a relabelled task keeps its group and a removed one loses it. A caller that
+    has parsed that version passes it as ``document``, so it is not read and parsed again."""
     with registry.db.read() as session:
         process = registry._process(session, key)
         number = number if number is not None else registry._head_number(session, process)
         stamm = _fim_of(session, process, number)
-        content = registry._version(session, process, number).content if stamm else b""
+        needs_model = stamm is not None and stamm.activity_groups and document is None
+        content = registry._version(session, process, number).content if needs_model else b""
     if stamm is None or not stamm.activity_groups:
         return ()
-    document = parse_bpmn(content, source=f"{key} v{number}")
+    document = document or parse_bpmn(content, source=f"{key} v{number}")
     nodes = {node.id: node for node in document.nodes}
     return tuple(
         TaskGroup(g.sub_process_id, nodes[g.sub_process_id].name, g)

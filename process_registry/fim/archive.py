@@ -73,6 +73,8 @@ def unpack_model(text: str, *, source: str, line: int | None) -> tuple[bytes, st
     try:
         with archive.open(member) as stream:
             content = stream.read(MAX_BPMN_BYTES + 1)
+    # zipfile raises NotImplementedError for a compression method it does not support and
+    # RuntimeError for an encrypted member: both are a file pmo cannot read, not a code gap.
     except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError, EOFError):
         raise BpmnParseError(
             f"Die eingebettete Datei {member.filename} lässt sich nicht entpacken "

@@ -132,7 +132,7 @@ def import_fim(
                 f"Import aus XProzess ({source})",
                 fim=record,
             )
-            _audit_import(registry, session, author, "fim.import", new_key, stamm, 1)
+            _audit_import(session, author, "fim.import", new_key, stamm, 1)
             return FimImport(
                 new_key,
                 1,
@@ -179,7 +179,7 @@ def import_fim(
             f"Import aus XProzess ({source}), FIM-Version {stamm.version or '–'}",
             fim=record,
         )
-        _audit_import(registry, session, author, "fim.import", process.key, stamm, number)
+        _audit_import(session, author, "fim.import", process.key, stamm, number)
         return FimImport(
             process.key,
             number,
@@ -294,7 +294,6 @@ def _file_name(stamm: Stammprozess, source: str) -> str:
 
 
 def _audit_import(
-    registry: Registry,
     session: Session,
     actor: str,
     action: str,

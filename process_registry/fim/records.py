@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
+from .codes import FIM_STATUS, LAND_NAMES, land_of
+
 __all__ = ["ActivityGroup", "LegalBasis", "Stammprozess"]
 
 
@@ -93,15 +95,11 @@ class Stammprozess:
 
     @property
     def lands(self) -> tuple[str, ...]:
-        from .codes import land_of
-
         found = [land_of(kind, code) for kind, code in self.coding]
         return tuple(dict.fromkeys(land for land in found if land))
 
     @property
     def status_name(self) -> str | None:
-        from .codes import FIM_STATUS
-
         if self.status_code is None:
             return None
         return FIM_STATUS.get(self.status_code.lstrip("0") or "0", self.status_code)
@@ -128,8 +126,6 @@ class Stammprozess:
 
     def describe(self) -> dict[str, Any]:
         """:meth:`to_dict` with what it implies (status name, Länder, validity, releases)."""
-        from .codes import LAND_NAMES
-
         return {
             **self.to_dict(),
             "status_name": self.status_name,

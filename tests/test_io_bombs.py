@@ -14,6 +14,7 @@ import struct
 import zipfile
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from mining.errors import EventLogError, UnsafeFileError
@@ -114,3 +115,22 @@ def test_compressed_uploads_within_the_cap_still_read_whole(tmp_path: Path) -> N
     with open_table(path, options=ReadOptions(max_bytes=CAP)) as reader:
         assert sum(b.num_rows for b in reader.batches()) == data.count(b"\n") - 1
 
+
+@pytest.mark.parametrize("method", [zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA], ids=["bzip2", "lzma"])
+def test_bzip2_and_lzma_members_are_refused_unread(tmp_path: Path, method: int) -> None:
+    """zipfile inflates these without an output limit: 600 bytes of bzip2 that claim 5 kB held
+    1.2 GB in memory at the first read. Only Deflate and stored members are read."""
+    log = tmp_path / "log.zip"
+    with zipfile.ZipFile(log, "w", method) as zf:
+        zf.writestr("log.csv", HEADER + events(1000))
+    book = tmp_path / "mappe.xlsx"
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["Fall", "Aktivität"])
+    workbook.save(book)
+    repacked = tmp_path / "repacked.xlsx"
+    with zipfile.ZipFile(book) as source, zipfile.ZipFile(repacked, "w", method) as out:
+        for info in source.infolist():
+            out.writestr(info.filename, source.read(info))
+    for path in (log, repacked):
+        with pytest.raises(EventLogError, match="nicht unterstütztes Packverfahren"):
+            open_table(path)

@@ -215,13 +215,15 @@ def gzip_source(open_raw: Callable[[], Readable], source: str, max_bytes: int) -
 def check_inflated_size(source: Source) -> None:
     """Inflate ``source`` once, keeping nothing, and refuse it if it grows past its cap.
 
-    Parsing and normalizing run at a few MB/s, inflating with zlib at a few hundred: a bomb of
-    valid rows that the parse would only stop at the cap after a quarter of an hour is refused
-    here in seconds, before anything is parsed or stored (docs/RELIABILITY.md item 8). Only the
+    Parsing and normalizing run at tens of MB/s, inflating with zlib at hundreds: a gzip of valid
+    XES rows that the parse stopped at the 2 GiB cap after two minutes of CPU is refused here in
+    two seconds, before anything is parsed or stored (docs/RELIABILITY.md item 8). Only the
     inflated bytes are counted: the gzip trailer's size is mod 2**32 and a zip directory can lie,
-    and a multi-member gzip is counted whole. A ratio rule would refuse earlier still but also
-    the rare real log that compresses extremely well; the cap alone is exact and fast enough.
-    A cut-off or corrupt archive fails here too, with the same message the parse would give.
+    and a multi-member gzip is counted whole. A ratio rule would refuse earlier still, but a bomb
+    of varied valid rows compresses no better than a real log (10-20×), and a repetitive real log
+    can compress far better; the cap alone is exact and fast enough. A cut-off or corrupt archive
+    fails here too, with the same message the parse would give. Legitimate uploads pay one extra
+    inflation, one to three seconds of CPU per inflated GiB.
     """
     with source.open() as stream:
         while stream.read(_CHUNK):

@@ -34,6 +34,14 @@ XLSX_MAX_RATIO = 100
 # A container: XES legitimately compresses ~55× (the road-traffic log), so only far beyond that.
 CONTAINER_MAX_RATIO = 1000
 RATIO_MIN_BYTES = 50 * 1024 * 1024
+# zipfile inflates bzip2 and LZMA members without an output limit: a zip of a few hundred bytes
+# becomes gigabytes in memory in one read, before any cap counts them. Deflate (what Windows,
+# macOS and Excel write) is inflated in bounded steps, stored members not at all.
+_READ_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+_UNSUPPORTED_METHOD = (
+    "Die ZIP-Datei verwendet ein nicht unterstütztes Packverfahren; bitte mit dem "
+    "Standardverfahren (Deflate) packen."
+)
 _MEMBER_FORMATS = (
     (".xes.gz", "xes.gz"),
     (".xes", "xes"),
@@ -84,6 +92,8 @@ def check_xlsx(archive: zipfile.ZipFile, *, source: str, max_bytes: int) -> None
         )
     for info in archive.infolist():
         _check_ratio(info, XLSX_MAX_RATIO, source)
+        if info.compress_type not in _READ_METHODS:  # openpyxl may open any part
+            raise EventLogError(_UNSUPPORTED_METHOD, source=source)
     for info in archive.infolist():
         if info.filename.endswith((".xml", ".rels")) or info.filename == "[Content_Types].xml":
             with _capped(archive, info, source, max_bytes) as stream:
@@ -167,15 +177,12 @@ def _capped(
 
 
 def _open_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, source: str) -> IO[bytes]:
+    # Deflate64 (Windows Explorer, large files) is not in the list either.
+    if info.compress_type not in _READ_METHODS:
+        archive.close()
+        raise EventLogError(_UNSUPPORTED_METHOD, source=source)
     try:
         return archive.open(info)
-    except NotImplementedError:  # e.g. Deflate64 from Windows Explorer for large files
-        archive.close()
-        raise EventLogError(
-            "Die ZIP-Datei verwendet ein nicht unterstütztes Packverfahren; bitte mit dem "
-            "Standardverfahren (Deflate) packen.",
-            source=source,
-        ) from None
     except (zipfile.BadZipFile, OSError, RuntimeError):
         archive.close()
         raise EventLogError("Die ZIP-Datei ist beschädigt.", source=source) from None

@@ -28,7 +28,14 @@ from mining.ingest.read._model import (
     TableReader,
 )
 from mining.ingest.read._parquet import ParquetReader
-from mining.ingest.read._stream import Source, check_local_file, file_source, gzip_source, read_head
+from mining.ingest.read._stream import (
+    Source,
+    check_inflated_size,
+    check_local_file,
+    file_source,
+    gzip_source,
+    read_head,
+)
 from mining.ingest.read._xes import XesReader
 from mining.ingest.read._xmlguard import looks_like_xml
 from mining.ingest.read._zip import (
@@ -67,9 +74,11 @@ def open_table(
 
     ``path`` is a local file the upload handler wrote itself; ``display_name`` is the user's
     original file name, used in every message and for the file extension. Raises
-    ``EventLogError`` (``UnsafeFileError`` for refused files) with a German message.
+    ``EventLogError`` (``UnsafeFileError`` for refused files) with a German message. A compressed
+    upload is inflated once here, keeping nothing, so one that grows past ``options.max_bytes`` is
+    refused before any row is parsed.
     """
-    return _open(Path(path), options, display_name)
+    return _open(Path(path), options, display_name, scan=True)
 
 
 def preview_table(
@@ -81,13 +90,14 @@ def preview_table(
 ) -> tuple[Detected, pd.DataFrame]:
     """What was detected and the first ``rows`` rows as text, for the upload wizard.
 
-    Reads only the beginning of the file. The frame's index is the source line (``__line__``);
+    Reads only the beginning of the file, so a compressed one is not inflated to the end (that
+    waits for ``open_table``). The frame's index is the source line (``__line__``);
     an attribute an XES event lacks shows as ``""``.
     """
     import pandas as pd
 
     options = replace(options, batch_rows=max(1, rows))
-    with _open(Path(path), options, display_name) as reader:
+    with _open(Path(path), options, display_name, scan=False) as reader:
         batches: list[pa.RecordBatch] = []
         count = 0
         for batch in reader.batches():
@@ -120,7 +130,7 @@ def _column_values(batches: list[pa.RecordBatch], name: str, rows: int) -> list[
     return values[:rows]
 
 
-def _open(path: Path, options: ReadOptions, display_name: str | None) -> TableReader:
+def _open(path: Path, options: ReadOptions, display_name: str | None, *, scan: bool) -> TableReader:
     name = display_name or path.name
     check_local_file(path, name, options.max_bytes)
     plain = file_source(path, name, options.max_bytes)
@@ -129,9 +139,11 @@ def _open(path: Path, options: ReadOptions, display_name: str | None) -> TableRe
 
     if head.startswith(_GZIP):
         inner = gzip_source(lambda: open(path, "rb"), name, options.max_bytes)
+        if scan:
+            check_inflated_size(inner)
         return _open_gzip(inner, options)
     if head.startswith(_ZIP):
-        return _open_zip(path, name, options)
+        return _open_zip(path, name, options, scan=scan)
     if head.startswith(_PARQUET):
         return ParquetReader(path, options=options, source=name, fmt="parquet")
     if looks_like_xml(head):
@@ -156,7 +168,7 @@ def _open_gzip(inner: Source, options: ReadOptions) -> TableReader:
     return CsvReader(inner, options=options, fmt="csv.gz")
 
 
-def _open_zip(path: Path, name: str, options: ReadOptions) -> TableReader:
+def _open_zip(path: Path, name: str, options: ReadOptions, *, scan: bool) -> TableReader:
     with open_zip(path, name) as archive:
         if is_xlsx(archive):
             member: ZipMember | None = None
@@ -168,6 +180,10 @@ def _open_zip(path: Path, name: str, options: ReadOptions) -> TableReader:
     if member.kind == "parquet":
         return _extracted_parquet(path, member, name, options, fmt)
     source = member_source(path, member, source=name, max_bytes=options.max_bytes)
+    if scan:
+        # zipfile stops a member at its declared size, so one that lies about it fails its CRC
+        # here, in seconds, rather than at the end of the parse.
+        check_inflated_size(source)
     if member.kind in ("xes", "xes.gz"):
         return XesReader(source, options=options, fmt=fmt)
     return CsvReader(source, options=options, fmt=fmt)

@@ -183,8 +183,8 @@ def cached_analysis(
     filters: str = "[]",
     office: OfficeSettings | None = None,
 ) -> dict[str, Any]:
-    """``analyze`` of a stored log for one scope and one set of filters (cached per log version,
-    scope and filter; ``filters`` is the page's filter list as canonical JSON,
+    """``analyze`` of a stored log for one scope and one set of filters (cached in memory per
+    log version, scope and filter, and on disk per log and filter: :func:`mining.analyze_stored`; ``filters`` is the page's filter list as canonical JSON,
     ``process_state`` from :func:`process_state` makes a catalogue edit or a saved activity
     mapping a new entry). Raises PermissionError outside the scope and LogNotFoundError for a
     log that is not (or no longer) stored, cached or not."""
@@ -234,7 +234,7 @@ def _analysis(
     filters: str = "[]",
     office: OfficeSettings | None = None,
 ) -> dict[str, Any]:
-    from mining import AnalysisOptions, analyze, office_calendar
+    from mining import AnalysisOptions, analyze_stored, office_calendar
     from pmo import process_context
 
     view = analysis_view(
@@ -254,4 +254,5 @@ def _analysis(
         min_group_size=min_group_size,
         assumptions=assumptions,
     )
-    return analyze(view, process=context, options=options)
+    # Kept on disk beside the log (mining.cache): a restart or other assumptions reuse it.
+    return analyze_stored(log_store(), log_id, view, process=context, options=options)

@@ -103,7 +103,8 @@ def _keys(
     )
     assumptions = options.assumptions or load_assumptions()
     read_by_signals = [assumptions[section][key] for section, key in SIGNAL_ASSUMPTIONS]
-    return f"a-{digest('aggregates', *base)}", f"s-{digest('signals', *base, read_by_signals)}"
+    common = digest(*base)
+    return f"a-{digest('aggregates', common)}", f"s-{digest('signals', common, read_by_signals)}"
 
 
 def _process_form(process: ProcessContext | None) -> dict[str, Any] | None:

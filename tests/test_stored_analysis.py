@@ -17,6 +17,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
+import mining.analysis as analysis
 import mining.stored_analysis as stored
 from mining import (
     AnalysisCache,
@@ -247,8 +248,9 @@ def test_a_report_reads_the_stored_analyses_and_is_the_same(
     def refuse(*_args, **_kwargs):
         raise AssertionError("analysed the log again")
 
-    monkeypatch.setattr(stored, "aggregates", refuse)
-    monkeypatch.setattr(stored, "signals", refuse)
+    for module in (stored, analysis):  # neither the stored analysis nor a plain analyze
+        monkeypatch.setattr(module, "aggregates", refuse)
+        monkeypatch.setattr(module, "signals", refuse)
     assert build_report(registry, store, actor="test", now=now) == computed
 
 

@@ -50,13 +50,18 @@ from mining.results import AnalysisResult, CandidateRecord, ConformanceRecord
 from process_registry import DEFAULT_MIN_GROUP_SIZE, BpmnDocument, iso
 
 __all__ = [
+    "SIGNAL_ASSUMPTIONS",
     "AnalysisOptions",
     "EmptySelectionError",
     "GroupTooSmallError",
     "ProcessContext",
+    "aggregates",
     "analyze",
+    "candidates",
     "channel_column",
     "process_conformance",
+    "signals",
+    "with_candidates",
 ]
 
 

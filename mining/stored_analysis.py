@@ -4,10 +4,10 @@ workspace, a recompute with other assumptions and a report all read it instead o
 An entry is keyed by everything its figures depend on: the log and its events file (a file put
 back from a backup is not the one analysed), the view's filters, the process context (model
 version and the models it calls, saved activity mapping, catalogue facts, deadline rule), the
-options with the office's calendar and minimum group size, and :data:`SCHEMA`. The assumptions
-are not part of it: the candidates, the only part they change, are computed from the stored
-signals on every call, which takes milliseconds; the two assumptions that say how to read the
-log (:data:`mining.analysis.SIGNAL_ASSUMPTIONS`) key the stored signals.
+options with the office's calendar and minimum group size, :data:`SCHEMA` and the code. The
+assumptions are not part of it: the candidates, the only part they change, are computed from the
+stored signals on every call, which takes milliseconds; the two assumptions that say how to read
+the log (:data:`mining.analysis.SIGNAL_ASSUMPTIONS`) key the stored signals.
 
 Nothing is read for a log the catalogue no longer has, so a crash between deleting a log and
 removing its analyses never serves one; :meth:`mining.LogStore.sweep_orphans` removes them.
@@ -16,6 +16,8 @@ removing its analyses never serves one; :meth:`mining.LogStore.sweep_orphans` re
 from __future__ import annotations
 
 import dataclasses
+import functools
+import hashlib
 import logging
 from pathlib import Path
 from typing import Any
@@ -42,8 +44,20 @@ __all__ = ["SCHEMA", "analyze_stored"]
 log = logging.getLogger(__name__)
 
 # Bump whenever what analyze computes changes (a new key, another figure): older entries are
-# then never read again, and go with their logs.
+# then never read again, and go with their logs. The code's fingerprint below catches a change
+# nobody bumped this for, at the price of one recomputation per log after any update.
 SCHEMA = "analysis-1"
+
+
+@functools.cache
+def _code_fingerprint() -> str:
+    """A digest of the source of the mining package (what computes every figure)."""
+    root = Path(__file__).resolve().parent
+    hashed = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        hashed.update(path.relative_to(root).as_posix().encode())
+        hashed.update(path.read_bytes())
+    return hashed.hexdigest()[:16]
 
 
 def analyze_stored(
@@ -95,6 +109,7 @@ def _keys(
     status = events.stat()
     base = (
         SCHEMA,
+        _code_fingerprint(),
         log_id,
         [status.st_size, status.st_mtime_ns, status.st_ino],
         view.filters,

@@ -5,6 +5,10 @@ Caching rule (docs/RELIABILITY.md item 27): every ``st.cache_data`` loader takes
 filled for one department can never be served to another. What a cached loader returns is checked again
 *outside* the cache before it is served, against the catalogue as it is now: a log deleted
 meanwhile (by another session or ``pmo log delete``) is never served from memory.
+
+Analyses are kept on disk as well (:func:`mining.analyze_stored`), keyed by log, not by scope: an
+analysis of a log is the same whoever asks. The scope is checked before the disk is read and again
+before the result is served, and the disk serves only logs the catalogue still has.
 """
 
 from __future__ import annotations

@@ -261,3 +261,30 @@ def test_keys_do_not_depend_on_the_interpreter_run() -> None:
     assert digest(("a", 1)) != digest(("a", "1"))
     with pytest.raises(TypeError):
         digest(object())
+
+
+def test_concurrent_writers_leave_one_whole_entry(tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    cache = AnalysisCache(tmp_path)
+    value = {"rows": [{"activity": Text("Prüfen", "Check"), "n": n} for n in range(5000)]}
+    seen: list[object] = []
+
+    def write_and_read(_: int) -> None:
+        cache.write("L1", "a-key", value)
+        seen.append(cache.read("L1", "a-key"))
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(write_and_read, range(32)))
+    assert all(entry == value for entry in seen)
+    assert [p.name for p in (cache.folder / "L1").iterdir()] == ["a-key.json"]
+
+
+def test_the_store_refuses_what_it_cannot_keep_and_names_that_are_no_ids(tmp_path: Path) -> None:
+    cache = AnalysisCache(tmp_path)
+    assert cache.write("L1", "a-key", {"frame": object()}) is False
+    assert cache.read("L1", "a-key") is None
+    with pytest.raises(ValueError):
+        cache.write("../L1", "a-key", {})
+    cache.forget("..")  # never a path outside the folder
+    assert tmp_path.exists()

@@ -19,6 +19,7 @@ import dataclasses
 import functools
 import hashlib
 import logging
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -49,14 +50,24 @@ log = logging.getLogger(__name__)
 SCHEMA = "analysis-1"
 
 
+# The libraries whose results the figures are (conformance is pm4py's replay).
+_LIBRARIES = ("duckdb", "numpy", "pandas", "pm4py", "pyarrow")
+
+
 @functools.cache
 def _code_fingerprint() -> str:
-    """A digest of the source of the mining package (what computes every figure)."""
+    """A digest of the source of the mining package (what computes every figure) and of the
+    versions of the libraries it computes them with."""
     root = Path(__file__).resolve().parent
     hashed = hashlib.sha256()
     for path in sorted(root.rglob("*.py")):
         hashed.update(path.relative_to(root).as_posix().encode())
         hashed.update(path.read_bytes())
+    for library in _LIBRARIES:
+        try:
+            hashed.update(f"{library}={metadata.version(library)}".encode())
+        except metadata.PackageNotFoundError:
+            hashed.update(f"{library}=-".encode())
     return hashed.hexdigest()[:16]
 
 

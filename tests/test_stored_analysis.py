@@ -116,9 +116,11 @@ def test_every_input_of_the_figures_is_its_own_entry(
 
     def run(view=None, process=context, **options: object) -> dict:
         view = view or open_log(events)
-        return analyze_stored(
-            store, log_id, view, process=process, options=AnalysisOptions(**options)
-        )
+        chosen = AnalysisOptions(**options)
+        result = analyze_stored(store, log_id, view, process=process, options=chosen)
+        # Each entry holds the figures of its own inputs, not those of an earlier one.
+        assert result == analyze(view, process=process, options=chosen)
+        return result
 
     whole = run()
     top = run(filter_variants_top_k(open_log(events), 1))

@@ -5,6 +5,10 @@ Caching rule (docs/RELIABILITY.md item 27): every ``st.cache_data`` loader takes
 filled for one department can never be served to another. What a cached loader returns is checked again
 *outside* the cache before it is served, against the catalogue as it is now: a log deleted
 meanwhile (by another session or ``pmo log delete``) is never served from memory.
+
+Analyses are kept on disk as well (:func:`mining.analyze_stored`), keyed by log, not by scope: an
+analysis of a log is the same whoever asks. The scope is checked before the disk is read and again
+before the result is served, and the disk serves only logs the catalogue still has.
 """
 
 from __future__ import annotations
@@ -183,8 +187,8 @@ def cached_analysis(
     filters: str = "[]",
     office: OfficeSettings | None = None,
 ) -> dict[str, Any]:
-    """``analyze`` of a stored log for one scope and one set of filters (cached per log version,
-    scope and filter; ``filters`` is the page's filter list as canonical JSON,
+    """``analyze`` of a stored log for one scope and one set of filters (cached in memory per
+    log version, scope and filter, and on disk per log and filter: :func:`mining.analyze_stored`; ``filters`` is the page's filter list as canonical JSON,
     ``process_state`` from :func:`process_state` makes a catalogue edit or a saved activity
     mapping a new entry). Raises PermissionError outside the scope and LogNotFoundError for a
     log that is not (or no longer) stored, cached or not."""
@@ -234,7 +238,7 @@ def _analysis(
     filters: str = "[]",
     office: OfficeSettings | None = None,
 ) -> dict[str, Any]:
-    from mining import AnalysisOptions, analyze, office_calendar
+    from mining import AnalysisOptions, analyze_stored, office_calendar
     from pmo import process_context
 
     view = analysis_view(
@@ -254,4 +258,5 @@ def _analysis(
         min_group_size=min_group_size,
         assumptions=assumptions,
     )
-    return analyze(view, process=context, options=options)
+    # Kept on disk beside the log (mining.cache): a restart or other assumptions reuse it.
+    return analyze_stored(log_store(), log_id, view, process=context, options=options)

@@ -21,6 +21,10 @@ Analysis works on a :class:`LogView` (a stored log plus filters; a log in, a log
     view = filter_variants_top_k(open_log(events), 10)
     get_dfg(view); find_bottlenecks(view); analyze(view, process=context)
 
+:func:`analyze_stored` is :func:`analyze` of a stored log kept on disk beside it
+(:mod:`mining.cache`), reused until the log, its filters, model or settings change and removed
+with the log; a change of the assumptions recomputes only the candidates.
+
 :func:`analyze` returns an :class:`AnalysisResult`, a plain dict whose keys, meanings and units
 :mod:`mining.results` documents (the contract of ``pmo analyze --json``).
 
@@ -37,6 +41,7 @@ from mining.analysis import ProcessContext as ProcessContext
 from mining.analysis import analyze as analyze
 from mining.analysis import channel_column as channel_column
 from mining.analysis import process_conformance as process_conformance
+from mining.cache import AnalysisCache as AnalysisCache
 from mining.conformance import MEASURES as MEASURES
 from mining.conformance import ActivityMappingError as ActivityMappingError
 from mining.conformance import ConformanceError as ConformanceError
@@ -172,6 +177,7 @@ from mining.report import render_report as render_report
 from mining.report import step_totals as step_totals
 from mining.report import write_csv as write_csv
 from mining.results import AnalysisResult as AnalysisResult
+from mining.stored_analysis import analyze_stored as analyze_stored
 from mining.texts import Text as Text
 from mining.texts import default_language as default_language
 from mining.texts import localized as localized
@@ -191,6 +197,7 @@ __all__ = [
     "SUPPORTED_FORMATS",
     "ActivityMappingError",
     "ActivityOverlap",
+    "AnalysisCache",
     "AnalysisOptions",
     "AnalysisResult",
     "Assumptions",
@@ -239,6 +246,7 @@ __all__ = [
     "WorkingCalendar",
     "activity_names",
     "analyze",
+    "analyze_stored",
     "attribute_columns",
     "case_trace",
     "case_trends",

@@ -15,7 +15,14 @@ from typing import Any
 
 import pandas as pd
 
-from mining.digitization import Assumptions, ProcessFacts, find_candidates
+from mining.digitization import (
+    Assumptions,
+    ProcessFacts,
+    ProcessSignals,
+    collect_signals,
+    load_assumptions,
+    recommend,
+)
 from mining.errors import MiningError
 from mining.ingest import channel_columns
 from mining.measures import (
@@ -39,17 +46,22 @@ from mining.query import (
     get_start_end_activities,
     get_variants,
 )
-from mining.results import AnalysisResult, ConformanceRecord
+from mining.results import AnalysisResult, CandidateRecord, ConformanceRecord
 from process_registry import DEFAULT_MIN_GROUP_SIZE, BpmnDocument, iso
 
 __all__ = [
+    "SIGNAL_ASSUMPTIONS",
     "AnalysisOptions",
     "EmptySelectionError",
     "GroupTooSmallError",
     "ProcessContext",
+    "aggregates",
     "analyze",
+    "candidates",
     "channel_column",
     "process_conformance",
+    "signals",
+    "with_candidates",
 ]
 
 
@@ -122,14 +134,59 @@ def analyze(
 ) -> AnalysisResult:
     """Everything ``pmo analyze --json`` reports for the (filtered) log ``view``; the keys and
     their units are documented in :mod:`mining.results`."""
+    options = options or AnalysisOptions()
     # One read of the file for all aggregates below (see analysis_session).
     with analysis_session(view):
-        return _analyze(view, process, options or AnalysisOptions())
+        result = aggregates(view, process, options)
+        measured = signals(view, process, options)
+    return with_candidates(result, candidates(measured, options))
 
 
-def _analyze(
+def signals(
+    view: LogView, process: ProcessContext | None, options: AnalysisOptions
+) -> ProcessSignals:
+    """What the digitization candidates are computed from: the log's part of them. Of the
+    assumptions only the two that say how to read the log (a work session, system accounts)
+    matter here; every other assumption changes :func:`candidates` alone."""
+    rpa = (options.assumptions or load_assumptions())["rpa"]
+    return collect_signals(
+        view,
+        process.facts if process is not None else None,
+        channel_column=channel_column(view),
+        session_minutes=rpa["session_minutes"],
+        system_pattern=rpa["system_accounts"],
+        office=options.office,
+    )
+
+
+# The assumptions :func:`signals` reads (section, key); a stored copy is keyed by them.
+SIGNAL_ASSUMPTIONS = (("rpa", "session_minutes"), ("rpa", "system_accounts"))
+
+
+def candidates(measured: ProcessSignals, options: AnalysisOptions) -> list[CandidateRecord]:
+    """The ``candidates`` of :func:`analyze`, from its signals and the options' assumptions."""
+    found = recommend(measured, options.assumptions or load_assumptions())
+    return [candidate.to_dict() for candidate in found]
+
+
+def with_candidates(result: AnalysisResult, found: list[CandidateRecord]) -> AnalysisResult:
+    """``result`` with ``found`` as its ``candidates``, where the JSON has always had them:
+    after the channels, before the deadline, conformance and trends."""
+    out: dict[str, Any] = {}
+    for key, value in result.items():
+        if key in ("deadline", "conformance", "trends") and "candidates" not in out:
+            out["candidates"] = found
+        if key != "candidates":
+            out[key] = value
+    out.setdefault("candidates", found)
+    return out  # type: ignore[return-value]
+
+
+def aggregates(
     view: LogView, process: ProcessContext | None, options: AnalysisOptions
 ) -> AnalysisResult:
+    """:func:`analyze` without the candidates, which need the assumptions (:func:`candidates`);
+    the caller holds ``analysis_session(view)`` open."""
     # The whole-view rule lives beside the per-unit one (mining.measures.groups), so both count people
     # the same way: distinct pseudonyms within the view, filters applied.
     check_selection(view, options.min_group_size)
@@ -144,7 +201,7 @@ def _analyze(
     starts, ends = get_start_end_activities(view)
     bottlenecks = find_bottlenecks(view, calendar=options.calendar, top=options.bottlenecks)
 
-    # "candidates" is set below, after the optional sections, where the JSON has always had it.
+    # "candidates" are added by the caller (with_candidates), where the JSON has always had them.
     result: AnalysisResult = {  # type: ignore[typeddict-item]
         "log": {
             "cases": stats.cases,
@@ -206,14 +263,6 @@ def _analyze(
             "column": channel,
             "values": _records(compare_channels(view, column=channel)),
         }
-    candidates = find_candidates(
-        view,
-        process.facts if process is not None else None,
-        options.assumptions,
-        channel_column=channel,
-        office=options.office,
-    )
-    result["candidates"] = [candidate.to_dict() for candidate in candidates]
     if process is not None:
         if process.legal_deadline_days:
             result["deadline"] = deadline_status(

@@ -22,7 +22,7 @@ from mining import (
     GroupTooSmallError,
     LogStore,
     LogView,
-    analyze,
+    analyze_stored,
     channel_column,
     conclusions,
     filter_local_days,
@@ -235,7 +235,8 @@ def _process_section(
     view = filters.apply(open_log(store.events_path(log.log_id)))
     context = process_context(registry, key) if record.head else None
     try:
-        result = analyze(view, process=context, options=options)
+        # Kept beside the log: a second report, the Übersicht and a restart read it back.
+        result = analyze_stored(store, log.log_id, view, process=context, options=options)
     except (EmptySelectionError, GroupTooSmallError) as exc:
         section["notes"].append(str(exc))
         return section

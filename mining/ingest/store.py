@@ -30,6 +30,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from mining.cache import AnalysisCache
 from mining.errors import EventLogError, MiningError
 from mining.ingest._logfiles import (
     STAGING_PREFIX,
@@ -376,8 +377,10 @@ class LogStore:
 
         In one transaction: the catalogue row goes, and every report snapshot built on the log is
         redacted (its case ids removed, the redaction recorded in it, re-hashed and audited). The
-        audit entry names the events file and the redacted reports, never content. The file goes
-        after the commit; a crash in between leaves a file without a row, which the sweep removes.
+        audit entry names the events file and the redacted reports, never content. The file and
+        the analyses kept of the log (:mod:`mining.cache`) go after the commit; a crash in between
+        leaves them without a row: never read again (a stored analysis is served only for a log
+        the catalogue has), and removed by the sweep.
         """
         from mining.report import redact_snapshot
 
@@ -395,6 +398,7 @@ class LogStore:
         if deleted is None:
             raise LogNotFoundError(f"Kein Ereignisprotokoll mit der Kennung „{log_id}“.")
         (self.data_dir / deleted.parquet_path).unlink(missing_ok=True)
+        AnalysisCache(self.data_dir).forget(log_id)
         return deleted.redacted_reports
 
     def purge_expired(
@@ -411,15 +415,19 @@ class LogStore:
         return purged
 
     def sweep_orphans(self) -> list[Path]:
-        """Remove what no running import and no catalogue row claims; returns what went.
+        """Remove what no running import and no catalogue row claims; returns what went (the
+        events files and rows; the analyses of logs without a row go too, unlisted).
 
         The folder is listed before the rows are read: a file that appears in between is not
         judged, and a file listed has its row committed already (rows come before files).
         """
-        if not self.folder.is_dir():
+        analyses = AnalysisCache(self.data_dir)
+        analysed = analyses.log_ids()  # listed before the rows are read, like the files
+        if not self.folder.is_dir() and not analysed:
             return []
-        listed = list(self.folder.iterdir())
+        listed = list(self.folder.iterdir()) if self.folder.is_dir() else []
         rows = self.catalogue.files()
+        analyses.keep_only({row.log_id for row in rows}, analysed)
         claimed = {self.data_dir / row.parquet_path for row in rows}
         removed = []
         for candidate in listed:

@@ -253,6 +253,11 @@ def main(argv: list[str] | None = None) -> int:
     report["ok"] = not failures
     print()
     print(format_table(report["runs"]))
+    if report["workspace"] and not args.skip_workspace:
+        from bench.workspace import readme_table
+
+        print("\nWorkspace in Chromium (seconds until settled):")
+        print(readme_table(report["workspace"]))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"\nResults written to {args.out}")

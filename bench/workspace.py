@@ -143,8 +143,11 @@ def prepare(folder: Path, log_csv: Path) -> dict:
     return {k: imported[k] for k in ("log_id", "cases", "events", "variants")}
 
 
-def _run(folder: Path, log_name: str, number: int, scratch: Path) -> dict[str, float | None]:
-    """One run on a fresh server and browser: every action's seconds (None where it failed)."""
+def _run(
+    folder: Path, log_name: str, number: int, scratch: Path
+) -> tuple[dict[str, float | None], dict[str, str]]:
+    """One run on a fresh server and browser: every action's seconds (None where it failed) and
+    the errors of the failed ones."""
     from bench.workspace_browser import session
 
     times: dict[str, float | None] = dict.fromkeys(key for key, _label, _goal in ACTIONS)
@@ -171,9 +174,7 @@ def _run(folder: Path, log_name: str, number: int, scratch: Path) -> dict[str, f
                 traceback.print_exc(limit=3)
             shown_time = "FAILED" if times[key] is None else f"{times[key]:.2f} s"
             print(f"  run {number}: {key}: {shown_time}", flush=True)
-    if errors:
-        times["_errors"] = errors  # type: ignore[assignment]
-    return times
+    return times, errors
 
 
 def _chromium_version() -> str | None:
@@ -192,7 +193,7 @@ def measure(log_csv: Path, counts: dict, *, runs: int = 3) -> dict:
     if missing:
         raise RuntimeError(missing)
     started = dt.datetime.now().isoformat(timespec="seconds")
-    per_run: list[dict] = []
+    per_run: list[tuple[dict[str, float | None], dict[str, str]]] = []
     with tempfile.TemporaryDirectory(prefix="pmo-bench-workspace-") as scratch_name:
         scratch = Path(scratch_name)
         template = scratch / "template"
@@ -205,8 +206,8 @@ def measure(log_csv: Path, counts: dict, *, runs: int = 3) -> dict:
             shutil.rmtree(folder, ignore_errors=True)
     actions = []
     for key, label, goal in ACTIONS:
-        row = {"key": key, "action": label, **summarize([r[key] for r in per_run], goal)}
-        failed = [r["_errors"][key] for r in per_run if key in r.get("_errors", {})]
+        row = {"key": key, "action": label, **summarize([t[key] for t, _e in per_run], goal)}
+        failed = [errors[key] for _t, errors in per_run if key in errors]
         if failed:
             row["errors"] = failed
         actions.append(row)

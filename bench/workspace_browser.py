@@ -18,6 +18,7 @@ by test ids and by the page URLs, not by layout; the language is German (the ses
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -238,7 +239,7 @@ class Workspace:
         ready = MAP_READY.replace(
             "return ",
             "const box = document.querySelector('.st-key-analysis_log_choice input');\n"
-            f"return box && box.value.includes({log_name!r}) && ",
+            f"return box && box.value.includes({json.dumps(log_name)}) && ",
             1,
         )
         return self.open_page("analysis", ready)
@@ -301,7 +302,7 @@ class Workspace:
         title = self._find('[data-testid="stMain"] h1')
         start = self._now()
         title.click()
-        ready = MAP_READY.replace("return ", f"return {metrics} !== {before!r} && ", 1)
+        ready = MAP_READY.replace("return ", f"return {metrics} !== {json.dumps(before)} && ", 1)
         return self.settle(start, ready)
 
     # -- Digitalisierung, Berichte ----------------------------------------------------------

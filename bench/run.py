@@ -2,11 +2,14 @@
 
     python -m bench.run [--sizes 100000,1000000,5000000] [--out bench/results.json]
                         [--skip-stock-at N] [--data-dir .bench-data] [--noisy-size 100000]
+                        [--skip-workspace]
 
 Per size: generate the clean log (or reuse it from the cache folder), run each side in a process of
 its own (peak memory per side; the wall time measured from outside is what a user waits for),
 compare their results, and fail with exit code 1 when they differ. At ``--noisy-size`` a log with
 10 % corrupted cases is also checked for conformance by pmo; that JSON is recorded as it is.
+Then the workspace is timed in Chromium on the 1M log (``bench.workspace``, key ``workspace``);
+with ``--skip-workspace`` the file keeps the workspace results it had.
 """
 
 from __future__ import annotations
@@ -183,6 +186,9 @@ def main(argv: list[str] | None = None) -> int:
         "--noisy-size", type=int, default=100_000, help="size of the noisy conformance log"
     )
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--skip-workspace", action="store_true", help="do not time the workspace in Chromium"
+    )
     # Only to test the harness itself with stand-in sides.
     parser.add_argument("--stock-module", default="bench.stock", help=argparse.SUPPRESS)
     parser.add_argument("--pmo-module", default="bench.pmo_side", help=argparse.SUPPRESS)
@@ -243,9 +249,15 @@ def main(argv: list[str] | None = None) -> int:
             )
             if size == args.noisy_size:
                 report["noisy_conformance"] = _noisy(args, size, Path(scratch), failures)
+    report["workspace"] = _workspace(args, failures)
     report["ok"] = not failures
     print()
     print(format_table(report["runs"]))
+    if report["workspace"] and not args.skip_workspace:
+        from bench.workspace import readme_table
+
+        print("\nWorkspace in Chromium (seconds until settled):")
+        print(readme_table(report["workspace"]))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"\nResults written to {args.out}")
@@ -255,6 +267,24 @@ def main(argv: list[str] | None = None) -> int:
             print(f"- {failure}", file=sys.stderr)
         return 1
     return 0
+
+
+def _workspace(args: argparse.Namespace, failures: list[str]) -> dict | None:
+    """The workspace timings (bench.workspace), or with --skip-workspace those already stored."""
+    if args.skip_workspace:
+        try:
+            return json.loads(args.out.read_text(encoding="utf-8")).get("workspace")
+        except (OSError, ValueError):
+            return None
+    from bench.workspace import WORKSPACE_LOG_SIZE, measure
+
+    csv_path, counts, _seconds = cached_log(args.data_dir, WORKSPACE_LOG_SIZE, args.seed)
+    print(f"\nworkspace in Chromium on the {counts['events']:,}-event log:", flush=True)
+    try:
+        return measure(csv_path, counts)
+    except Exception as err:  # noqa: BLE001 - reported as a failure of the run, with its reason
+        failures.append(f"workspace: {type(err).__name__}: {err}")
+        return None
 
 
 def _noisy(args: argparse.Namespace, size: int, scratch: Path, failures: list[str]) -> dict | None:

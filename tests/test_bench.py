@@ -194,13 +194,17 @@ def test_runner_records_both_sides_and_fails_loudly_on_a_difference(
     if differs:
         monkeypatch.setenv("BENCH_STUB_DIFFERS", "1")
     out = tmp_path / "results.json"
+    # The workspace timings of an earlier run stay when this one skips them.
+    out.write_text(json.dumps({"workspace": {"actions": ["earlier"]}}), encoding="utf-8")
     code = run_main(
         ["--sizes", "300", "--noisy-size", "300", "--data-dir", str(tmp_path / "data")]
         + ["--out", str(out), "--stock-module", "stub_pm4py", "--pmo-module", "stub_pmo"]
+        + ["--skip-workspace"]
     )
     report = json.loads(out.read_text(encoding="utf-8"))
     printed = capsys.readouterr()
     assert report["machine"]["cpu_count"] and report["machine"]["pm4py"]
+    assert report["workspace"] == {"actions": ["earlier"]}
     assert report["noisy_conformance"]["pmo"] == {"side": "pmo", "conformance": {"method": "stub"}}
     assert report["noisy_conformance"]["log"]["noisy_cases"] > 0
     run = report["runs"][0]

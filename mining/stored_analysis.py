@@ -122,7 +122,8 @@ def _keys(
         SCHEMA,
         _code_fingerprint(),
         log_id,
-        [status.st_size, status.st_mtime_ns, status.st_ino],
+        # Not the inode: a backup restored with its times (cp -a, rsync -a) is the same file.
+        [status.st_size, status.st_mtime_ns],
         view.filters,
         _process_form(process),
         dataclasses.replace(options, assumptions=None),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import math
+import shutil
 from pathlib import Path
 
 import pyarrow.compute as pc
@@ -152,6 +153,22 @@ def test_a_replaced_events_file_is_analysed_again(office: tuple[Registry, LogSto
     after = _analyse(registry, store, log_id)
     assert before["log"]["cases"] == 1150
     assert after["log"]["cases"] == 100
+
+
+def test_a_data_folder_copied_with_its_times_keeps_its_analyses(
+    office: tuple[Registry, LogStore, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A backup restored with ``cp -a`` / ``rsync -a`` (new inodes, same times and sizes) serves
+    what was stored, as the workspace benchmark's copied folders do."""
+    registry, store, log_id = office
+    before = _analyse(registry, store, log_id)
+    copy = LogStore(store.db, shutil.copytree(store.data_dir, tmp_path / "kopie"))
+
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("analysed again although the copy holds the stored analysis")
+
+    monkeypatch.setattr(stored, "aggregates", refuse)
+    assert _analyse(registry, copy, log_id) == before
 
 
 def test_other_assumptions_recompute_only_the_candidates(

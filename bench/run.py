@@ -17,73 +17,17 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
-import platform
 import subprocess
 import sys
 import tempfile
 import time
-from importlib import metadata
 from pathlib import Path
 
+from bench.common import PROJECT, cached_log, machine, shown
 from bench.compare import compare
-from bench.generate import VERSION, generate_log
 from bench.stock import ANALYSIS_STEPS
 
-PROJECT = Path(__file__).resolve().parent.parent
 NOISE = 0.1
-
-
-def machine() -> dict:
-    """Where the numbers were measured."""
-    info: dict = {
-        "cpu_count": os.cpu_count(),
-        "cpu_model": _cpu_model(),
-        "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
-        "platform": platform.platform(),
-        "python": platform.python_version(),
-    }
-    for package in ("pm4py", "duckdb", "pandas", "pyarrow", "numpy"):
-        try:
-            info[package] = metadata.version(package)
-        except metadata.PackageNotFoundError:
-            info[package] = None
-    return info
-
-
-def _cpu_model() -> str | None:
-    try:
-        lines = Path("/proc/cpuinfo").read_text().splitlines()
-    except OSError:
-        return platform.processor() or None
-    return next(
-        (line.split(":", 1)[1].strip() for line in lines if line.startswith("model name")), None
-    )
-
-
-def cached_log(
-    data_dir: Path, size: int, seed: int, noise: float = 0.0
-) -> tuple[Path, dict, float | None]:
-    """The generated log of ``size`` events, its counts, and the seconds it took (None = reused)."""
-    name = f"wohngeld-v{VERSION}-{size}-seed{seed}" + (f"-noise{noise:g}" if noise else "")
-    csv_path, counts_path = data_dir / f"{name}.csv", data_dir / f"{name}.json"
-    if csv_path.is_file() and counts_path.is_file():
-        return csv_path, json.loads(counts_path.read_text()), None
-    data_dir.mkdir(parents=True, exist_ok=True)
-    started = time.perf_counter()
-    counts = generate_log(csv_path, events=size, noise=noise, seed=seed)
-    seconds = time.perf_counter() - started
-    counts_path.write_text(json.dumps(counts) + "\n")
-    return csv_path, counts, seconds
-
-
-def shown(path: Path) -> str:
-    """``path`` relative to the project when it lies inside: the results file names no folder of
-    the machine it was measured on. The sides run in the project folder, so they open it alike."""
-    try:
-        return str(path.resolve().relative_to(PROJECT))
-    except ValueError:
-        return str(path)
 
 
 def run_side(module: str, csv_path: Path, out: Path, *extra: str) -> tuple[dict | None, float, str]:

@@ -115,7 +115,12 @@ def app(port: int, db_url: str | None) -> None:
     if db_url:
         os.environ["PMO_DATABASE_URL"] = db_url
     os.chdir(PROJECT_ROOT)  # .streamlit/config.toml is read from the working directory
+    # Streamlit in this process, after the pages' libraries are loaded (app_pages/_preload.py):
+    # the first visit after a start does not wait for them.
     os.execvp(
         sys.executable,
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)],
+        [sys.executable, "-c", _SERVE, "run", "app.py", "--server.port", str(port)],
     )
+
+
+_SERVE = "import app_pages._preload, runpy; runpy.run_module('streamlit', run_name='__main__')"

@@ -74,3 +74,23 @@ def test_pmo_app_serves_the_workspace(sqlite_url: str) -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_the_server_loads_the_pages_libraries_before_streamlit_starts() -> None:
+    """`pmo app` imports app_pages._preload before Streamlit: the first visitor after a start
+    does not wait for the libraries; Streamlit's caches are still made by its own runtime."""
+    from pmo.cli.setup import _SERVE
+
+    assert _SERVE.startswith("import app_pages._preload")
+    probe = (
+        "import sys, app_pages._preload; "
+        "print(sorted(m for m in ('altair', 'pandas', 'pm4py', 'sqlalchemy', 'duckdb') "
+        "if m in sys.modules), 'streamlit' in sys.modules)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=PROJECT, capture_output=True, text=True, check=True
+    )
+    assert (
+        done.stdout.split("]")[0] + "]" == "['altair', 'duckdb', 'pandas', 'pm4py', 'sqlalchemy']"
+    )
+    assert done.stdout.strip().endswith("False")

@@ -81,7 +81,8 @@ class Memo:
 
 
 # (net key, trace) → token counts and fit flag; → Alignment; (net key, prefix) → enabled labels.
-# A few thousand variants of a handful of models; entries are small tuples.
-REPLAYS = Memo(50_000)
-ALIGNMENTS = Memo(20_000)
-PREFIXES = Memo(200_000)
+# Sized for a few thousand variants of a handful of models at some tens of MB at most (an
+# alignment of a long trace is a few kB, a prefix entry well under one).
+REPLAYS = Memo(20_000)
+ALIGNMENTS = Memo(5_000)
+PREFIXES = Memo(50_000)

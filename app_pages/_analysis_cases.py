@@ -144,6 +144,12 @@ def _close_selection() -> None:
     st.session_state.pop(SELECTION_KEY, None)
 
 
+def _add_filter(spec: Mapping[str, Any]) -> None:
+    add_filter(spec)
+    # The case list sits in a tab's fragment; a filter changes the analysis of the whole page.
+    st.rerun()
+
+
 def _keys(choices: Sequence[Choice]) -> list[str]:
     return [
         json.dumps([choice.label, choice.spec], sort_keys=True, ensure_ascii=False)
@@ -380,7 +386,7 @@ class Explorer:
                     t("analysis.cases_add_filter"),
                     key=f"analysis_add_filter_{name}",
                     help=t("analysis.cases_add_filter_help"),
-                    on_click=add_filter,
+                    on_click=_add_filter,
                     args=(choice.spec,),
                     disabled=normalized(choice.spec) in applied,
                 )

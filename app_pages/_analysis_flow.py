@@ -307,6 +307,8 @@ def _selection_panel(result: Mapping[str, Any], dfg: pd.DataFrame, selection: di
 def _show_cases(selection: dict) -> None:
     show_cases(selection)
     st.session_state["analysis_map_notice"] = "analysis.panel_cases_shown"
+    # The map is a fragment; the case list of another tab may have to close, so all reruns.
+    st.rerun()
 
 
 def _add_filter(selection: dict) -> None:
@@ -314,6 +316,7 @@ def _add_filter(selection: dict) -> None:
     st.session_state["analysis_map_notice"] = (
         "analysis.panel_filter_added" if added else "analysis.panel_filter_exists"
     )
+    st.rerun()  # a filter changes the analysis: the whole page, not only the map's fragment
 
 
 def _close() -> None:

@@ -137,6 +137,7 @@ def _confirm(reg: Registry, user: User, key: str, version: int, steps: list[str]
         "success",
         t("analysis.mapping_saved", activity=plain(activity), step=plain(step), version=version),
     )
+    st.rerun()  # the tab is a fragment; the new mapping changes the whole analysis
 
 
 def _mapping_control(

@@ -160,6 +160,8 @@ def _variant_detail(number: int, variant: Mapping[str, Any]) -> None:
 def _show_cases(selection: dict) -> None:
     show_cases(selection)
     st.session_state["analysis_variant_notice"] = "analysis.panel_cases_shown"
+    # The tab is a fragment; the case list of another tab may have to close, so all reruns.
+    st.rerun()
 
 
 def _add_filter(selection: dict) -> None:
@@ -167,3 +169,4 @@ def _add_filter(selection: dict) -> None:
     st.session_state["analysis_variant_notice"] = (
         "analysis.panel_filter_added" if added else "analysis.panel_filter_exists"
     )
+    st.rerun()  # a filter changes the analysis: the whole page, not only this tab's fragment

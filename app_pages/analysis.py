@@ -11,10 +11,13 @@ import streamlit as st
 from app_pages._analysis_cases import Explorer
 from app_pages._analysis_common import decimal, plain
 from app_pages._analysis_filters import filters_key, read_filters, show_add_filter, show_chips
-from app_pages._analysis_flow import show_process_map, show_variants
-from app_pages._analysis_model import show_model
-from app_pages._analysis_performance import show_performance
-from app_pages._analysis_trends import show_trends
+from app_pages._analysis_tabs import (
+    map_tab,
+    model_tab,
+    performance_tab,
+    trends_tab,
+    variants_tab,
+)
 from app_pages._auth import ROLES, require
 from app_pages._i18n import language, t
 from app_pages._shared import (
@@ -220,15 +223,13 @@ names = [
 with_model = "conformance" in result
 tabs = st.tabs([*names, t("analysis.tab_model")] if with_model else names)
 with tabs[0]:
-    show_process_map(result)
-    explorer.selection("map", ("activity", "edge"))
+    map_tab(result, explorer)
 with tabs[1]:
-    show_variants(result)
-    explorer.selection("variants", ("variant",))
+    variants_tab(result, explorer)
 with tabs[2]:
-    show_performance(result, explorer)
+    performance_tab(result, explorer)
 with tabs[3]:
-    show_trends(result)
+    trends_tab(result)
 if with_model:
     with tabs[4]:
-        show_model(result, registry(), explorer, user)
+        model_tab(result, explorer, user)

@@ -19,6 +19,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from mining.conformance._memo import ALIGNMENTS, net_key
+
 if TYPE_CHECKING:
     from pm4py.objects.petri_net.obj import Marking, PetriNet
 
@@ -60,6 +62,7 @@ class Aligner:
         self.clock = clock
         self.start = clock()
         self._shortest: int | None = None
+        self._net_key = net_key(net, initial_marking, final_marking)
 
     def remaining(self) -> float:
         return self.budget - (self.clock() - self.start)
@@ -86,6 +89,12 @@ class Aligner:
         from pm4py.algo.conformance.alignments.petri_net.variants import dijkstra_less_memory
         from pm4py.objects.log.obj import Event, Trace
 
+        # An alignment found is optimal whatever the budget was: an equal net gives the same.
+        key = (self._net_key, tuple(trace))
+        known = ALIGNMENTS.get(key)
+        if known is not None:
+            return known
+
         parameters = {
             dijkstra_less_memory.Parameters.ACTIVITY_KEY: ACTIVITY_KEY,
             dijkstra_less_memory.Parameters.PARAM_MAX_ALIGN_TIME_TRACE: limit_s,
@@ -99,4 +108,6 @@ class Aligner:
         )
         if result is None:
             return None
-        return Alignment(tuple(tuple(move) for move in result["alignment"]))
+        alignment = Alignment(tuple(tuple(move) for move in result["alignment"]))
+        ALIGNMENTS.put(key, alignment)
+        return alignment

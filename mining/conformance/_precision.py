@@ -18,6 +18,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
+from mining.conformance._memo import PREFIXES, net_key
+
 if TYPE_CHECKING:
     from pm4py.objects.petri_net.obj import Marking, PetriNet
 
@@ -71,11 +73,23 @@ def etc_precision(
     sum_at = n_cases * len(enabled_at_start)
     sum_ee = n_cases * len(enabled_at_start - start_activities)
 
-    prefixes = sorted(counts, key=lambda p: (-counts[p], p))
-    for begin in range(0, len(prefixes), BATCH_SIZE):
-        if out_of_time():
+    # What a prefix enables is the net's answer alone (None: the prefix does not replay): a
+    # prefix met before on an equal net is not replayed again (mining.conformance._memo).
+    key = net_key(net, initial_marking, final_marking)
+    enabled_after: dict[tuple[str, ...], frozenset[str] | None] = {}
+    unknown = []
+    for prefix in sorted(counts, key=lambda p: (-counts[p], p)):
+        known = PREFIXES.get((key, prefix))
+        if known is None:
+            unknown.append(prefix)
+        else:
+            enabled_after[prefix] = known[0]
+    if counts and out_of_time():  # as before each batch: a late run gives no value at all
+        return None
+    for begin in range(0, len(unknown), BATCH_SIZE):
+        if begin and out_of_time():
             return None
-        batch = prefixes[begin : begin + BATCH_SIZE]
+        batch = unknown[begin : begin + BATCH_SIZE]
         log = EventLog([Trace([Event({ACTIVITY_KEY: a}) for a in prefix]) for prefix in batch])
         results = replayer.apply(
             log,
@@ -86,11 +100,15 @@ def etc_precision(
             parameters=parameters,
         )
         for prefix, result in zip(batch, results, strict=True):
-            if not result["trace_is_fit"]:
-                continue
-            enabled = {
-                t.label for t in result["enabled_transitions_in_marking"] if t.label is not None
-            }
+            enabled = None
+            if result["trace_is_fit"]:
+                enabled = frozenset(
+                    t.label for t in result["enabled_transitions_in_marking"] if t.label is not None
+                )
+            PREFIXES.put((key, prefix), (enabled,))
+            enabled_after[prefix] = enabled
+    for prefix, enabled in enabled_after.items():
+        if enabled is not None:
             sum_at += len(enabled) * counts[prefix]
             sum_ee += len(enabled - followers[prefix]) * counts[prefix]
     return 1.0 - sum_ee / sum_at if sum_at > 0 else 1.0

@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
 from mining.conformance._align import Aligner
+from mining.conformance._memo import REPLAYS, net_key
 from mining.conformance.convert import ConvertedModel
 from mining.conformance.deviations import (
     Deviation,
@@ -254,10 +255,16 @@ def _event_log(traces: Sequence[tuple[str, ...]]) -> Any:
     return EventLog([Trace([Event({ACTIVITY_KEY: a}) for a in trace]) for trace in traces])
 
 
-def _token_replay(groups: list[_Group], model: ConvertedModel, budget: float) -> _Replayed:
+_TOKENS = ("missing_tokens", "consumed_tokens", "remaining_tokens", "produced_tokens")
+
+
+def _replay_traces(traces: Sequence[tuple[str, ...]], model: ConvertedModel) -> list[dict]:
+    """pm4py's token replay of each of ``traces`` on ``model``, in their order."""
     from pm4py.algo.conformance.tokenreplay import algorithm as replayer
     from pm4py.algo.conformance.tokenreplay.variants import token_replay
 
+    if not traces:
+        return []
     # The parameters pm4py's replay_fitness token variant passes. Not its option
     # consider_activities_not_in_model_in_fitness: it keeps the unknown activities in one dict
     # for the whole log, so once one trace had one, every later trace counts as unfit.
@@ -267,14 +274,40 @@ def _token_replay(groups: list[_Group], model: ConvertedModel, budget: float) ->
         token_replay.Parameters.CLEANING_TOKEN_FLOOD: False,
         token_replay.Parameters.SHOW_PROGRESS_BAR: False,
     }
-    results = replayer.apply(
-        _event_log([g.trace for g in groups]),
+    return replayer.apply(
+        _event_log(list(traces)),
         model.net,
         model.initial_marking,
         model.final_marking,
         variant=replayer.Variants.TOKEN_REPLAY,
         parameters=parameters,
     )
+
+
+def _replayed(groups: list[_Group], model: ConvertedModel) -> list[dict]:
+    """The token replay of each group: traces met before on an equal net come from the memo
+    with their token counts and fit flag only (no ``activated_transitions``: those belong to
+    the net they were replayed on; :func:`_token_replay_findings` replays again if it needs
+    them)."""
+    key = net_key(model.net, model.initial_marking, model.final_marking)
+    known = [REPLAYS.get((key, g.trace)) for g in groups]
+    fresh = iter(
+        _replay_traces([g.trace for g, k in zip(groups, known, strict=True) if k is None], model)
+    )
+    results = []
+    for group, memo in zip(groups, known, strict=True):
+        if memo is None:
+            result = next(fresh)
+            memo = {name: result[name] for name in (*_TOKENS, "trace_is_fit")}
+            REPLAYS.put((key, group.trace), memo)
+            results.append(result)
+        else:
+            results.append(dict(memo))
+    return results
+
+
+def _token_replay(groups: list[_Group], model: ConvertedModel, budget: float) -> _Replayed:
+    results = _replayed(groups, model)
     missing = consumed = remaining = produced = 0
     fitting = 0
     for group, result in zip(groups, results, strict=True):
@@ -321,6 +354,8 @@ def _token_replay_findings(
                 cleared += group.cases
         else:
             unconfirmed += group.cases
+            if "activated_transitions" not in result:  # from the memo
+                result = _replay_traces([group.trace], model)[0]
             found = token_replay_findings(
                 group.trace,
                 result["activated_transitions"],

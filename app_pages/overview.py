@@ -6,6 +6,7 @@ the newest without import warnings: ``Registry.reference_log``), as in the repor
 table names that log and why it speaks for the process."""
 
 import datetime as dt
+from collections.abc import Sequence
 
 import pandas as pd
 import streamlit as st
@@ -30,9 +31,21 @@ from process_registry import RegistryError, SettingsError, clock, local_date, pa
 TOP = 5
 
 
-def _figure() -> object:
-    """A number column, already text in the user's notation: narrow and right-aligned."""
-    return st.column_config.TextColumn(alignment="right")
+def _static_table(
+    frame: pd.DataFrame, *, figures: Sequence[str] = (), order: Sequence[str] | None = None
+) -> None:
+    """A reading table: drawn at once as HTML (an interactive grid loads its code and paints its
+    canvas after the page, which a reader of the overview only waits for), long names wrap, the
+    ``figures`` columns (numbers already text in the user's notation) are right-aligned.
+    Cells are Markdown, so names from uploads are escaped."""
+    if order:
+        frame = frame[list(order)]
+    text = shown(frame).apply(lambda column: [md(v) for v in column])
+    style = text.style.hide(axis="index")
+    if figures:
+        # !important: Streamlit aligns every cell left in its own inline style.
+        style = style.set_properties(subset=list(figures), **{"text-align": "right !important"})
+    st.table(style)
 
 
 user = signed_in_user()
@@ -122,7 +135,7 @@ waits = sorted(waits, key=lambda b: -(b["total_wait_s"] or 0.0))[:TOP]
 if waits:
     day = 86400.0
     # The ranking column (total wait) comes right after the edge, so it never scrolls away.
-    st.dataframe(
+    _static_table(
         pd.DataFrame(
             {
                 t("overview.col_process"): [b["process"] for b in waits],
@@ -139,18 +152,13 @@ if waits:
                 t("overview.col_transitions"): [integer(b["transitions"]) for b in waits],
                 t("overview.col_cases"): [integer(b["cases"]) for b in waits],
             }
-        ).pipe(shown),
-        hide_index=True,
-        width="stretch",
-        column_config={
-            name: _figure()
-            for name in (
-                t("overview.col_total_wait"),
-                t("overview.col_mean_wait"),
-                t("overview.col_transitions"),
-                t("overview.col_cases"),
-            )
-        },
+        ),
+        figures=[
+            t("overview.col_total_wait"),
+            t("overview.col_mean_wait"),
+            t("overview.col_transitions"),
+            t("overview.col_cases"),
+        ],
     )
 else:
     st.info(t("overview.no_logs_yet"))
@@ -183,16 +191,13 @@ if checked:
                 t("overview.col_deviation_share"): percent(first["share"] if first else None),
             }
         )
-    st.dataframe(
-        pd.DataFrame(rows).pipe(shown),
-        hide_index=True,
-        width="stretch",
-        column_config={
-            t("overview.col_model_version"): _figure(),
-            t("overview.col_fitting"): _figure(),
-            t("overview.col_top_deviation"): st.column_config.TextColumn(width="medium"),
-            t("overview.col_deviation_share"): _figure(),
-        },
+    _static_table(
+        pd.DataFrame(rows),
+        figures=[
+            t("overview.col_model_version"),
+            t("overview.col_fitting"),
+            t("overview.col_deviation_share"),
+        ],
     )
 else:
     st.info(t("overview.no_conformance"))
@@ -249,13 +254,10 @@ freshness = pd.DataFrame(
 stale = sum(1 for p in processes if p.key in newest and (today - newest[p.key]).days > stale_days)
 if stale:
     st.warning(t("overview.stale_warning", count=stale, days=stale_days))
-st.dataframe(
-    shown(freshness),
-    hide_index=True,
-    width="stretch",
-    key="overview_freshness",
+_static_table(
+    freshness,
     # What a reader looks for first (is the data current?) before the details of the log.
-    column_order=[
+    order=[
         t(f"overview.col_{name}")
         for name in (
             "process",
@@ -269,23 +271,19 @@ st.dataframe(
             "reference_reason",
         )
     ],  # fmt: skip
-    column_config={
-        t("overview.col_logs"): _figure(),
-        t("overview.col_age"): _figure(),
-    },
+    figures=[t("overview.col_logs"), t("overview.col_age")],
 )
 
 st.markdown(f"**{t('overview.status_heading')}**")
 statuses = pd.Series([status_label(p.status) for p in processes]).value_counts()
-st.dataframe(
+_static_table(
     pd.DataFrame(
         {
             t("overview.col_status"): statuses.index,
             t("overview.col_count"): [integer(n) for n in statuses],
         }
     ),
-    column_config={t("overview.col_count"): _figure()},
-    hide_index=True,
+    figures=[t("overview.col_count")],
 )
 
 st.subheader(t("overview.links_heading"))

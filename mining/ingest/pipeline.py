@@ -8,14 +8,14 @@ caller deletes it.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.parquet as pq
+import pyarrow.compute as pc
 
 from mining.errors import EventLogError, MiningError, StorageError
 from mining.ingest.columns import ColumnMapping, resolve_mapping
@@ -97,28 +97,25 @@ def ingest_file(
             fill_optional=options.fill_optional,
         )
         normalizer = Normalizer(_normalize_options(mapping, options, secret), source=source)
-        # Written in upload order as it streams in, then once sorted by case (mining.query._events):
-        # every later analysis reads the cases' events contiguous and in order.
-        unordered = target.with_name(f"{target.stem}.unordered{target.suffix}")
+        # Held in memory as it streams in (text dictionary-encoded: a few bytes a row), then
+        # sorted by case and written once (mining.query.layout): every later analysis reads the
+        # cases' events contiguous and in order.
         try:
-            _write_parquet(unordered, normalizer, reader.batches(), source)
+            events = _collect(normalizer, reader.batches(), source)
             _reject_invalid_rows(normalizer.report(), source)
             # Channel columns whose values look like personal data never reach the stored log.
             withheld = tuple(name for name, _ in normalizer.report().withheld_channels)
-            try:
-                with _storing(target):
-                    write_arranged(unordered, target, drop=withheld)
-            except MemoryError:
-                # The sort holds the log's columns in memory once; a log too large for this
-                # machine is refused with that reason, and nothing is stored.
-                raise EventLogError(
-                    f"Die Datei ist mit {normalizer.report().rows_out:,} Ereignissen zu groß, um "
-                    "sie im Arbeitsspeicher dieses Rechners nach Fällen zu ordnen; nichts wurde "
-                    "importiert. Bitte in kleineren Zeiträumen hochladen.".replace(",", "."),
-                    source=source,
-                ) from None
-        finally:
-            unordered.unlink(missing_ok=True)
+            with _storing(target):
+                write_arranged(events, target, drop=withheld)
+        except MemoryError:
+            # The log's columns are held in memory once; a log too large for this machine is
+            # refused with that reason, and nothing is stored.
+            raise EventLogError(
+                f"Die Datei ist mit {normalizer.report().rows_out:,} Ereignissen zu groß, um "
+                "sie im Arbeitsspeicher dieses Rechners nach Fällen zu ordnen; nichts wurde "
+                "importiert. Bitte in kleineren Zeiträumen hochladen.".replace(",", "."),
+                source=source,
+            ) from None
         seen = reader.seen_columns()
         # Final only now: a CSV that looked like UTF-8 at first may have turned out cp1252.
         detected = reader.detected
@@ -165,31 +162,31 @@ def _normalize_options(
     )
 
 
-def _write_parquet(
-    target: Path, normalizer: Normalizer, batches: Iterator[pa.RecordBatch], source: str
-) -> None:
-    writer: pq.ParquetWriter | None = None
+def _collect(normalizer: Normalizer, batches: Iterator[pa.RecordBatch], source: str) -> pa.Table:
+    parts: list[pa.RecordBatch] = []
     sequence = 0
-    try:
-        for raw in batches:
-            batch = normalizer.normalize(raw)
-            # File order is the tie-breaker for equal timestamps, as in pm4py's stable sort.
-            seq = pa.array(np.arange(sequence, sequence + batch.num_rows, dtype=np.int64))
-            sequence += batch.num_rows
-            batch = batch.append_column("seq", seq)
-            with _storing(target):
-                if writer is None:
-                    writer = pq.ParquetWriter(target, batch.schema, compression="zstd")
-                writer.write_batch(batch)
-    except BaseException:
-        if writer is not None:
-            with suppress(OSError):  # the file is deleted anyway; the first error is the news
-                _close(writer)
-        raise
-    if writer is None:
+    for raw in batches:
+        batch = normalizer.normalize(raw)
+        # File order is the tie-breaker for equal timestamps, as in pm4py's stable sort.
+        seq = pa.array(np.arange(sequence, sequence + batch.num_rows, dtype=np.int64))
+        sequence += batch.num_rows
+        parts.append(_compact(batch.append_column("seq", seq)))
+    if not parts:
         raise EventLogError("Die Datei enthält keine Datenzeilen.", source=source)
-    with _storing(target):
-        _close(writer)  # writes the footer: a full disk may show only here
+    return pa.Table.from_batches(parts)
+
+
+def _compact(batch: pa.RecordBatch) -> pa.RecordBatch:
+    """Text columns dictionary-encoded: case IDs, activities and people repeat on every row."""
+    columns = [
+        pc.dictionary_encode(column) if pa.types.is_string(column.type) else column
+        for column in batch.columns
+    ]
+    fields = [
+        pa.field(field.name, column.type, nullable=field.nullable)
+        for field, column in zip(batch.schema, columns, strict=True)
+    ]
+    return pa.RecordBatch.from_arrays(columns, schema=pa.schema(fields))
 
 
 @contextmanager
@@ -204,15 +201,6 @@ def _storing(target: Path) -> Iterator[None]:
             f"Die Ereignisdatei kann in {target.parent} nicht geschrieben werden "
             f"({os_error_reason(err)}); nichts wurde importiert."
         ) from None
-
-
-def _close(writer: pq.ParquetWriter) -> None:
-    try:
-        writer.close()
-    except OSError:
-        # Marked closed, or its finalizer retries the close and prints the error to stderr.
-        writer.is_open = False
-        raise
 
 
 def _reject_invalid_rows(report: NormalizeReport, source: str) -> None:

@@ -101,17 +101,18 @@ def arrange(table: pa.Table) -> pa.Table:
     return table if order is None else table.take(pa.array(order))
 
 
-def write_arranged(source: Path, target: Path, *, drop: Sequence[str] = ()) -> None:
-    """Rewrite the Parquet file ``source`` (events in upload order) as ``target`` in the layout,
-    without the columns in ``drop`` (the import's last word on what is kept)."""
-    schema = pq.read_schema(source)
-    if drop:
-        schema = pa.schema([field for field in schema if field.name not in drop])
-    table = pq.read_table(source, columns=schema.names, read_dictionary=_string_columns(schema))
-    # Read as dictionaries to sort cheaply; stored with the original types, so other readers
-    # (pandas, DuckDB, a city's BI tool) see plain strings.
-    arranged = arrange(table).cast(schema)
-    pq.write_table(arranged, target, compression="zstd", row_group_size=_ROW_GROUP)
+def write_arranged(events: pa.Table, target: Path, *, drop: Sequence[str] = ()) -> None:
+    """Write ``events`` (in upload order, text columns plain or dictionary-encoded) to the
+    Parquet file ``target`` in the layout, without the columns in ``drop`` (the import's last
+    word on what is kept)."""
+    table = events.drop_columns([name for name in drop if name in events.column_names])
+    arranged = arrange(table)
+    # Dictionaries go to Parquet as they are (no second hashing of every value); the Arrow schema
+    # is left out so that other readers (pandas, DuckDB, a city's BI tool) see plain strings: the
+    # Parquet types alone say string, UTC microseconds, and which columns are never empty.
+    pq.write_table(
+        arranged, target, compression="zstd", row_group_size=_ROW_GROUP, store_schema=False
+    )
 
 
 def read_events(path: Path, columns: list[str] | None = None) -> pa.Table:

@@ -7,7 +7,8 @@ caller deletes it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -15,15 +16,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from mining.errors import EventLogError, MiningError, StorageError
 from mining.ingest.columns import ColumnMapping, resolve_mapping
 from mining.ingest.normalize import NormalizeOptions, Normalizer, NormalizeReport, dropped_columns
 from mining.ingest.privacy import Pseudonymizer, SecretKey, read_role_map
-from mining.ingest.read import Detected, ReadOptions, open_table
+from mining.ingest.read import Detected, ReadOptions, TableReader, open_table
 from mining.ingest.timestamps import BERLIN, TimestampPolicy
-from mining.query import LogStats, get_log_stats, open_log, write_arranged
+from mining.query import LogStats, arranged_log_stats, write_arranged
 from process_registry import os_error_reason
 
 __all__ = ["ImportOptions", "Ingested", "ingest_file"]
@@ -97,16 +97,16 @@ def ingest_file(
             fill_optional=options.fill_optional,
         )
         normalizer = Normalizer(_normalize_options(mapping, options, secret), source=source)
-        # Held in memory as it streams in (text dictionary-encoded: a few bytes a row), then
+        # Held in memory as it streams in (text dictionary-encoded by the normalizer), then
         # sorted by case and written once (mining.query.layout): every later analysis reads the
         # cases' events contiguous and in order.
         try:
-            events = _collect(normalizer, reader.batches(), source)
+            events = _collect(normalizer, reader, source)
             _reject_invalid_rows(normalizer.report(), source)
             # Channel columns whose values look like personal data never reach the stored log.
             withheld = tuple(name for name, _ in normalizer.report().withheld_channels)
             with _storing(target):
-                write_arranged(events, target, drop=withheld)
+                events = write_arranged(events, target, drop=withheld)
         except MemoryError:
             # The log's columns are held in memory once; a log too large for this machine is
             # refused with that reason, and nothing is stored.
@@ -126,7 +126,7 @@ def ingest_file(
             attributes=tuple(name for name in mapping.attributes if name not in withheld),
             channels=tuple(name for name in mapping.channels if name not in withheld),
         )
-    summary = get_log_stats(open_log(target))
+    summary = arranged_log_stats(events)
     if summary.events == 0:
         raise EventLogError("Die Datei enthält keine gültigen Ereignisse.", source=source)
     dropped = dropped_columns(seen, mapping)
@@ -162,31 +162,34 @@ def _normalize_options(
     )
 
 
-def _collect(normalizer: Normalizer, batches: Iterator[pa.RecordBatch], source: str) -> pa.Table:
+def _collect(normalizer: Normalizer, reader: TableReader, source: str) -> pa.Table:
     parts: list[pa.RecordBatch] = []
     sequence = 0
-    for raw in batches:
-        batch = normalizer.normalize(raw)
-        # File order is the tie-breaker for equal timestamps, as in pm4py's stable sort.
-        seq = pa.array(np.arange(sequence, sequence + batch.num_rows, dtype=np.int64))
-        sequence += batch.num_rows
-        parts.append(_compact(batch.append_column("seq", seq)))
+    batches = _read_ahead(reader.batches()) if reader.streams_on_worker else reader.batches()
+    try:
+        for raw in batches:
+            batch = normalizer.normalize(raw)
+            # File order is the tie-breaker for equal timestamps, as in pm4py's stable sort.
+            seq = pa.array(np.arange(sequence, sequence + batch.num_rows, dtype=np.int64))
+            sequence += batch.num_rows
+            parts.append(batch.append_column("seq", seq))
+    finally:
+        if isinstance(batches, Generator):
+            batches.close()  # waits for the worker: the reader is closed only after it
     if not parts:
         raise EventLogError("Die Datei enthält keine Datenzeilen.", source=source)
     return pa.Table.from_batches(parts)
 
 
-def _compact(batch: pa.RecordBatch) -> pa.RecordBatch:
-    """Text columns dictionary-encoded: case IDs, activities and people repeat on every row."""
-    columns = [
-        pc.dictionary_encode(column) if pa.types.is_string(column.type) else column
-        for column in batch.columns
-    ]
-    fields = [
-        pa.field(field.name, column.type, nullable=field.nullable)
-        for field, column in zip(batch.schema, columns, strict=True)
-    ]
-    return pa.RecordBatch.from_arrays(columns, schema=pa.schema(fields))
+def _read_ahead(batches: Iterator[pa.RecordBatch]) -> Generator[pa.RecordBatch]:
+    """``batches`` in order, the next one read on a worker thread while the caller normalizes
+    this one: reading and normalizing each take about half of an import, and both run mostly
+    in pyarrow without the GIL. An error of the reader is raised here, at its place in order."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pmo-read") as pool:
+        ahead = pool.submit(next, batches, None)
+        while (batch := ahead.result()) is not None:
+            ahead = pool.submit(next, batches, None)
+            yield batch
 
 
 @contextmanager

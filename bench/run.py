@@ -2,6 +2,7 @@
 
     python -m bench.run [--sizes 100000,1000000,5000000] [--out bench/results.json]
                         [--skip-stock-at N] [--data-dir .bench-data] [--noisy-size 100000]
+                        [--style de]
 
 Per size: generate the clean log (or reuse it from the cache folder), run each side in a process of
 its own (peak memory per side; the wall time measured from outside is what a user waits for),
@@ -24,7 +25,7 @@ from importlib import metadata
 from pathlib import Path
 
 from bench.compare import compare
-from bench.generate import VERSION, generate_log
+from bench.generate import STYLES, VERSION, generate_log
 from bench.stock import ANALYSIS_STEPS
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -59,16 +60,17 @@ def _cpu_model() -> str | None:
 
 
 def cached_log(
-    data_dir: Path, size: int, seed: int, noise: float = 0.0
+    data_dir: Path, size: int, seed: int, noise: float = 0.0, style: str = "en"
 ) -> tuple[Path, dict, float | None]:
     """The generated log of ``size`` events, its counts, and the seconds it took (None = reused)."""
-    name = f"wohngeld-v{VERSION}-{size}-seed{seed}" + (f"-noise{noise:g}" if noise else "")
+    kind = "wohngeld" if style == "en" else f"wohngeld-{style}"
+    name = f"{kind}-v{VERSION}-{size}-seed{seed}" + (f"-noise{noise:g}" if noise else "")
     csv_path, counts_path = data_dir / f"{name}.csv", data_dir / f"{name}.json"
     if csv_path.is_file() and counts_path.is_file():
         return csv_path, json.loads(counts_path.read_text()), None
     data_dir.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    counts = generate_log(csv_path, events=size, noise=noise, seed=seed)
+    counts = generate_log(csv_path, events=size, noise=noise, seed=seed, style=style)
     seconds = time.perf_counter() - started
     counts_path.write_text(json.dumps(counts) + "\n")
     return csv_path, counts, seconds
@@ -117,8 +119,17 @@ def rows(stock: dict | None, pmo: dict | None, wall: dict) -> list[list]:
         if step not in ("import", "analysis", "pmo_analyze_process", *ANALYSIS_STEPS)
     ]
     p_analysis = (pmo or {}).get("analysis_s", p_steps.get("analysis"))
+    s_analysis = (stock or {}).get("analysis_s")
     table += [
-        ["analysis (sum)", (stock or {}).get("analysis_s"), p_analysis],
+        ["analysis (sum)", s_analysis, p_analysis],
+        # Issue 18's measure: what the log costs from the CSV to the full analysis.
+        [
+            "import + analysis",
+            None if load is None or s_analysis is None else load + s_analysis,
+            None
+            if p_steps.get("import") is None or p_analysis is None
+            else p_steps["import"] + p_analysis,
+        ],
         ["total in process", (stock or {}).get("total_s"), (pmo or {}).get("total_s")],
         [
             "wall time (user waits)",
@@ -134,6 +145,14 @@ def rows(stock: dict | None, pmo: dict | None, wall: dict) -> list[list]:
         ["peak RSS MB", (stock or {}).get("peak_rss_mb"), (pmo or {}).get("peak_rss_mb")],
     ]
     return table
+
+
+def import_vs_duckdb_scan(pmo: dict | None) -> float | None:
+    """pmo's import ÷ DuckDB's scan of the same CSV (issue 18: at most 5)."""
+    steps = (pmo or {}).get("steps", {})
+    if not steps.get("import") or not steps.get("duckdb_scan"):
+        return None
+    return round(steps["import"] / steps["duckdb_scan"], 2)
 
 
 def format_table(runs: list[dict]) -> str:
@@ -183,6 +202,9 @@ def main(argv: list[str] | None = None) -> int:
         "--noisy-size", type=int, default=100_000, help="size of the noisy conformance log"
     )
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--style", choices=STYLES, default="en", help="en: the English export; de: the German one"
+    )
     # Only to test the harness itself with stand-in sides.
     parser.add_argument("--stock-module", default="bench.stock", help=argparse.SUPPRESS)
     parser.add_argument("--pmo-module", default="bench.pmo_side", help=argparse.SUPPRESS)
@@ -196,13 +218,14 @@ def main(argv: list[str] | None = None) -> int:
         "started": dt.datetime.now().isoformat(timespec="seconds"),
         "machine": machine(),
         "seed": args.seed,
+        "style": args.style,
         "runs": [],
         "noisy_conformance": None,
     }
     failures: list[str] = []
     with tempfile.TemporaryDirectory(prefix="pmo-bench-") as scratch:
         for size in sizes:
-            csv_path, counts, gen_s = cached_log(args.data_dir, size, args.seed)
+            csv_path, counts, gen_s = cached_log(args.data_dir, size, args.seed, style=args.style)
             made = "reused" if gen_s is None else f"generated in {gen_s:.1f} s"
             print(
                 f"{size:,} events: {counts['cases']:,} cases, {counts['variants']} variants ({made})",
@@ -220,7 +243,9 @@ def main(argv: list[str] | None = None) -> int:
                     sides[side] = None
                     continue
                 out = Path(scratch) / f"{side}-{size}.json"
-                sides[side], wall[side], error = run_side(module, csv_path, out)
+                sides[side], wall[side], error = run_side(
+                    module, csv_path, out, "--style", args.style
+                )
                 print(f"  {side}: {wall[side]:.1f} s" + (" FAILED" if error else ""), flush=True)
                 if error:
                     failures.append(f"{size:,} events, {side}: {error}")
@@ -239,6 +264,7 @@ def main(argv: list[str] | None = None) -> int:
                     "pmo": _summary(sides["pmo"]),
                     "differences": differences,
                     "rows": rows(sides["pm4py"], sides["pmo"], wall),
+                    "import_vs_duckdb_scan": import_vs_duckdb_scan(sides["pmo"]),
                 }
             )
             if size == args.noisy_size:
@@ -246,6 +272,11 @@ def main(argv: list[str] | None = None) -> int:
     report["ok"] = not failures
     print()
     print(format_table(report["runs"]))
+    for run in report["runs"]:
+        if run["import_vs_duckdb_scan"] is not None:
+            print(
+                f"{run['size']:,}: import ÷ DuckDB scan of the CSV = {run['import_vs_duckdb_scan']}"
+            )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"\nResults written to {args.out}")
@@ -258,9 +289,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _noisy(args: argparse.Namespace, size: int, scratch: Path, failures: list[str]) -> dict | None:
-    csv_path, counts, _seconds = cached_log(args.data_dir, size, args.seed, NOISE)
+    csv_path, counts, _seconds = cached_log(args.data_dir, size, args.seed, NOISE, args.style)
     out = scratch / f"pmo-noisy-{size}.json"
-    result, wall, error = run_side(args.pmo_module, csv_path, out, "--conformance-only")
+    result, wall, error = run_side(
+        args.pmo_module, csv_path, out, "--conformance-only", "--style", args.style
+    )
     print(
         f"  pmo conformance on the {NOISE:.0%} noisy log: {wall:.1f} s"
         + (" FAILED" if error else ""),

@@ -13,6 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from mining.errors import EventLogError
+from mining.ingest.checks import activity_names
 from mining.ingest.pipeline import ImportOptions, ingest_file
 from mining.ingest.privacy import load_or_create_secret
 from mining.ingest.read import ReadOptions
@@ -72,7 +73,7 @@ def test_values_of_dropped_rows_do_not_reach_the_stored_file(tmp_path: Path) -> 
     assert stored.num_rows == 1999
 
 
-def test_the_stored_file_has_plain_text_columns_and_the_stored_logs_figures(
+def test_the_stored_file_has_plain_text_columns_and_the_figures_read_from_it(
     tmp_path: Path,
 ) -> None:
     rows = _rows(3000)
@@ -93,3 +94,4 @@ def test_the_stored_file_has_plain_text_columns_and_the_stored_logs_figures(
         source, tmp_path / "again.parquet", options=SMALL_BATCHES, secret=secret, source="x.csv"
     )
     assert again.summary == get_log_stats(open_log(tmp_path / "again.parquet"))
+    assert again.activities == activity_names(tmp_path / "again.parquet")

@@ -18,6 +18,7 @@ import numpy as np
 import pyarrow as pa
 
 from mining.errors import EventLogError, MiningError, StorageError
+from mining.ingest.checks import ranked_activities
 from mining.ingest.columns import ColumnMapping, resolve_mapping
 from mining.ingest.normalize import NormalizeOptions, Normalizer, NormalizeReport, dropped_columns
 from mining.ingest.privacy import Pseudonymizer, SecretKey, read_role_map
@@ -73,6 +74,7 @@ class Ingested:
     mapping: ColumnMapping
     report: NormalizeReport
     summary: LogStats
+    activities: tuple[str, ...]  # most frequent first (the import checks compare them)
     dropped: tuple[str, ...]
     messages: tuple[str, ...]
 
@@ -127,13 +129,14 @@ def ingest_file(
             channels=tuple(name for name in mapping.channels if name not in withheld),
         )
     summary = arranged_log_stats(events)
+    activities = ranked_activities(events["activity"])
     if summary.events == 0:
         raise EventLogError("Die Datei enthält keine gültigen Ereignisse.", source=source)
     dropped = dropped_columns(seen, mapping)
     messages = list(report.messages())
     if dropped:
         messages.append("Nicht übernommene Spalten (Datenminimierung): " + ", ".join(dropped) + ".")
-    return Ingested(detected, mapping, report, summary, dropped, tuple(messages))
+    return Ingested(detected, mapping, report, summary, activities, dropped, tuple(messages))
 
 
 def _check_timezone(name: str, source: str) -> None:

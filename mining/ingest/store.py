@@ -45,7 +45,6 @@ from mining.ingest.checks import (
     ImportCheck,
     ModelReview,
     UploadReview,
-    activity_names,
     duplicate_upload,
     file_sha256,
     low_overlap,
@@ -248,7 +247,7 @@ class LogStore:
             checked = self.review_upload(
                 sha256=sha256,
                 cases=summary.cases,
-                activities=activity_names(staging),
+                activities=ingested.activities,
                 process_key=options.process_key,
                 review=review,
             )

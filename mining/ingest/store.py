@@ -26,6 +26,7 @@ import datetime as dt
 import logging
 import os
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -232,6 +233,10 @@ class LogStore:
             )
         writer = this_writer()
         staging = self.folder / staging_name(writer)
+        # The upload's checksum is computed beside the import (hashlib runs without the GIL).
+        hashing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pmo-sha256")
+        checksum = hashing.submit(file_sha256, path)
+        hashing.shutdown(wait=False)
         try:
             ingested = ingest_file(path, staging, options=options, secret=secret, source=source)
             fsync_file(staging)
@@ -243,7 +248,7 @@ class LogStore:
             }
             log_id = f"L{dt.datetime.now(dt.UTC):%Y%m%d}-{uuid.uuid4().hex[:8]}"
             summary = ingested.summary
-            sha256 = file_sha256(path)
+            sha256 = checksum.result()
             checked = self.review_upload(
                 sha256=sha256,
                 cases=summary.cases,

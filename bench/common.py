@@ -44,16 +44,17 @@ def _cpu_model() -> str | None:
 
 
 def cached_log(
-    data_dir: Path, size: int, seed: int, noise: float = 0.0
+    data_dir: Path, size: int, seed: int, noise: float = 0.0, style: str = "en"
 ) -> tuple[Path, dict, float | None]:
     """The generated log of ``size`` events, its counts, and the seconds it took (None = reused)."""
-    name = f"wohngeld-v{VERSION}-{size}-seed{seed}" + (f"-noise{noise:g}" if noise else "")
+    kind = "wohngeld" if style == "en" else f"wohngeld-{style}"
+    name = f"{kind}-v{VERSION}-{size}-seed{seed}" + (f"-noise{noise:g}" if noise else "")
     csv_path, counts_path = data_dir / f"{name}.csv", data_dir / f"{name}.json"
     if csv_path.is_file() and counts_path.is_file():
         return csv_path, json.loads(counts_path.read_text()), None
     data_dir.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    counts = generate_log(csv_path, events=size, noise=noise, seed=seed)
+    counts = generate_log(csv_path, events=size, noise=noise, seed=seed, style=style)
     seconds = time.perf_counter() - started
     counts_path.write_text(json.dumps(counts) + "\n")
     return csv_path, counts, seconds

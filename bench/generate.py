@@ -12,7 +12,7 @@ Millions of events without a loop per event: a small Python simulator draws a fe
 paths once, cases are sampled from those path templates with numpy, and timestamps are cumulative
 sums of random waits on a working-time axis (8 h a day) that is mapped to calendar time at the end.
 
-    python -m bench.generate --events 1000000 [--noise 0.1] [--seed 7] -o FILE.csv
+    python -m bench.generate --events 1000000 [--noise 0.1] [--seed 7] [--style de] -o FILE.csv
 """
 
 from __future__ import annotations
@@ -32,6 +32,19 @@ import pyarrow.csv as pacsv
 
 VERSION = 1  # part of the cache file names in bench.run: bump when the generated log changes
 COLUMNS = ("case_id", "activity", "timestamp", "resource", "org_unit", "channel")
+# Export styles. "en": the columns above, comma, ISO timestamps. "de": as a German specialist
+# system exports (the held-out log of issue 18): semicolon, German headers that the importer's
+# suggestions map, ``dd.mm.yyyy HH:MM:SS``, UTF-8 with BOM, only the clerks' steps (~8 a case).
+STYLES = ("en", "de")
+GERMAN_COLUMNS = (
+    "Vorgangsnummer",
+    "Tätigkeit",
+    "Zeitpunkt",
+    "Bearbeiter",
+    "Organisationseinheit",
+    "Eingangskanal",
+)
+GERMAN_TIMESTAMP = "%d.%m.%Y %H:%M:%S"
 CHANNELS = ("Online", "Papier", "E-Mail")
 CHANNEL_SHARES = (0.45, 0.40, 0.15)
 INTAKE = ("Online-Antrag übernehmen", "Posteingang scannen", "E-Mail-Anhänge ablegen")
@@ -80,9 +93,15 @@ DAY_START_S = 8 * 3600
 FIRST_DAY = np.datetime64("2024-01-01")
 
 
-def _simulate_case(rng: random.Random) -> tuple[int, tuple[int, ...]]:
+def _simulate_case(rng: random.Random, *, short: bool = False) -> tuple[int, tuple[int, ...]]:
+    """One case path. ``short``: the German-export style, whose specialist system logs only the
+    clerks' steps (no receipt, completeness check, statements, calculation or system update): ~8 per case."""
     channel = rng.choices(range(len(CHANNELS)), weights=CHANNEL_SHARES)[0]
-    trace = ["Antrag eingegangen", INTAKE[channel], "Vollständigkeit prüfen"]
+    trace = (
+        [INTAKE[channel]]
+        if short
+        else ["Antrag eingegangen", INTAKE[channel], "Vollständigkeit prüfen"]
+    )
     if rng.random() < 0.15:
         trace.append("Rückfrage beim Antragsteller")
     trace.append("Antrag prüfen")
@@ -98,11 +117,12 @@ def _simulate_case(rng: random.Random) -> tuple[int, tuple[int, ...]]:
         rework *= 0.6
     statements = ["Stellungnahme Meldebehörde einholen", "Stellungnahme Jobcenter einholen"]
     rng.shuffle(statements)  # both authorities are asked at once; either may answer first
-    trace += statements
+    trace += [] if short else statements
     trace.append(
         "Mietbescheinigung prüfen" if rng.random() < 0.85 else "Belastungsberechnung prüfen"
     )
-    trace.append("Wohngeld berechnen")
+    if not short:
+        trace.append("Wohngeld berechnen")
     granted = rng.random() < 0.74
     if granted:
         trace.append("Bewilligungsbescheid erstellen")
@@ -113,17 +133,21 @@ def _simulate_case(rng: random.Random) -> tuple[int, tuple[int, ...]]:
     online = CHANNELS[channel] == "Online"
     trace.append("Bescheid ins Bürgerpostfach stellen" if online else "Bescheid per Post versenden")
     if granted:
-        trace += ["Zahlung anweisen", "Fachverfahren aktualisieren"]
+        trace += (
+            ["Zahlung anweisen"] if short else ["Zahlung anweisen", "Fachverfahren aktualisieren"]
+        )
     elif rng.random() < 0.18:
         trace += ["Widerspruch eingegangen", "Widerspruch prüfen"]
     trace.append("Vorgang abschließen")
     return channel, tuple(CODE[name] for name in trace)
 
 
-def _templates(seed: int) -> tuple[list[tuple[int, tuple[int, ...]]], np.ndarray]:
+def _templates(
+    seed: int, *, short: bool = False
+) -> tuple[list[tuple[int, tuple[int, ...]]], np.ndarray]:
     """The distinct case paths with their observed shares, in a fixed order."""
     rng = random.Random(seed)
-    counts = Counter(_simulate_case(rng) for _ in range(SIMULATED_CASES))
+    counts = Counter(_simulate_case(rng, short=short) for _ in range(SIMULATED_CASES))
     ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     weights = np.array([count for _, count in ordered], dtype=np.float64)
     return [path for path, _ in ordered], weights / weights.sum()
@@ -165,8 +189,10 @@ def _pick_positions(rng: np.random.Generator, sizes: np.ndarray) -> np.ndarray:
     return np.floor(rng.random(len(sizes)) * sizes).astype(np.int64)
 
 
-def generate_log(path: Path, *, events: int, noise: float = 0.0, seed: int = 7) -> dict:
-    """Write a log of about ``events`` events (whole cases) to ``path`` as UTF-8 CSV.
+def generate_log(
+    path: Path, *, events: int, noise: float = 0.0, seed: int = 7, style: str = "en"
+) -> dict:
+    """Write a log of about ``events`` events (whole cases) to ``path`` as UTF-8 CSV in ``style``.
 
     With ``noise`` that share of the cases is corrupted: one event dropped, two neighbours swapped,
     or an activity from elsewhere in the process inserted. The clean part is the same for a seed
@@ -175,7 +201,9 @@ def generate_log(path: Path, *, events: int, noise: float = 0.0, seed: int = 7) 
         raise ValueError("events must be at least 1")
     if not 0.0 <= noise <= 1.0:
         raise ValueError("noise must be between 0 and 1")
-    templates, weights = _templates(seed)
+    if style not in STYLES:
+        raise ValueError(f"style must be one of {STYLES}")
+    templates, weights = _templates(seed, short=style == "de")
     rng = np.random.default_rng(seed)
     paths = [np.array(codes, dtype=np.int64) for _, codes in templates]
     path_len = np.array([len(codes) for codes in paths])
@@ -241,16 +269,21 @@ def generate_log(path: Path, *, events: int, noise: float = 0.0, seed: int = 7) 
             "channel": pa.array(CHANNELS).take(pa.array(channel[case])),
         }
     )
-    _write_csv(table, Path(path))
+    _write_csv(table, Path(path), style)
     return {"cases": n, "events": len(act), "variants": variants, "noisy_cases": noisy}
 
 
-def _write_csv(table: pa.Table, path: Path) -> None:
+def _write_csv(table: pa.Table, path: Path, style: str) -> None:
     partial = path.with_name(f".{path.name}.{os.getpid()}.partial")  # no half-written log on error
+    header, sep = ",".join(COLUMNS), ","
+    if style == "de":
+        header, sep = "\ufeff" + ";".join(GERMAN_COLUMNS), ";"
+        stamps = pc.strftime(table.column("timestamp"), format=GERMAN_TIMESTAMP)
+        table = table.set_column(2, "timestamp", stamps)
     try:
         with open(partial, "wb") as out:
-            out.write((",".join(COLUMNS) + "\n").encode())  # pyarrow would quote the header
-            options = pacsv.WriteOptions(include_header=False, quoting_style="none")
+            out.write((header + "\n").encode())  # pyarrow would quote the header
+            options = pacsv.WriteOptions(include_header=False, quoting_style="none", delimiter=sep)
             pacsv.write_csv(table, out, options)
         os.replace(partial, path)
     finally:
@@ -315,10 +348,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--events", type=int, required=True)
     parser.add_argument("--noise", type=float, default=0.0)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--style", choices=STYLES, default="en")
     parser.add_argument("-o", "--output", type=Path, required=True)
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    counts = generate_log(args.output, events=args.events, noise=args.noise, seed=args.seed)
+    counts = generate_log(
+        args.output, events=args.events, noise=args.noise, seed=args.seed, style=args.style
+    )
     counts["seconds"] = round(time.perf_counter() - started, 2)
     print(json.dumps(counts))
     return 0

@@ -2,7 +2,7 @@
 
     python -m bench.run [--sizes 100000,1000000,5000000] [--out bench/results.json]
                         [--skip-stock-at N] [--data-dir .bench-data] [--noisy-size 100000]
-                        [--skip-workspace]
+                        [--skip-workspace] [--style de]
 
 Per size: generate the clean log (or reuse it from the cache folder), run each side in a process of
 its own (peak memory per side; the wall time measured from outside is what a user waits for),
@@ -25,6 +25,7 @@ from pathlib import Path
 
 from bench.common import PROJECT, cached_log, machine, shown
 from bench.compare import compare
+from bench.generate import STYLES
 from bench.stock import ANALYSIS_STEPS
 
 NOISE = 0.1
@@ -64,8 +65,17 @@ def rows(stock: dict | None, pmo: dict | None, wall: dict) -> list[list]:
         if step not in ("import", "analysis", "pmo_analyze_process", *ANALYSIS_STEPS)
     ]
     p_analysis = (pmo or {}).get("analysis_s", p_steps.get("analysis"))
+    s_analysis = (stock or {}).get("analysis_s")
     table += [
-        ["analysis (sum)", (stock or {}).get("analysis_s"), p_analysis],
+        ["analysis (sum)", s_analysis, p_analysis],
+        # Issue 18's measure: what the log costs from the CSV to the full analysis.
+        [
+            "import + analysis",
+            None if load is None or s_analysis is None else load + s_analysis,
+            None
+            if p_steps.get("import") is None or p_analysis is None
+            else p_steps["import"] + p_analysis,
+        ],
         ["total in process", (stock or {}).get("total_s"), (pmo or {}).get("total_s")],
         [
             "wall time (user waits)",
@@ -81,6 +91,14 @@ def rows(stock: dict | None, pmo: dict | None, wall: dict) -> list[list]:
         ["peak RSS MB", (stock or {}).get("peak_rss_mb"), (pmo or {}).get("peak_rss_mb")],
     ]
     return table
+
+
+def import_vs_duckdb_scan(pmo: dict | None) -> float | None:
+    """pmo's import ÷ DuckDB's scan of the same CSV (issue 18: at most 5)."""
+    steps = (pmo or {}).get("steps", {})
+    if not steps.get("import") or not steps.get("duckdb_scan"):
+        return None
+    return round(steps["import"] / steps["duckdb_scan"], 2)
 
 
 def format_table(runs: list[dict]) -> str:
@@ -133,6 +151,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--skip-workspace", action="store_true", help="do not time the workspace in Chromium"
     )
+    parser.add_argument(
+        "--style", choices=STYLES, default="en", help="en: the English export; de: the German one"
+    )
     # Only to test the harness itself with stand-in sides.
     parser.add_argument("--stock-module", default="bench.stock", help=argparse.SUPPRESS)
     parser.add_argument("--pmo-module", default="bench.pmo_side", help=argparse.SUPPRESS)
@@ -146,13 +167,14 @@ def main(argv: list[str] | None = None) -> int:
         "started": dt.datetime.now().isoformat(timespec="seconds"),
         "machine": machine(),
         "seed": args.seed,
+        "style": args.style,
         "runs": [],
         "noisy_conformance": None,
     }
     failures: list[str] = []
     with tempfile.TemporaryDirectory(prefix="pmo-bench-") as scratch:
         for size in sizes:
-            csv_path, counts, gen_s = cached_log(args.data_dir, size, args.seed)
+            csv_path, counts, gen_s = cached_log(args.data_dir, size, args.seed, style=args.style)
             made = "reused" if gen_s is None else f"generated in {gen_s:.1f} s"
             print(
                 f"{size:,} events: {counts['cases']:,} cases, {counts['variants']} variants ({made})",
@@ -170,7 +192,9 @@ def main(argv: list[str] | None = None) -> int:
                     sides[side] = None
                     continue
                 out = Path(scratch) / f"{side}-{size}.json"
-                sides[side], wall[side], error = run_side(module, csv_path, out)
+                sides[side], wall[side], error = run_side(
+                    module, csv_path, out, "--style", args.style
+                )
                 print(f"  {side}: {wall[side]:.1f} s" + (" FAILED" if error else ""), flush=True)
                 if error:
                     failures.append(f"{size:,} events, {side}: {error}")
@@ -189,6 +213,7 @@ def main(argv: list[str] | None = None) -> int:
                     "pmo": _summary(sides["pmo"]),
                     "differences": differences,
                     "rows": rows(sides["pm4py"], sides["pmo"], wall),
+                    "import_vs_duckdb_scan": import_vs_duckdb_scan(sides["pmo"]),
                 }
             )
             if size == args.noisy_size:
@@ -197,6 +222,11 @@ def main(argv: list[str] | None = None) -> int:
     report["ok"] = not failures
     print()
     print(format_table(report["runs"]))
+    for run in report["runs"]:
+        if run["import_vs_duckdb_scan"] is not None:
+            print(
+                f"{run['size']:,}: import ÷ DuckDB scan of the CSV = {run['import_vs_duckdb_scan']}"
+            )
     if report["workspace"] and not args.skip_workspace:
         from bench.workspace import readme_table
 
@@ -232,9 +262,11 @@ def _workspace(args: argparse.Namespace, failures: list[str]) -> dict | None:
 
 
 def _noisy(args: argparse.Namespace, size: int, scratch: Path, failures: list[str]) -> dict | None:
-    csv_path, counts, _seconds = cached_log(args.data_dir, size, args.seed, NOISE)
+    csv_path, counts, _seconds = cached_log(args.data_dir, size, args.seed, NOISE, args.style)
     out = scratch / f"pmo-noisy-{size}.json"
-    result, wall, error = run_side(args.pmo_module, csv_path, out, "--conformance-only")
+    result, wall, error = run_side(
+        args.pmo_module, csv_path, out, "--conformance-only", "--style", args.style
+    )
     print(
         f"  pmo conformance on the {NOISE:.0%} noisy log: {wall:.1f} s"
         + (" FAILED" if error else ""),

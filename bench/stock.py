@@ -1,6 +1,6 @@
 """The stock pm4py pipeline a user would write for a CSV log, each step timed on its own.
 
-    python -m bench.stock FILE.csv [--json OUT.json]
+    python -m bench.stock FILE.csv [--style de] [--json OUT.json]
 
 Writes the benchmark contract (see ``bench/README.md``) with ``"side": "pm4py"``; without ``--json``
 it is printed to stdout. Run it in a process of its own: the peak memory is that of the process.
@@ -39,7 +39,18 @@ def sorted_dfg(dfg: dict) -> list:
     return sorted([source, target, int(count)] for (source, target), count in dfg.items())
 
 
-def run(csv_path: Path) -> dict:
+# How a pm4py user reads each export style of bench.generate: separator, encoding, columns, format.
+READ = {
+    "en": ({}, ("case_id", "activity", "timestamp"), "%Y-%m-%d %H:%M:%S"),
+    "de": (
+        {"sep": ";", "encoding": "utf-8-sig"},
+        ("Vorgangsnummer", "Tätigkeit", "Zeitpunkt"),
+        "%d.%m.%Y %H:%M:%S",
+    ),
+}
+
+
+def run(csv_path: Path, style: str = "en") -> dict:
     steps: dict[str, float] = {}
 
     def timed(name: str, call):
@@ -52,15 +63,16 @@ def run(csv_path: Path) -> dict:
         pm4py = timed("import", lambda: __import__("pm4py"))
         import pandas as pd
 
-    df = timed("read", lambda: pd.read_csv(csv_path))
+    read_options, (case, activity, timestamp), timest_format = READ[style]
+    df = timed("read", lambda: pd.read_csv(csv_path, **read_options))
     df = timed(
         "format",
         lambda: pm4py.format_dataframe(
             df,
-            case_id="case_id",
-            activity_key="activity",
-            timestamp_key="timestamp",
-            timest_format="%Y-%m-%d %H:%M:%S",
+            case_id=case,
+            activity_key=activity,
+            timestamp_key=timestamp,
+            timest_format=timest_format,
         ),
     )
     dfg, _start, _end = timed("dfg_frequency", lambda: pm4py.discover_dfg(df))
@@ -95,9 +107,10 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m bench.stock", description=__doc__.split("\n")[0]
     )
     parser.add_argument("csv", type=Path)
+    parser.add_argument("--style", choices=tuple(READ), default="en", help="bench.generate's style")
     parser.add_argument("--json", type=Path, help="write the result here instead of stdout")
     args = parser.parse_args(argv)
-    result = json.dumps(run(args.csv), ensure_ascii=False)
+    result = json.dumps(run(args.csv, args.style), ensure_ascii=False)
     if args.json:
         args.json.write_text(result + "\n", encoding="utf-8")
     else:

@@ -18,13 +18,11 @@ import subprocess
 import sys
 from contextlib import closing
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 import mining.query.layout as events_module
 from mining.errors import StorageError
-from mining.ingest.pipeline import ImportOptions, ingest_file
 from mining.ingest.privacy import SecretKeyError, load_or_create_secret
 from mining.ingest.store import LogStore
 from process_registry import Database, ReportArchive, upgrade_schema
@@ -86,35 +84,6 @@ def test_import_on_a_full_disk_says_so_and_leaves_nothing(
     )
     one_line_error(result, "Ereignisdatei", str(data / "logs"), "kein Speicherplatz")
     assert left == {"secret.key": 65}  # the key fitted; no events file, whole or partial
-    _no_catalogue_rows(env)
-
-
-def test_sorted_events_file_on_a_full_disk_leaves_nothing(
-    office: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The disk holds the events in upload order but not the sorted copy written after them."""
-    log = _shuffled_log(tmp_path / "hundesteuer.csv", cases=3000)
-    sizes: list[int] = []
-    original = events_module.write_arranged
-
-    def measured(source: Path, target: Path, **options: Any) -> None:
-        original(source, target, **options)
-        sizes.extend((source.stat().st_size, target.stat().st_size))
-
-    monkeypatch.setattr("mining.ingest.pipeline.write_arranged", measured)
-    secret = load_or_create_secret(tmp_path / "messung", env={})
-    ingest_file(log, tmp_path / "messung" / "e.parquet", options=ImportOptions(), secret=secret,
-                source=log.name)  # fmt: skip
-    unordered, arranged = sizes
-    page = 4096
-    room = unordered + 4 * page  # the key and the first file fit, the second does not
-    assert room < unordered + arranged - page
-
-    data = tmp_path / "klein"
-    env = {**office, "PMO_DATA_DIR": str(data)}
-    result, left = run_pmo_on_small_disk("log", "import", str(log), env=env, mount=data, size=room)
-    one_line_error(result, "Ereignisdatei", "kein Speicherplatz")
-    assert left == {"secret.key": 65}
     _no_catalogue_rows(env)
 
 

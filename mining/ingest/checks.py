@@ -22,9 +22,12 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from process_registry import SETTINGS_FILE
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 __all__ = [
     "MIN_MODEL_SHARE",
@@ -34,6 +37,7 @@ __all__ = [
     "ModelReview",
     "UploadReview",
     "activity_names",
+    "ranked_activities",
     "duplicate_upload",
     "file_sha256",
     "low_overlap",
@@ -185,10 +189,16 @@ def low_overlap(overlap: ActivityOverlap) -> ImportCheck | None:
 
 def activity_names(events: Path) -> tuple[str, ...]:
     """The distinct activities of a stored (or staged) events file, most frequent first."""
-    import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
-    column = pq.read_table(events, columns=["activity"]).column("activity")
+    return ranked_activities(pq.read_table(events, columns=["activity"]).column("activity"))
+
+
+def ranked_activities(column: pa.ChunkedArray | pa.Array) -> tuple[str, ...]:
+    """The distinct values of an activity column (plain or dictionary-encoded), most frequent
+    first, ties by name."""
+    import pyarrow.compute as pc
+
     counts = pc.value_counts(column).to_pylist()
     ranked = sorted(
         ((row["values"], row["counts"]) for row in counts if row["values"] is not None),

@@ -66,6 +66,10 @@ CANONICAL_COLUMNS = ("case_id", "activity", "timestamp", "start_timestamp", "res
 LINE = "line"
 START_AFTER_END = "Beginn nach Ende"
 _DETECTION_SAMPLE = 1000  # values, spread over the first batch
+# Text columns leave the normalizer dictionary-encoded: case IDs, activities and people repeat
+# on every row, so stripping, empty checks and pseudonyms work on the distinct values, and the
+# events wait for the sort in a few bytes a row.
+TEXT = pa.dictionary(pa.int32(), pa.string())
 
 
 @dataclass(frozen=True)
@@ -80,13 +84,13 @@ class NormalizeOptions:
 def output_schema(mapping: ColumnMapping) -> pa.Schema:
     """The fixed schema of every normalized batch for ``mapping``."""
     fields = [
-        pa.field("case_id", pa.string(), nullable=False),
-        pa.field("activity", pa.string(), nullable=False),
+        pa.field("case_id", TEXT, nullable=False),
+        pa.field("activity", TEXT, nullable=False),
         pa.field("timestamp", UTC_TIMESTAMP, nullable=False),
         pa.field("start_timestamp", UTC_TIMESTAMP),
-        pa.field("resource", pa.string()),
-        pa.field("org_unit", pa.string()),
-        *(pa.field(name, pa.string()) for name in mapping.attributes),
+        pa.field("resource", TEXT),
+        pa.field("org_unit", TEXT),
+        *(pa.field(name, TEXT) for name in mapping.attributes),
         pa.field(LINE, pa.int64(), nullable=False),
     ]
     return pa.schema(fields)
@@ -138,13 +142,14 @@ class Normalizer:
         batch = batch.select([name for name in batch.schema.names if name in self._needed])
         lines = batch.column(LINE_COLUMN).cast(pa.int64())
 
-        case = _text(batch, mapping.case)
-        activity = _text(batch, mapping.activity)
-        present = pc.and_(pc.not_equal(case, ""), pc.not_equal(activity, ""))
-        if not pc.all(present).as_py():
-            self._dropped.append(_np(pc.filter(lines, pc.invert(present))))
-            batch = batch.filter(present)
-            lines, case, activity = (pc.filter(a, present) for a in (lines, case, activity))
+        case = _codes(batch, mapping.case)
+        activity = _codes(batch, mapping.activity)
+        present = ~(_is_empty(case) | _is_empty(activity))
+        if not present.all():
+            self._dropped.append(_np(lines)[~present])
+            keep = pa.array(present)
+            batch = batch.filter(keep)
+            lines, case, activity = (pc.filter(a, keep) for a in (lines, case, activity))
 
         end = self._parse(batch, mapping.timestamp, required=True)
         start = self._parse(batch, mapping.start_timestamp, required=False)
@@ -153,24 +158,25 @@ class Normalizer:
         self._shifted.append(line_numbers[(end.shifted | start.shifted) & valid])
         self._ambiguous.append(line_numbers[(end.ambiguous | start.ambiguous) & valid])
 
-        keep = pa.array(valid)
-        batch = batch.filter(keep)
-        case, activity, lines = (pc.filter(a, keep) for a in (case, activity, lines))
+        if not valid.all():
+            keep = pa.array(valid)
+            batch = batch.filter(keep)
+            case, activity, lines = (pc.filter(a, keep) for a in (case, activity, lines))
         columns = [
             self._cases(case),
             activity,
             to_arrow(end.utc_us[valid], end.present[valid]),
             to_arrow(start.utc_us[valid], start.present[valid]),
             self._resources(batch),
-            _nullable(_text(batch, mapping.org_unit)),
-            *(_nullable(_text(batch, name)) for name in mapping.attributes),
+            _nullable(_codes(batch, mapping.org_unit)),
+            *(_nullable(_codes(batch, name)) for name in mapping.attributes),
             lines,
         ]
         self._rows_out += batch.num_rows
         for name, seen in self._channels.items():
-            values = _text(batch, name)
-            present = pc.sum(pc.not_equal(values, "")).as_py() or 0
-            seen.add(values.unique().to_pylist(), rows=present)
+            values = _codes(batch, name)
+            present_rows = int(np.count_nonzero(~_is_empty(values)))
+            seen.add(pc.unique(values).dictionary.to_pylist(), rows=present_rows)
         return pa.RecordBatch.from_arrays(columns, schema=self.schema)
 
     def report(self) -> NormalizeReport:
@@ -251,18 +257,18 @@ class Normalizer:
             self._invalid.append((int(line_numbers[index]), reason))
         return valid
 
-    def _cases(self, case: pa.Array) -> pa.Array:
+    def _cases(self, case: pa.DictionaryArray) -> pa.Array:
         pseudonymizer = self._options.case_pseudonymizer
-        return case if pseudonymizer is None else pseudonymizer.apply(case)
+        return case if pseudonymizer is None else pc.dictionary_encode(pseudonymizer.apply(case))
 
     def _resources(self, batch: pa.RecordBatch) -> pa.Array:
         pseudonymizer = self._options.resource_pseudonymizer
         column = self._options.mapping.resource
         if pseudonymizer is None or column is None:
-            return pa.nulls(batch.num_rows, pa.string())  # never stored raw
-        values, unmapped = pseudonymizer.apply_and_count(_text(batch, column))
+            return pa.nulls(batch.num_rows, TEXT)  # never stored raw
+        values, unmapped = pseudonymizer.apply_and_count(_codes(batch, column))
         self._unmapped |= unmapped
-        return values
+        return pc.dictionary_encode(values)
 
 
 def _text(batch: pa.RecordBatch, column: str | None) -> pa.Array:
@@ -271,6 +277,23 @@ def _text(batch: pa.RecordBatch, column: str | None) -> pa.Array:
         return pa.repeat(pa.scalar("", pa.string()), batch.num_rows)
     values = batch.column(column)
     return pc.utf8_trim_whitespace(values.cast(pa.string()).fill_null(""))
+
+
+def _codes(batch: pa.RecordBatch, column: str | None) -> pa.DictionaryArray:
+    """A text column as its distinct stripped values and a code per row, "" for an empty cell
+    (and for a column missing from this batch, as in XES)."""
+    if column is None or column not in batch.schema.names:
+        zeros = pa.array(np.zeros(batch.num_rows, dtype=np.int32))
+        return pa.DictionaryArray.from_arrays(zeros, pa.array([""], pa.string()))
+    raw = pc.dictionary_encode(batch.column(column).cast(pa.string()).fill_null(""))
+    # Stripped once per distinct value, not per row; stripping can make two values equal.
+    stripped = pc.dictionary_encode(pc.utf8_trim_whitespace(raw.dictionary))
+    return pa.DictionaryArray.from_arrays(stripped.indices.take(raw.indices), stripped.dictionary)
+
+
+def _is_empty(codes: pa.DictionaryArray) -> np.ndarray:
+    empty = np.asarray(pc.equal(codes.dictionary, "").to_numpy(zero_copy_only=False), dtype=bool)
+    return empty[codes.indices.to_numpy(zero_copy_only=False)]
 
 
 def _date_cells(batch: pa.RecordBatch, column: str | None) -> np.ndarray | None:
@@ -290,8 +313,13 @@ def _by_cell_type(dates: np.ndarray, cells: ParsedColumn, text: ParsedColumn) ->
     )
 
 
-def _nullable(text: pa.Array) -> pa.Array:
-    return pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
+def _nullable(codes: pa.DictionaryArray) -> pa.DictionaryArray:
+    """Empty cells as nulls (the empty value may stay in the dictionary, unused)."""
+    empty = _is_empty(codes)
+    if not empty.any():
+        return codes
+    indices = pa.array(codes.indices.to_numpy(zero_copy_only=False), mask=empty)
+    return pa.DictionaryArray.from_arrays(indices, codes.dictionary)
 
 
 def _np(array: pa.Array) -> np.ndarray:

@@ -7,23 +7,24 @@ caller deletes it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, suppress
+from collections.abc import Generator, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from mining.errors import EventLogError, MiningError, StorageError
+from mining.ingest.checks import ranked_activities
 from mining.ingest.columns import ColumnMapping, resolve_mapping
 from mining.ingest.normalize import NormalizeOptions, Normalizer, NormalizeReport, dropped_columns
 from mining.ingest.privacy import Pseudonymizer, SecretKey, read_role_map
-from mining.ingest.read import Detected, ReadOptions, open_table
+from mining.ingest.read import Detected, ReadOptions, TableReader, open_table
 from mining.ingest.timestamps import BERLIN, TimestampPolicy
-from mining.query import LogStats, get_log_stats, open_log, write_arranged
+from mining.query import LogStats, arranged_log_stats, write_arranged
 from process_registry import os_error_reason
 
 __all__ = ["ImportOptions", "Ingested", "ingest_file"]
@@ -73,6 +74,7 @@ class Ingested:
     mapping: ColumnMapping
     report: NormalizeReport
     summary: LogStats
+    activities: tuple[str, ...]  # most frequent first (the import checks compare them)
     dropped: tuple[str, ...]
     messages: tuple[str, ...]
 
@@ -97,28 +99,25 @@ def ingest_file(
             fill_optional=options.fill_optional,
         )
         normalizer = Normalizer(_normalize_options(mapping, options, secret), source=source)
-        # Written in upload order as it streams in, then once sorted by case (mining.query._events):
-        # every later analysis reads the cases' events contiguous and in order.
-        unordered = target.with_name(f"{target.stem}.unordered{target.suffix}")
+        # Held in memory as it streams in (text dictionary-encoded by the normalizer), then
+        # sorted by case and written once (mining.query.layout): every later analysis reads the
+        # cases' events contiguous and in order.
         try:
-            _write_parquet(unordered, normalizer, reader.batches(), source)
+            events = _collect(normalizer, reader, source)
             _reject_invalid_rows(normalizer.report(), source)
             # Channel columns whose values look like personal data never reach the stored log.
             withheld = tuple(name for name, _ in normalizer.report().withheld_channels)
-            try:
-                with _storing(target):
-                    write_arranged(unordered, target, drop=withheld)
-            except MemoryError:
-                # The sort holds the log's columns in memory once; a log too large for this
-                # machine is refused with that reason, and nothing is stored.
-                raise EventLogError(
-                    f"Die Datei ist mit {normalizer.report().rows_out:,} Ereignissen zu groß, um "
-                    "sie im Arbeitsspeicher dieses Rechners nach Fällen zu ordnen; nichts wurde "
-                    "importiert. Bitte in kleineren Zeiträumen hochladen.".replace(",", "."),
-                    source=source,
-                ) from None
-        finally:
-            unordered.unlink(missing_ok=True)
+            with _storing(target):
+                events = write_arranged(events, target, drop=withheld)
+        except MemoryError:
+            # The log's columns are held in memory once; a log too large for this machine is
+            # refused with that reason, and nothing is stored.
+            raise EventLogError(
+                f"Die Datei ist mit {normalizer.report().rows_out:,} Ereignissen zu groß, um "
+                "sie im Arbeitsspeicher dieses Rechners nach Fällen zu ordnen; nichts wurde "
+                "importiert. Bitte in kleineren Zeiträumen hochladen.".replace(",", "."),
+                source=source,
+            ) from None
         seen = reader.seen_columns()
         # Final only now: a CSV that looked like UTF-8 at first may have turned out cp1252.
         detected = reader.detected
@@ -129,14 +128,15 @@ def ingest_file(
             attributes=tuple(name for name in mapping.attributes if name not in withheld),
             channels=tuple(name for name in mapping.channels if name not in withheld),
         )
-    summary = get_log_stats(open_log(target))
+    summary = arranged_log_stats(events)
+    activities = ranked_activities(events["activity"])
     if summary.events == 0:
         raise EventLogError("Die Datei enthält keine gültigen Ereignisse.", source=source)
     dropped = dropped_columns(seen, mapping)
     messages = list(report.messages())
     if dropped:
         messages.append("Nicht übernommene Spalten (Datenminimierung): " + ", ".join(dropped) + ".")
-    return Ingested(detected, mapping, report, summary, dropped, tuple(messages))
+    return Ingested(detected, mapping, report, summary, activities, dropped, tuple(messages))
 
 
 def _check_timezone(name: str, source: str) -> None:
@@ -165,31 +165,34 @@ def _normalize_options(
     )
 
 
-def _write_parquet(
-    target: Path, normalizer: Normalizer, batches: Iterator[pa.RecordBatch], source: str
-) -> None:
-    writer: pq.ParquetWriter | None = None
+def _collect(normalizer: Normalizer, reader: TableReader, source: str) -> pa.Table:
+    parts: list[pa.RecordBatch] = []
     sequence = 0
+    batches = _read_ahead(reader.batches()) if reader.streams_on_worker else reader.batches()
     try:
         for raw in batches:
             batch = normalizer.normalize(raw)
             # File order is the tie-breaker for equal timestamps, as in pm4py's stable sort.
             seq = pa.array(np.arange(sequence, sequence + batch.num_rows, dtype=np.int64))
             sequence += batch.num_rows
-            batch = batch.append_column("seq", seq)
-            with _storing(target):
-                if writer is None:
-                    writer = pq.ParquetWriter(target, batch.schema, compression="zstd")
-                writer.write_batch(batch)
-    except BaseException:
-        if writer is not None:
-            with suppress(OSError):  # the file is deleted anyway; the first error is the news
-                _close(writer)
-        raise
-    if writer is None:
+            parts.append(batch.append_column("seq", seq))
+    finally:
+        if isinstance(batches, Generator):
+            batches.close()  # waits for the worker: the reader is closed only after it
+    if not parts:
         raise EventLogError("Die Datei enthält keine Datenzeilen.", source=source)
-    with _storing(target):
-        _close(writer)  # writes the footer: a full disk may show only here
+    return pa.Table.from_batches(parts)
+
+
+def _read_ahead(batches: Iterator[pa.RecordBatch]) -> Generator[pa.RecordBatch]:
+    """``batches`` in order, the next one read on a worker thread while the caller normalizes
+    this one: reading and normalizing each take about half of an import, and both run mostly
+    in pyarrow without the GIL. An error of the reader is raised here, at its place in order."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pmo-read") as pool:
+        ahead = pool.submit(next, batches, None)
+        while (batch := ahead.result()) is not None:
+            ahead = pool.submit(next, batches, None)
+            yield batch
 
 
 @contextmanager
@@ -204,15 +207,6 @@ def _storing(target: Path) -> Iterator[None]:
             f"Die Ereignisdatei kann in {target.parent} nicht geschrieben werden "
             f"({os_error_reason(err)}); nichts wurde importiert."
         ) from None
-
-
-def _close(writer: pq.ParquetWriter) -> None:
-    try:
-        writer.close()
-    except OSError:
-        # Marked closed, or its finalizer retries the close and prints the error to stderr.
-        writer.is_open = False
-        raise
 
 
 def _reject_invalid_rows(report: NormalizeReport, source: str) -> None:

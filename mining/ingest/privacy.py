@@ -249,7 +249,10 @@ class Pseudonymizer:
         """
         if isinstance(values, pa.ChunkedArray):
             values = values.combine_chunks()
-        encoded = pc.dictionary_encode(values.cast(pa.string()))
+        if pa.types.is_dictionary(values.type):
+            encoded = values  # already distinct values and codes (the normalizer's text columns)
+        else:
+            encoded = pc.dictionary_encode(values.cast(pa.string()))
         mapped: list[str | None] = []
         unmapped: set[str] = set()
         for value in encoded.dictionary.to_pylist():

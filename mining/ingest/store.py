@@ -26,6 +26,7 @@ import datetime as dt
 import logging
 import os
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -46,7 +47,6 @@ from mining.ingest.checks import (
     ImportCheck,
     ModelReview,
     UploadReview,
-    activity_names,
     duplicate_upload,
     file_sha256,
     low_overlap,
@@ -234,6 +234,10 @@ class LogStore:
             )
         writer = this_writer()
         staging = self.folder / staging_name(writer)
+        # The upload's checksum is computed beside the import (hashlib runs without the GIL).
+        hashing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pmo-sha256")
+        checksum = hashing.submit(file_sha256, path)
+        hashing.shutdown(wait=False)
         try:
             ingested = ingest_file(path, staging, options=options, secret=secret, source=source)
             fsync_file(staging)
@@ -245,11 +249,11 @@ class LogStore:
             }
             log_id = f"L{dt.datetime.now(dt.UTC):%Y%m%d}-{uuid.uuid4().hex[:8]}"
             summary = ingested.summary
-            sha256 = file_sha256(path)
+            sha256 = checksum.result()
             checked = self.review_upload(
                 sha256=sha256,
                 cases=summary.cases,
-                activities=activity_names(staging),
+                activities=ingested.activities,
                 process_key=options.process_key,
                 review=review,
             )

@@ -27,6 +27,7 @@ from mining.query.queries import SOJOURN_TIME as SOJOURN_TIME
 from mining.query.queries import CaseDurations as CaseDurations
 from mining.query.queries import LogStats as LogStats
 from mining.query.queries import analysis_session as analysis_session
+from mining.query.queries import arranged_log_stats as arranged_log_stats
 from mining.query.queries import count_handovers as count_handovers
 from mining.query.queries import count_people as count_people
 from mining.query.queries import count_reworked_cases as count_reworked_cases
@@ -112,6 +113,7 @@ __all__ = [
     "get_case_durations",
     "get_cases",
     "get_dfg",
+    "arranged_log_stats",
     "get_log_stats",
     "get_start_end_activities",
     "get_variants",

@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 
 from mining.query.layout import UTC_MICROSECONDS, layout_order, microseconds, ranked_codes
 
-__all__ = ["SessionTables", "session_tables", "value_changes"]
+__all__ = ["Headline", "SessionTables", "headline", "session_tables", "value_changes"]
 
 
 @dataclass(frozen=True)
@@ -117,6 +117,55 @@ def session_tables(events: pa.Table) -> SessionTables:
     return SessionTables(events, cases, variant_table, steps, activities)
 
 
+@dataclass(frozen=True)
+class Headline:
+    """The counts of :func:`mining.query.get_log_stats`; times in UTC microseconds."""
+
+    cases: int
+    events: int
+    activities: int
+    variants: int
+    first_us: int | None
+    last_us: int | None
+
+
+def headline(events: pa.Table) -> Headline:
+    """The headline counts of ``events`` in the layout, straight from the table (the import has
+    it in memory; the session tables would build everything else as well)."""
+    n = events.num_rows
+    if n == 0:
+        return Headline(0, 0, 0, 0, None, None)
+    case_codes, _ = ranked_codes(events["case_id"])
+    act_codes, names = ranked_codes(events["activity"])
+    starts = np.flatnonzero(np.append(True, case_codes[1:] != case_codes[:-1]))
+    traces = _trace_bytes(act_codes, starts, len(names))
+    times = microseconds(events["timestamp"])
+    return Headline(
+        cases=len(starts),
+        events=n,
+        activities=len(names),
+        variants=len(pc.unique(traces)),
+        first_us=int(times.min()),
+        last_us=int(times.max()),
+    )
+
+
+def _trace_bytes(codes: np.ndarray, starts: np.ndarray, alphabet: int) -> pa.LargeBinaryArray:
+    """Each case's trace as a byte string of its codes, big-endian and of fixed width, so byte
+    order is the lexicographic order of the code lists (a shorter prefix first); grouping byte
+    strings is exact and needs no per-case Python loop."""
+    width = 1 if alphabet <= 1 << 8 else 2 if alphabet <= 1 << 16 else 4
+    data = codes.astype(f">u{width}").tobytes()
+    offsets = np.append(starts, len(codes)).astype(np.int64) * width
+    if len(starts) == 0:
+        offsets = np.zeros(1, dtype=np.int64)
+    return pa.LargeBinaryArray.from_buffers(
+        pa.large_binary(),
+        len(starts),
+        [None, pa.py_buffer(offsets.tobytes()), pa.py_buffer(data)],
+    )
+
+
 def _steps(lengths: np.ndarray) -> np.ndarray:
     """1, 2, …, k for each length k, concatenated."""
     total = int(lengths.sum())
@@ -140,19 +189,8 @@ class _Variants:
     def of(
         cls, codes: np.ndarray, starts: np.ndarray, ends: np.ndarray, alphabet: int
     ) -> _Variants:
-        # A trace becomes a byte string of its codes, big-endian and of fixed width, so byte
-        # order is the lexicographic order of the code lists (a shorter prefix first); grouping
-        # byte strings is exact and needs no per-case Python loop.
         width = 1 if alphabet <= 1 << 8 else 2 if alphabet <= 1 << 16 else 4
-        data = codes.astype(f">u{width}").tobytes()
-        offsets = np.append(starts, len(codes)).astype(np.int64) * width
-        if len(starts) == 0:
-            offsets = np.zeros(1, dtype=np.int64)
-        traces = pa.LargeBinaryArray.from_buffers(
-            pa.large_binary(),
-            len(starts),
-            [None, pa.py_buffer(offsets.tobytes()), pa.py_buffer(data)],
-        )
+        traces = _trace_bytes(codes, starts, alphabet)
         encoded = pc.dictionary_encode(traces)
         by_trace = pc.sort_indices(encoded.dictionary).to_numpy()
         rank = np.empty(len(by_trace), dtype=np.int32)

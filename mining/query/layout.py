@@ -101,17 +101,53 @@ def arrange(table: pa.Table) -> pa.Table:
     return table if order is None else table.take(pa.array(order))
 
 
-def write_arranged(source: Path, target: Path, *, drop: Sequence[str] = ()) -> None:
-    """Rewrite the Parquet file ``source`` (events in upload order) as ``target`` in the layout,
-    without the columns in ``drop`` (the import's last word on what is kept)."""
-    schema = pq.read_schema(source)
-    if drop:
-        schema = pa.schema([field for field in schema if field.name not in drop])
-    table = pq.read_table(source, columns=schema.names, read_dictionary=_string_columns(schema))
-    # Read as dictionaries to sort cheaply; stored with the original types, so other readers
-    # (pandas, DuckDB, a city's BI tool) see plain strings.
-    arranged = arrange(table).cast(schema)
-    pq.write_table(arranged, target, compression="zstd", row_group_size=_ROW_GROUP)
+def write_arranged(events: pa.Table, target: Path, *, drop: Sequence[str] = ()) -> pa.Table:
+    """Write ``events`` (in upload order, text columns plain or dictionary-encoded) to the
+    Parquet file ``target`` in the layout, without the columns in ``drop`` (the import's last
+    word on what is kept); return the table as written."""
+    table = events.drop_columns([name for name in drop if name in events.column_names])
+    table = pa.table(
+        [
+            _used_values(column) if pa.types.is_dictionary(column.type) else column
+            for column in table.columns
+        ],
+        schema=table.schema,
+    )
+    arranged = arrange(table)
+    # Dictionaries go to Parquet as they are (no second hashing of every value); the Arrow schema
+    # is left out so that other readers (pandas, DuckDB, a city's BI tool) see plain strings: the
+    # Parquet types alone say string, UTC microseconds, and which columns are never empty.
+    # Times, lines and sequence numbers are nearly unique: dictionary pages would only cost.
+    pq.write_table(
+        arranged,
+        target,
+        compression="zstd",
+        row_group_size=_ROW_GROUP,
+        store_schema=False,
+        use_dictionary=_string_columns(arranged.schema),
+    )
+    return arranged
+
+
+def _used_values(column: pa.ChunkedArray) -> pa.DictionaryArray:
+    """One dictionary for the whole column, holding only the values some row has: a value of a
+    row the import dropped would otherwise reach the file's dictionary pages."""
+    combined = column.unify_dictionaries().combine_chunks() if column.num_chunks else None
+    if combined is None:
+        return pa.array([], column.type)
+    indices = combined.indices
+    raw = indices.fill_null(0).to_numpy().astype(np.int64, copy=False)
+    valid = indices.is_valid().to_numpy(zero_copy_only=False) if indices.null_count else None
+    occurs = np.bincount(raw if valid is None else raw[valid], minlength=len(combined.dictionary))
+    if occurs.all():
+        return combined
+    used = np.flatnonzero(occurs)
+    code = np.zeros(len(occurs), dtype=np.int32)
+    code[used] = np.arange(len(used), dtype=np.int32)
+    return pa.DictionaryArray.from_arrays(
+        pa.array(code[raw], mask=None if valid is None else ~valid),
+        combined.dictionary.take(pa.array(used)),
+    )
 
 
 def read_events(path: Path, columns: list[str] | None = None) -> pa.Table:

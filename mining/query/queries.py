@@ -19,14 +19,14 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from functools import partial
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from mining.query._events import value_changes
+from mining.query._events import headline, value_changes
 from mining.query._sql import ACTIVITIES, CASE_WINDOW, CASES, STEPS, VARIANTS, quoted, seconds
 from mining.query._unit_counts import unit_counts
 from mining.query.session import analysis_session, fetch, run_sql
@@ -39,6 +39,7 @@ __all__ = [
     "CaseDurations",
     "LogStats",
     "analysis_session",
+    "arranged_log_stats",
     "count_handovers",
     "count_people",
     "count_reworked_cases",
@@ -80,6 +81,7 @@ TRANSITIONS = f"""transitions AS (
 
 # Questions about which cases contain an activity or an edge are answered on the variants (a few
 # hundred) weighted by their cases, not on the events.
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _VARIANT_SIZES = f"""variant_sizes AS (
     SELECT _variant, COUNT(*) AS cases FROM {CASES} GROUP BY _variant
 )"""
@@ -178,6 +180,23 @@ def get_log_stats(view: LogView) -> LogStats:
         variants=int(row["variants"]),
         start=moment(row["start"]),
         end=moment(row["end"]),
+    )
+
+
+def arranged_log_stats(events: pa.Table) -> LogStats:
+    """:func:`get_log_stats` of a whole log held in memory in the layout (the import's table)."""
+    counts = headline(events)
+
+    def moment(us: int | None) -> datetime | None:
+        return None if us is None else _EPOCH + timedelta(microseconds=us)
+
+    return LogStats(
+        cases=counts.cases,
+        events=counts.events,
+        activities=counts.activities,
+        variants=counts.variants,
+        start=moment(counts.first_us),
+        end=moment(counts.last_us),
     )
 
 

@@ -65,6 +65,7 @@ MAX_LISTED_BAD_ROWS = 1000
 # Type hints for more columns than the sample showed cost nothing and keep every column text
 # even if pyarrow's header parse disagreed with the sample's.
 _SPARE_COLUMNS = 64
+_LF = ord("\n")
 _SEPARATOR_LABELS = {";": "';'", ",": "','", "\t": "Tabulator", "|": "'|'"}
 
 
@@ -79,6 +80,8 @@ class _BadRow:
 
 class CsvReader(TableReader):
     """Reads a CSV (plain, gzip or zip member) as string batches; see the module docstring."""
+
+    streams_on_worker = True
 
     def __init__(self, source: Source, *, options: ReadOptions, fmt: str) -> None:
         name = source.name
@@ -308,6 +311,10 @@ class CsvReader(TableReader):
 
     @staticmethod
     def _embedded_newlines(raw: pa.RecordBatch) -> np.ndarray:
+        # Most exports have no line break inside a value: one byte scan of each column's text
+        # buffer says so, and the per-row count is left out.
+        if not any(_has_newline(column) for column in raw.columns):
+            return np.zeros(raw.num_rows, dtype=np.int64)
         total: pa.Array | None = None
         for column in raw.columns:
             counts = pc.count_substring(column, "\n")
@@ -418,6 +425,13 @@ class CsvReader(TableReader):
             source=self._source.name,
             line=self._next_line,
         )
+
+
+def _has_newline(column: pa.Array) -> bool:
+    """Whether the text buffer behind ``column`` holds a line feed (perhaps outside a slice)."""
+    buffers = column.buffers()
+    data = buffers[2] if len(buffers) > 2 else None
+    return data is not None and bool((np.frombuffer(data, dtype=np.uint8) == _LF).any())
 
 
 def _concat(batches: list[pa.RecordBatch]) -> pa.RecordBatch:

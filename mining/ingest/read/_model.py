@@ -100,6 +100,10 @@ class TableReader(ABC):
     ``cp1252`` if a later byte says so. Read ``reader.detected`` again after iterating.
     """
 
+    # Whether ``batches()`` may run on a worker thread while the caller works on the previous
+    # batch (pyarrow parses without the GIL). Not for readers built on lxml or openpyxl objects.
+    streams_on_worker = False
+
     def __init__(self, detected: Detected, *, source: str, options: ReadOptions) -> None:
         self.detected = detected
         self.source = source

@@ -2,6 +2,7 @@
 Chromium on the sample portfolio plus a generated 1M-event Wohngeld log.
 
     python -m bench.workspace [--out bench/results.json] [--runs 3] [--data-dir .bench-data]
+    python -m bench.workspace --only recompute report --out /tmp/x.json   # some actions only
     python -m bench.workspace --readme [--out bench/results.json]   # rewrite README's table
 
 Each run starts from a fresh copy of the prepared data folder (`pmo demo`, then the generated log

@@ -28,6 +28,13 @@ from app_pages._shared import signed_in_user, visible_processes
 from mining import score_explanation, shown_signal, write_csv
 from process_registry import RegistryError
 
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _matrix_points(rows: tuple[tuple[str, float, float], ...]) -> list:
+    # Placing the labels tries every free spot per dot; the same candidates give the same chart.
+    return matrix_layout(list(rows))
+
+
 user = signed_in_user()
 st.title(t("digitization.title"))
 st.caption(t("digitization.caption"))
@@ -44,8 +51,11 @@ with st.expander(t("digitization.assumptions_heading"), expanded=edited):
     assumption_form(user, assumptions)
 assumptions, edited = session_assumptions()  # the form may have changed them
 snapshot = computed_portfolio(user, assumptions)
+# A slot whether or not the note shows: a note inserted above them would make the browser build
+# the table and the charts below anew on the first recompute, instead of updating them.
+note = st.empty()
 if edited:
-    st.info(t("digitization.edited_note"))
+    note.info(t("digitization.edited_note"))
 
 candidates = snapshot["candidates"]
 if not candidates:
@@ -239,7 +249,7 @@ if shown:
 st.subheader(t("digitization.matrix_heading"))
 st.caption(t("digitization.matrix_note"))
 # Every dot labelled with its rank (as in the table) and step; labels placed so none overlap.
-points = matrix_layout([(activity_text(c), c["effort"], c["benefit"]) for c in shown])
+points = _matrix_points(tuple((activity_text(c), c["effort"], c["benefit"]) for c in shown))
 matrix = pd.DataFrame(
     {
         "rank": [p.rank for p in points],

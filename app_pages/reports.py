@@ -1,6 +1,7 @@
 """Berichte: freeze the portfolio as a report snapshot for leadership, and download stored ones
 as PDF, Excel, HTML or JSON — always rendered from the frozen snapshot, never recomputed."""
 
+import functools
 import json
 
 import pandas as pd
@@ -223,9 +224,11 @@ if snapshot is not None:
     content = canonical_json(snapshot)
     buttons = st.columns(len(FORMATS))
     for column, (fmt, label, mime) in zip(buttons, FORMATS, strict=True):
+        # Rendered when the user asks for that file, not on every run of the page: a PDF of the
+        # whole portfolio takes seconds, and most runs download nothing.
         column.download_button(
             t(label),
-            _rendered(content, fmt),
+            functools.partial(_rendered, content, fmt),
             file_name=f"bericht-{selected}.{fmt}",
             mime=mime,
             key=f"reports_download_{fmt}",

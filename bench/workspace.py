@@ -2,6 +2,7 @@
 Chromium on the sample portfolio plus a generated 1M-event Wohngeld log.
 
     python -m bench.workspace [--out bench/results.json] [--runs 3] [--data-dir .bench-data]
+    python -m bench.workspace --only recompute report --out /tmp/x.json   # some actions only
     python -m bench.workspace --readme [--out bench/results.json]   # rewrite README's table
 
 Each run starts from a fresh copy of the prepared data folder (`pmo demo`, then the generated log
@@ -149,10 +150,10 @@ def prepare(folder: Path, log_csv: Path) -> dict:
 
 
 def _run(
-    folder: Path, log_name: str, number: int, scratch: Path
+    folder: Path, log_name: str, number: int, scratch: Path, only: frozenset[str] | None = None
 ) -> tuple[dict[str, float | None], dict[str, str]]:
     """One run on a fresh server and browser: every action's seconds (None where it failed) and
-    the errors of the failed ones."""
+    the errors of the failed ones; with ``only``, just those actions."""
     from bench.workspace_browser import session
 
     times: dict[str, float | None] = dict.fromkeys(key for key, _label, _goal in ACTIONS)
@@ -170,6 +171,10 @@ def _run(
             "report": page.create_report,
         }
         for key, step in steps.items():
+            if only is not None and key not in only:
+                if key == "overview_first_visit":
+                    step()  # the app must be loaded before any page can be opened
+                continue
             try:
                 times[key] = step()
             except Exception as err:  # noqa: BLE001 - one broken step must not lose the others
@@ -190,8 +195,11 @@ def _chromium_version() -> str | None:
     return done.stdout.strip() or None
 
 
-def measure(log_csv: Path, counts: dict, *, runs: int = 3) -> dict:
-    """Prepare the data, time every action ``runs`` times; the ``workspace`` result."""
+def measure(
+    log_csv: Path, counts: dict, *, runs: int = 3, only: frozenset[str] | None = None
+) -> dict:
+    """Prepare the data, time every action (or those in ``only``) ``runs`` times; the
+    ``workspace`` result."""
     from bench.workspace_browser import QUIET_S, browser_missing
 
     missing = browser_missing()
@@ -207,10 +215,12 @@ def measure(log_csv: Path, counts: dict, *, runs: int = 3) -> dict:
         for number in range(1, runs + 1):
             folder = scratch / f"run-{number}"
             shutil.copytree(template, folder)
-            per_run.append(_run(folder, log_csv.stem, number, scratch))
+            per_run.append(_run(folder, log_csv.stem, number, scratch, only))
             shutil.rmtree(folder, ignore_errors=True)
     actions = []
     for key, label, goal in ACTIONS:
+        if only is not None and key not in only:
+            continue
         row = {"key": key, "action": label, **summarize([t[key] for t, _e in per_run], goal)}
         failed = [errors[key] for _t, errors in per_run if key in errors]
         if failed:
@@ -251,6 +261,12 @@ def main(argv: list[str] | None = None) -> int:
         "--data-dir", type=Path, default=PROJECT / ".bench-data", help="cache of generated logs"
     )
     parser.add_argument(
+        "--only",
+        nargs="+",
+        choices=[key for key, _label, _goal in ACTIONS],
+        help="time only these actions (the others are skipped, e.g. to measure one fix)",
+    )
+    parser.add_argument(
         "--readme",
         action="store_true",
         help="only rewrite the table in README.md from the results file",
@@ -266,7 +282,9 @@ def main(argv: list[str] | None = None) -> int:
         print(table)
         return 0
     log_csv, counts, _seconds_taken = cached_log(args.data_dir, args.size, args.seed)
-    workspace = measure(log_csv, counts, runs=args.runs)
+    workspace = measure(
+        log_csv, counts, runs=args.runs, only=frozenset(args.only) if args.only else None
+    )
     write_results(args.out, workspace)
     print()
     print(readme_table(workspace))

@@ -7,12 +7,14 @@ it with :func:`use_office`; a page then runs on its own under Streamlit's AppTes
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from pypdf import PdfReader
+from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
@@ -112,23 +114,43 @@ def as_numbers(column: pd.Series) -> pd.Series:
 
 class Downloads:
     """The files behind the download buttons: Streamlit keeps them in an in-memory store that
-    AppTest discards after each run, so the test keeps its own reference to every file added."""
+    AppTest discards after each run, so the test keeps its own reference to every file added,
+    and to the function of every file made only when it is downloaded (``data=callable``)."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.files: dict[str, bytes] = {}
+        self.deferred: dict[str, Callable[[], bytes | str]] = {}
         original = MemoryMediaFileStorage.load_and_get_id
+        original_deferred = MediaFileManager.add_deferred
 
         def keep(storage, path_or_data, mimetype, kind, filename=None):  # noqa: ANN001
             file_id = original(storage, path_or_data, mimetype, kind, filename)
             self.files[file_id] = storage.get_file(file_id).content
             return file_id
 
+        def keep_deferred(manager, data_callable, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003
+            file_id = original_deferred(manager, data_callable, *args, **kwargs)
+            self.deferred[file_id] = data_callable
+            return file_id
+
         monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", keep)
+        monkeypatch.setattr(MediaFileManager, "add_deferred", keep_deferred)
+
+    def is_deferred(self, app: AppTest, label: str) -> bool:
+        """Whether the button's file is made only when the user downloads it."""
+        return bool(self._button(app, label).proto.deferred_file_id)
 
     def data(self, app: AppTest, label: str) -> bytes:
-        button = next(b for b in app.get("download_button") if b.label == label)
-        file_id = Path(button.proto.url).stem
-        return self.files[file_id]
+        """The file the button downloads; one made on download is made now, as a click does."""
+        proto = self._button(app, label).proto
+        if proto.deferred_file_id:
+            data = self.deferred[proto.deferred_file_id]()
+            return data.encode() if isinstance(data, str) else data
+        return self.files[Path(proto.url).stem]
+
+    @staticmethod
+    def _button(app: AppTest, label: str):  # noqa: ANN205
+        return next(b for b in app.get("download_button") if b.label == label)
 
 
 def pdf_text(data: bytes) -> str:

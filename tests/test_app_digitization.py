@@ -83,6 +83,42 @@ def test_recompute_uses_the_edited_assumptions_for_this_session(
     assert not (office.data_dir / "annahmen.toml").exists()
 
 
+def _position(app, column: str) -> int:  # noqa: ANN001
+    """Where the table with ``column`` sits among the page's top-level elements."""
+    for index, node in app.main.children.items():
+        if node.type == "dataframe" and column in node.value.columns:
+            return index
+    raise AssertionError(f"no table with {column!r}")
+
+
+def test_recompute_reads_the_stored_analysis_and_keeps_the_layout(
+    office: Office, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Assumptions only change the candidates: "Neu berechnen" must not analyse a log again.
+    import mining.stored_analysis
+
+    analysed: list[str] = []
+    original = mining.stored_analysis.aggregates
+
+    def counted(view, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003
+        analysed.append(str(view.path))
+        return original(view, *args, **kwargs)
+
+    monkeypatch.setattr(mining.stored_analysis, "aggregates", counted)
+    use_office(monkeypatch, office)
+    app = run_page("digitization")
+    before = _position(app, "Euro/Jahr")
+    analysed.clear()  # the first visit of the module's office may analyse its log once
+    app.number_input(key=SHARE).set_value(0.45)
+    app.button(key="digitization_a_go").click().run()
+    assert not app.exception
+    assert any("geänderten Annahmen" in i.value for i in app.info)
+    assert analysed == []
+    # The note on edited assumptions takes a slot kept for it: the browser updates the table and
+    # the charts below in place instead of building them anew.
+    assert _position(app, "Euro/Jahr") == before
+
+
 def test_a_bad_assumption_shows_the_reason_and_changes_nothing(
     office: Office, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -77,6 +77,41 @@ def test_creating_a_report_stores_a_snapshot_with_a_pdf_of_it(
     assert meta.creation_date.timestamp() == created.timestamp()
 
 
+def test_a_report_is_rendered_only_in_the_format_the_user_downloads(
+    office: Office, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Rendering the whole portfolio as PDF takes seconds: creating a report or showing a stored
+    # one must not wait for files nobody asked for.
+    import mining
+
+    rendered: list[str] = []
+    original = mining.render_report
+
+    def counted(snapshot: dict, fmt: str, lang: str | None = None) -> bytes:
+        rendered.append(fmt)
+        return original(snapshot, fmt, lang)
+
+    monkeypatch.setattr(mining, "render_report", counted)
+    downloads = Downloads(monkeypatch)
+    use_office(monkeypatch, office)
+    app = run_page("reports")
+    app.text_input(key="reports_title").set_value("Nur auf Abruf")
+    app.multiselect(key="reports_processes").set_value([HUNDESTEUER])
+    app.button[0].click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert [s.value for s in app.success if "ist gespeichert" in s.value]
+    labels = ("PDF", "Excel (XLSX)", "HTML", "JSON")
+    assert all(downloads.is_deferred(app, label) for label in labels)
+    assert rendered == []
+
+    pdf = downloads.data(app, "PDF")
+    assert pdf.startswith(b"%PDF") and rendered == ["pdf"]
+    # The same file byte for byte on a second download, without rendering it again.
+    assert downloads.data(app, "PDF") == pdf and rendered == ["pdf"]
+    assert b"<html" in downloads.data(app, "HTML")[:200].lower()
+    assert rendered == ["pdf", "html"]
+
+
 def test_the_scenario_computed_on_the_digitization_page_goes_into_the_report(
     office: Office, monkeypatch: pytest.MonkeyPatch
 ) -> None:

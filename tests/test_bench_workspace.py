@@ -81,3 +81,28 @@ def test_results_keep_the_analysis_runs_beside_the_workspace(tmp_path: Path) -> 
     write_results(out, {"actions": []})
     written = json.loads(out.read_text(encoding="utf-8"))
     assert written == {"runs": [{"size": 100000}], "ok": True, "workspace": {"actions": []}}
+
+
+def test_only_times_the_chosen_actions_after_loading_the_app(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from contextlib import contextmanager
+
+    import bench.workspace_browser
+    from bench.workspace import _run
+
+    done: list[str] = []
+
+    class Page:
+        def __getattr__(self, name: str):  # noqa: ANN204
+            return lambda *args: done.append(name) or 1.0
+
+    @contextmanager
+    def session(*_args):  # noqa: ANN002, ANN202
+        yield Page()
+
+    monkeypatch.setattr(bench.workspace_browser, "session", session)
+    times, errors = _run(tmp_path, "log", 1, tmp_path, frozenset({"recompute", "report"}))
+    assert done == ["first_visit", "recompute", "create_report"]
+    assert {key for key, seconds in times.items() if seconds is not None} == {"recompute", "report"}
+    assert errors == {}

@@ -5,6 +5,8 @@ dropped row reaches the stored file, and the file reads as plain text columns.""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -18,6 +20,7 @@ from mining.ingest.pipeline import ImportOptions, ingest_file
 from mining.ingest.privacy import load_or_create_secret
 from mining.ingest.read import ReadOptions
 from mining.query import get_log_stats, open_log
+from tests.conftest import PROJECT
 
 HEADER = "Fall;Aktivität;Zeitpunkt;Organisationseinheit\n"
 SMALL_BATCHES = ImportOptions(read=ReadOptions(batch_rows=500), timezone="UTC")
@@ -95,3 +98,28 @@ def test_the_stored_file_has_plain_text_columns_and_the_figures_read_from_it(
     )
     assert again.summary == get_log_stats(open_log(tmp_path / "again.parquet"))
     assert again.activities == activity_names(tmp_path / "again.parquet")
+
+
+def test_a_csv_closed_unread_leaves_a_process_that_exits_cleanly(tmp_path: Path) -> None:
+    """A CSV opened and dropped before its rows are read (a wrong column, the wizard's preview):
+    pyarrow's read-ahead thread must be idle by then, or the interpreter aborts on exit with
+    "Fatal Python error: PyGILState_Release" (it did about one run in three)."""
+    path = tmp_path / "gross.csv"
+    with path.open("w", encoding="utf-8") as out:
+        out.write("case_id,activity,timestamp\n")
+        out.writelines(f"C{i // 8},Schritt {i % 13},2024-01-02 10:00:00\n" for i in range(600_000))
+    probe = (
+        "import sys; from pathlib import Path; "
+        "from mining.ingest.read import ReadOptions, open_table\n"
+        "with open_table(Path(sys.argv[1]), options=ReadOptions(), display_name='gross.csv'):\n"
+        "    pass\n"
+    )
+    for _ in range(5):
+        done = subprocess.run(
+            [sys.executable, "-c", probe, str(path)],
+            cwd=PROJECT,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert (done.returncode, done.stderr) == (0, "")

@@ -170,6 +170,16 @@ class CsvReader(TableReader):
     # -- public -----------------------------------------------------------------------------
 
     def close(self) -> None:
+        # pyarrow reads ahead from the stream on an I/O thread of its own. A reader dropped
+        # unread (a wrong column, a preview) is first run to its end with the stream ended here,
+        # so that thread is idle when the stream closes: a read still running when the
+        # interpreter shuts down aborts the whole process (PyGILState_Release).
+        self._stream.stop()
+        try:
+            while True:
+                self._reader.read_next_batch()
+        except Exception:  # noqa: BLE001, S110 - closing: the reason it is closed is the news
+            pass
         self._stream.close()
 
     # -- reading ----------------------------------------------------------------------------

@@ -179,6 +179,11 @@ class TranscodingStream(ReaderStream):
         self._tail = b""
         self._tail_line = 1
 
+    def stop(self) -> None:
+        """End the stream here: every later read returns ``b""``."""
+        self._eof = True
+        self._buffer.clear()
+
     def read(self, size: int | None = -1) -> bytes:
         want = _CHUNK if size is None or size < 0 else size
         while len(self._buffer) < want and not self._eof:

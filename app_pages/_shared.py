@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import streamlit as st
 
@@ -186,12 +186,15 @@ def cached_analysis(
     process_state: str | None = None,
     filters: str = "[]",
     office: OfficeSettings | None = None,
+    part: Literal["all", "figures", "conformance"] = "all",
 ) -> dict[str, Any]:
     """``analyze`` of a stored log for one scope and one set of filters (cached in memory per
     log version, scope and filter, and on disk per log and filter: :func:`mining.analyze_stored`; ``filters`` is the page's filter list as canonical JSON,
     ``process_state`` from :func:`process_state` makes a catalogue edit or a saved activity
-    mapping a new entry). Raises PermissionError outside the scope and LogNotFoundError for a
-    log that is not (or no longer) stored, cached or not."""
+    mapping a new entry). ``part``: ``figures`` is the analysis without its ``conformance``,
+    ``conformance`` that record alone (the comparison with the model can take seconds; the
+    Analyse page computes it when its tab is open). Raises PermissionError outside the scope and
+    LogNotFoundError for a log that is not (or no longer) stored, cached or not."""
     result = _analysis(
         log_id,
         scope,
@@ -208,6 +211,7 @@ def cached_analysis(
         filters=filters,
         # By value: a changed Land or office hours on Einstellungen is a new cache entry.
         office=office or office_settings(),
+        part=part,
     )
     check_scope(log_id, scope)  # after the lookup: a cache hit is checked against now, too
     # Generated texts (notes, reasons) carry both languages; the page shows the reader's.
@@ -237,8 +241,9 @@ def _analysis(
     process_state: str | None = None,
     filters: str = "[]",
     office: OfficeSettings | None = None,
+    part: str = "all",
 ) -> dict[str, Any]:
-    from mining import AnalysisOptions, analyze_stored, office_calendar
+    from mining import AnalysisOptions, analyze_stored, conformance_stored, office_calendar
     from pmo import process_context
 
     view = analysis_view(
@@ -259,4 +264,11 @@ def _analysis(
         assumptions=assumptions,
     )
     # Kept on disk beside the log (mining.cache): a restart or other assumptions reuse it.
-    return analyze_stored(log_store(), log_id, view, process=context, options=options)
+    if part == "conformance":
+        if context is None:
+            raise ValueError("conformance needs a process")
+        record = conformance_stored(log_store(), log_id, view, process=context, options=options)
+        return dict(record)
+    return analyze_stored(
+        log_store(), log_id, view, process=context, options=options, conformance=part == "all"
+    )

@@ -154,7 +154,7 @@ def _head_version(process_key: str | None) -> int | None:
     return head.number if head is not None else None
 
 
-def _analysis(process_key: str | None) -> dict[str, Any]:
+def _analysis(process_key: str | None, part: str = "figures") -> dict[str, Any]:
     assumptions = data_dir() / ASSUMPTIONS_FILE
     has_assumptions = assumptions.is_file()
     version = _head_version(process_key)
@@ -172,6 +172,8 @@ def _analysis(process_key: str | None) -> dict[str, Any]:
         min_group_size=settings.min_group_size,
         assumptions_path=str(assumptions) if has_assumptions else None,
         assumptions_mtime=assumptions.stat().st_mtime if has_assumptions else None,
+        # The comparison with the model is computed when its tab is open, never before the map.
+        part="conformance" if part == "conformance" else "figures",
     )
 
 
@@ -179,11 +181,12 @@ with st.spinner(t("analysis.computing")):
     try:
         try:
             result = _analysis(info.process)
+            with_model = bool(info.process)
         except MODEL_ERRORS as err:
             if not info.process:
                 raise
             st.error(t("analysis.model_failed", error=plain(err)))
-            result = _analysis(None)
+            result, with_model = _analysis(None), False
     except (MiningError, RegistryError, PermissionError) as err:
         st.error(plain(err))
         st.stop()
@@ -220,16 +223,34 @@ names = [
     t("analysis.tab_performance"),
     t("analysis.tab_trends"),
 ]
-with_model = "conformance" in result
-tabs = st.tabs([*names, t("analysis.tab_model")] if with_model else names)
-with tabs[0]:
-    map_tab(result, explorer)
-with tabs[1]:
-    variants_tab(result, explorer)
-with tabs[2]:
-    performance_tab(result, explorer)
-with tabs[3]:
-    trends_tab(result)
-if with_model:
+# Only the open tab runs (and is sent): a full rerun — a filter, another period — computes and
+# draws the map alone when the map is open, and the model comparison waits for its tab.
+tabs = st.tabs(
+    [*names, t("analysis.tab_model")] if with_model else names,
+    key="analysis_tab",
+    on_change="rerun",
+)
+if tabs[0].open:
+    with tabs[0]:
+        map_tab(result, explorer)
+if tabs[1].open:
+    with tabs[1]:
+        variants_tab(result, explorer)
+if tabs[2].open:
+    with tabs[2]:
+        performance_tab(result, explorer)
+if tabs[3].open:
+    with tabs[3]:
+        trends_tab(result)
+if with_model and tabs[4].open:
     with tabs[4]:
-        model_tab(result, explorer, user)
+        compared = None
+        try:
+            with st.spinner(t("analysis.computing")):
+                compared = {**result, "conformance": _analysis(info.process, "conformance")}
+        except MODEL_ERRORS as err:
+            st.error(t("analysis.model_failed", error=plain(err)))
+        except (MiningError, RegistryError, PermissionError) as err:
+            st.error(plain(err))
+        if compared is not None:
+            model_tab(compared, explorer, user)

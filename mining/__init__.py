@@ -178,6 +178,7 @@ from mining.report import step_totals as step_totals
 from mining.report import write_csv as write_csv
 from mining.results import AnalysisResult as AnalysisResult
 from mining.stored_analysis import analyze_stored as analyze_stored
+from mining.stored_analysis import conformance_stored as conformance_stored
 from mining.texts import Text as Text
 from mining.texts import default_language as default_language
 from mining.texts import localized as localized
@@ -247,6 +248,7 @@ __all__ = [
     "activity_names",
     "analyze",
     "analyze_stored",
+    "conformance_stored",
     "attribute_columns",
     "case_trace",
     "case_trends",

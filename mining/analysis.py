@@ -62,6 +62,7 @@ __all__ = [
     "process_conformance",
     "signals",
     "with_candidates",
+    "with_conformance",
 ]
 
 
@@ -182,11 +183,30 @@ def with_candidates(result: AnalysisResult, found: list[CandidateRecord]) -> Ana
     return out  # type: ignore[return-value]
 
 
+def with_conformance(result: AnalysisResult, record: ConformanceRecord) -> AnalysisResult:
+    """``result`` with ``record`` as its ``conformance``, where the JSON has always had it:
+    before the trends."""
+    out: dict[str, Any] = {}
+    for key, value in result.items():
+        if key in ("trends", "trends_weekly") and "conformance" not in out:
+            out["conformance"] = record
+        if key != "conformance":
+            out[key] = value
+    out.setdefault("conformance", record)
+    return out  # type: ignore[return-value]
+
+
 def aggregates(
-    view: LogView, process: ProcessContext | None, options: AnalysisOptions
+    view: LogView,
+    process: ProcessContext | None,
+    options: AnalysisOptions,
+    *,
+    conformance: bool = True,
 ) -> AnalysisResult:
-    """:func:`analyze` without the candidates, which need the assumptions (:func:`candidates`);
-    the caller holds ``analysis_session(view)`` open."""
+    """:func:`analyze` without the candidates, which need the assumptions (:func:`candidates`),
+    and without ``conformance`` unless asked for (it may take seconds where everything else takes
+    one; :func:`process_conformance` computes it alone); the caller holds
+    ``analysis_session(view)`` open."""
     # The whole-view rule lives beside the per-unit one (mining.measures.groups), so both count people
     # the same way: distinct pseudonyms within the view, filters applied.
     check_selection(view, options.min_group_size)
@@ -272,7 +292,8 @@ def aggregates(
                 ends_with=process.deadline_ends_with,
                 calendar=options.office,
             ).to_dict()
-        result["conformance"] = _conformance(view, variants, process, options)
+        if conformance:
+            result["conformance"] = _conformance(view, variants, process, options)
     deadline: dict[str, Any] = {}
     if process is not None and process.legal_deadline_days:
         deadline = {

@@ -7,7 +7,9 @@ version and the models it calls, saved activity mapping, catalogue facts, deadli
 options with the office's calendar and minimum group size, :data:`SCHEMA` and the code. The
 assumptions are not part of it: the candidates, the only part they change, are computed from the
 stored signals on every call, which takes milliseconds; the two assumptions that say how to read
-the log (:data:`mining.analysis.SIGNAL_ASSUMPTIONS`) key the stored signals.
+the log (:data:`mining.analysis.SIGNAL_ASSUMPTIONS`) key the stored signals. The comparison with
+the model is an entry of its own: it can take seconds where the rest takes one, so the workspace
+asks for it only when its tab is open (:func:`conformance_stored`), and a report for all of it.
 
 Nothing is read for a log the catalogue no longer has, so a crash between deleting a log and
 removing its analyses never serves one; :meth:`mining.LogStore.sweep_orphans` removes them.
@@ -30,24 +32,26 @@ from mining.analysis import (
     aggregates,
     analyze,
     candidates,
+    process_conformance,
     signals,
     with_candidates,
+    with_conformance,
 )
 from mining.cache import AnalysisCache, digest
 from mining.digitization import ActivitySignals, ProcessFacts, ProcessSignals, load_assumptions
 from mining.ingest import LogNotFoundError, LogStore
 from mining.query import LogView, analysis_session
-from mining.results import AnalysisResult
+from mining.results import AnalysisResult, ConformanceRecord
 from process_registry import BpmnDocument
 
-__all__ = ["SCHEMA", "analyze_stored"]
+__all__ = ["SCHEMA", "analyze_stored", "conformance_stored"]
 
 log = logging.getLogger(__name__)
 
 # Bump whenever what analyze computes changes (a new key, another figure): older entries are
 # then never read again, and go with their logs. The code's fingerprint below catches a change
 # nobody bumped this for, at the price of one recomputation per log after any update.
-SCHEMA = "analysis-1"
+SCHEMA = "analysis-2"
 
 
 # The libraries whose results the figures are (conformance is pm4py's replay).
@@ -78,9 +82,11 @@ def analyze_stored(
     *,
     process: ProcessContext | None = None,
     options: AnalysisOptions | None = None,
+    conformance: bool = True,
 ) -> AnalysisResult:
     """:func:`mining.analyze` of ``view`` (a view of the stored log ``log_id``), read from the
-    analyses stored beside the logs when they hold it, else computed and stored. Raises
+    analyses stored beside the logs when they hold it, else computed and stored; without its
+    ``conformance`` when ``conformance`` is false (:func:`conformance_stored` has it). Raises
     LogNotFoundError for a log that is not (or no longer) stored."""
     options = options or AnalysisOptions()
     events = store.events_path(log_id)  # checks the catalogue before anything is read
@@ -88,26 +94,87 @@ def analyze_stored(
         raise ValueError(f"the view is not of the log {log_id}")
     cache = AnalysisCache(store.data_dir)
     try:
-        result_key, signals_key = _keys(log_id, events, view, process, options)
+        keys = _keys(log_id, events, view, process, options)
     except (TypeError, OSError) as err:
         log.warning("analysis of %s not stored: %s", log_id, err)
-        return analyze(view, process=process, options=options)
+        result = analyze(view, process=process, options=options)
+        if not conformance:
+            result.pop("conformance", None)  # type: ignore[misc]
+        return result
     facts = process.facts if process is not None and process.facts else ProcessFacts()
-    result = cache.read(log_id, result_key)
-    measured = _signals_from(cache.read(log_id, signals_key), facts)
-    if result is None or measured is None:
-        with analysis_session(view):
+    result = cache.read(log_id, keys.aggregates)
+    measured = _signals_from(cache.read(log_id, keys.signals), facts)
+    record = None
+    if conformance and process is not None:
+        record = cache.read(log_id, keys.conformance)
+    wanted = conformance and process is not None and record is None
+    if result is None or measured is None or wanted:
+        with analysis_session(view):  # one read of the file for all that is missing
             if result is None:
-                result = aggregates(view, process, options)
-                cache.write(log_id, result_key, result)
+                result = aggregates(view, process, options, conformance=False)
+                cache.write(log_id, keys.aggregates, result)
             if measured is None:
                 measured = signals(view, process, options)
-                cache.write(log_id, signals_key, _signals_record(measured))
-        try:
-            store.get(log_id)
-        except LogNotFoundError:
-            cache.forget(log_id)  # deleted while it was analysed: nothing outlives it
-    return with_candidates(result, candidates(measured, options))
+                cache.write(log_id, keys.signals, _signals_record(measured))
+            if wanted:
+                record = _conformance_of(cache, log_id, keys.conformance, view, process, options)
+        _forget_if_deleted(store, cache, log_id)
+    result = with_candidates(result, candidates(measured, options))
+    return with_conformance(result, record) if record is not None else result
+
+
+def conformance_stored(
+    store: LogStore,
+    log_id: str,
+    view: LogView,
+    *,
+    process: ProcessContext,
+    options: AnalysisOptions | None = None,
+) -> ConformanceRecord:
+    """The ``conformance`` of :func:`analyze_stored` alone (the same entry: what one computes the
+    other reads). Raises LogNotFoundError for a log that is not (or no longer) stored."""
+    options = options or AnalysisOptions()
+    events = store.events_path(log_id)
+    if Path(view.path) != events:
+        raise ValueError(f"the view is not of the log {log_id}")
+    cache = AnalysisCache(store.data_dir)
+    try:
+        key = _keys(log_id, events, view, process, options).conformance
+    except (TypeError, OSError) as err:
+        log.warning("conformance of %s not stored: %s", log_id, err)
+        return process_conformance(view, process, options=options)
+    record = cache.read(log_id, key)
+    if record is None:
+        record = _conformance_of(cache, log_id, key, view, process, options)
+        _forget_if_deleted(store, cache, log_id)
+    return record  # type: ignore[no-any-return]
+
+
+def _conformance_of(
+    cache: AnalysisCache,
+    log_id: str,
+    key: str,
+    view: LogView,
+    process: ProcessContext,
+    options: AnalysisOptions,
+) -> ConformanceRecord:
+    record = process_conformance(view, process, options=options)
+    cache.write(log_id, key, record)
+    return record
+
+
+def _forget_if_deleted(store: LogStore, cache: AnalysisCache, log_id: str) -> None:
+    try:
+        store.get(log_id)
+    except LogNotFoundError:
+        cache.forget(log_id)  # deleted while it was analysed: nothing outlives it
+
+
+@dataclasses.dataclass(frozen=True)
+class _Keys:
+    aggregates: str
+    signals: str
+    conformance: str
 
 
 def _keys(
@@ -116,7 +183,7 @@ def _keys(
     view: LogView,
     process: ProcessContext | None,
     options: AnalysisOptions,
-) -> tuple[str, str]:
+) -> _Keys:
     status = events.stat()
     base = (
         SCHEMA,
@@ -131,7 +198,11 @@ def _keys(
     assumptions = options.assumptions or load_assumptions()
     read_by_signals = [assumptions[section][key] for section, key in SIGNAL_ASSUMPTIONS]
     common = digest(*base)
-    return f"a-{digest('aggregates', common)}", f"s-{digest('signals', common, read_by_signals)}"
+    return _Keys(
+        aggregates=f"a-{digest('aggregates', common)}",
+        signals=f"s-{digest('signals', common, read_by_signals)}",
+        conformance=f"c-{digest('conformance', common)}",
+    )
 
 
 def _process_form(process: ProcessContext | None) -> dict[str, Any] | None:

@@ -18,6 +18,7 @@ from app_pages._analysis_common import plain
 from mining import ImportOptions, LogStore
 from mining.measures.calendar import land_holidays
 from process_registry import Database, Registry, load_catalogue_folder, upgrade_schema
+from tests.analysis_tabs import find_table, open_tab
 from tests.app_office import as_numbers
 from tests.conftest import PROJECT, SAMPLE_MODELS
 from tests.municipal_log import BOTTLENECK, REWORK_STEP, SKIPPED_STEP, generate_hundesteuer_log
@@ -75,9 +76,7 @@ def _page(log_id: str | None = None) -> AppTest:
 
 
 def _table(app: AppTest, *columns: str) -> pd.DataFrame:
-    found = [df.value for df in app.dataframe if set(columns) <= set(df.value.columns)]
-    assert found, f"no table with {columns}"
-    return found[0]
+    return find_table(app, *columns)  # opens the tab that shows it
 
 
 def _component(app: AppTest, name: str) -> dict:
@@ -123,6 +122,7 @@ def test_process_map_and_variants_of_a_linked_log(workspace: dict) -> None:
     assert all(edge["source"] in ids and edge["target"] in ids for edge in drawn["edges"])
     bottleneck = next(e for e in drawn["edges"] if (e.get("from"), e.get("to")) == BOTTLENECK)
     assert bottleneck["label"] == "400"  # frequency view: every case passes it once
+    open_tab(app, "Varianten")
     variants = _table(app, "sequence", "cases")
     cases = as_numbers(variants["cases"])
     assert len(variants) == 27 and cases.sum() == 400

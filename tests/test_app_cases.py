@@ -34,6 +34,7 @@ from process_registry import (
     local_date,
     upgrade_schema,
 )
+from tests.analysis_tabs import find_table
 from tests.app_office import Downloads, Office, as_numbers, make_office, run_page, use_office
 from tests.conftest import SAMPLE_MODELS
 from tests.municipal_log import BOTTLENECK, SKIPPED_STEP, generate_hundesteuer_log
@@ -88,9 +89,7 @@ def _button(app: AppTest, label: str):  # noqa: ANN202 - a Button
 
 
 def _table(app: AppTest, *columns: str) -> pd.DataFrame:
-    found = [df.value for df in app.dataframe if set(columns) <= set(df.value.columns)]
-    assert found, f"no table with {columns}"
-    return found[0]
+    return find_table(app, *columns)  # opens the tab that shows it
 
 
 def _case_table(app: AppTest) -> pd.DataFrame:

@@ -191,7 +191,8 @@ def cached_analysis(
     """``analyze`` of a stored log for one scope and one set of filters (cached in memory per
     log version, scope and filter, and on disk per log and filter: :func:`mining.analyze_stored`; ``filters`` is the page's filter list as canonical JSON,
     ``process_state`` from :func:`process_state` makes a catalogue edit or a saved activity
-    mapping a new entry). ``part``: ``figures`` is the analysis without its ``conformance``,
+    mapping a new entry). ``part``: ``figures`` is the analysis without its ``conformance`` and
+    ``candidates``,
     ``conformance`` that record alone (the comparison with the model can take seconds; the
     Analyse page computes it when its tab is open). Raises PermissionError outside the scope and
     LogNotFoundError for a log that is not (or no longer) stored, cached or not."""
@@ -270,5 +271,12 @@ def _analysis(
         record = conformance_stored(log_store(), log_id, view, process=context, options=options)
         return dict(record)
     return analyze_stored(
-        log_store(), log_id, view, process=context, options=options, conformance=part == "all"
+        log_store(),
+        log_id,
+        view,
+        process=context,
+        options=options,
+        conformance=part == "all",
+        # The Analyse page shows no candidates (Digitalisierung does): their signals are spared.
+        candidates=part == "all",
     )

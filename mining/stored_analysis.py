@@ -31,12 +31,12 @@ from mining.analysis import (
     ProcessContext,
     aggregates,
     analyze,
-    candidates,
     process_conformance,
     signals,
     with_candidates,
     with_conformance,
 )
+from mining.analysis import candidates as recommended
 from mining.cache import AnalysisCache, digest
 from mining.digitization import ActivitySignals, ProcessFacts, ProcessSignals, load_assumptions
 from mining.ingest import LogNotFoundError, LogStore
@@ -83,11 +83,13 @@ def analyze_stored(
     process: ProcessContext | None = None,
     options: AnalysisOptions | None = None,
     conformance: bool = True,
+    candidates: bool = True,
 ) -> AnalysisResult:
     """:func:`mining.analyze` of ``view`` (a view of the stored log ``log_id``), read from the
     analyses stored beside the logs when they hold it, else computed and stored; without its
-    ``conformance`` when ``conformance`` is false (:func:`conformance_stored` has it). Raises
-    LogNotFoundError for a log that is not (or no longer) stored."""
+    ``conformance`` when ``conformance`` is false (:func:`conformance_stored` has it), without
+    its ``candidates`` (and the signals they are computed from) when ``candidates`` is false.
+    Raises LogNotFoundError for a log that is not (or no longer) stored."""
     options = options or AnalysisOptions()
     events = store.events_path(log_id)  # checks the catalogue before anything is read
     if Path(view.path) != events:
@@ -98,28 +100,30 @@ def analyze_stored(
     except (TypeError, OSError) as err:
         log.warning("analysis of %s not stored: %s", log_id, err)
         result = analyze(view, process=process, options=options)
-        if not conformance:
-            result.pop("conformance", None)  # type: ignore[misc]
+        for part, wanted in (("conformance", conformance), ("candidates", candidates)):
+            if not wanted:
+                result.pop(part, None)  # type: ignore[misc]
         return result
     facts = process.facts if process is not None and process.facts else ProcessFacts()
     result = cache.read(log_id, keys.aggregates)
-    measured = _signals_from(cache.read(log_id, keys.signals), facts)
+    measured = _signals_from(cache.read(log_id, keys.signals), facts) if candidates else None
     record = None
     if conformance and process is not None:
         record = cache.read(log_id, keys.conformance)
     wanted = conformance and process is not None and record is None
-    if result is None or measured is None or wanted:
+    if result is None or (candidates and measured is None) or wanted:
         with analysis_session(view):  # one read of the file for all that is missing
             if result is None:
                 result = aggregates(view, process, options, conformance=False)
                 cache.write(log_id, keys.aggregates, result)
-            if measured is None:
+            if candidates and measured is None:
                 measured = signals(view, process, options)
                 cache.write(log_id, keys.signals, _signals_record(measured))
             if wanted:
                 record = _conformance_of(cache, log_id, keys.conformance, view, process, options)
         _forget_if_deleted(store, cache, log_id)
-    result = with_candidates(result, candidates(measured, options))
+    if measured is not None:
+        result = with_candidates(result, recommended(measured, options))
     return with_conformance(result, record) if record is not None else result
 
 

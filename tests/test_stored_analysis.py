@@ -108,6 +108,34 @@ def test_a_stored_analysis_equals_the_computed_one_and_keeps_both_languages(
     assert len(_entries(store, log_id)) == 1
 
 
+def test_the_figures_come_without_the_model_comparison_and_it_is_kept_apart(
+    office: tuple[Registry, LogStore, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    registry, store, log_id = office
+    view = open_log(store.events_path(log_id))
+    context = process_context(registry, HUNDESTEUER)
+    computed = analyze(view, process=context)
+    compared: list[int] = []
+    original = analysis._conformance
+
+    def counted(*args, **kwargs):
+        compared.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(analysis, "_conformance", counted)
+    figures = analyze_stored(
+        store, log_id, view, process=context, conformance=False, candidates=False
+    )
+    assert not compared  # what the map needs is there without replaying a single trace
+    assert "conformance" not in figures and "candidates" not in figures
+    assert figures == {k: v for k, v in computed.items() if k not in ("conformance", "candidates")}
+    record = stored.conformance_stored(store, log_id, view, process=context)
+    assert record == computed["conformance"] and len(compared) == 1
+    whole = analyze_stored(store, log_id, view, process=context)  # as a report asks for it
+    assert whole == computed and list(whole) == list(computed)
+    assert len(compared) == 1  # the comparison stored once, read by both
+
+
 def test_every_input_of_the_figures_is_its_own_entry(
     office: tuple[Registry, LogStore, str],
 ) -> None:

@@ -133,7 +133,7 @@ def test_process_map_and_variants_of_a_linked_log(workspace: dict) -> None:
 
 
 def test_the_variants_explorer_shows_throughput_times_and_steps_as_chips(workspace: dict) -> None:
-    app = _page(workspace["log"])
+    app = open_tab(_page(workspace["log"]), "Varianten")
     explorer = _component(app, "pmo.variants")
     rows = explorer["rows"]
     table = _table(app, "sequence", "median", "p90")
@@ -399,7 +399,7 @@ def test_a_legal_deadline_shows_where_its_clock_runs_and_the_cases_over_and_clos
     assert 0 < figures["over"] < figures["cases"] < 400  # the figures straddle the deadline
     assert figures["not_started"] == 400 - figures["cases"]
 
-    app = _page(workspace["log"])
+    app = open_tab(_page(workspace["log"]), "Engpässe")
     assert any(h.value == "Gesetzliche Frist (12 Tage)" for h in app.subheader)
     metrics = {m.label: m.value for m in app.metric}
     share = figures["over"] / figures["cases"] * 100
@@ -414,6 +414,7 @@ def test_a_legal_deadline_shows_where_its_clock_runs_and_the_cases_over_and_clos
     assert any(f"{figures['not_started']} Fälle ohne" in i.value for i in app.info)
     assert any(str(figures["over"]) in w.value for w in app.warning)
     # The trends tab shows the share over the deadline per month.
+    open_tab(app, "Entwicklung")
     assert any(h.value == "Über der gesetzlichen Frist (12 Tage)" for h in app.subheader)
     months = _table(app, "period", "started", "deadline")
     assert as_numbers(months["deadline"]).max() > 0
@@ -427,7 +428,7 @@ def test_a_legal_deadline_shows_where_its_clock_runs_and_the_cases_over_and_clos
     bavaria = reference(
         log, 12, start, stop, holidays=set(land_holidays("BY", range(min(years), max(years) + 2)))
     ).figures(12)
-    app = _page(workspace["log"])
+    app = open_tab(_page(workspace["log"]), "Engpässe")
     assert "Feiertag (Bayern)" in " ".join(c.value for c in app.caption)
     metrics = {m.label: m.value for m in app.metric}
     share = bavaria["over"] / bavaria["cases"] * 100

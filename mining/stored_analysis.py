@@ -7,9 +7,11 @@ version and the models it calls, saved activity mapping, catalogue facts, deadli
 options with the office's calendar and minimum group size, :data:`SCHEMA` and the code. The
 assumptions are not part of it: the candidates, the only part they change, are computed from the
 stored signals on every call, which takes milliseconds; the two assumptions that say how to read
-the log (:data:`mining.analysis.SIGNAL_ASSUMPTIONS`) key the stored signals. The comparison with
-the model is an entry of its own: it can take seconds where the rest takes one, so the workspace
-asks for it only when its tab is open (:func:`conformance_stored`), and a report for all of it.
+the log (:data:`mining.analysis.SIGNAL_ASSUMPTIONS`) key the stored signals. Each part of an
+analysis (:data:`PARTS`: the figures of the map and the variants, the other figures, the
+comparison with the model, the candidates' signals) is an entry of its own: the workspace asks
+for what its open tab shows (the comparison can take seconds where the map takes one), a report
+for all of it, and what one computed the other reads.
 
 Nothing is read for a log the catalogue no longer has, so a crash between deleting a log and
 removing its analyses never serves one; :meth:`mining.LogStore.sweep_orphans` removes them.
@@ -21,20 +23,22 @@ import dataclasses
 import functools
 import hashlib
 import logging
+from collections.abc import Collection
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from mining.analysis import (
+    FLOW_KEYS,
     SIGNAL_ASSUMPTIONS,
     AnalysisOptions,
     ProcessContext,
-    aggregates,
     analyze,
+    detail_figures,
+    flow_figures,
+    in_order,
     process_conformance,
     signals,
-    with_candidates,
-    with_conformance,
 )
 from mining.analysis import candidates as recommended
 from mining.cache import AnalysisCache, digest
@@ -44,7 +48,7 @@ from mining.query import LogView, analysis_session
 from mining.results import AnalysisResult, ConformanceRecord
 from process_registry import BpmnDocument
 
-__all__ = ["SCHEMA", "analyze_stored", "conformance_stored"]
+__all__ = ["PARTS", "SCHEMA", "Part", "analyze_stored", "conformance_stored"]
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +79,12 @@ def _code_fingerprint() -> str:
     return hashed.hexdigest()[:16]
 
 
+# What analyze_stored can be asked for: the figures of a process map and the variants
+# (mining.analysis.FLOW_KEYS), the other figures, the comparison with the model, the candidates.
+Part = Literal["flow", "details", "conformance", "candidates"]
+PARTS: tuple[Part, ...] = ("flow", "details", "conformance", "candidates")
+
+
 def analyze_stored(
     store: LogStore,
     log_id: str,
@@ -82,49 +92,67 @@ def analyze_stored(
     *,
     process: ProcessContext | None = None,
     options: AnalysisOptions | None = None,
-    conformance: bool = True,
-    candidates: bool = True,
+    parts: Collection[Part] = PARTS,
 ) -> AnalysisResult:
     """:func:`mining.analyze` of ``view`` (a view of the stored log ``log_id``), read from the
-    analyses stored beside the logs when they hold it, else computed and stored; without its
-    ``conformance`` when ``conformance`` is false (:func:`conformance_stored` has it), without
-    its ``candidates`` (and the signals they are computed from) when ``candidates`` is false.
-    Raises LogNotFoundError for a log that is not (or no longer) stored."""
+    analyses stored beside the logs when they hold it, else computed and stored; only the
+    ``parts`` asked for (each is an entry of its own: the workspace computes what its open tab
+    shows, a report all of it). Raises LogNotFoundError for a log that is not (or no longer)
+    stored."""
     options = options or AnalysisOptions()
     events = store.events_path(log_id)  # checks the catalogue before anything is read
     if Path(view.path) != events:
         raise ValueError(f"the view is not of the log {log_id}")
+    wanted = set(parts) - ({"conformance"} if process is None else set())
     cache = AnalysisCache(store.data_dir)
     try:
         keys = _keys(log_id, events, view, process, options)
     except (TypeError, OSError) as err:
         log.warning("analysis of %s not stored: %s", log_id, err)
-        result = analyze(view, process=process, options=options)
-        for part, wanted in (("conformance", conformance), ("candidates", candidates)):
-            if not wanted:
-                result.pop(part, None)  # type: ignore[misc]
-        return result
+        return _only(analyze(view, process=process, options=options), wanted)
     facts = process.facts if process is not None and process.facts else ProcessFacts()
-    result = cache.read(log_id, keys.aggregates)
-    measured = _signals_from(cache.read(log_id, keys.signals), facts) if candidates else None
-    record = None
-    if conformance and process is not None:
-        record = cache.read(log_id, keys.conformance)
-    wanted = conformance and process is not None and record is None
-    if result is None or (candidates and measured is None) or wanted:
+    found: dict[str, Any] = {
+        part: cache.read(log_id, getattr(keys, part)) for part in wanted if part != "candidates"
+    }
+    if "candidates" in wanted:
+        found["candidates"] = _signals_from(cache.read(log_id, keys.candidates), facts)
+    missing = [part for part in PARTS if part in wanted and found[part] is None]
+    if missing:
         with analysis_session(view):  # one read of the file for all that is missing
-            if result is None:
-                result = aggregates(view, process, options, conformance=False)
-                cache.write(log_id, keys.aggregates, result)
-            if candidates and measured is None:
-                measured = signals(view, process, options)
-                cache.write(log_id, keys.signals, _signals_record(measured))
-            if wanted:
-                record = _conformance_of(cache, log_id, keys.conformance, view, process, options)
+            for part in missing:
+                found[part] = _computed(part, view, process, options)
+                stored = _signals_record(found[part]) if part == "candidates" else found[part]
+                cache.write(log_id, getattr(keys, part), stored)
         _forget_if_deleted(store, cache, log_id)
-    if measured is not None:
-        result = with_candidates(result, recommended(measured, options))
-    return with_conformance(result, record) if record is not None else result
+    result: dict[str, Any] = {**found.get("flow", {}), **found.get("details", {})}
+    if "conformance" in wanted:
+        result["conformance"] = found["conformance"]
+    if "candidates" in wanted:
+        result["candidates"] = recommended(found["candidates"], options)
+    return in_order(result)
+
+
+def _computed(
+    part: Part, view: LogView, process: ProcessContext | None, options: AnalysisOptions
+) -> Any:
+    if part == "flow":
+        return flow_figures(view, options)
+    if part == "details":
+        return detail_figures(view, process, options)
+    if part == "conformance":
+        assert process is not None  # no part "conformance" is asked for without one
+        return process_conformance(view, process, options=options)
+    return signals(view, process, options)
+
+
+def _only(result: AnalysisResult, parts: set[str]) -> AnalysisResult:
+    keys = set()
+    if "flow" in parts:
+        keys |= set(FLOW_KEYS)
+    if "details" in parts:
+        keys |= set(result) - set(FLOW_KEYS) - {"conformance", "candidates"}
+    keys |= parts & {"conformance", "candidates"}
+    return in_order({key: value for key, value in result.items() if key in keys})
 
 
 def conformance_stored(
@@ -135,36 +163,11 @@ def conformance_stored(
     process: ProcessContext,
     options: AnalysisOptions | None = None,
 ) -> ConformanceRecord:
-    """The ``conformance`` of :func:`analyze_stored` alone (the same entry: what one computes the
-    other reads). Raises LogNotFoundError for a log that is not (or no longer) stored."""
-    options = options or AnalysisOptions()
-    events = store.events_path(log_id)
-    if Path(view.path) != events:
-        raise ValueError(f"the view is not of the log {log_id}")
-    cache = AnalysisCache(store.data_dir)
-    try:
-        key = _keys(log_id, events, view, process, options).conformance
-    except (TypeError, OSError) as err:
-        log.warning("conformance of %s not stored: %s", log_id, err)
-        return process_conformance(view, process, options=options)
-    record = cache.read(log_id, key)
-    if record is None:
-        record = _conformance_of(cache, log_id, key, view, process, options)
-        _forget_if_deleted(store, cache, log_id)
-    return record  # type: ignore[no-any-return]
-
-
-def _conformance_of(
-    cache: AnalysisCache,
-    log_id: str,
-    key: str,
-    view: LogView,
-    process: ProcessContext,
-    options: AnalysisOptions,
-) -> ConformanceRecord:
-    record = process_conformance(view, process, options=options)
-    cache.write(log_id, key, record)
-    return record
+    """The ``conformance`` of :func:`analyze_stored` alone. Raises LogNotFoundError for a log that is not (or no longer) stored."""
+    result = analyze_stored(
+        store, log_id, view, process=process, options=options, parts=("conformance",)
+    )
+    return result["conformance"]
 
 
 def _forget_if_deleted(store: LogStore, cache: AnalysisCache, log_id: str) -> None:
@@ -176,9 +179,10 @@ def _forget_if_deleted(store: LogStore, cache: AnalysisCache, log_id: str) -> No
 
 @dataclasses.dataclass(frozen=True)
 class _Keys:
-    aggregates: str
-    signals: str
+    flow: str
+    details: str
     conformance: str
+    candidates: str  # the signals the candidates are computed from
 
 
 def _keys(
@@ -203,9 +207,10 @@ def _keys(
     read_by_signals = [assumptions[section][key] for section, key in SIGNAL_ASSUMPTIONS]
     common = digest(*base)
     return _Keys(
-        aggregates=f"a-{digest('aggregates', common)}",
-        signals=f"s-{digest('signals', common, read_by_signals)}",
+        flow=f"a-{digest('flow', common)}",
+        details=f"d-{digest('details', common)}",
         conformance=f"c-{digest('conformance', common)}",
+        candidates=f"s-{digest('signals', common, read_by_signals)}",
     )
 
 

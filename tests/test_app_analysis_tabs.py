@@ -1,5 +1,5 @@
 """Only the open tab of the Analyse page runs: the map is not held up by the comparison with
-the model, and a filter with the map open does not compute or send the other tabs."""
+the model, and a filter with the map open neither computes nor sends what other tabs show."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 import mining.analysis
+import mining.stored_analysis
 from app_pages import _analysis_tabs
 from tests.analysis_tabs import open_tab
 from tests.app_office import as_numbers
@@ -64,6 +65,7 @@ def test_a_date_filter_with_the_map_open_leaves_the_other_tabs_alone(
     fresh: dict, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     app = _page(fresh["log"])
+    detailed = _count(monkeypatch, mining.stored_analysis, "detail_figures")
     drawn = {
         name: _count(monkeypatch, _analysis_tabs, name)
         for name in ("show_variants", "show_performance", "show_trends", "show_model")
@@ -73,8 +75,12 @@ def test_a_date_filter_with_the_map_open_leaves_the_other_tabs_alone(
     assert _map(app)["nodes"]
     assert not any(drawn.values()), {name: len(calls) for name, calls in drawn.items()}
     assert not [df for df in app.dataframe if {"sequence", "cases"} <= set(df.value.columns)]
+    assert not detailed  # bottlenecks, rework, trends … of the new period are not computed yet
     open_tab(app, "Varianten")  # the variants of the filtered view, once their tab is open
     assert len(drawn["show_variants"]) == 1
     shown = _table(app, "sequence", "cases")
     cases = as_numbers(pd.Series([app.metric[0].value]))[0]
     assert as_numbers(shown["cases"]).sum() == cases < 400
+    open_tab(app, "Engpässe")  # the bottlenecks of the filtered view, once their tab is open
+    assert len(detailed) == 1 and len(drawn["show_performance"]) == 1
+    _table(app, "source", "target", "total_wait")

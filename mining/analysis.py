@@ -66,7 +66,6 @@ __all__ = [
     "process_conformance",
     "signals",
     "with_candidates",
-    "with_conformance",
 ]
 
 
@@ -177,20 +176,7 @@ def candidates(measured: ProcessSignals, options: AnalysisOptions) -> list[Candi
 def with_candidates(result: AnalysisResult, found: list[CandidateRecord]) -> AnalysisResult:
     """``result`` with ``found`` as its ``candidates``, where the JSON has always had them:
     after the channels, before the deadline, conformance and trends."""
-    out: dict[str, Any] = {}
-    for key, value in result.items():
-        if key in ("deadline", "conformance", "trends") and "candidates" not in out:
-            out["candidates"] = found
-        if key != "candidates":
-            out[key] = value
-    out.setdefault("candidates", found)
-    return out  # type: ignore[return-value]
-
-
-def with_conformance(result: AnalysisResult, record: ConformanceRecord) -> AnalysisResult:
-    """``result`` with ``record`` as its ``conformance``, where the JSON has always had it:
-    before the trends."""
-    return in_order({**result, "conformance": record})
+    return in_order({**result, "candidates": found})
 
 
 def aggregates(
@@ -206,7 +192,9 @@ def aggregates(
     :func:`detail_figures` together. The caller holds ``analysis_session(view)`` open."""
     result = in_order({**flow_figures(view, options), **detail_figures(view, process, options)})
     if conformance and process is not None:
-        result = with_conformance(result, process_conformance(view, process, options=options))
+        result = in_order(
+            {**result, "conformance": process_conformance(view, process, options=options)}
+        )
     return result
 
 

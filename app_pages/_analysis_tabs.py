@@ -1,5 +1,8 @@
 """Analyse page: the tabs below the figures, each its own Streamlit fragment.
 
+Only the open tab runs (the page's ``st.tabs`` reruns the page on a tab switch): a full rerun
+computes and sends what that tab shows, nothing of the others.
+
 A widget inside a tab (the map's sliders and labels, a click on the map or a variant, a row of a
 bottleneck table, a trend's period) reruns only its tab: the analysis is neither recomputed nor
 looked up again, and nothing outside the tab is sent to the browser anew. The tabs get the

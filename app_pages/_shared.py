@@ -23,7 +23,16 @@ import streamlit as st
 from app_pages._analysis_filters import apply_filters
 from app_pages._auth import User, current_user
 from app_pages._i18n import language, t
-from mining import Assumptions, LogInfo, LogStore, LogView, load_assumptions, localized
+from mining import (
+    PARTS,
+    Assumptions,
+    LogInfo,
+    LogStore,
+    LogView,
+    Part,
+    load_assumptions,
+    localized,
+)
 from process_registry import (
     SETTINGS_FILE,
     Database,
@@ -186,12 +195,14 @@ def cached_analysis(
     process_state: str | None = None,
     filters: str = "[]",
     office: OfficeSettings | None = None,
+    parts: tuple[Part, ...] = PARTS,
 ) -> dict[str, Any]:
     """``analyze`` of a stored log for one scope and one set of filters (cached in memory per
     log version, scope and filter, and on disk per log and filter: :func:`mining.analyze_stored`; ``filters`` is the page's filter list as canonical JSON,
     ``process_state`` from :func:`process_state` makes a catalogue edit or a saved activity
-    mapping a new entry). Raises PermissionError outside the scope and LogNotFoundError for a
-    log that is not (or no longer) stored, cached or not."""
+    mapping a new entry). ``parts``: what of the analysis to compute (:data:`mining.PARTS`; the
+    Analyse page asks for what its open tab shows). Raises PermissionError outside the scope and
+    LogNotFoundError for a log that is not (or no longer) stored, cached or not."""
     result = _analysis(
         log_id,
         scope,
@@ -208,6 +219,7 @@ def cached_analysis(
         filters=filters,
         # By value: a changed Land or office hours on Einstellungen is a new cache entry.
         office=office or office_settings(),
+        parts=parts,
     )
     check_scope(log_id, scope)  # after the lookup: a cache hit is checked against now, too
     # Generated texts (notes, reasons) carry both languages; the page shows the reader's.
@@ -237,6 +249,7 @@ def _analysis(
     process_state: str | None = None,
     filters: str = "[]",
     office: OfficeSettings | None = None,
+    parts: tuple[Part, ...] = PARTS,
 ) -> dict[str, Any]:
     from mining import AnalysisOptions, analyze_stored, office_calendar
     from pmo import process_context
@@ -259,4 +272,4 @@ def _analysis(
         assumptions=assumptions,
     )
     # Kept on disk beside the log (mining.cache): a restart or other assumptions reuse it.
-    return analyze_stored(log_store(), log_id, view, process=context, options=options)
+    return analyze_stored(log_store(), log_id, view, process=context, options=options, parts=parts)

@@ -37,6 +37,7 @@ from mining import (
     LogInfo,
     MiningError,
     ModelConversionError,
+    Part,
     attribute_columns,
     describe_period,
     localized,
@@ -154,7 +155,8 @@ def _head_version(process_key: str | None) -> int | None:
     return head.number if head is not None else None
 
 
-def _analysis(process_key: str | None) -> dict[str, Any]:
+def _analysis(process_key: str | None, *parts: Part) -> dict[str, Any]:
+    """The ``parts`` of the analysis (:data:`mining.PARTS`) of the view for ``process_key``."""
     assumptions = data_dir() / ASSUMPTIONS_FILE
     has_assumptions = assumptions.is_file()
     version = _head_version(process_key)
@@ -172,21 +174,24 @@ def _analysis(process_key: str | None) -> dict[str, Any]:
         min_group_size=settings.min_group_size,
         assumptions_path=str(assumptions) if has_assumptions else None,
         assumptions_mtime=assumptions.stat().st_mtime if has_assumptions else None,
+        parts=parts,
     )
 
 
 with st.spinner(t("analysis.computing")):
     try:
         try:
-            result = _analysis(info.process)
+            result = _analysis(info.process, "flow")
+            with_model = bool(info.process)
         except MODEL_ERRORS as err:
             if not info.process:
                 raise
             st.error(t("analysis.model_failed", error=plain(err)))
-            result = _analysis(None)
+            result, with_model = _analysis(None, "flow"), False
     except (MiningError, RegistryError, PermissionError) as err:
         st.error(plain(err))
         st.stop()
+process_key = info.process if with_model else None
 
 log = result["log"]
 cases, events, activities, variants = st.columns(4)
@@ -220,16 +225,44 @@ names = [
     t("analysis.tab_performance"),
     t("analysis.tab_trends"),
 ]
-with_model = "conformance" in result
-tabs = st.tabs([*names, t("analysis.tab_model")] if with_model else names)
-with tabs[0]:
-    map_tab(result, explorer)
-with tabs[1]:
-    variants_tab(result, explorer)
-with tabs[2]:
-    performance_tab(result, explorer)
-with tabs[3]:
-    trends_tab(result)
-if with_model:
+# Only the open tab runs (and is sent), and each asks for its part of the analysis: a full rerun
+# (a filter, another period) with the map open computes and draws the map alone, and the model
+# comparison, which can take seconds, waits for its tab.
+tabs = st.tabs(
+    [*names, t("analysis.tab_model")] if with_model else names,
+    key="analysis_tab",
+    on_change="rerun",
+)
+
+
+def _with(part: Part) -> dict[str, Any] | None:
+    """``result`` with ``part`` of the analysis, computed now if need be; None after saying why
+    it could not be."""
+    try:
+        with st.spinner(t("analysis.computing")):
+            return {**result, **_analysis(process_key, part)}
+    except MODEL_ERRORS as err:
+        st.error(t("analysis.model_failed", error=plain(err)))
+    except (MiningError, RegistryError, PermissionError) as err:
+        st.error(plain(err))
+    return None
+
+
+if tabs[0].open:
+    with tabs[0]:
+        map_tab(result, explorer)
+if tabs[1].open:
+    with tabs[1]:
+        variants_tab(result, explorer)
+if tabs[2].open:
+    with tabs[2]:
+        if (detailed := _with("details")) is not None:
+            performance_tab(detailed, explorer)
+if tabs[3].open:
+    with tabs[3]:
+        if (detailed := _with("details")) is not None:
+            trends_tab(detailed)
+if with_model and tabs[4].open:
     with tabs[4]:
-        model_tab(result, explorer, user)
+        if (compared := _with("conformance")) is not None:
+            model_tab(compared, explorer, user)

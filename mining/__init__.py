@@ -177,7 +177,10 @@ from mining.report import render_report as render_report
 from mining.report import step_totals as step_totals
 from mining.report import write_csv as write_csv
 from mining.results import AnalysisResult as AnalysisResult
+from mining.stored_analysis import PARTS as PARTS
+from mining.stored_analysis import Part as Part
 from mining.stored_analysis import analyze_stored as analyze_stored
+from mining.stored_analysis import conformance_stored as conformance_stored
 from mining.texts import Text as Text
 from mining.texts import default_language as default_language
 from mining.texts import localized as localized
@@ -246,7 +249,10 @@ __all__ = [
     "WorkingCalendar",
     "activity_names",
     "analyze",
+    "PARTS",
+    "Part",
     "analyze_stored",
+    "conformance_stored",
     "attribute_columns",
     "case_trace",
     "case_trends",

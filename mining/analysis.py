@@ -50,6 +50,7 @@ from mining.results import AnalysisResult, CandidateRecord, ConformanceRecord
 from process_registry import DEFAULT_MIN_GROUP_SIZE, BpmnDocument, iso
 
 __all__ = [
+    "FLOW_KEYS",
     "SIGNAL_ASSUMPTIONS",
     "AnalysisOptions",
     "EmptySelectionError",
@@ -59,6 +60,9 @@ __all__ = [
     "analyze",
     "candidates",
     "channel_column",
+    "detail_figures",
+    "flow_figures",
+    "in_order",
     "process_conformance",
     "signals",
     "with_candidates",
@@ -172,21 +176,41 @@ def candidates(measured: ProcessSignals, options: AnalysisOptions) -> list[Candi
 def with_candidates(result: AnalysisResult, found: list[CandidateRecord]) -> AnalysisResult:
     """``result`` with ``found`` as its ``candidates``, where the JSON has always had them:
     after the channels, before the deadline, conformance and trends."""
-    out: dict[str, Any] = {}
-    for key, value in result.items():
-        if key in ("deadline", "conformance", "trends") and "candidates" not in out:
-            out["candidates"] = found
-        if key != "candidates":
-            out[key] = value
-    out.setdefault("candidates", found)
-    return out  # type: ignore[return-value]
+    return in_order({**result, "candidates": found})
 
 
 def aggregates(
-    view: LogView, process: ProcessContext | None, options: AnalysisOptions
+    view: LogView,
+    process: ProcessContext | None,
+    options: AnalysisOptions,
+    *,
+    conformance: bool = True,
 ) -> AnalysisResult:
-    """:func:`analyze` without the candidates, which need the assumptions (:func:`candidates`);
-    the caller holds ``analysis_session(view)`` open."""
+    """:func:`analyze` without the candidates, which need the assumptions (:func:`candidates`),
+    and without ``conformance`` unless asked for (it may take seconds where everything else takes
+    one; :func:`process_conformance` computes it alone): :func:`flow_figures` and
+    :func:`detail_figures` together. The caller holds ``analysis_session(view)`` open."""
+    result = in_order({**flow_figures(view, options), **detail_figures(view, process, options)})
+    if conformance and process is not None:
+        result = in_order(
+            {**result, "conformance": process_conformance(view, process, options=options)}
+        )
+    return result
+
+
+# The keys of an analysis in the order of the JSON contract (mining.results.AnalysisResult).
+KEY_ORDER = tuple(AnalysisResult.__annotations__)
+
+
+def in_order(result: dict[str, Any]) -> AnalysisResult:
+    """``result``'s keys in the order of the JSON contract, whatever parts it was put together
+    from; keys the contract does not name keep their place after it."""
+    rank = {key: number for number, key in enumerate(KEY_ORDER)}
+    ordered = sorted(result, key=lambda key: rank.get(key, len(rank)))
+    return {key: result[key] for key in ordered}  # type: ignore[return-value]
+
+
+def _checked(view: LogView, options: AnalysisOptions) -> Any:
     # The whole-view rule lives beside the per-unit one (mining.measures.groups), so both count people
     # the same way: distinct pseudonyms within the view, filters applied.
     check_selection(view, options.min_group_size)
@@ -195,14 +219,29 @@ def aggregates(
         raise EmptySelectionError(
             "Die Auswahl enthält keine Fälle; bitte Zeitraum oder Filter erweitern."
         )
+    return stats
+
+
+# The keys of flow_figures: what the process map, the variants and the page's head show.
+FLOW_KEYS = (
+    "log",
+    "variants",
+    "dfg",
+    "start_activities",
+    "end_activities",
+    "activity_times",
+    "working_time",
+)
+
+
+def flow_figures(view: LogView, options: AnalysisOptions) -> dict[str, Any]:
+    """The part of :func:`aggregates` a process map and the variants are drawn from
+    (:data:`FLOW_KEYS`); raises as :func:`aggregates` does for a view too small or empty."""
+    stats = _checked(view, options)
     variants = get_variants(view)
     dfg = get_dfg(view)
-    durations = get_case_durations(view)
     starts, ends = get_start_end_activities(view)
-    bottlenecks = find_bottlenecks(view, calendar=options.calendar, top=options.bottlenecks)
-
-    # "candidates" are added by the caller (with_candidates), where the JSON has always had them.
-    result: AnalysisResult = {  # type: ignore[typeddict-item]
+    return {
         "log": {
             "cases": stats.cases,
             "events": stats.events,
@@ -234,6 +273,22 @@ def aggregates(
                 ]
             ]
         ),
+        "start_activities": starts,
+        "end_activities": ends,
+        "activity_times": _records(get_activity_times(view)),
+        "working_time": options.calendar is not None,
+    }
+
+
+def detail_figures(
+    view: LogView, process: ProcessContext | None, options: AnalysisOptions
+) -> dict[str, Any]:
+    """The rest of :func:`aggregates` but the conformance: throughput times, bottlenecks,
+    rework, org units, channels, the legal deadline and the trends."""
+    _checked(view, options)
+    durations = get_case_durations(view)
+    bottlenecks = find_bottlenecks(view, calendar=options.calendar, top=options.bottlenecks)
+    result: dict[str, Any] = {
         "case_duration_s": {
             "mean": _seconds(durations.mean_s),
             "median": _seconds(durations.median_s),
@@ -245,11 +300,7 @@ def aggregates(
                 ["source", "target", "count", "cases", "mean_wait_s", "total_wait_s"]
             ].rename(columns={"count": "transitions"})
         ),
-        "start_activities": starts,
-        "end_activities": ends,
-        "activity_times": _records(get_activity_times(view)),
         "rework": _records(find_rework(view)),
-        "working_time": options.calendar is not None,
     }
     # Every figure keyed by org unit comes from here, and only with the minimum group size.
     units = unit_figures(view, min_group_size=options.min_group_size)
@@ -263,18 +314,15 @@ def aggregates(
             "column": channel,
             "values": _records(compare_channels(view, column=channel)),
         }
-    if process is not None:
-        if process.legal_deadline_days:
-            result["deadline"] = deadline_status(
-                view,
-                deadline_days=process.legal_deadline_days,
-                starts_with=process.deadline_starts_with,
-                ends_with=process.deadline_ends_with,
-                calendar=options.office,
-            ).to_dict()
-        result["conformance"] = _conformance(view, variants, process, options)
     deadline: dict[str, Any] = {}
     if process is not None and process.legal_deadline_days:
+        result["deadline"] = deadline_status(
+            view,
+            deadline_days=process.legal_deadline_days,
+            starts_with=process.deadline_starts_with,
+            ends_with=process.deadline_ends_with,
+            calendar=options.office,
+        ).to_dict()
         deadline = {
             "deadline_days": process.legal_deadline_days,
             "deadline_starts_with": process.deadline_starts_with,

@@ -34,6 +34,7 @@ from process_registry import (
     local_date,
     upgrade_schema,
 )
+from tests.analysis_tabs import find_in_tabs, find_table, open_tab
 from tests.app_office import Downloads, Office, as_numbers, make_office, run_page, use_office
 from tests.conftest import SAMPLE_MODELS
 from tests.municipal_log import BOTTLENECK, SKIPPED_STEP, generate_hundesteuer_log
@@ -80,7 +81,10 @@ def _run(app: AppTest) -> AppTest:
 
 
 def _select(app: AppTest, label: str):  # noqa: ANN202 - a Selectbox
-    return next(s for s in app.selectbox if s.label == label)
+    # In whichever tab shows it, as a user finds it.
+    return find_in_tabs(
+        app, lambda a: next((s for s in a.selectbox if s.label == label), None), label
+    )
 
 
 def _button(app: AppTest, label: str):  # noqa: ANN202 - a Button
@@ -88,9 +92,7 @@ def _button(app: AppTest, label: str):  # noqa: ANN202 - a Button
 
 
 def _table(app: AppTest, *columns: str) -> pd.DataFrame:
-    found = [df.value for df in app.dataframe if set(columns) <= set(df.value.columns)]
-    assert found, f"no table with {columns}"
-    return found[0]
+    return find_table(app, *columns)  # opens the tab that shows it
 
 
 def _case_table(app: AppTest) -> pd.DataFrame:
@@ -503,6 +505,7 @@ def renamed_office(tmp_path: Path) -> Office:
 
 
 def _unmodelled(app: AppTest) -> list[str]:
+    open_tab(app, "Modell und Realität")
     tables = [
         df.value
         for df in app.dataframe

@@ -10,6 +10,7 @@ import re
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.analysis_tabs import TAB_KEY, open_tab
 from tests.app_office import HUNDESTEUER, Office, make_office, run_page, table, use_office
 from tests.municipal_log import BOTTLENECK
 
@@ -50,13 +51,17 @@ def test_no_page_shows_none_or_nan(
     app = run_page(page, language=language)
     assert _texts(app), "the page showed nothing to check"
     assert _leaks(app) == []
+    if page == "analysis":  # it shows the open tab only: each, as a user opens them
+        for label in [tab.label for tab in app.tabs][1:]:
+            opened = run_page(page, language=language, state={TAB_KEY: label})
+            assert _leaks(opened) == [], label
 
 
 def test_the_analysis_page_shows_no_none_and_german_waiting_times(
     office: Office, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     use_office(monkeypatch, office)
-    app = run_page("analysis")
+    app = open_tab(run_page("analysis"), "Engpässe")
     assert _leaks(app) == []
     bottlenecks = table(app, "total_wait")
     assert (bottlenecks["source"].iloc[0], bottlenecks["target"].iloc[0]) == BOTTLENECK
@@ -125,6 +130,9 @@ def test_chart_axes_use_german_separators(
     use_office(monkeypatch, office)
     app = run_page(page)
     specs = [json.loads(chart.proto.spec) for chart in app.get("vega_lite_chart")]
+    for label in [tab.label for tab in app.tabs][1:] if page == "analysis" else []:
+        open_tab(app, label)  # the Analyse page shows the open tab only
+        specs += [json.loads(chart.proto.spec) for chart in app.get("vega_lite_chart")]
     assert specs
     for spec in specs:  # d3's German locale: "2.000" on an axis, not "2,000"
         number = spec["config"]["locale"]["number"]

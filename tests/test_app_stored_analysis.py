@@ -13,6 +13,7 @@ import mining.analysis as analysis
 import mining.stored_analysis as stored
 from app_pages._portfolio import CHANGES_KEY
 from tests.app_office import OTHER_DEPARTMENT, Office, make_office, run_page, table, use_office
+from tests.test_stored_analysis import ANALYSING
 
 
 @pytest.fixture(scope="module")
@@ -26,8 +27,9 @@ def _refuse_analysing(monkeypatch: pytest.MonkeyPatch) -> None:
 
     # Both ways in: the stored analysis and a plain mining.analyze.
     for module in (stored, analysis):
-        monkeypatch.setattr(module, "aggregates", refuse)
-        monkeypatch.setattr(module, "signals", refuse)
+        for name in (*ANALYSING, "aggregates"):
+            if hasattr(module, name):
+                monkeypatch.setattr(module, name, refuse)
 
 
 def _analysis(log_id: str, scope: str) -> dict:

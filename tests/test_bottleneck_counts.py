@@ -19,6 +19,7 @@ import pytest
 from pypdf import PdfReader
 
 from mining.report.render import render_report
+from tests.analysis_tabs import open_tab
 from tests.app_office import Office, run_page, table, use_office
 from tests.cli_office import office_env, pmo_output
 
@@ -299,7 +300,7 @@ def test_analysis_page_shows_transitions_and_cases_and_adds_up(
 ) -> None:
     _workspace(office, monkeypatch)
     app = run_page("analysis", state={"analysis_log_id": office["log_id"]})
-    shown = table(app, "total_wait")
+    shown = table(open_tab(app, "Engpässe"), "total_wait")
     expected = office["expected"]
     for row in shown.itertuples():
         counted = expected[(row.source, row.target)]

@@ -31,6 +31,7 @@ from mining.query.view import filter_attribute, open_log
 from pmo import ReportFilters, build_report
 from pmo.cli import cli
 from process_registry import Database, Registry, upgrade_schema
+from tests.analysis_tabs import open_tab
 from tests.app_office import pdf_text, run_page
 from tests.conftest import PROJECT
 
@@ -285,8 +286,7 @@ def _page_text(office: Office, scenario: Scenario, monkeypatch: pytest.MonkeyPat
         state[f"analysis_from_{office.log_id}"] = scenario.window[0]
         state[f"analysis_to_{office.log_id}"] = scenario.window[1]
     app = run_page("analysis", state=state)
-    assert not app.error, [e.value for e in app.error]
-    parts = [frame.value.to_csv() for frame in app.dataframe]
+    parts: list[str] = []
 
     def walk(node: object) -> None:
         proto = getattr(node, "proto", None)
@@ -295,7 +295,12 @@ def _page_text(office: Office, scenario: Scenario, monkeypatch: pytest.MonkeyPat
         for child in getattr(node, "children", {}).values():
             walk(child)
 
-    walk(app._tree)
+    # Only the open tab is on screen: every tab, one after the other, as a user opens them.
+    for label in [tab.label for tab in app.tabs]:
+        open_tab(app, label)
+        assert not app.error, [e.value for e in app.error]
+        parts.extend(frame.value.to_csv() for frame in app.dataframe)
+        walk(app._tree)
     return "\n".join(parts)
 
 

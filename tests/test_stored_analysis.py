@@ -43,6 +43,8 @@ from tests.conftest import SAMPLE_MODELS
 
 HUNDESTEUER = "hundesteuer-anmeldung"
 SAMPLE = {s.key: s for s in samples()}[HUNDESTEUER]
+# What computes a part of a stored analysis (mining.stored_analysis.PARTS) from the log.
+ANALYSING = ("flow_figures", "detail_figures", "process_conformance", "signals")
 
 
 @pytest.fixture
@@ -108,6 +110,35 @@ def test_a_stored_analysis_equals_the_computed_one_and_keeps_both_languages(
     assert len(_entries(store, log_id)) == 1
 
 
+def test_each_part_is_computed_when_asked_for_and_kept_for_all_who_ask(
+    office: tuple[Registry, LogStore, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    registry, store, log_id = office
+    view = open_log(store.events_path(log_id))
+    context = process_context(registry, HUNDESTEUER)
+    computed = analyze(view, process=context)
+    compared: list[int] = []
+    original = analysis._conformance
+
+    def counted(*args, **kwargs):
+        compared.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(analysis, "_conformance", counted)
+    flow = analyze_stored(store, log_id, view, process=context, parts=("flow",))
+    assert list(flow) == [k for k in computed if k in analysis.FLOW_KEYS]  # what a map needs
+    assert not _entries(store, log_id, "d")  # the other figures wait until they are asked for
+    figures = analyze_stored(store, log_id, view, process=context, parts=("flow", "details"))
+    assert not compared  # what the map needs is there without replaying a single trace
+    assert "conformance" not in figures and "candidates" not in figures
+    assert figures == {k: v for k, v in computed.items() if k not in ("conformance", "candidates")}
+    record = stored.conformance_stored(store, log_id, view, process=context)
+    assert record == computed["conformance"] and len(compared) == 1
+    whole = analyze_stored(store, log_id, view, process=context)  # as a report asks for it
+    assert whole == computed and list(whole) == list(computed)
+    assert len(compared) == 1  # the comparison stored once, read by both
+
+
 def test_every_input_of_the_figures_is_its_own_entry(
     office: tuple[Registry, LogStore, str],
 ) -> None:
@@ -167,7 +198,8 @@ def test_a_data_folder_copied_with_its_times_keeps_its_analyses(
     def refuse(*_args: object, **_kwargs: object) -> None:
         raise AssertionError("analysed again although the copy holds the stored analysis")
 
-    monkeypatch.setattr(stored, "aggregates", refuse)
+    for name in ANALYSING:
+        monkeypatch.setattr(stored, name, refuse)
     assert _analyse(registry, copy, log_id) == before
 
 
@@ -177,7 +209,7 @@ def test_other_assumptions_recompute_only_the_candidates(
     registry, store, log_id = office
     standard = load_assumptions()
     first = _analyse(registry, store, log_id, assumptions=standard)
-    calls = {"aggregates": 0, "signals": 0}
+    calls = {"flow_figures": 0, "detail_figures": 0, "signals": 0}
 
     def counted(name: str):
         original = getattr(stored, name)
@@ -188,11 +220,12 @@ def test_other_assumptions_recompute_only_the_candidates(
 
         return run
 
-    monkeypatch.setattr(stored, "aggregates", counted("aggregates"))
+    monkeypatch.setattr(stored, "flow_figures", counted("flow_figures"))
+    monkeypatch.setattr(stored, "detail_figures", counted("detail_figures"))
     monkeypatch.setattr(stored, "signals", counted("signals"))
     cheaper = checked_values(standard, {"cost_rates_eur_per_hour.E9b": 20.0})
     changed = _analyse(registry, store, log_id, assumptions=cheaper)
-    assert calls == {"aggregates": 0, "signals": 0}
+    assert calls == {"flow_figures": 0, "detail_figures": 0, "signals": 0}
     assert changed["candidates"] != first["candidates"]
     assert {k: v for k, v in changed.items() if k != "candidates"} == {
         k: v for k, v in first.items() if k != "candidates"
@@ -207,7 +240,7 @@ def test_other_assumptions_recompute_only_the_candidates(
     sessions = checked_values(standard, {"rpa.session_minutes": 5})
     _analyse(registry, store, log_id, assumptions=sessions)
     _analyse(registry, store, log_id, assumptions=sessions)
-    assert calls == {"aggregates": 0, "signals": 1}
+    assert calls == {"flow_figures": 0, "detail_figures": 0, "signals": 1}
 
 
 def test_an_unreadable_entry_is_computed_again(office: tuple[Registry, LogStore, str]) -> None:
@@ -268,8 +301,9 @@ def test_a_report_reads_the_stored_analyses_and_is_the_same(
         raise AssertionError("analysed the log again")
 
     for module in (stored, analysis):  # neither the stored analysis nor a plain analyze
-        monkeypatch.setattr(module, "aggregates", refuse)
-        monkeypatch.setattr(module, "signals", refuse)
+        for name in (*ANALYSING, "aggregates"):
+            if hasattr(module, name):
+                monkeypatch.setattr(module, name, refuse)
     assert build_report(registry, store, actor="test", now=now) == computed
 
 

@@ -98,13 +98,19 @@ def test_recompute_reads_the_stored_analysis_and_keeps_the_layout(
     import mining.stored_analysis
 
     analysed: list[str] = []
-    original = mining.stored_analysis.aggregates
 
-    def counted(view, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003
-        analysed.append(str(view.path))
-        return original(view, *args, **kwargs)
+    def counted(name: str):  # noqa: ANN202
+        original = getattr(mining.stored_analysis, name)
 
-    monkeypatch.setattr(mining.stored_analysis, "aggregates", counted)
+        def run(view, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003
+            analysed.append(f"{name}: {view.path}")
+            return original(view, *args, **kwargs)
+
+        return run
+
+    # Every part of an analysis that reads the log (figures, details, signals).
+    for name in ("flow_figures", "detail_figures", "signals"):
+        monkeypatch.setattr(mining.stored_analysis, name, counted(name))
     use_office(monkeypatch, office)
     app = run_page("digitization")
     before = _position(app, "Euro/Jahr")

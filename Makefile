@@ -33,8 +33,11 @@ run: install
 test: install
 	$(BIN)/python -m pytest
 
+# The pm4py comparison at 100k, 1M and 5M plus the workspace in Chromium, then the German export
+# style at 1M (the import against a DuckDB scan of the same file).
 bench: install
 	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.run --style de --sizes 1000000 --noisy-size 0 --skip-workspace --out bench/results-de.json
 
 lint: install
 	$(BIN)/ruff check .

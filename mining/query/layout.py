@@ -29,6 +29,8 @@ __all__ = [
 
 # Row groups small enough for DuckDB and pyarrow to read in parallel, large enough to compress.
 _ROW_GROUP = 1 << 18
+# pyarrow's default dictionary page limit: a larger dictionary is not worth a page per row group.
+_DICTIONARY_PAGE_BYTES = 1 << 20
 UTC_MICROSECONDS = pa.timestamp("us", tz="UTC")
 
 
@@ -114,7 +116,27 @@ def write_arranged(events: pa.Table, target: Path, *, drop: Sequence[str] = ()) 
         schema=table.schema,
     )
     arranged = arrange(table)
-    # Dictionaries go to Parquet as they are (no second hashing of every value); the Arrow schema
+    # A dictionary as large as a Parquet dictionary page (the case ids) would be written whole
+    # into every row group, and every analysis would unify those copies again: such a column is
+    # written plain, so each row group gets a dictionary of its own values only.
+    columns = [
+        column.cast(column.type.value_type)
+        if pa.types.is_dictionary(column.type)
+        and column.num_chunks
+        and column.chunk(0).dictionary.nbytes > _DICTIONARY_PAGE_BYTES
+        else column
+        for column in arranged.columns
+    ]
+    arranged = pa.table(
+        columns,
+        schema=pa.schema(
+            [
+                field.with_type(column.type)
+                for field, column in zip(arranged.schema, columns, strict=True)
+            ]
+        ),
+    )
+    # Other dictionaries go to Parquet as they are (no second hashing of every value); the Arrow schema
     # is left out so that other readers (pandas, DuckDB, a city's BI tool) see plain strings: the
     # Parquet types alone say string, UTC microseconds, and which columns are never empty.
     # Times, lines and sequence numbers are nearly unique: dictionary pages would only cost.

@@ -155,3 +155,25 @@ class Downloads:
 
 def pdf_text(data: bytes) -> str:
     return "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def page_analysis(
+    log_id: str, scope: str = "*", *, process_key: str | None = None, version: int | None = None
+) -> dict:
+    """The Analyse page's analysis of a whole log as the page asks for it (no filters, calendar
+    time, minimum group size 5, the shipped assumptions)."""
+    from app_pages._shared import cached_analysis
+
+    return cached_analysis(
+        log_id,
+        scope,
+        process_key=process_key,
+        version=version,
+        date_from=None,
+        date_to=None,
+        top_variants=None,
+        working_time=False,
+        min_group_size=5,
+        assumptions_path=None,
+        assumptions_mtime=None,
+    )

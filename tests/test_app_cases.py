@@ -35,7 +35,15 @@ from process_registry import (
     upgrade_schema,
 )
 from tests.analysis_tabs import find_in_tabs, find_table, open_tab
-from tests.app_office import Downloads, Office, as_numbers, make_office, run_page, use_office
+from tests.app_office import (
+    Downloads,
+    Office,
+    as_numbers,
+    make_office,
+    page_analysis,
+    run_page,
+    use_office,
+)
 from tests.conftest import SAMPLE_MODELS
 from tests.municipal_log import BOTTLENECK, SKIPPED_STEP, generate_hundesteuer_log
 
@@ -232,21 +240,7 @@ def test_a_deviation_opens_as_many_cases_as_it_counts(page: AppTest, office: Off
     listed = set(_case_table(page)["case"])
     assert listed == {_case(n) for n in range(400) if _skipping(n)}
     # The library's answer for the same deviation of the same analysis.
-    from app_pages._shared import cached_analysis
-
-    result = cached_analysis(
-        page.session_state["analysis_log_id"],
-        "*",
-        process_key=KEY,
-        version=1,
-        date_from=None,
-        date_to=None,
-        top_variants=None,
-        working_time=False,
-        min_group_size=5,
-        assumptions_path=None,
-        assumptions_mtime=None,
-    )
+    result = page_analysis(page.session_state["analysis_log_id"], process_key=KEY, version=1)
     view = _events_view(office)
     theirs = deviation_cases(view, result["conformance"], "skipped", SKIPPED_STEP)
     assert {row.case for row in theirs.cases} == listed and theirs.total == expected

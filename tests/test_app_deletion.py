@@ -14,7 +14,7 @@ import pytest
 from app_pages._auth import User
 from mining.ingest.store import LogNotFoundError, LogStore
 from process_registry import Database
-from tests.app_office import Downloads, make_office, pdf_text, run_page, use_office
+from tests.app_office import Downloads, make_office, page_analysis, pdf_text, run_page, use_office
 
 CASES = "HST-2024-"  # the case ids of the office's Hundesteuer log
 
@@ -27,21 +27,7 @@ def office_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> LogStore:
 
 
 def _analysis(log_id: str) -> dict:
-    from app_pages._shared import cached_analysis
-
-    return cached_analysis(
-        log_id,
-        "*",
-        process_key="hundesteuer-anmeldung",
-        version=1,
-        date_from=None,
-        date_to=None,
-        top_variants=None,
-        working_time=False,
-        min_group_size=5,
-        assumptions_path=None,
-        assumptions_mtime=None,
-    )
+    return page_analysis(log_id, process_key="hundesteuer-anmeldung", version=1)
 
 
 def test_a_cached_analysis_of_a_deleted_log_is_never_served(office_store: LogStore) -> None:

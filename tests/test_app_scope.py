@@ -9,6 +9,7 @@ import pytest
 
 from mining.ingest.store import ImportOptions, LogStore
 from process_registry import Database, Registry, load_catalogue_folder, upgrade_schema
+from tests.app_office import page_analysis
 from tests.conftest import PROJECT, SAMPLE_MODELS
 from tests.municipal_log import generate_hundesteuer_log
 
@@ -33,21 +34,7 @@ def stored_log(tmp_path: Path, sqlite_url: str, monkeypatch: pytest.MonkeyPatch)
 
 
 def _analysis(log_id: str, scope: str) -> dict:
-    from app_pages._shared import cached_analysis
-
-    return cached_analysis(
-        log_id,
-        scope,
-        process_key=None,
-        version=None,
-        date_from=None,
-        date_to=None,
-        top_variants=None,
-        working_time=False,
-        min_group_size=5,
-        assumptions_path=None,
-        assumptions_mtime=None,
-    )
+    return page_analysis(log_id, scope)
 
 
 def test_a_department_never_receives_another_departments_cached_analysis(stored_log: str) -> None:

@@ -12,7 +12,15 @@ import streamlit as st
 import mining.analysis as analysis
 import mining.stored_analysis as stored
 from app_pages._portfolio import CHANGES_KEY
-from tests.app_office import OTHER_DEPARTMENT, Office, make_office, run_page, table, use_office
+from tests.app_office import (
+    OTHER_DEPARTMENT,
+    Office,
+    make_office,
+    page_analysis,
+    run_page,
+    table,
+    use_office,
+)
 from tests.test_stored_analysis import ANALYSING
 
 
@@ -33,21 +41,7 @@ def _refuse_analysing(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _analysis(log_id: str, scope: str) -> dict:
-    from app_pages._shared import cached_analysis
-
-    return cached_analysis(
-        log_id,
-        scope,
-        process_key="hundesteuer-anmeldung",
-        version=None,
-        date_from=None,
-        date_to=None,
-        top_variants=None,
-        working_time=False,
-        min_group_size=5,
-        assumptions_path=None,
-        assumptions_mtime=None,
-    )
+    return page_analysis(log_id, scope, process_key="hundesteuer-anmeldung")
 
 
 def test_a_restarted_workspace_shows_the_overview_and_recomputes_from_disk(

@@ -197,6 +197,15 @@ def test_a_zip_bomb_is_refused_before_it_is_inflated():
         _read(_with_model(ratio_bomb))
 
 
+@pytest.mark.parametrize("method", [zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA])
+def test_a_model_packed_with_a_method_inflated_without_limit_is_refused(method):
+    # Python inflates bzip2 and LZMA members in one go, whatever size the archive declares.
+    packed = _zip({"Stammprozess.bpmn": b"<definitions/>"}, method)
+    with pytest.raises(BpmnParseError, match="nicht unterstützten Verfahren") as error:
+        _read(_with_model(packed))
+    assert error.value.line is not None
+
+
 def test_a_model_embedded_without_zip_is_read_too():
     raw = base64.b64encode(fim_bpmn()).decode()
     assert _read(_with_model(raw)).bpmn == fim_bpmn()

@@ -19,6 +19,9 @@ __all__ = ["MAX_MEMBERS", "MAX_RATIO", "pack_model", "unpack_model"]
 MAX_MEMBERS = 20
 # A BPMN file compresses to a tenth or a twentieth; two hundredfold is a bomb, not a model.
 MAX_RATIO = 200
+# zipfile inflates bzip2 and LZMA members without an output limit, whatever size the archive
+# declares: only stored and Deflate members (what ADONIS, Windows and Office write) are read.
+_READ_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
 _RATIO_MIN_BYTES = 1024 * 1024
 _MODEL_SUFFIXES = (".bpmn", ".bpmn2", ".xml")
 
@@ -60,6 +63,13 @@ def unpack_model(text: str, *, source: str, line: int | None) -> tuple[bytes, st
             line=line,
         )
     member = models[0]
+    if member.compress_type not in _READ_METHODS:
+        raise BpmnParseError(
+            f"Die eingebettete Datei {member.filename} ist mit einem nicht unterstützten "
+            "Verfahren gepackt; bitte mit dem Standardverfahren (Deflate) packen.",
+            source=source,
+            line=line,
+        )
     _check_size(member.file_size, source, line)
     if member.file_size > _RATIO_MIN_BYTES and member.file_size > MAX_RATIO * max(
         1, member.compress_size

@@ -6,13 +6,12 @@ the newest without import warnings: ``Registry.reference_log``), as in the repor
 table names that log and why it speaks for the process."""
 
 import datetime as dt
-from collections.abc import Sequence
 
 import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
-from app_pages._formats import MISSING, currency, date, integer, percent, shown
+from app_pages._formats import MISSING, currency, date, integer, percent
 from app_pages._i18n import language, t
 from app_pages._portfolio import (
     activity_text,
@@ -25,28 +24,11 @@ from app_pages._portfolio import (
 )
 from app_pages._registry_catalogue import status_label
 from app_pages._shared import office_settings, signed_in_user, visible_logs, visible_processes
+from app_pages._static_table import static_table
 from mining import MiningError, conclusions, score_explanation
 from process_registry import RegistryError, SettingsError, clock, local_date, parse_iso
 
 TOP = 5
-
-
-def _static_table(
-    frame: pd.DataFrame, *, figures: Sequence[str] = (), order: Sequence[str] | None = None
-) -> None:
-    """A reading table: drawn at once as HTML (an interactive grid loads its code and paints its
-    canvas after the page, which a reader of the overview only waits for), long names wrap, the
-    ``figures`` columns (numbers already text in the user's notation) are right-aligned.
-    Cells are Markdown, so names from uploads are escaped."""
-    if order:
-        frame = frame[list(order)]
-    text = shown(frame).apply(lambda column: [md(v) for v in column])
-    style = text.style.hide(axis="index")
-    if figures:
-        # !important: Streamlit aligns every cell left in its own inline style.
-        style = style.set_properties(subset=list(figures), **{"text-align": "right !important"})
-    st.table(style)
-
 
 user = signed_in_user()
 st.title(t("overview.title"))
@@ -95,22 +77,21 @@ st.caption(t("overview.savings_note"))
 st.subheader(t("overview.candidates_heading"))
 top = snapshot["candidates"][:TOP]
 if top:
-    # A static table wraps the long reason instead of cutting it off at the right edge; its
-    # cells are Markdown, so names from uploads are escaped.
-    st.table(
+    # A static table wraps the long reason instead of cutting it off at the right edge.
+    static_table(
         pd.DataFrame(
             {
-                t("overview.col_process"): [md(c["process_name"] or c["process"]) for c in top],
-                t("overview.col_step"): [md(activity_text(c)) for c in top],
+                t("overview.col_process"): [c["process_name"] or c["process"] for c in top],
+                t("overview.col_step"): [activity_text(c) for c in top],
                 t("overview.col_recommendation"): [
-                    md(recommendation_label(c["recommendation"])) for c in top
+                    recommendation_label(c["recommendation"]) for c in top
                 ],
                 t("overview.col_score"): [number(c["score"], 1) for c in top],
                 t("overview.col_hours"): [number(c["hours_saved_per_year"]) for c in top],
-                t("overview.col_reason"): [md((c["reasons"] or [MISSING])[0]) for c in top],
+                t("overview.col_reason"): [(c["reasons"] or [MISSING])[0] for c in top],
             }
         ),
-        hide_index=True,
+        figures=[t("overview.col_score"), t("overview.col_hours")],
     )
     general = assumptions["general"]
     st.caption(
@@ -135,7 +116,7 @@ waits = sorted(waits, key=lambda b: -(b["total_wait_s"] or 0.0))[:TOP]
 if waits:
     day = 86400.0
     # The ranking column (total wait) comes right after the edge, so it never scrolls away.
-    _static_table(
+    static_table(
         pd.DataFrame(
             {
                 t("overview.col_process"): [b["process"] for b in waits],
@@ -191,7 +172,7 @@ if checked:
                 t("overview.col_deviation_share"): percent(first["share"] if first else None),
             }
         )
-    _static_table(
+    static_table(
         pd.DataFrame(rows),
         figures=[
             t("overview.col_model_version"),
@@ -254,7 +235,7 @@ freshness = pd.DataFrame(
 stale = sum(1 for p in processes if p.key in newest and (today - newest[p.key]).days > stale_days)
 if stale:
     st.warning(t("overview.stale_warning", count=stale, days=stale_days))
-_static_table(
+static_table(
     freshness,
     # What a reader looks for first (is the data current?) before the details of the log.
     order=[
@@ -276,7 +257,7 @@ _static_table(
 
 st.markdown(f"**{t('overview.status_heading')}**")
 statuses = pd.Series([status_label(p.status) for p in processes]).value_counts()
-_static_table(
+static_table(
     pd.DataFrame(
         {
             t("overview.col_status"): statuses.index,

@@ -68,7 +68,7 @@ return {
 OVERVIEW_READY = """
 const main = document.querySelector('[data-testid="stMain"]');
 return main && main.querySelector('h1')
-  && main.querySelector('[data-testid="stDataFrame"], [data-testid="stTable"]');
+  && main.querySelector('[data-testid="stDataFrame"], [data-testid="stTable"], table');
 """
 MAP_READY = "return document.querySelector('.pmo-map[data-rendered=\"true\"]');"
 

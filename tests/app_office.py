@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pandas as pd
@@ -90,15 +91,75 @@ def run_page(
 
 
 def table(app: AppTest, column: str) -> pd.DataFrame:
-    """The first table on the page that has ``column``; a static table (``st.table``, whose
-    cells are Markdown) as the reader sees it, without the escapes."""
+    """The first table on the page that has ``column``, as the reader sees it: an interactive
+    grid (``st.dataframe``), a reading table drawn as HTML (:func:`static_tables`), or an
+    ``st.table`` (whose cells are Markdown) without the escapes."""
     for frame in app.dataframe:
         if column in frame.value.columns:
             return frame.value
-    for static in app.table:
-        if column in static.value.columns:
-            return static.value.replace(r"\\(.)", r"\1", regex=True)
+    for static in static_tables(app):
+        if column in static.frame.columns:
+            return static.frame
+    for markdown in app.table:
+        if column in markdown.value.columns:
+            return markdown.value.replace(r"\\(.)", r"\1", regex=True)
     raise StopIteration(column)
+
+
+@dataclass(frozen=True)
+class StaticTable:
+    """A reading table of the page (``app_pages._static_table``): its text as shown, and the
+    columns drawn as figures (right-aligned)."""
+
+    frame: pd.DataFrame
+    figures: tuple[str, ...]
+
+
+class _TableReader(HTMLParser):
+    """The tables of an HTML text: per table, per row, (text, classes) of each cell."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tables: list[list[list[tuple[str, str]]]] = []
+        self._cell: list[str] | None = None
+        self._classes = ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "table":
+            self.tables.append([])
+        elif tag == "tr" and self.tables:
+            self.tables[-1].append([])
+        elif tag in ("th", "td"):
+            self._cell, self._classes = [], dict(attrs).get("class") or ""
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._cell.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("th", "td") and self._cell is not None:
+            self.tables[-1][-1].append(("".join(self._cell), self._classes))
+            self._cell = None
+
+
+def static_tables(app: AppTest) -> list[StaticTable]:
+    """The page's reading tables drawn as HTML, in the order of the page."""
+    found = []
+    for element in app.get("html"):
+        reader = _TableReader()
+        reader.feed(element.proto.body)
+        for rows in reader.tables:
+            header, *body = rows
+            names = [text for text, _classes in header]
+            frame = pd.DataFrame([[text for text, _c in row] for row in body], columns=names)
+            # A figure column is right-aligned in its header and in every one of its cells.
+            figures = tuple(
+                name
+                for index, name in enumerate(names)
+                if all("pmo-figure" in row[index][1].split() for row in rows)
+            )
+            found.append(StaticTable(frame, figures))
+    return found
 
 
 def as_numbers(column: pd.Series) -> pd.Series:

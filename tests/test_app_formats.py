@@ -11,7 +11,15 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.analysis_tabs import TAB_KEY, open_tab
-from tests.app_office import HUNDESTEUER, Office, make_office, run_page, table, use_office
+from tests.app_office import (
+    HUNDESTEUER,
+    Office,
+    make_office,
+    run_page,
+    static_tables,
+    table,
+    use_office,
+)
 from tests.municipal_log import BOTTLENECK
 
 GERMAN_DECIMAL = re.compile(r"-?\d{1,3}(\.\d{3})*,\d")  # "44.153,1"
@@ -29,8 +37,9 @@ def office(tmp_path_factory: pytest.TempPathFactory) -> Office:
 def _texts(app: AppTest) -> list[str]:
     """Everything the page shows as text: tiles, table cells, messages, captions, headings."""
     texts = [f"{m.label}: {m.value}" for m in app.metric]
-    for frame in [*app.dataframe, *app.table]:
-        texts += [str(cell) for cell in frame.value.to_numpy().ravel()]
+    frames = [f.value for f in [*app.dataframe, *app.table]] + [t.frame for t in static_tables(app)]
+    for frame in frames:
+        texts += [str(cell) for cell in frame.to_numpy().ravel()]
     for kind in ("markdown", "caption", "info", "warning", "success", "error", "subheader"):
         texts += [element.value for element in getattr(app, kind)]
     return texts

@@ -18,7 +18,7 @@ from streamlit.testing.v1 import AppTest
 
 from mining.ingest.store import LogStore
 from process_registry import Database, Registry
-from tests.app_office import Office, make_office, run_page, use_office
+from tests.app_office import Office, make_office, run_page, static_tables, use_office
 
 PAGES = ("overview", "registry", "logs", "analysis", "digitization", "reports", "settings")
 
@@ -96,6 +96,9 @@ def _texts(app: AppTest) -> list[str]:
             for column in value.columns:
                 if value[column].dtype == object:
                     out += [str(v) for v in value[column].dropna().unique()[:200]]
+    for static in static_tables(app):
+        out += [str(c) for c in static.frame.columns]
+        out += [str(v) for v in static.frame.to_numpy().ravel()]
     return out
 
 

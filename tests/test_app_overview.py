@@ -13,6 +13,7 @@ from tests.app_office import (
     Office,
     make_office,
     run_page,
+    static_tables,
     table,
     use_office,
 )
@@ -48,21 +49,23 @@ def test_overview_tables_are_drawn_with_the_page(
     office: Office, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A reader of the overview does not wait for an interactive grid to load and paint after
-    the page (issue 18): every table is static, its figures right-aligned, names escaped."""
+    the page, nor for a Markdown renderer per cell (issue 18): every table is one piece of HTML,
+    its figures right-aligned, its names not."""
     use_office(monkeypatch, office)
     app = run_page("overview")
     assert len(app.dataframe) == 0
-    assert len(app.table) == 5
-    waits = next(t for t in app.table if "Von" in t.value.columns)
-    styles = str(waits.proto.arrow_data.styler.styles)
-    right, rule = styles.split("{")
-    assert "text-align: right !important" in rule
-    # The four figure columns (3–6: waits, transitions, cases) of every row, not the names.
-    for row in range(len(waits.value)):
-        assert {f"row{row}_col{col}" for col in (3, 4, 5, 6)} <= set(
-            re.findall(r"row\d+_col\d+", right)
-        )
-        assert f"row{row}_col0" not in right
+    assert len(app.table) == 0
+    tables = static_tables(app)
+    assert len(tables) == 5
+    waits = next(t for t in tables if "Von" in t.frame.columns)
+    assert waits.figures == (
+        "Wartezeit gesamt (Tage)",
+        "Ø Wartezeit je Übergang (Tage)",
+        "Übergänge",
+        "Fälle",
+    )
+    candidates = next(t for t in tables if "Wichtigster Grund" in t.frame.columns)
+    assert candidates.figures == ("Score", "Stunden/Jahr")
 
 
 def test_overview_names_bottleneck_deviations_and_stale_data(

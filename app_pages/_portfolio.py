@@ -95,11 +95,11 @@ def portfolio(user: User, assumptions: Assumptions) -> dict[str, Any] | None:
             database_url(),
             settings.working_time,
             settings,
+            language(),
         )
         stored = tuple(sorted(info.log_id for info in visible_logs(user)))
         if _rests_on(result) <= set(stored):
-            # Generated texts (reasons, notes) carry both languages; the page shows one.
-            return localized(result, language())
+            return result
         logs = stored
     raise MiningError(t("overview.logs_changed"))
 
@@ -145,7 +145,10 @@ def _portfolio(
     database: str,
     working_time: bool = False,
     office: OfficeSettings | None = None,  # by value: a changed Land is a new cache entry
+    lang: str = "de",
 ) -> dict[str, Any]:
+    # Generated texts (reasons, notes) carry both languages; the page shows one. Picked here,
+    # once per entry: walking the whole snapshot took a fifth of every Übersicht's script.
     reg = registry()
     keys = [key for key, _versions, _changed in processes]
     for key in keys:
@@ -156,7 +159,7 @@ def _portfolio(
         MappingProxyType({name: MappingProxyType(values) for name, values in loaded.items()}),
         source,
     )
-    return build_report(
+    report = build_report(
         reg,
         log_store(),
         keys=keys,
@@ -165,6 +168,7 @@ def _portfolio(
         working_time=working_time,
         actor="",
     )
+    return localized(report, lang)
 
 
 def recommendation_label(kind: str | None) -> str:

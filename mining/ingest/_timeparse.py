@@ -7,7 +7,9 @@ So the fast path checks the *shape* of every value with a regular expression com
 format (field ranges included), lets Arrow parse, and then re-checks the only roll-over Arrow can
 still produce: a day beyond the month's end, which always lands on day 1–3 of the next month,
 so only those rows are re-examined. Formats the fast path cannot handle (``%f``, ``%z``, other
-directives) go through pandas as a whole.
+directives) go through pandas as a whole. Before all of these, a column whose values all have
+the format's one width (two-digit fields, as exports write them) is read as a byte matrix
+(:mod:`mining.ingest._fixed_width`), under the same contract.
 
 Everything works on NumPy int64 microseconds plus a validity mask; rows are never visited one by
 one in Python.
@@ -22,6 +24,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+
+from mining.ingest._fixed_width import fixed_layout, parse_fixed
 
 ISO8601 = "ISO8601"
 
@@ -107,22 +111,17 @@ def parse_raw(text: pa.Array, fmt: str, timezone: str) -> RawParse:
     aware_us = np.zeros(n, dtype=np.int64)
     aware_ok = np.zeros(n, dtype=bool)
 
-    if fmt == ISO8601:
+    if empty.all():
+        # An optional column the log does not have (no start times) is all empty: a tenth of a
+        # second of regular expressions on every million rows that nothing could match.
+        shape_ok = np.zeros(n, dtype=bool)
+    elif fmt == ISO8601:
         shape_ok = _np_bool(pc.match_substring_regex(text, _ISO_RE))
         has_offset = shape_ok & _np_bool(pc.match_substring_regex(text, _ISO_OFFSET_RE))
         _pandas_into(text, shape_ok & ~has_offset, ISO8601, False, naive_us, naive_ok)
         _pandas_into(text, has_offset, ISO8601, True, aware_us, aware_ok)
     else:
-        regex = format_regex(fmt)
-        shape_ok = (
-            _np_bool(pc.match_substring_regex(text, regex)) if regex else ~empty
-        )  # unknown directive: no shape check, pandas alone decides
-        if "z" in directives(fmt):
-            _pandas_into(text, shape_ok, fmt, True, aware_us, aware_ok)
-        elif regex is not None and directives(fmt) <= _FAST_DIRECTIVES:
-            _arrow_into(text, shape_ok, fmt, naive_us, naive_ok)
-        else:
-            _pandas_into(text, shape_ok, fmt, False, naive_us, naive_ok)
+        shape_ok = _by_format(text, empty, fmt, naive_us, naive_ok, aware_us, aware_ok)
 
     # A value of the right shape that still did not parse names a day that does not exist.
     failed = ~empty & ~naive_ok & ~aware_ok
@@ -133,6 +132,66 @@ def parse_raw(text: pa.Array, fmt: str, timezone: str) -> RawParse:
     ok = aware_ok | loc_ok
     code[~ok & (code == OK)] = UNPARSEABLE  # defensive: localisation never drops a row today
     return RawParse(utc_us=utc_us, code=code, shifted=shifted & ok, ambiguous=ambiguous & ok)
+
+
+def _by_format(
+    text: pa.Array,
+    empty: np.ndarray,
+    fmt: str,
+    naive_us: np.ndarray,
+    naive_ok: np.ndarray,
+    aware_us: np.ndarray,
+    aware_ok: np.ndarray,
+) -> np.ndarray:
+    """Parse ``text`` in the strptime format ``fmt`` into the output arrays; the shape mask.
+
+    A column whose values all have the format's one width is read as a byte matrix first; the
+    values that matrix does not accept (a blank where a digit was, which the shape regex allows
+    as a one-digit field after a longer blank run) are left to the regex path, so both paths
+    decide every value alike."""
+    layout = fixed_layout(fmt)
+    fixed = parse_fixed(text, empty, layout) if layout is not None else None
+    if fixed is None:
+        return _by_shape(text, empty, fmt, naive_us, naive_ok, aware_us, aware_ok)
+    shape_ok, naive_us[:], naive_ok[:] = fixed
+    undecided = np.flatnonzero(~shape_ok & ~empty)
+    if len(undecided):
+        rows = len(undecided)
+        sub_us, sub_ok = np.zeros(rows, dtype=np.int64), np.zeros(rows, dtype=bool)
+        shape_ok[undecided] = _by_shape(
+            text.take(pa.array(undecided)),
+            np.zeros(rows, dtype=bool),
+            fmt,
+            sub_us,
+            sub_ok,
+            np.zeros(rows, dtype=np.int64),
+            np.zeros(rows, dtype=bool),
+        )
+        naive_us[undecided], naive_ok[undecided] = sub_us, sub_ok
+    return shape_ok
+
+
+def _by_shape(
+    text: pa.Array,
+    empty: np.ndarray,
+    fmt: str,
+    naive_us: np.ndarray,
+    naive_ok: np.ndarray,
+    aware_us: np.ndarray,
+    aware_ok: np.ndarray,
+) -> np.ndarray:
+    """The general path: the shape regex, then Arrow's strptime or pandas."""
+    regex = format_regex(fmt)
+    shape_ok = (
+        _np_bool(pc.match_substring_regex(text, regex)) if regex else ~empty
+    )  # unknown directive: no shape check, pandas alone decides
+    if "z" in directives(fmt):
+        _pandas_into(text, shape_ok, fmt, True, aware_us, aware_ok)
+    elif regex is not None and directives(fmt) <= _FAST_DIRECTIVES:
+        _arrow_into(text, shape_ok, fmt, naive_us, naive_ok)
+    else:
+        _pandas_into(text, shape_ok, fmt, False, naive_us, naive_ok)
+    return shape_ok
 
 
 def localize(

@@ -185,23 +185,14 @@ class CsvReader(TableReader):
     # -- reading ----------------------------------------------------------------------------
 
     def _batches(self) -> Iterator[pa.RecordBatch]:
-        # pyarrow yields one batch per block (~30 000 rows); consumers write each batch as a
-        # Parquet row group, so gather them up to ``batch_rows`` (a memcpy, cheap).
-        size = max(1, self.options.batch_rows)
-        pending, count = self._ready, sum(b.num_rows for b in self._ready)
-        self._ready = []
-        while True:
-            if count >= size:
-                yield _concat(pending)
-                pending, count = [], 0
-            batch = self._next_shaped()
-            if batch is None:
-                break
+        # One batch per pyarrow block (~30 000 rows), as parsed: the import holds them until it
+        # writes the sorted log once, so gathering them into larger batches first was a copy of
+        # every value for nothing (and, in a new process, a first touch of that much memory).
+        ready, self._ready = self._ready, []
+        yield from ready
+        while (batch := self._next_shaped()) is not None:
             if batch.num_rows:
-                pending.append(batch)
-                count += batch.num_rows
-        if pending:
-            yield _concat(pending)
+                yield batch
         self._finish()
 
     def _fill_first(self) -> None:
@@ -442,10 +433,6 @@ def _has_newline(column: pa.Array) -> bool:
     buffers = column.buffers()
     data = buffers[2] if len(buffers) > 2 else None
     return data is not None and bool((np.frombuffer(data, dtype=np.uint8) == _LF).any())
-
-
-def _concat(batches: list[pa.RecordBatch]) -> pa.RecordBatch:
-    return batches[0] if len(batches) == 1 else pa.concat_batches(batches)
 
 
 def _one_column_error(source: str) -> EventLogError:

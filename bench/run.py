@@ -23,7 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.common import PROJECT, cached_log, machine, shown
+from bench.common import PROJECT, cached_log, machine, read_through, shown
 from bench.compare import compare
 from bench.generate import STYLES
 from bench.stock import ANALYSIS_STEPS
@@ -192,6 +192,7 @@ def main(argv: list[str] | None = None) -> int:
                     sides[side] = None
                     continue
                 out = Path(scratch) / f"{side}-{size}.json"
+                read_through(csv_path)
                 sides[side], wall[side], error = run_side(
                     module, csv_path, out, "--style", args.style
                 )
@@ -264,6 +265,7 @@ def _workspace(args: argparse.Namespace, failures: list[str]) -> dict | None:
 def _noisy(args: argparse.Namespace, size: int, scratch: Path, failures: list[str]) -> dict | None:
     csv_path, counts, _seconds = cached_log(args.data_dir, size, args.seed, NOISE, args.style)
     out = scratch / f"pmo-noisy-{size}.json"
+    read_through(csv_path)
     result, wall, error = run_side(
         args.pmo_module, csv_path, out, "--conformance-only", "--style", args.style
     )

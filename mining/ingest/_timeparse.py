@@ -106,10 +106,8 @@ def parse_raw(text: pa.Array, fmt: str, timezone: str) -> RawParse:
     code = np.full(n, OK, dtype=np.int8)
     empty = _np_bool(pc.equal(text, ""))
     code[empty] = EMPTY
-    naive_us = np.zeros(n, dtype=np.int64)
-    naive_ok = np.zeros(n, dtype=bool)
-    aware_us = np.zeros(n, dtype=np.int64)
-    aware_ok = np.zeros(n, dtype=bool)
+    out = _Instants.none(n)
+    naive_us, naive_ok, aware_us, aware_ok = out.naive_us, out.naive_ok, out.aware_us, out.aware_ok
 
     if empty.all():
         # An optional column the log does not have (no start times) is all empty: a tenth of a
@@ -121,7 +119,7 @@ def parse_raw(text: pa.Array, fmt: str, timezone: str) -> RawParse:
         _pandas_into(text, shape_ok & ~has_offset, ISO8601, False, naive_us, naive_ok)
         _pandas_into(text, has_offset, ISO8601, True, aware_us, aware_ok)
     else:
-        shape_ok = _by_format(text, empty, fmt, naive_us, naive_ok, aware_us, aware_ok)
+        shape_ok = _by_format(text, empty, fmt, out)
 
     # A value of the right shape that still did not parse names a day that does not exist.
     failed = ~empty & ~naive_ok & ~aware_ok
@@ -134,16 +132,24 @@ def parse_raw(text: pa.Array, fmt: str, timezone: str) -> RawParse:
     return RawParse(utc_us=utc_us, code=code, shifted=shifted & ok, ambiguous=ambiguous & ok)
 
 
-def _by_format(
-    text: pa.Array,
-    empty: np.ndarray,
-    fmt: str,
-    naive_us: np.ndarray,
-    naive_ok: np.ndarray,
-    aware_us: np.ndarray,
-    aware_ok: np.ndarray,
-) -> np.ndarray:
-    """Parse ``text`` in the strptime format ``fmt`` into the output arrays; the shape mask.
+@dataclass(frozen=True)
+class _Instants:
+    """Where a parse writes: naive (wall-clock) and offset-aware microseconds, each with the
+    rows it read."""
+
+    naive_us: np.ndarray
+    naive_ok: np.ndarray
+    aware_us: np.ndarray
+    aware_ok: np.ndarray
+
+    @classmethod
+    def none(cls, rows: int) -> _Instants:
+        zeros, no = np.zeros(rows, dtype=np.int64), np.zeros(rows, dtype=bool)
+        return cls(zeros, no, zeros.copy(), no.copy())
+
+
+def _by_format(text: pa.Array, empty: np.ndarray, fmt: str, out: _Instants) -> np.ndarray:
+    """Parse ``text`` in the strptime format ``fmt`` into ``out``; the shape mask.
 
     A column whose values all have the format's one width is read as a byte matrix first; the
     values that matrix does not accept (a blank where a digit was, which the shape regex allows
@@ -152,45 +158,30 @@ def _by_format(
     layout = fixed_layout(fmt)
     fixed = parse_fixed(text, empty, layout) if layout is not None else None
     if fixed is None:
-        return _by_shape(text, empty, fmt, naive_us, naive_ok, aware_us, aware_ok)
-    shape_ok, naive_us[:], naive_ok[:] = fixed
+        return _by_shape(text, empty, fmt, out)
+    shape_ok, out.naive_us[:], out.naive_ok[:] = fixed
     undecided = np.flatnonzero(~shape_ok & ~empty)
     if len(undecided):
-        rows = len(undecided)
-        sub_us, sub_ok = np.zeros(rows, dtype=np.int64), np.zeros(rows, dtype=bool)
+        rest = _Instants.none(len(undecided))
         shape_ok[undecided] = _by_shape(
-            text.take(pa.array(undecided)),
-            np.zeros(rows, dtype=bool),
-            fmt,
-            sub_us,
-            sub_ok,
-            np.zeros(rows, dtype=np.int64),
-            np.zeros(rows, dtype=bool),
+            text.take(pa.array(undecided)), np.zeros(len(undecided), dtype=bool), fmt, rest
         )
-        naive_us[undecided], naive_ok[undecided] = sub_us, sub_ok
+        out.naive_us[undecided], out.naive_ok[undecided] = rest.naive_us, rest.naive_ok
     return shape_ok
 
 
-def _by_shape(
-    text: pa.Array,
-    empty: np.ndarray,
-    fmt: str,
-    naive_us: np.ndarray,
-    naive_ok: np.ndarray,
-    aware_us: np.ndarray,
-    aware_ok: np.ndarray,
-) -> np.ndarray:
+def _by_shape(text: pa.Array, empty: np.ndarray, fmt: str, out: _Instants) -> np.ndarray:
     """The general path: the shape regex, then Arrow's strptime or pandas."""
     regex = format_regex(fmt)
     shape_ok = (
         _np_bool(pc.match_substring_regex(text, regex)) if regex else ~empty
     )  # unknown directive: no shape check, pandas alone decides
     if "z" in directives(fmt):
-        _pandas_into(text, shape_ok, fmt, True, aware_us, aware_ok)
+        _pandas_into(text, shape_ok, fmt, True, out.aware_us, out.aware_ok)
     elif regex is not None and directives(fmt) <= _FAST_DIRECTIVES:
-        _arrow_into(text, shape_ok, fmt, naive_us, naive_ok)
+        _arrow_into(text, shape_ok, fmt, out.naive_us, out.naive_ok)
     else:
-        _pandas_into(text, shape_ok, fmt, False, naive_us, naive_ok)
+        _pandas_into(text, shape_ok, fmt, False, out.naive_us, out.naive_ok)
     return shape_ok
 
 

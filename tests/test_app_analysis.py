@@ -50,6 +50,16 @@ def _workspace(folder: Path, **catalogue: object) -> dict[str, str]:
     return {"url": url, "data": str(folder / "daten"), "log": hundesteuer, "other": other}
 
 
+def use_workspace(monkeypatch: pytest.MonkeyPatch, workspace: dict[str, str]) -> None:
+    """Point the page at ``workspace`` (from :func:`_workspace`) as an office-wide local user."""
+    monkeypatch.setenv("PMO_DATABASE_URL", workspace["url"])
+    monkeypatch.setenv("PMO_DATA_DIR", workspace["data"])
+    monkeypatch.setenv("PMO_USER", "test")
+    monkeypatch.delenv("PMO_LOCAL_ROLE", raising=False)
+    monkeypatch.delenv("PMO_LOCAL_DEPARTMENT", raising=False)
+    monkeypatch.chdir(PROJECT)
+
+
 @pytest.fixture(scope="module")
 def shared(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     return _workspace(tmp_path_factory.mktemp("analyse"))
@@ -57,12 +67,7 @@ def shared(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 
 @pytest.fixture
 def workspace(shared: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
-    monkeypatch.setenv("PMO_DATABASE_URL", shared["url"])
-    monkeypatch.setenv("PMO_DATA_DIR", shared["data"])
-    monkeypatch.setenv("PMO_USER", "test")
-    monkeypatch.delenv("PMO_LOCAL_ROLE", raising=False)
-    monkeypatch.delenv("PMO_LOCAL_DEPARTMENT", raising=False)
-    monkeypatch.chdir(PROJECT)
+    use_workspace(monkeypatch, shared)
     yield shared
 
 

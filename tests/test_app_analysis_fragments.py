@@ -18,7 +18,7 @@ from streamlit.testing.v1 import AppTest, local_script_runner
 import app_pages._shared
 from tests.conftest import PROJECT
 from tests.municipal_log import BOTTLENECK
-from tests.test_app_analysis import _workspace
+from tests.test_app_analysis import _workspace, use_workspace
 
 
 @pytest.fixture(scope="module")
@@ -30,12 +30,7 @@ def shared(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 def calls(shared: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
     """The page's workspace; counts how often the page asked for the analysis (computed or
     served from a cache: either way the page script ran down to it)."""
-    monkeypatch.setenv("PMO_DATABASE_URL", shared["url"])
-    monkeypatch.setenv("PMO_DATA_DIR", shared["data"])
-    monkeypatch.setenv("PMO_USER", "test")
-    monkeypatch.delenv("PMO_LOCAL_ROLE", raising=False)
-    monkeypatch.delenv("PMO_LOCAL_DEPARTMENT", raising=False)
-    monkeypatch.chdir(PROJECT)
+    use_workspace(monkeypatch, shared)
     counted: list[int] = []
     original = app_pages._shared.cached_analysis
 

@@ -14,21 +14,15 @@ import mining.stored_analysis
 from app_pages import _analysis_tabs
 from tests.analysis_tabs import open_tab
 from tests.app_office import as_numbers
-from tests.conftest import PROJECT
 from tests.municipal_log import SKIPPED_STEP
-from tests.test_app_analysis import _map, _page, _table, _workspace
+from tests.test_app_analysis import _map, _page, _table, _workspace, use_workspace
 
 
 @pytest.fixture
 def fresh(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     # A workspace of its own: no analysis of its logs is cached in memory or on disk yet.
     workspace = _workspace(tmp_path)
-    monkeypatch.setenv("PMO_DATABASE_URL", workspace["url"])
-    monkeypatch.setenv("PMO_DATA_DIR", workspace["data"])
-    monkeypatch.setenv("PMO_USER", "test")
-    monkeypatch.delenv("PMO_LOCAL_ROLE", raising=False)
-    monkeypatch.delenv("PMO_LOCAL_DEPARTMENT", raising=False)
-    monkeypatch.chdir(PROJECT)
+    use_workspace(monkeypatch, workspace)
     return workspace
 
 

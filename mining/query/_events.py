@@ -154,7 +154,7 @@ def _trace_bytes(codes: np.ndarray, starts: np.ndarray, alphabet: int) -> pa.Lar
     """Each case's trace as a byte string of its codes, big-endian and of fixed width, so byte
     order is the lexicographic order of the code lists (a shorter prefix first); grouping byte
     strings is exact and needs no per-case Python loop."""
-    width = 1 if alphabet <= 1 << 8 else 2 if alphabet <= 1 << 16 else 4
+    width = _code_width(alphabet)
     data = codes.astype(f">u{width}").tobytes()
     offsets = np.append(starts, len(codes)).astype(np.int64) * width
     if len(starts) == 0:
@@ -164,6 +164,11 @@ def _trace_bytes(codes: np.ndarray, starts: np.ndarray, alphabet: int) -> pa.Lar
         len(starts),
         [None, pa.py_buffer(offsets.tobytes()), pa.py_buffer(data)],
     )
+
+
+def _code_width(alphabet: int) -> int:
+    """Bytes a code takes in a trace's byte string (:func:`_trace_bytes`)."""
+    return 1 if alphabet <= 1 << 8 else 2 if alphabet <= 1 << 16 else 4
 
 
 def _steps(lengths: np.ndarray) -> np.ndarray:
@@ -189,7 +194,7 @@ class _Variants:
     def of(
         cls, codes: np.ndarray, starts: np.ndarray, ends: np.ndarray, alphabet: int
     ) -> _Variants:
-        width = 1 if alphabet <= 1 << 8 else 2 if alphabet <= 1 << 16 else 4
+        width = _code_width(alphabet)
         traces = _trace_bytes(codes, starts, alphabet)
         encoded = pc.dictionary_encode(traces)
         by_trace = pc.sort_indices(encoded.dictionary).to_numpy()

@@ -198,9 +198,9 @@ def cached_analysis(
     parts: tuple[Part, ...] = PARTS,
 ) -> dict[str, Any]:
     """``analyze`` of a stored log for one scope and one set of filters (cached in memory per
-    log version, scope and filter, and on disk per log and filter: :func:`mining.analyze_stored`; ``filters`` is the page's filter list as canonical JSON,
-    ``process_state`` from :func:`process_state` makes a catalogue edit or a saved activity
-    mapping a new entry). ``parts``: what of the analysis to compute (:data:`mining.PARTS`; the
+    log version, scope and filter, and on disk per log and filter: :func:`mining.analyze_stored`;
+    ``filters`` is the page's filter list as canonical JSON, ``process_state`` from
+    :func:`process_state` makes a catalogue edit or a saved activity mapping a new entry). ``parts``: what of the analysis to compute (:data:`mining.PARTS`; the
     Analyse page asks for what its open tab shows). Raises PermissionError outside the scope and
     LogNotFoundError for a log that is not (or no longer) stored, cached or not."""
     result = _analysis(

@@ -163,7 +163,8 @@ def conformance_stored(
     process: ProcessContext,
     options: AnalysisOptions | None = None,
 ) -> ConformanceRecord:
-    """The ``conformance`` of :func:`analyze_stored` alone. Raises LogNotFoundError for a log that is not (or no longer) stored."""
+    """The ``conformance`` of :func:`analyze_stored` alone. Raises LogNotFoundError for a log
+    that is not (or no longer) stored."""
     result = analyze_stored(
         store, log_id, view, process=process, options=options, parts=("conformance",)
     )

@@ -2,9 +2,10 @@
 
 A log's events file is ``<log_id>.parquet``. While an import writes it, it is a staging file
 ``.incoming-<host>-<pid>-<random>.parquet`` (imports before issue 18 also wrote
-``….unordered.parquet`` during the sort) whose name says which process on which host writes it; the catalogue row of a pending import names the
-same writer as ``<host>:<pid>``. Only a writer on this host that no longer runs counts as gone:
-one on another host, or a live process (even a later one that reuses the pid), is left alone.
+``….unordered.parquet`` during the sort) whose name says which process on which host writes
+it; the catalogue row of a pending import names the same writer as ``<host>:<pid>``. Only a
+writer on this host that no longer runs counts as gone: one on another host, or a live process
+(even a later one that reuses the pid), is left alone.
 """
 
 from __future__ import annotations

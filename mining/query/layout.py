@@ -136,9 +136,10 @@ def write_arranged(events: pa.Table, target: Path, *, drop: Sequence[str] = ()) 
             ]
         ),
     )
-    # Other dictionaries go to Parquet as they are (no second hashing of every value); the Arrow schema
-    # is left out so that other readers (pandas, DuckDB, a city's BI tool) see plain strings: the
-    # Parquet types alone say string, UTC microseconds, and which columns are never empty.
+    # Other dictionaries go to Parquet as they are (no second hashing of every value); the Arrow
+    # schema is left out so that other readers (pandas, DuckDB, a city's BI tool) see plain
+    # strings: the Parquet types alone say string, UTC microseconds, and which columns are never
+    # empty.
     # Times, lines and sequence numbers are nearly unique: dictionary pages would only cost.
     pq.write_table(
         arranged,
